@@ -1,0 +1,28 @@
+# Every dependency comes from Debian 12's packages (deploy/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(LWS REQUIRED IMPORTED_TARGET libwebsockets>=4.1)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+pkg_check_modules(GST REQUIRED IMPORTED_TARGET gstreamer-1.0>=1.22 gstreamer-app-1.0 gstreamer-video-1.0 gstreamer-audio-1.0)
+pkg_check_modules(AV REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+
+# MySQL Connector/C++ 1.1 ships no pkg-config file or CMake config: find it by hand.
+find_path(MYSQLCPPCONN_INCLUDE_DIR cppconn/driver.h REQUIRED)
+find_library(MYSQLCPPCONN_LIBRARY mysqlcppconn REQUIRED)
+add_library(mysqlcppconn UNKNOWN IMPORTED)
+set_target_properties(mysqlcppconn PROPERTIES
+  IMPORTED_LOCATION ${MYSQLCPPCONN_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${MYSQLCPPCONN_INCLUDE_DIR})
+
+if(HUB_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(HUB_BENCH)
+  find_package(benchmark QUIET)
+endif()

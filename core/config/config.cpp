@@ -1,0 +1,333 @@
+#include "core/config/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <set>
+
+#include <toml++/toml.h>
+
+#include "core/log/log.h"
+
+extern char** environ;
+
+namespace hub::config {
+namespace {
+
+using Setter = std::function<Status(Config&, std::string_view)>;
+
+struct Key {
+  std::string section, key, help;
+  Setter set;
+  std::string name() const { return section + "." + key; }
+};
+
+Error bad(std::string_view what) { return makeError("config.invalid", std::string(what)); }
+
+Result<int64_t> parseInt(std::string_view v, int64_t lo, int64_t hi) {
+  int64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size()) return bad("\"" + std::string(v) + "\" is not a whole number");
+  if (out < lo || out > hi)
+    return bad(std::to_string(out) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+  return out;
+}
+
+bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+Setter intKey(auto member, int64_t lo, int64_t hi) {
+  return [member, lo, hi](Config& c, std::string_view v) -> Status {
+    auto n = parseInt(v, lo, hi);
+    if (!n) return n.error();
+    c.*member.first.*member.second = static_cast<std::remove_reference_t<decltype(c.*member.first.*member.second)>>(*n);
+    return {};
+  };
+}
+
+Setter listenKey(auto section) {
+  return [section](Config& c, std::string_view v) -> Status {
+    auto hp = parseHostPort(v);
+    if (!hp) return hp.error();
+    (c.*section).listen = *hp;
+    return {};
+  };
+}
+
+Setter urlKey(auto member, std::vector<std::string> schemes, bool allowEmpty) {
+  return [member, schemes, allowEmpty](Config& c, std::string_view v) -> Status {
+    if (v.empty() && allowEmpty) {
+      c.*member.first.*member.second = "";
+      return {};
+    }
+    std::string list;
+    for (const auto& s : schemes) {
+      if (startsWith(v, s + "://") && v.size() > s.size() + 3) {
+        c.*member.first.*member.second = std::string(v);
+        return {};
+      }
+      if (s == "memory" && v == "memory://") {
+        c.*member.first.*member.second = std::string(v);
+        return {};
+      }
+      list += (list.empty() ? "" : ", ") + s + "://";
+    }
+    return bad("\"" + std::string(v) + "\" must start with " + list);
+  };
+}
+
+Setter stringKey(auto member) {
+  return [member](Config& c, std::string_view v) -> Status {
+    c.*member.first.*member.second = std::string(v);
+    return {};
+  };
+}
+
+std::vector<std::string> splitList(std::string_view v) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t end = v.find(',', start);
+    if (end == std::string_view::npos) end = v.size();
+    auto item = v.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+template <class S, class M>
+std::pair<S Config::*, M S::*> m(S Config::*s, M S::*f) {
+  return {s, f};
+}
+
+const std::vector<Key>& table() {
+  static const std::vector<Key> keys = {
+      {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)", listenKey(&Config::http)},
+      {"http", "public_url", "URL viewers use to reach the HTTP server (default http://localhost:<port>)",
+       urlKey(m(&Config::http, &Http::publicUrl), {"http", "https"}, true)},
+      {"http", "threads", "HTTP event-loop threads; 0 = one per core", intKey(m(&Config::http, &Http::threads), 0, 256)},
+      {"http", "max_body_bytes", "largest request body accepted (413 above)",
+       intKey(m(&Config::http, &Http::maxBodyBytes), 1024, int64_t{1} << 32)},
+      {"http", "header_timeout", "seconds a client may take to send its request headers",
+       intKey(m(&Config::http, &Http::headerTimeoutSeconds), 1, 3600)},
+      {"http", "idle_timeout", "seconds an idle keep-alive connection stays open",
+       intKey(m(&Config::http, &Http::idleTimeoutSeconds), 1, 86400)},
+      {"http", "drain_timeout", "seconds in-flight requests get to finish on shutdown",
+       intKey(m(&Config::http, &Http::drainTimeoutSeconds), 0, 600)},
+      {"http", "cors_origins", "origins allowed by CORS on the API, comma-separated (* for any)",
+       [](Config& c, std::string_view v) -> Status {
+         c.http.corsOrigins = splitList(v);
+         return {};
+       }},
+      {"http", "tls_cert", "PEM certificate file; with tls_key, serve HTTPS and HTTP/2", stringKey(m(&Config::http, &Http::tlsCert))},
+      {"http", "tls_key", "PEM private key file", stringKey(m(&Config::http, &Http::tlsKey))},
+      {"rtmp", "listen", "address:port the RTMP ingest binds, exactly (default 0.0.0.0:1935)", listenKey(&Config::rtmp)},
+      {"rtmp", "public_url", "RTMP URL hosts publish to (default rtmp://localhost:<port>/live)",
+       urlKey(m(&Config::rtmp, &Rtmp::publicUrl), {"rtmp", "rtmps"}, true)},
+      {"data", "dir", "directory for the SQLite file, recordings and generated secrets (default ./data)",
+       [](Config& c, std::string_view v) -> Status {
+         if (v.empty()) return bad("must not be empty");
+         c.data.dir = std::string(v);
+         return {};
+       }},
+      {"sql", "url", "sqlite://<path> or mysql://user:pass@host:port/db (default sqlite://<data dir>/hub.db)",
+       urlKey(m(&Config::sql, &Sql::url), {"sqlite", "mysql"}, true)},
+      {"sql", "pool_size", "connections in the MySQL pool", intKey(m(&Config::sql, &Sql::poolSize), 1, 1024)},
+      {"sql", "workers", "threads running blocking SQL work", intKey(m(&Config::sql, &Sql::workers), 1, 256)},
+      {"bus", "url", "memory:// (one process) or redis://host:port", urlKey(m(&Config::bus, &Bus::url), {"memory", "redis"}, false)},
+      {"auth", "secret", "secret that signs tokens (default: generated into the data dir)",
+       [](Config& c, std::string_view v) -> Status {
+         if (!v.empty() && v.size() < 16) return bad("must be at least 16 characters");
+         c.auth.secret = std::string(v);
+         return {};
+       }},
+      {"admin", "token", "bearer token for the admin API (empty: admin API refused)", stringKey(m(&Config::admin, &Admin::token))},
+      {"log", "level", "trace, debug, info, warn, error or off",
+       [](Config& c, std::string_view v) -> Status {
+         if (!log::validLevel(v)) return bad("\"" + std::string(v) + "\" is not a log level");
+         c.log.level = std::string(v);
+         return {};
+       }},
+      {"log", "format", "text or json (one JSON object per line)",
+       [](Config& c, std::string_view v) -> Status {
+         if (v != "text" && v != "json") return bad("\"" + std::string(v) + "\" must be text or json");
+         c.log.format = std::string(v);
+         return {};
+       }},
+      {"log", "modules", "per-module levels, e.g. \"media.rtmp=debug,chat=warn\" (a table in TOML)",
+       [](Config& c, std::string_view v) -> Status {
+         for (const auto& item : splitList(v)) {
+           auto eq = item.find('=');
+           if (eq == std::string::npos || eq == 0) return bad("\"" + item + "\" is not module=level");
+           auto level = item.substr(eq + 1);
+           if (!log::validLevel(level)) return bad("\"" + level + "\" is not a log level");
+           c.log.modules[item.substr(0, eq)] = level;
+         }
+         return {};
+       }},
+  };
+  return keys;
+}
+
+std::string upper(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(ch == '-' ? '_' : std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+std::string envName(const Key& k) { return "HUB_" + upper(k.section) + "_" + upper(k.key); }
+
+std::string flagName(const Key& k) {
+  std::string f = k.section + "-" + k.key;
+  for (auto& ch : f)
+    if (ch == '_') ch = '-';
+  return f;
+}
+
+const Key* findKey(std::string_view section, std::string_view key) {
+  for (const auto& k : table())
+    if (k.section == section && k.key == key) return &k;
+  return nullptr;
+}
+
+// A TOML value as the same text an environment variable would carry, so one setter validates
+// both; a table (log.modules) becomes "a=b,c=d", an array "a,b".
+Result<std::string> tomlText(const toml::node& node, const std::string& name) {
+  if (auto s = node.as_string()) return s->get();
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto b = node.as_boolean()) return std::string(b->get() ? "1" : "0");
+  if (auto a = node.as_array()) {
+    std::string out;
+    for (const auto& item : *a) {
+      auto s = item.as_string();
+      if (!s) return bad("key " + name + ": array items must be strings");
+      out += (out.empty() ? "" : ",") + s->get();
+    }
+    return out;
+  }
+  if (auto t = node.as_table()) {
+    std::string out;
+    for (const auto& [k, v] : *t) {
+      auto s = v.as_string();
+      if (!s) return bad("key " + name + "." + std::string(k.str()) + ": must be a string");
+      out += (out.empty() ? "" : ",") + std::string(k.str()) + "=" + s->get();
+    }
+    return out;
+  }
+  return bad("key " + name + ": unsupported value type");
+}
+
+Status applyFile(Config& c, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return makeError("config.parse", path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
+                                         ": " + std::string(e.description()));
+  }
+  for (const auto& [section, value] : root) {
+    auto table = value.as_table();
+    if (!table) return bad(path + ": \"" + std::string(section.str()) + "\" must be a [section]");
+    for (const auto& [key, node] : *table) {
+      std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const Key* k = findKey(section.str(), key.str());
+      if (!k) return makeError("config.unknown_key", path + ": unknown key " + name);
+      auto text = tomlText(node, name);
+      if (!text) return text.error().wrap(path);
+      if (auto st = k->set(c, *text); !st) return st.error().wrap(path + ": key " + name);
+    }
+  }
+  return {};
+}
+
+void fillDerived(Config& c) {
+  auto local = [](const HostPort& hp) {
+    bool any = hp.host == "0.0.0.0" || hp.host == "::" || hp.host.empty();
+    return any ? std::string("localhost") : (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host);
+  };
+  if (c.http.publicUrl.empty())
+    c.http.publicUrl = "http://" + local(c.http.listen) + ":" + std::to_string(c.http.listen.port);
+  while (!c.http.publicUrl.empty() && c.http.publicUrl.back() == '/') c.http.publicUrl.pop_back();
+  if (c.rtmp.publicUrl.empty())
+    c.rtmp.publicUrl = "rtmp://" + local(c.rtmp.listen) + ":" + std::to_string(c.rtmp.listen.port) + "/live";
+  while (!c.rtmp.publicUrl.empty() && c.rtmp.publicUrl.back() == '/') c.rtmp.publicUrl.pop_back();
+  if (c.sql.url.empty()) c.sql.url = "sqlite://" + c.data.dir + "/hub.db";
+}
+
+}  // namespace
+
+std::string HostPort::str() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<HostPort> parseHostPort(std::string_view text) {
+  HostPort hp;
+  std::string_view portText;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return bad("\"" + std::string(text) + "\" is not [ipv6]:port");
+    hp.host = std::string(text.substr(1, close - 1));
+    portText = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || text.find(':') != colon)
+      return bad("\"" + std::string(text) + "\" is not host:port (e.g. 0.0.0.0:8080, [::1]:8080)");
+    hp.host = std::string(text.substr(0, colon));
+    portText = text.substr(colon + 1);
+  }
+  if (hp.host.empty()) return bad("\"" + std::string(text) + "\" has no host");
+  auto port = parseInt(portText, 0, 65535);
+  if (!port) return bad("\"" + std::string(text) + "\": port " + port.error().message);
+  hp.port = static_cast<uint16_t>(*port);
+  return hp;
+}
+
+std::map<std::string, std::string> processEnv() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos && startsWith(kv, "HUB_"))
+      out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+Result<Config> load(const Sources& sources) {
+  Config c;
+  if (!sources.file.empty()) {
+    if (auto st = applyFile(c, sources.file); !st) return st.error();
+    c.source = sources.file;
+  }
+  for (const auto& k : table()) {
+    auto it = sources.env.find(envName(k));
+    if (it == sources.env.end()) continue;
+    if (auto st = k.set(c, it->second); !st) return st.error().wrap("environment " + envName(k));
+  }
+  for (const auto& [flag, value] : sources.flags) {
+    std::string norm = flag;
+    for (auto& ch : norm)
+      if (ch == '_') ch = '-';
+    const Key* found = nullptr;
+    for (const auto& k : table())
+      if (flagName(k) == norm) found = &k;
+    if (!found) return makeError("config.unknown_key", "unknown option --" + flag);
+    if (auto st = found->set(c, value); !st) return st.error().wrap("option --" + flagName(*found));
+  }
+  if (c.http.tlsCert.empty() != c.http.tlsKey.empty())
+    return bad("key http.tls_cert and http.tls_key must be set together");
+  fillDerived(c);
+  return c;
+}
+
+std::vector<KeyInfo> keys() {
+  std::vector<KeyInfo> out;
+  for (const auto& k : table()) out.push_back({k.name(), envName(k), "--" + flagName(k), k.help});
+  return out;
+}
+
+}  // namespace hub::config

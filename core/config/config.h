@@ -1,0 +1,104 @@
+// core/config/config.h
+//
+// The hub's configuration: one typed struct per section, loaded once at start-up from defaults,
+// then hub.toml, then HUB_<SECTION>_<KEY> environment variables, then --<section>-<key> flags
+// (each later layer wins), validated, and passed by const& to whoever needs it. Every key has a
+// default that is right for one machine; deploy/hub.example.toml documents them all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/util/result.h"
+
+namespace hub::config {
+
+struct HostPort {
+  std::string host;  // "0.0.0.0", "127.0.0.1", "::1", "localhost"
+  uint16_t port = 0;
+  std::string str() const;  // "127.0.0.1:8080", "[::1]:8080"
+};
+
+// "0.0.0.0:8080", "[::1]:8080", "localhost:0" -> HostPort; errors say what is wrong.
+Result<HostPort> parseHostPort(std::string_view text);
+
+struct Http {
+  HostPort listen{"0.0.0.0", 8080};
+  std::string publicUrl;  // default: http://localhost:<port>
+  int threads = 0;        // 0: one per core
+  int64_t maxBodyBytes = 1 << 20;
+  int headerTimeoutSeconds = 10;
+  int idleTimeoutSeconds = 60;
+  int drainTimeoutSeconds = 10;
+  std::vector<std::string> corsOrigins;  // empty: no CORS headers on the API
+  std::string tlsCert, tlsKey;           // both set: HTTPS (and HTTP/2)
+};
+
+struct Rtmp {
+  HostPort listen{"0.0.0.0", 1935};
+  std::string publicUrl;  // default: rtmp://localhost:<port>/live
+};
+
+struct Data {
+  std::string dir = "./data";
+};
+
+struct Sql {
+  std::string url;  // default: sqlite://<data dir>/hub.db
+  int poolSize = 8;
+  int workers = 4;  // threads running blocking SQL work
+};
+
+struct Bus {
+  std::string url = "memory://";
+};
+
+struct Auth {
+  std::string secret;  // default: generated into the data dir on one machine
+};
+
+struct Admin {
+  std::string token;  // bearer token for /api/v1 admin routes; empty: admin API refused
+};
+
+struct Log {
+  std::string level = "info";
+  std::string format = "text";                 // text | json
+  std::map<std::string, std::string> modules;  // "media.rtmp" -> "debug"
+};
+
+struct Config {
+  Http http;
+  Rtmp rtmp;
+  Data data;
+  Sql sql;
+  Bus bus;
+  Auth auth;
+  Admin admin;
+  Log log;
+  std::string source;  // the file it was read from, if any, for messages
+};
+
+// Where each layer comes from; tests pass their own.
+struct Sources {
+  std::string file;                           // empty: no file
+  std::map<std::string, std::string> env;     // HUB_* variables
+  std::vector<std::pair<std::string, std::string>> flags;  // ("http-listen", "127.0.0.1:0")
+};
+
+// Builds the configuration; an error names the key and what is wrong (the app exits 2).
+Result<Config> load(const Sources& sources);
+
+// The HUB_* variables of this process's environment.
+std::map<std::string, std::string> processEnv();
+
+// Every key as "section.key" with its default and a one-line description (for --help).
+struct KeyInfo {
+  std::string name, env, flag, help;
+};
+std::vector<KeyInfo> keys();
+
+}  // namespace hub::config

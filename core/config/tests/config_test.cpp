@@ -1,0 +1,122 @@
+#include "core/config/config.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/fixtures.h"
+
+using namespace hub::config;
+
+namespace {
+
+std::string writeFile(const hub::test::TempDir& dir, const std::string& text) {
+  std::string path = dir.path() + "/hub.toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST(Config, DefaultsAreRightForOneMachine) {
+  auto c = load({});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->http.listen.str(), "0.0.0.0:8080");
+  EXPECT_EQ(c->rtmp.listen.str(), "0.0.0.0:1935");
+  EXPECT_EQ(c->data.dir, "./data");
+  EXPECT_EQ(c->sql.url, "sqlite://./data/hub.db");
+  EXPECT_EQ(c->bus.url, "memory://");
+  EXPECT_EQ(c->http.publicUrl, "http://localhost:8080");
+  EXPECT_EQ(c->rtmp.publicUrl, "rtmp://localhost:1935/live");
+}
+
+TEST(Config, FileThenEnvironmentThenFlagsEachWin) {
+  hub::test::TempDir dir;
+  auto path = writeFile(dir, "[http]\nlisten = \"127.0.0.1:9000\"\npublic_url = \"https://live.example.org/\"\n"
+                             "[data]\ndir = \"/var/lib/hub\"\n[log]\nlevel = \"debug\"\n"
+                             "[log.modules]\n\"media.rtmp\" = \"trace\"\n");
+  auto c = load({path, {{"HUB_HTTP_LISTEN", "127.0.0.1:9100"}, {"HUB_BUS_URL", "redis://127.0.0.1:6379"}},
+                 {{"http-listen", "127.0.0.1:9200"}}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->http.listen.str(), "127.0.0.1:9200");
+  EXPECT_EQ(c->http.publicUrl, "https://live.example.org");
+  EXPECT_EQ(c->bus.url, "redis://127.0.0.1:6379");
+  EXPECT_EQ(c->sql.url, "sqlite:///var/lib/hub/hub.db");
+  EXPECT_EQ(c->log.level, "debug");
+  EXPECT_EQ(c->log.modules.at("media.rtmp"), "trace");
+}
+
+TEST(Config, UnknownKeyInFileIsNamed) {
+  hub::test::TempDir dir;
+  auto path = writeFile(dir, "[http]\nlisten = \"127.0.0.1:9000\"\nlistne = \"x\"\n");
+  auto c = load({path, {}, {}});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, "config.unknown_key");
+  EXPECT_NE(c.error().message.find("http.listne"), std::string::npos) << c.error().message;
+}
+
+TEST(Config, BadValueNamesKeyAndProblem) {
+  auto c = load({"", {{"HUB_HTTP_LISTEN", "127.0.0.1:99999"}}, {}});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("HUB_HTTP_LISTEN"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("65535"), std::string::npos) << c.error().message;
+
+  auto bus = load({"", {}, {{"bus-url", "kafka://x"}}});
+  ASSERT_FALSE(bus);
+  EXPECT_NE(bus.error().message.find("--bus-url"), std::string::npos) << bus.error().message;
+  EXPECT_NE(bus.error().message.find("redis://"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorGivesLineAndColumn) {
+  hub::test::TempDir dir;
+  auto path = writeFile(dir, "[http]\nlisten = \n");
+  auto c = load({path, {}, {}});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, "config.parse");
+  EXPECT_NE(c.error().message.find(":2:"), std::string::npos) << c.error().message;
+}
+
+TEST(Config, UnknownFlagIsRefused) {
+  auto c = load({"", {}, {{"http-lisen", "1"}}});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("--http-lisen"), std::string::npos);
+}
+
+TEST(Config, FlagsAcceptUnderscoreOrDash) {
+  auto c = load({"", {}, {{"http-public_url", "http://a.example"}, {"sql-pool-size", "3"}}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->http.publicUrl, "http://a.example");
+  EXPECT_EQ(c->sql.poolSize, 3);
+}
+
+TEST(Config, TlsNeedsBothFiles) {
+  auto c = load({"", {{"HUB_HTTP_TLS_CERT", "/x.pem"}}, {}});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("tls_key"), std::string::npos);
+}
+
+TEST(HostPort, ParsesIpv4Ipv6AndNames) {
+  auto a = parseHostPort("[::1]:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "::1");
+  EXPECT_EQ(a->port, 8080);
+  EXPECT_EQ(a->str(), "[::1]:8080");
+  EXPECT_TRUE(parseHostPort("localhost:0"));
+  EXPECT_FALSE(parseHostPort("8080"));
+  EXPECT_FALSE(parseHostPort(":8080"));
+  EXPECT_FALSE(parseHostPort("::1:8080"));
+  EXPECT_FALSE(parseHostPort("host:port"));
+}
+
+TEST(Config, EveryKeyHasEnvAndFlagNames) {
+  bool sawListen = false;
+  for (const auto& k : keys()) {
+    EXPECT_FALSE(k.help.empty()) << k.name;
+    if (k.name == "http.listen") {
+      sawListen = true;
+      EXPECT_EQ(k.env, "HUB_HTTP_LISTEN");
+      EXPECT_EQ(k.flag, "--http-listen");
+    }
+  }
+  EXPECT_TRUE(sawListen);
+}

@@ -120,3 +120,18 @@ TEST(Config, EveryKeyHasEnvAndFlagNames) {
   }
   EXPECT_TRUE(sawListen);
 }
+
+TEST(Config, ExampleFileIsValidAndDocumentsEveryKey) {
+  std::string path = std::string(HUB_SOURCE_DIR) + "/deploy/hub.example.toml";
+  auto c = load({path, {}, {}});
+  ASSERT_TRUE(c) << c.error().message;
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& k : keys()) {
+    auto key = k.name.substr(k.name.find('.') + 1);
+    auto section = "[" + k.name.substr(0, k.name.find('.'));
+    EXPECT_NE(text.find(section), std::string::npos) << k.name;
+    bool documented = text.find(key + " =") != std::string::npos || text.find("[" + k.name + "]") != std::string::npos;
+    EXPECT_TRUE(documented) << k.name << " is not documented in " << path;
+  }
+}

@@ -1,0 +1,202 @@
+// core/bus/tests/redis_bus_test.cpp
+//
+// The contract suite on the Redis engine, plus what only Redis has: several nodes on one
+// server, the server going away and coming back (private redis-servers we stop and start),
+// a server that accepts but never answers (the PING watchdog), and command().
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+
+#include "core/bus/redis_bus.h"
+#include "core/bus/tests/bus_contract.h"
+#include "core/bus/tests/bus_test_util.h"
+#include "core/metrics/registry.h"
+#include "tests/support/fixtures.h"
+
+namespace hub::bus::test {
+
+INSTANTIATE_TEST_SUITE_P(Redis, BusContract,
+                         ::testing::Values(Engine{"redis", [] { return hub::test::redisUrl(); }}),
+                         engineName);
+
+namespace {
+
+// Short timings so failures show within a couple of seconds.
+Options fastOptions(metrics::Registry* registry = nullptr) {
+  Options o;
+  o.metrics = registry;
+  o.pingInterval = 100ms;
+  o.pingTimeout = 500ms;
+  o.connectTimeout = 500ms;
+  o.reconnectMin = 20ms;
+  o.reconnectMax = 300ms;
+  return o;
+}
+
+std::unique_ptr<Bus> mustOpen(const std::string& url, const Options& options = {}) {
+  auto bus = open(url, options);
+  if (!bus) {
+    ADD_FAILURE() << bus.error().message;
+    return nullptr;
+  }
+  return std::move(bus).value();
+}
+
+}  // namespace
+
+TEST(RedisBus, TwoNodesSeeEachOthersMessages) {
+  auto a = mustOpen(hub::test::redisUrl());
+  auto b = mustOpen(hub::test::redisUrl());
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(waitUntil([&] { return a->ready() && b->ready(); }));
+  Collector onA, onB;
+  const auto ch = uniqueChannel("room");
+  auto sa = a->subscribe(ch, onA.handler());
+  auto sb = b->subscribe(ch, onB.handler());
+  ASSERT_TRUE(waitUntil([&] { return sa.confirmed() && sb.confirmed(); }));
+  ASSERT_TRUE(a->publish(ch, "from a"));
+  ASSERT_TRUE(onB.waitFor(1));
+  ASSERT_TRUE(b->publish(ch, "from b"));
+  ASSERT_TRUE(onA.waitFor(2));
+  ASSERT_TRUE(onB.waitFor(2));
+  const std::vector<std::string> both{"from a", "from b"};
+  EXPECT_EQ(onA.payloads(), both);
+  EXPECT_EQ(onB.payloads(), both);
+}
+
+TEST(RedisBus, SurvivesARedisRestartAndResubscribesByItself) {
+  hub::test::RedisServer server;
+  metrics::Registry registry;
+  auto bus = mustOpen(server.url(), fastOptions(&registry));
+  ASSERT_TRUE(bus);
+  ASSERT_TRUE(waitUntil([&] { return bus->ready(); }));
+  Collector got;
+  auto sub = bus->subscribe("room.1", got.handler());
+  ASSERT_TRUE(waitUntil([&] { return sub.confirmed(); }));
+  ASSERT_TRUE(bus->publish("room.1", "before"));
+  ASSERT_TRUE(got.waitFor(1));
+
+  server.stop();
+  ASSERT_TRUE(waitUntil([&] { return !bus->ready(); }, 2s)) << "still ready 2 s after Redis died";
+  EXPECT_FALSE(sub.confirmed());
+  const metrics::Labels labels{{"engine", "redis"}};
+  EXPECT_EQ(registry.gauge("hub_bus_up", "", labels).value(), 0);
+  int refused = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    auto st = bus->publish("room.1", "while down");
+    if (!st) {
+      EXPECT_EQ(st.error().code, "bus.unavailable");
+      ++refused;
+    }
+  }
+  EXPECT_EQ(refused, 100'000) << "publish must refuse, not queue, while Redis is down";
+
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return bus->ready(); }, 5s)) << "not ready 5 s after Redis came back";
+  ASSERT_TRUE(waitUntil([&] { return sub.confirmed(); }, 5s)) << "channel not subscribed again";
+  ASSERT_TRUE(bus->publish("room.1", "after"));
+  ASSERT_TRUE(got.waitFor(2));
+  EXPECT_EQ(got.payloads(), (std::vector<std::string>{"before", "after"}));
+  EXPECT_GE(registry.counter("hub_bus_reconnects_total", "", labels).value(), 1);
+  EXPECT_EQ(registry.gauge("hub_bus_up", "", labels).value(), 1);
+}
+
+TEST(RedisBus, OpensWhileRedisIsDownAndConnectsWhenItAppears) {
+  hub::test::RedisServer server;
+  server.stop();  // nothing listens on server.port() now
+  auto bus = mustOpen(server.url(), fastOptions());
+  ASSERT_TRUE(bus) << "opening must not fail when Redis is down";
+  EXPECT_FALSE(bus->ready());
+  auto st = bus->publish("c", "x");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, "bus.unavailable");
+  Collector got;
+  auto sub = bus->subscribe("c", got.handler());  // accepted now, subscribed once connected
+  std::this_thread::sleep_for(200ms);  // a few failed attempts, on purpose
+  EXPECT_FALSE(bus->ready());
+  EXPECT_FALSE(sub.confirmed());
+
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return bus->ready() && sub.confirmed(); }, 5s));
+  ASSERT_TRUE(bus->publish("c", "hello"));
+  ASSERT_TRUE(got.waitFor(1));
+}
+
+TEST(RedisBus, DropsAServerThatNeverAnswers) {
+  // A listening socket that never accepts: TCP connects (the kernel's backlog), PING goes
+  // unanswered. Only the watchdog can notice.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 64), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  {
+    metrics::Registry registry;
+    auto bus = mustOpen("redis://127.0.0.1:" + std::to_string(port), fastOptions(&registry));
+    ASSERT_TRUE(bus);
+    auto& reconnects = registry.counter("hub_bus_reconnects_total", "", {{"engine", "redis"}});
+    EXPECT_TRUE(waitUntil([&] { return reconnects.value() >= 2; }, 5s))
+        << "the watchdog never dropped a silent server";
+    EXPECT_FALSE(bus->publish("c", "x").ok() && false);  // never blocks, whatever it returns
+  }
+  ::close(fd);
+}
+
+TEST(RedisBus, RunsCommandsOnTheCommandConnection) {
+  auto opened = open(hub::test::redisUrl());
+  ASSERT_TRUE(opened);
+  auto* bus = dynamic_cast<RedisBus*>(opened->get());
+  ASSERT_NE(bus, nullptr);
+  ASSERT_TRUE(waitUntil([&] { return bus->ready(); }));
+  auto run = [&](std::vector<std::string> argv) {
+    std::promise<Result<RedisReply>> p;
+    auto f = p.get_future();
+    bus->command(std::move(argv), [&p](Result<RedisReply> r) { p.set_value(std::move(r)); });
+    EXPECT_EQ(f.wait_for(5s), std::future_status::ready);
+    return f.get();
+  };
+  const auto key = uniqueChannel("counter");
+  auto incr = run({"INCRBY", key, "5"});
+  ASSERT_TRUE(incr);
+  EXPECT_EQ(incr->type, RedisReply::Type::Integer);
+  EXPECT_EQ(incr->integer, 5);
+  const std::string binary("v\0\xff", 3);
+  ASSERT_TRUE(run({"SET", key + ".b", binary}));
+  auto get = run({"GET", key + ".b"});
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->str, binary);
+  auto eval = run({"EVAL", "return {redis.call('INCRBY', KEYS[1], ARGV[1]), 'ok'}", "1", key, "2"});
+  ASSERT_TRUE(eval);
+  ASSERT_EQ(eval->elements.size(), 2u);
+  EXPECT_EQ(eval->elements[0].integer, 7);
+  EXPECT_EQ(eval->elements[1].str, "ok");
+  auto bad = run({"NOSUCHCOMMAND"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "redis.error");
+  ASSERT_TRUE(run({"DEL", key, key + ".b"}));
+}
+
+TEST(RedisBus, CommandReportsUnavailableWhileDown) {
+  hub::test::RedisServer server;
+  server.stop();
+  auto opened = open(server.url(), fastOptions());
+  ASSERT_TRUE(opened);
+  auto* bus = dynamic_cast<RedisBus*>(opened->get());
+  ASSERT_NE(bus, nullptr);
+  std::promise<Result<RedisReply>> p;
+  bus->command({"PING"}, [&p](Result<RedisReply> r) { p.set_value(std::move(r)); });
+  auto f = p.get_future();
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+  auto r = f.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "bus.unavailable");
+}
+
+}  // namespace hub::bus::test

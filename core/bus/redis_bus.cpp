@@ -335,7 +335,7 @@ void RedisBus::onConnectionChange(const std::string& why) {
   metrics_.up().set(up ? 1 : 0);
   if (up && !wasUp_) {
     if (loggedDown_)
-      logger()->info("[redis={}] bus up again after {} s", endpoint_.url(), (now - downSince_) / 1000);
+      logger()->info("[redis={}] bus up again after {} ms", endpoint_.url(), now - downSince_);
     else
       logger()->info("[redis={}] bus connected", endpoint_.url());
     wasUp_ = true;

@@ -11,13 +11,8 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wcast-align"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include <hiredis/adapters/libuv.h>
-#pragma GCC diagnostic pop
 
+#include "core/bus/redis_uv_adapter.h"
 #include "core/log/log.h"
 
 namespace hub::bus {
@@ -80,7 +75,7 @@ void RedisConnection::connect() {
     redisAsyncFree(ac);
     return fail(why);
   }
-  if (redisLibuvAttach(ac, loop_) != REDIS_OK) {
+  if (attachToLoop(ac, loop_) != REDIS_OK) {
     redisAsyncFree(ac);
     return fail("cannot attach to the event loop");
   }

@@ -106,7 +106,11 @@ TEST(RedisBus, SurvivesARedisRestartAndResubscribesByItself) {
 TEST(RedisBus, OpensWhileRedisIsDownAndConnectsWhenItAppears) {
   hub::test::RedisServer server;
   server.stop();  // nothing listens on server.port() now
-  auto bus = mustOpen(server.url(), fastOptions());
+  auto options = fastOptions();
+  // Long on purpose: a refused connect must fail at once, not when this runs out (the stock
+  // hiredis libuv adapter loses the poll error and would hang here for 10 s).
+  options.connectTimeout = 10s;
+  auto bus = mustOpen(server.url(), options);
   ASSERT_TRUE(bus) << "opening must not fail when Redis is down";
   EXPECT_FALSE(bus->ready());
   auto st = bus->publish("c", "x");
@@ -119,7 +123,7 @@ TEST(RedisBus, OpensWhileRedisIsDownAndConnectsWhenItAppears) {
   EXPECT_FALSE(sub.confirmed());
 
   server.start();
-  ASSERT_TRUE(waitUntil([&] { return bus->ready() && sub.confirmed(); }, 5s));
+  ASSERT_TRUE(waitUntil([&] { return bus->ready() && sub.confirmed(); }, 3s));
   ASSERT_TRUE(bus->publish("c", "hello"));
   ASSERT_TRUE(got.waitFor(1));
 }
@@ -144,7 +148,7 @@ TEST(RedisBus, DropsAServerThatNeverAnswers) {
     auto& reconnects = registry.counter("hub_bus_reconnects_total", "", {{"engine", "redis"}});
     EXPECT_TRUE(waitUntil([&] { return reconnects.value() >= 2; }, 5s))
         << "the watchdog never dropped a silent server";
-    EXPECT_FALSE(bus->publish("c", "x").ok() && false);  // never blocks, whatever it returns
+    static_cast<void>(bus->publish("c", "x"));  // must not block, whatever it returns
   }
   ::close(fd);
 }

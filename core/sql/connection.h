@@ -1,0 +1,40 @@
+// core/sql/connection.h
+//
+// Internal: one backend connection, used by one thread at a time (the pool guarantees it).
+// Backends implement this; everything above it (pool, retry, transactions) is shared.
+#pragma once
+
+#include <string_view>
+
+#include "core/sql/executor.h"
+
+namespace hub::sql {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual Result<Rows> query(std::string_view sql, const Params& params) = 0;
+  virtual Result<ExecResult> exec(std::string_view sql, const Params& params) = 0;
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual Status rollback() = 0;
+
+  // Cheap liveness check (a ping) that reconnects when the server went away.
+  virtual Status validate() = 0;
+  // Drops the session and its prepared statements and connects again.
+  virtual Status reconnect() = 0;
+
+  // About the last failed call: lost() when the connection itself is gone; mayHaveRun() when
+  // the statement could have reached the server before that (so retrying a write could
+  // apply it twice).
+  bool lost() const { return lost_; }
+  bool mayHaveRun() const { return mayHaveRun_; }
+
+ protected:
+  void clearFailure() { lost_ = mayHaveRun_ = false; }
+  bool lost_ = false;
+  bool mayHaveRun_ = false;
+};
+
+}  // namespace hub::sql

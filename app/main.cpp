@@ -1,7 +1,28 @@
 // app/main.cpp: parse the command line, load config, build the services it names, run.
+// Everything a test needs lives in the libraries; tests run this binary as a user would.
 #include <cstdio>
 
-int main() {
-  std::printf("hub %s\n", HUB_VERSION);
-  return 0;
+#include "app/cli.h"
+#include "app/serve.h"
+#include "core/log/log.h"
+
+int main(int argc, char** argv) {
+  using namespace hub::app;
+  Invocation inv;
+  if (!parse(argc, argv, inv)) return kUsage;
+  if (inv.help) {
+    printHelp(inv.command);
+    return kOk;
+  }
+  if (inv.command == "version") {
+    std::printf("hub %s\n", HUB_VERSION);
+    return kOk;
+  }
+  hub::config::Config config;
+  if (!loadConfig(inv, config)) return kUsage;
+  hub::log::configure({config.log.level,
+                       config.log.format == "json" ? hub::log::Format::Json : hub::log::Format::Text,
+                       config.log.modules});
+  if (inv.command == "migrate") return runMigrate(config);
+  return runServe(config, inv.role);
 }

@@ -1,0 +1,133 @@
+#include "app/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+namespace hub::app {
+namespace {
+
+const std::set<std::string> kCommands = {"serve", "migrate", "version", "help"};
+const std::set<std::string> kRoles = {"media", "chat", "cms"};
+
+bool usage(const std::string& message) {
+  std::fprintf(stderr, "hub: %s\nRun 'hub --help' for usage.\n", message.c_str());
+  return false;
+}
+
+void printKeys() {
+  std::printf("\nConfiguration (hub.toml key, environment variable, flag):\n");
+  for (const auto& k : config::keys())
+    std::printf("  %-22s %-24s %s\n      %s\n", k.name.c_str(), k.env.c_str(), k.flag.c_str(), k.help.c_str());
+}
+
+}  // namespace
+
+bool parse(int argc, char** argv, Invocation& out) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      out.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      std::string name = arg.substr(2), value;
+      auto eq = name.find('=');
+      if (eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        return usage("option --" + name + " needs a value");
+      }
+      if (name == "config") {
+        out.configFile = value;
+      } else if (name == "role") {
+        if (!kRoles.count(value)) return usage("--role must be media, chat or cms, not \"" + value + "\"");
+        out.role = value;
+      } else {
+        out.flags.emplace_back(name, value);
+      }
+      continue;
+    }
+    if (out.command.empty()) {
+      if (!kCommands.count(arg)) return usage("unknown command \"" + arg + "\"");
+      out.command = arg;
+    } else {
+      out.args.push_back(arg);
+    }
+  }
+  if (out.command.empty()) {
+    if (!out.help) return usage("no command given");
+    out.command = "help";
+  }
+  if (out.command == "help") {
+    out.help = true;
+    if (!out.args.empty()) out.command = out.args.front();
+    if (!kCommands.count(out.command)) return usage("unknown command \"" + out.command + "\"");
+    out.args.clear();
+  }
+  if (!out.role.empty() && out.command != "serve") return usage("--role belongs to 'hub serve'");
+  if (!out.args.empty()) return usage("unexpected argument \"" + out.args.front() + "\"");
+  return true;
+}
+
+void printHelp(const std::string& command) {
+  if (command == "serve") {
+    std::printf(
+        "Usage: hub serve [--role media|chat|cms] [--config FILE] [--section-key VALUE ...]\n\n"
+        "Runs the hub. Without --role every service runs in this one process on the embedded\n"
+        "defaults (SQLite in the data dir, in-process bus): nothing else needs to be running.\n"
+        "With --role, only that service runs, for deployments across many machines (then use\n"
+        "MySQL/MariaDB and Redis: --sql-url mysql://..., --bus-url redis://...).\n"
+        "Migrations are applied at start-up. SIGTERM or SIGINT stop it gracefully.\n");
+    printKeys();
+  } else if (command == "migrate") {
+    std::printf(
+        "Usage: hub migrate [--config FILE] [--sql-url URL]\n\n"
+        "Applies the database migrations every service needs, then exits. Safe to run again.\n");
+  } else if (command == "version") {
+    std::printf("Usage: hub version\n\nPrints the hub's version.\n");
+  } else {
+    std::printf(
+        "Usage: hub [--config FILE] COMMAND [options]\n\n"
+        "The hub: live streaming, chat and new-media CMS in one server.\n\n"
+        "Commands:\n"
+        "  serve     run the hub (all services, or one with --role media|chat|cms)\n"
+        "  migrate   apply database migrations and exit\n"
+        "  version   print the version\n"
+        "  help      help on a command (also: hub COMMAND --help)\n\n"
+        "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"
+        "HUB_<SECTION>_<KEY> environment variables, then --<section>-<key> flags.\n"
+        "Exit codes: 0 ok, 2 usage or configuration error, 1 runtime failure.\n");
+  }
+}
+
+bool loadConfig(const Invocation& inv, config::Config& out) {
+  config::Sources sources;
+  sources.file = inv.configFile;
+  if (sources.file.empty()) {
+    if (const char* env = std::getenv("HUB_CONFIG"); env && *env) {
+      sources.file = env;
+    } else if (std::filesystem::exists("hub.toml")) {
+      sources.file = "hub.toml";
+    }
+  }
+  if (!sources.file.empty() && !std::filesystem::exists(sources.file)) {
+    std::fprintf(stderr, "hub: config file %s does not exist\n", sources.file.c_str());
+    return false;
+  }
+  sources.env = config::processEnv();
+  sources.flags = inv.flags;
+  auto cfg = config::load(sources);
+  if (!cfg) {
+    std::fprintf(stderr, "hub: configuration error: %s\n", cfg.error().message.c_str());
+    return false;
+  }
+  out = std::move(*cfg);
+  return true;
+}
+
+}  // namespace hub::app

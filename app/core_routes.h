@@ -1,0 +1,30 @@
+// app/core_routes.h
+//
+// The routes every hub process answers whatever its role: a landing page at /, /healthz
+// (liveness), /readyz (SQL and bus reachable, else 503) and /metrics (Prometheus).
+#pragma once
+
+#include <string>
+
+#include "core/bus/bus.h"
+#include "core/http/server.h"
+#include "core/loop/worker_pool.h"
+#include "core/metrics/registry.h"
+#include "core/sql/database.h"
+
+namespace hub::app {
+
+struct CoreRouteDeps {
+  std::string role;  // "all", "media", "chat", "cms"
+  sql::Database& db;
+  bus::Bus& bus;
+  loop::WorkerPool& workers;
+  metrics::Registry& metrics;
+};
+
+void addCoreRoutes(http::Server& server, CoreRouteDeps deps);
+
+// Process gauges: resident memory, open fds, start time, build info.
+void addProcessMetrics(metrics::Registry& metrics);
+
+}  // namespace hub::app

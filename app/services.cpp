@@ -1,0 +1,23 @@
+#include "app/services.h"
+
+#include "core/sql/change_feed.h"
+
+namespace hub::app {
+
+std::vector<std::unique_ptr<service::Service>> servicesFor(const std::string& role) {
+  std::vector<std::unique_ptr<service::Service>> out;
+  // media, chat and cms register here as their issues land; `role` then picks one of them.
+  (void)role;
+  return out;
+}
+
+std::vector<sql::Migration> allMigrations() {
+  auto all = sql::coreMigrations();
+  for (const auto& s : servicesFor("")) {
+    auto m = s->migrations();
+    all.insert(all.end(), m.begin(), m.end());
+  }
+  return all;
+}
+
+}  // namespace hub::app

@@ -1,0 +1,68 @@
+// core/http/connection.h
+//
+// Loop-thread state of one client connection: the HTTP exchange in progress (request being
+// read, response being written) or, after an upgrade, the WebSocket session. Owned by its
+// ContextThread in a map keyed by wsi, created at adoption and destroyed in
+// LWS_CALLBACK_WSI_DESTROY; async completions find it by id, so a response for a connection
+// that is gone finds nothing and is dropped.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/http/request.h"
+#include "core/http/response.h"
+#include "core/http/router.h"
+#include "core/http/websocket.h"
+
+struct lws;
+
+namespace hub::http {
+
+struct Connection {
+  enum class Phase { Idle, Body, Handling, Writing, Closing };
+
+  lws* wsi = nullptr;
+  std::uint64_t id = 0;
+  Phase phase = Phase::Idle;
+  std::uint64_t seq = 0;  // requests seen; async responses carry the one they answer
+
+  // The exchange in progress.
+  Method method = Method::Get;
+  std::chrono::steady_clock::time_point started;
+  Request request;
+  const Route* route = nullptr;
+  const CorsOptions* cors = nullptr;
+  std::string origin;
+  std::uint64_t expectedBody = 0;
+  std::optional<Response> response;
+  bool headOnly = false;
+  bool headersSent = false;
+  std::uint64_t sent = 0;  // body bytes written
+  bool closeAfter = false;
+
+  // After a WebSocket upgrade.
+  const WsRoute* wsRoute = nullptr;
+  std::shared_ptr<WsConnection> ws;
+  std::string wsMessage;
+  bool wsBinary = false;
+  bool wsEstablished = false;
+  int wsCloseCode = 0;
+
+  void resetExchange() {
+    phase = Phase::Idle;
+    request = Request{};
+    route = nullptr;
+    cors = nullptr;
+    origin.clear();
+    expectedBody = 0;
+    response.reset();
+    headOnly = headersSent = false;
+    sent = 0;
+  }
+};
+
+}  // namespace hub::http

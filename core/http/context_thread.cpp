@@ -1,0 +1,272 @@
+// core/http/context_thread.cpp
+//
+// Thread life, the lws context, the mailbox and the callback switch. Nothing may throw out of
+// an lws callback: the switch catches everything and closes only the connection at fault.
+#include "core/http/context_thread.h"
+
+#include <unistd.h>
+
+#include <future>
+
+#include "core/log/log.h"
+#include "core/loop/thread_name.h"
+
+namespace hub::http {
+
+namespace {
+
+const auto& logger() {
+  static const auto log = hub::log::get("core.http");
+  return log;
+}
+
+// One protocol serves HTTP and WebSocket upgrades alike; connection state lives in our map.
+const lws_protocols kProtocols[] = {
+    {"hub", &ContextThread::callback, 0, 16 * 1024, 0, nullptr, 0},
+    {nullptr, nullptr, 0, 0, 0, nullptr, 0},
+};
+
+}  // namespace
+
+ContextThread::ContextThread(ServerCore& core, unsigned index, bool ipv6)
+    : core_(core), index_(index), ipv6_(ipv6) {
+  scratch_.resize(LWS_PRE + 64 * 1024);
+}
+
+ContextThread::~ContextThread() { exitAndJoin(); }
+
+Status ContextThread::start() {
+  std::promise<bool> ready;
+  auto readyFuture = ready.get_future();
+  thread_ = std::thread([this, &ready] {
+    hub::loop::setThreadName("hub-http-" + std::to_string(index_));
+    lws_context_creation_info info{};
+    info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+    info.protocols = kProtocols;
+    info.user = this;
+    // lws must never bind [::] by itself; with IPv4 sockets it needs no IPv6 code at all.
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (!ipv6_) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.server_string = "hub";
+    info.timeout_secs = static_cast<unsigned>(core_.options.headerTimeout.count());
+    info.keepalive_timeout = static_cast<int>(core_.options.idleTimeout.count());
+    info.max_http_header_data = static_cast<unsigned short>(
+        std::min<std::size_t>(core_.options.maxHeaderBytes, 65535));
+    // One header table per connection waiting for headers: a pool smaller than the number of
+    // slow clients would make fast clients queue behind them.
+    info.max_http_header_pool = static_cast<unsigned short>(
+        std::min<std::size_t>(core_.options.maxConnections, 65535));
+    context_ = lws_create_context(&info);
+    if (!context_) {
+      ready.set_value(false);
+      return;
+    }
+    vhost_ = lws_get_vhost_by_name(context_, "default");
+    mailbox_->attach(context_);
+    ready.set_value(true);
+    run();
+  });
+  if (!readyFuture.get()) {
+    thread_.join();
+    return makeError("http.start", "lws context " + std::to_string(index_) + " failed to start");
+  }
+  return {};
+}
+
+void ContextThread::run() {
+  while (!exit_) {
+    if (lws_service(context_, 0) < 0) break;
+  }
+  // Sockets still queued for adoption are closed here; then lws closes the rest.
+  for (auto& item : mailbox_->detach())
+    if (item.kind == Mailbox::Item::Kind::Adopt && item.fd >= 0) dropFd(item.fd);
+  lws_context_destroy(context_);  // closes what is left, through our callbacks
+  context_ = nullptr;
+  while (!conns_.empty()) forget(conns_.begin()->first);
+  std::lock_guard lock(drainMu_);
+  drained_ = true;
+  drainCv_.notify_all();
+}
+
+void ContextThread::adopt(int fd) {
+  load_.fetch_add(1, std::memory_order_relaxed);
+  if (!mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::Adopt, 0, 0, fd, {}}))
+    dropFd(-1);  // post() already closed it
+}
+
+void ContextThread::dropFd(int fd) {
+  if (fd >= 0) ::close(fd);
+  load_.fetch_sub(1, std::memory_order_relaxed);
+  core_.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ContextThread::beginDrain() {
+  (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::Drain, 0, 0, -1, {}});
+}
+
+bool ContextThread::waitDrained(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(drainMu_);
+  return drainCv_.wait_until(lock, deadline, [&] { return drained_; });
+}
+
+void ContextThread::exitAndJoin() {
+  if (!thread_.joinable()) return;
+  (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::Exit, 0, 0, -1, {}});
+  thread_.join();
+}
+
+int ContextThread::callback(lws* wsi, lws_callback_reasons reason, void*, void* in,
+                            std::size_t len) {
+  auto* self = static_cast<ContextThread*>(lws_context_user(lws_get_context(wsi)));
+  if (!self) return 0;
+  try {
+    return self->dispatchCallback(wsi, reason, in, len);
+  } catch (const std::exception& e) {
+    logger()->error("lws callback {}: {}; closing the connection", static_cast<int>(reason),
+                    e.what());
+  } catch (...) {
+    logger()->error("lws callback {}: unknown exception; closing the connection",
+                    static_cast<int>(reason));
+  }
+  return -1;
+}
+
+// LWS_CALLBACK_HTTP_CONFIRM_UPGRADE is deliberately absent (CVE-2025-11677 in lws 4.1.6):
+// the Origin of an upgrade is checked in FILTER_PROTOCOL_CONNECTION instead.
+int ContextThread::dispatchCallback(lws* wsi, lws_callback_reasons reason, void* in,
+                                    std::size_t len) {
+  const char* data = static_cast<const char*>(in);
+  switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+      processMailbox();
+      return 0;
+    case LWS_CALLBACK_HTTP:
+      return onHttp(getOrCreate(wsi), data);
+    case LWS_CALLBACK_HTTP_BODY:
+      if (auto* c = find(wsi)) return onHttpBody(*c, data, len);
+      return -1;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+      if (auto* c = find(wsi)) return onHttpBodyComplete(*c);
+      return -1;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+      if (auto* c = find(wsi)) return onHttpWriteable(*c);
+      return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      return onWsFilter(getOrCreate(wsi));
+    case LWS_CALLBACK_ESTABLISHED:
+      if (auto* c = find(wsi)) return onWsEstablished(*c);
+      return -1;
+    case LWS_CALLBACK_RECEIVE:
+      if (auto* c = find(wsi)) return onWsReceive(*c, data, len);
+      return -1;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      if (auto* c = find(wsi)) return onWsWriteable(*c);
+      return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+      if (auto* c = find(wsi); c && len >= 2) {
+        const auto* b = static_cast<const unsigned char*>(in);
+        c->wsCloseCode = (b[0] << 8) | b[1];
+      }
+      return 0;
+    case LWS_CALLBACK_CLOSED:
+      if (auto* c = find(wsi)) onWsClosed(*c);
+      return 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_WSI_DESTROY:
+      forget(wsi);
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+void ContextThread::processMailbox() {
+  for (auto& item : mailbox_->drain()) {
+    switch (item.kind) {
+      case Mailbox::Item::Kind::Adopt:
+        onAdopt(item.fd);
+        break;
+      case Mailbox::Item::Kind::Response:
+        onAsyncResponse(item.connId, item.seq, std::move(*item.response));
+        break;
+      case Mailbox::Item::Kind::WsWake:
+        wakeWs(item.connId);
+        break;
+      case Mailbox::Item::Kind::Drain:
+        onDrain();
+        break;
+      case Mailbox::Item::Kind::Exit:
+        exit_ = true;
+        break;
+    }
+  }
+}
+
+void ContextThread::onAdopt(int fd) {
+  if (draining_ || !vhost_) {
+    dropFd(fd);
+    return;
+  }
+  lws* wsi = lws_adopt_socket_vhost(vhost_, fd);  // closes fd on failure
+  if (!wsi) {
+    logger()->warn("adopting a connection failed");
+    dropFd(-1);
+    return;
+  }
+  getOrCreate(wsi);
+  // The whole request head must arrive in time: a slowloris client loses only its own socket.
+  lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE,
+                  static_cast<int>(core_.options.headerTimeout.count()));
+}
+
+void ContextThread::onDrain() {
+  draining_ = true;
+  for (auto& [wsi, c] : conns_) {
+    if (c->ws) {
+      c->ws->close(1001, "server shutting down");
+    } else if (c->phase == Connection::Phase::Idle) {
+      lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, LWS_TO_KILL_ASYNC);
+    } else {
+      c->closeAfter = true;
+    }
+  }
+  checkDrained();
+}
+
+void ContextThread::checkDrained() {
+  if (!draining_ || !conns_.empty()) return;
+  std::lock_guard lock(drainMu_);
+  drained_ = true;
+  drainCv_.notify_all();
+}
+
+Connection* ContextThread::find(lws* wsi) {
+  auto it = conns_.find(wsi);
+  return it == conns_.end() ? nullptr : it->second.get();
+}
+
+Connection& ContextThread::getOrCreate(lws* wsi) {
+  auto& slot = conns_[wsi];
+  if (!slot) {
+    slot = std::make_unique<Connection>();
+    slot->wsi = wsi;
+    slot->id = nextId_++;
+    byId_[slot->id] = slot.get();
+    core_.httpConnections.inc();
+  }
+  return *slot;
+}
+
+void ContextThread::forget(lws* wsi) {
+  auto it = conns_.find(wsi);
+  if (it == conns_.end()) return;
+  if (it->second->wsEstablished) onWsClosed(*it->second);
+  byId_.erase(it->second->id);
+  conns_.erase(it);
+  core_.httpConnections.dec();
+  core_.connections.fetch_sub(1, std::memory_order_relaxed);
+  load_.fetch_sub(1, std::memory_order_relaxed);
+  checkDrained();
+}
+
+}  // namespace hub::http

@@ -1,0 +1,107 @@
+// core/http/context_thread.h
+//
+// One event loop: an lws context created with CONTEXT_PORT_NO_LISTEN_SERVER, serviced by its
+// own thread (Debian's lws has LWS_MAX_SMP=1). Sockets accepted elsewhere arrive through the
+// mailbox and are adopted on this thread; every lws callback for them runs here, so the
+// connection map needs no lock. context_thread.cpp holds the thread and mailbox plumbing,
+// http_exchange.cpp the HTTP callbacks, ws_session.cpp the WebSocket ones.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <libwebsockets.h>
+
+#include "core/http/connection.h"
+#include "core/http/mailbox.h"
+#include "core/http/server_core.h"
+#include "core/util/result.h"
+
+namespace hub::http {
+
+class ContextThread {
+ public:
+  ContextThread(ServerCore& core, unsigned index, bool ipv6);
+  ~ContextThread();
+  ContextThread(const ContextThread&) = delete;
+  ContextThread& operator=(const ContextThread&) = delete;
+
+  // Creates the context on a new thread; returns once it is serving or failed.
+  Status start();
+  // Any thread: hand over an accepted socket (closed if the loop is gone).
+  void adopt(int fd);
+  // Any thread: stop taking requests, close idle keep-alives and WebSockets (1001), let
+  // requests in flight finish.
+  void beginDrain();
+  // Waits until every connection is gone or `deadline`; true when drained.
+  bool waitDrained(std::chrono::steady_clock::time_point deadline);
+  // Any thread: leave the loop now (remaining connections are closed) and join.
+  void exitAndJoin();
+
+  std::size_t load() const { return load_.load(std::memory_order_relaxed); }
+  std::uint64_t served() const { return served_.load(std::memory_order_relaxed); }
+
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
+                      std::size_t len);
+
+ private:
+  void run();
+  int dispatchCallback(lws* wsi, lws_callback_reasons reason, void* in, std::size_t len);
+  void processMailbox();
+  void onAdopt(int fd);
+  // Closes a socket that never became a connection and releases its counts.
+  void dropFd(int fd);
+  void onDrain();
+  Connection* find(lws* wsi);
+  Connection& getOrCreate(lws* wsi);
+  void forget(lws* wsi);
+  void checkDrained();
+
+  // http_exchange.cpp
+  int onHttp(Connection& c, const char* uri);
+  int onHttpBody(Connection& c, const char* in, std::size_t len);
+  int onHttpBodyComplete(Connection& c);
+  int onHttpWriteable(Connection& c);
+  void dispatch(Connection& c);
+  void respond(Connection& c, Response r);
+  void onAsyncResponse(std::uint64_t connId, std::uint64_t seq, Response r);
+  void finishMetrics(Connection& c);
+
+  // ws_session.cpp
+  int onWsFilter(Connection& c);
+  int onWsEstablished(Connection& c);
+  int onWsReceive(Connection& c, const char* in, std::size_t len);
+  int onWsWriteable(Connection& c);
+  void onWsClosed(Connection& c);
+  void wakeWs(std::uint64_t connId);
+
+  ServerCore& core_;
+  unsigned index_;
+  bool ipv6_;
+  std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
+  lws_context* context_ = nullptr;
+  lws_vhost* vhost_ = nullptr;
+  std::thread thread_;
+  bool exit_ = false;      // loop thread only
+  bool draining_ = false;  // loop thread only
+  std::uint64_t nextId_ = 1;
+  std::unordered_map<lws*, std::unique_ptr<Connection>> conns_;
+  std::unordered_map<std::uint64_t, Connection*> byId_;
+  std::vector<unsigned char> scratch_;  // LWS_PRE + one write's worth
+  std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
+  std::atomic<std::size_t> load_{0};
+  std::atomic<std::uint64_t> served_{0};
+
+  std::mutex drainMu_;
+  std::condition_variable drainCv_;
+  bool drained_ = false;
+};
+
+}  // namespace hub::http

@@ -1,0 +1,45 @@
+// core/http/mailbox.h
+//
+// The only door into a loop thread from outside: other threads post items (an accepted socket,
+// an async response, "this websocket has data to send") under a mutex and wake the loop with
+// lws_cancel_service; the loop drains them in LWS_CALLBACK_EVENT_WAIT_CANCELLED. Held by
+// shared_ptr from Responders and WsConnections, so posting after the loop is gone is a no-op.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "core/http/response.h"
+
+struct lws_context;
+
+namespace hub::http {
+
+class Mailbox {
+ public:
+  struct Item {
+    enum class Kind { Adopt, Response, WsWake, Drain, Exit } kind;
+    std::uint64_t connId = 0;
+    std::uint64_t seq = 0;  // request number on the connection, to drop stale responses
+    int fd = -1;
+    std::optional<Response> response;
+  };
+
+  // Returns false (and closes an Adopt fd) once the loop has detached.
+  bool post(Item item);
+  std::vector<Item> drain();
+
+  void attach(lws_context* ctx);
+  // Stops wake-ups; items still queued are returned so the loop can release them.
+  std::vector<Item> detach();
+
+ private:
+  std::mutex mu_;
+  lws_context* ctx_ = nullptr;
+  bool detached_ = false;
+  std::vector<Item> items_;
+};
+
+}  // namespace hub::http

@@ -1,0 +1,116 @@
+// core/http/tests/websocket_test.cpp
+//
+// WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
+// limit (1009), sends from another thread, and 1001 on shutdown.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "core/http/server.h"
+#include "core/http/tests/test_client.h"
+
+namespace hub::http {
+namespace {
+
+using namespace std::chrono_literals;
+using test::TestClient;
+
+class WsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions o;
+    o.port = 0;
+    o.threads = 2;
+    server_ = std::make_unique<Server>(o, registry_);
+    WsHandlers h;
+    h.onOpen = [this](const std::shared_ptr<WsConnection>& c) {
+      std::lock_guard l(mu_);
+      conns_.push_back(c);
+    };
+    h.onMessage = [](const std::shared_ptr<WsConnection>& c, std::string_view m, bool binary) {
+      c->send(std::make_shared<const std::string>(m), binary);
+    };
+    h.onClose = [this](const std::shared_ptr<WsConnection>&, int code) { lastClose_ = code; };
+    WsOptions wo;
+    wo.allowedOrigins = {"https://hub.example"};
+    wo.allowMissingOrigin = false;
+    wo.maxMessageBytes = 1000;
+    server_->addWebSocket("/ws", h, wo);
+    ASSERT_TRUE(server_->start());
+  }
+
+  metrics::Registry registry_;
+  std::unique_ptr<Server> server_;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<WsConnection>> conns_;
+  std::atomic<int> lastClose_{0};
+};
+
+TEST_F(WsTest, EchoWithAllowedOrigin) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
+  ASSERT_TRUE(c.wsSend("hello"));
+  auto f = c.wsRead();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, 1);
+  EXPECT_EQ(f->payload, "hello");
+  // A message in three fragments arrives whole.
+  ASSERT_TRUE(c.wsSend("ab", true, false, 2));
+  ASSERT_TRUE(c.wsSend("cd", true, false, 0));
+  ASSERT_TRUE(c.wsSend("ef", true, true, 0));
+  f = c.wsRead();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, 2);
+  EXPECT_EQ(f->payload, "abcdef");
+  EXPECT_NE(registry_.render().find("hub_ws_connections 1"), std::string::npos);
+}
+
+TEST_F(WsTest, RefusesOtherOriginAndUnknownPath) {
+  TestClient bad("127.0.0.1", server_->port());
+  EXPECT_NE(bad.wsHandshake("/ws", "https://evil.example"), 101);
+  TestClient none("127.0.0.1", server_->port());
+  EXPECT_NE(none.wsHandshake("/ws", ""), 101);
+  TestClient path("127.0.0.1", server_->port());
+  EXPECT_NE(path.wsHandshake("/other", "https://hub.example"), 101);
+}
+
+TEST_F(WsTest, OversizeMessageClosesWith1009) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
+  ASSERT_TRUE(c.wsSend(std::string(5000, 'x')));
+  auto f = c.wsRead();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->opcode, 8);
+  ASSERT_GE(f->payload.size(), 2u);
+  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]), 1009);
+}
+
+TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
+  std::shared_ptr<WsConnection> conn;
+  for (int i = 0; i < 100 && !conn; ++i) {
+    {
+      std::lock_guard l(mu_);
+      if (!conns_.empty()) conn = conns_.front();
+    }
+    if (!conn) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(conn);
+  auto shared = std::make_shared<const std::string>("from afar");
+  std::thread([&] { EXPECT_TRUE(conn->send(shared)); }).join();
+  auto f = c.wsRead();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "from afar");
+  server_->stop();
+  auto close = c.wsRead(3s);
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->opcode, 8);
+  EXPECT_EQ((static_cast<unsigned char>(close->payload[0]) << 8) | static_cast<unsigned char>(close->payload[1]), 1001);
+  EXPECT_FALSE(conn->send(shared));  // gone: refused, no crash
+}
+
+}  // namespace
+}  // namespace hub::http

@@ -1,0 +1,78 @@
+// core/http/websocket.cpp
+//
+// The application side of a WebSocket: queueing and close requests, handed to the loop thread
+// through the mailbox.
+#include "core/http/websocket.h"
+
+#include "core/http/mailbox.h"
+
+namespace hub::http {
+
+WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId,
+                           Request upgrade, std::size_t maxQueued)
+    : mailbox_(std::move(mailbox)),
+      connId_(connId),
+      upgrade_(std::move(upgrade)),
+      maxQueued_(maxQueued) {}
+
+bool WsConnection::send(Buffer message, bool binary) {
+  if (!open() || !message) return false;
+  bool accepted = true, wake = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closeCode_) return false;
+    if (queue_.size() >= maxQueued_) {
+      // A slow consumer: close it rather than let its queue grow without bound.
+      closeCode_ = 1008;
+      closeReason_ = "send queue full";
+      queue_.clear();
+      accepted = false;
+      wake = true;
+    } else {
+      wake = queue_.empty();  // otherwise the loop already knows there is work
+      queue_.push_back(Outgoing{std::move(message), binary});
+    }
+  }
+  if (wake) this->wake();
+  return accepted;
+}
+
+void WsConnection::close(int code, std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (closeCode_ || !open()) return;
+    closeCode_ = code;
+    closeReason_ = std::move(reason);
+  }
+  wake();
+}
+
+bool WsConnection::popOutgoing(Outgoing& out, bool& more) {
+  std::lock_guard lock(mu_);
+  if (queue_.empty()) {
+    more = false;
+    return false;
+  }
+  out = std::move(queue_.front());
+  queue_.pop_front();
+  more = !queue_.empty();
+  return true;
+}
+
+std::pair<int, std::string> WsConnection::closeRequest() {
+  std::lock_guard lock(mu_);
+  return {closeCode_, closeReason_};
+}
+
+void WsConnection::wake() {
+  (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::WsWake, connId_, 0, -1, {}});
+}
+
+bool WsRoute::originAllowed(std::string_view origin) const {
+  if (origin.empty()) return options.allowMissingOrigin;
+  for (const auto& o : options.allowedOrigins)
+    if (o == "*" || o == origin) return true;
+  return false;
+}
+
+}  // namespace hub::http

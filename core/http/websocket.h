@@ -1,0 +1,97 @@
+// core/http/websocket.h
+//
+// WebSocket endpoints. A WsConnection is the handle the application keeps for one client: it
+// outlives the lws connection (shared_ptr), so send() and close() are safe from any thread at
+// any time; after the client is gone they simply return false. Outgoing messages are shared
+// immutable buffers (one serialized chat event queued on thousands of connections) and wait in
+// a bounded per-connection queue; a client too slow to drain it is closed with 1008 rather
+// than let memory grow.
+//
+// Handlers run on the loop thread that owns the connection and must not block.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/http/request.h"
+
+namespace hub::http {
+
+class Mailbox;
+
+struct WsOptions {
+  std::vector<std::string> allowedOrigins;  // exact Origin values or "*"; empty refuses browsers
+  bool allowMissingOrigin = true;           // non-browser clients send no Origin
+  std::size_t maxMessageBytes = 64 * 1024;  // reassembled message; above it: close 1009
+  std::size_t maxQueuedMessages = 1024;     // outgoing, per connection
+};
+
+class WsConnection {
+ public:
+  using Buffer = std::shared_ptr<const std::string>;
+
+  WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade,
+               std::size_t maxQueued);
+
+  // Queues a message; false when the connection is closed or its queue is full (the
+  // connection is then closed with 1008). Any thread.
+  bool send(Buffer message, bool binary = false);
+  bool send(std::string_view text) { return send(std::make_shared<const std::string>(text)); }
+  // Asks the loop to close with `code` (1000 normal, 1001 going away, 1008 policy). Any thread.
+  void close(int code = 1000, std::string reason = {});
+
+  bool open() const { return open_.load(std::memory_order_acquire); }
+  std::uint64_t id() const { return connId_; }
+  // The upgrade request: path, query, headers, peer.
+  const Request& request() const { return upgrade_; }
+
+  // Loop side (the server), not for applications.
+  struct Outgoing {
+    Buffer data;
+    bool binary = false;
+  };
+  bool popOutgoing(Outgoing& out, bool& more);
+  std::pair<int, std::string> closeRequest();
+  void markClosed() { open_.store(false, std::memory_order_release); }
+
+ private:
+  void wake();
+
+  std::shared_ptr<Mailbox> mailbox_;
+  std::uint64_t connId_;
+  Request upgrade_;
+  std::size_t maxQueued_;
+  std::atomic<bool> open_{true};
+  std::mutex mu_;
+  std::deque<Outgoing> queue_;
+  int closeCode_ = 0;
+  std::string closeReason_;
+};
+
+struct WsHandlers {
+  std::function<void(const std::shared_ptr<WsConnection>&)> onOpen;
+  std::function<void(const std::shared_ptr<WsConnection>&, std::string_view message,
+                     bool binary)>
+      onMessage;
+  // After the connection closed, whoever closed it; `code` is the close status seen (1006 when
+  // the peer vanished without a close frame).
+  std::function<void(const std::shared_ptr<WsConnection>&, int code)> onClose;
+};
+
+struct WsRoute {
+  std::string path;
+  WsHandlers handlers;
+  WsOptions options;
+
+  bool originAllowed(std::string_view origin) const;
+};
+
+}  // namespace hub::http

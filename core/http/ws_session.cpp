@@ -1,0 +1,113 @@
+// core/http/ws_session.cpp
+//
+// WebSocket callbacks on a loop thread: the Origin check at the handshake (in
+// FILTER_PROTOCOL_CONNECTION, never CONFIRM_UPGRADE), message reassembly with a size limit,
+// and the send queue drained one message per WRITEABLE callback.
+#include <cstring>
+
+#include "core/http/context_thread.h"
+#include "core/http/lws_request.h"
+#include "core/log/log.h"
+
+namespace hub::http {
+
+namespace {
+const auto& logger() {
+  static const auto log = hub::log::get("core.http");
+  return log;
+}
+}  // namespace
+
+int ContextThread::onWsFilter(Connection& c) {
+  std::string path = lwsHeader(c.wsi, WSI_TOKEN_GET_URI);
+  const WsRoute* route = core_.findWs(path);
+  std::string origin = lwsHeader(c.wsi, WSI_TOKEN_ORIGIN);
+  if (!route) {
+    logger()->info("[peer={}] websocket refused: no endpoint at {}", lwsPeer(c.wsi), path);
+    return 1;
+  }
+  if (draining_ || !route->originAllowed(origin)) {
+    logger()->info("[peer={}] websocket {} refused: origin '{}' not allowed", lwsPeer(c.wsi),
+                   path, origin);
+    return 1;
+  }
+  Request upgrade;
+  lwsReadRequest(c.wsi, Method::Get, path, core_.options.extraHeaders, upgrade);
+  c.wsRoute = route;
+  c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade),
+                                        route->options.maxQueuedMessages);
+  return 0;
+}
+
+int ContextThread::onWsEstablished(Connection& c) {
+  if (!c.ws || !c.wsRoute) return -1;
+  c.wsEstablished = true;
+  c.phase = Connection::Phase::Idle;
+  lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);
+  core_.wsConnections.inc();
+  if (c.wsRoute->handlers.onOpen) c.wsRoute->handlers.onOpen(c.ws);
+  return 0;
+}
+
+int ContextThread::onWsReceive(Connection& c, const char* in, std::size_t len) {
+  if (!c.ws || !c.wsRoute) return -1;
+  if (lws_is_first_fragment(c.wsi) && c.wsMessage.empty())
+    c.wsBinary = lws_frame_is_binary(c.wsi) != 0;
+  if (c.wsMessage.size() + len > c.wsRoute->options.maxMessageBytes) {
+    logger()->info("[peer={} conn={}] websocket message above {} bytes: closing 1009",
+                   c.ws->request().peer, c.id, c.wsRoute->options.maxMessageBytes);
+    static const char kReason[] = "message too big";
+    lws_close_reason(c.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                     reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
+                     sizeof kReason - 1);
+    c.wsCloseCode = 1009;
+    return -1;
+  }
+  c.wsMessage.append(in, len);
+  if (!lws_is_final_fragment(c.wsi) || lws_remaining_packet_payload(c.wsi) > 0) return 0;
+  if (c.wsRoute->handlers.onMessage) c.wsRoute->handlers.onMessage(c.ws, c.wsMessage, c.wsBinary);
+  c.wsMessage.clear();
+  if (c.wsMessage.capacity() > 64 * 1024) c.wsMessage.shrink_to_fit();  // one big message
+  return 0;
+}
+
+int ContextThread::onWsWriteable(Connection& c) {
+  if (!c.ws) return -1;
+  auto [code, reason] = c.ws->closeRequest();
+  if (code) {
+    lws_close_reason(c.wsi, static_cast<lws_close_status>(code),
+                     reinterpret_cast<unsigned char*>(reason.data()), reason.size());
+    c.wsCloseCode = code;
+    return -1;
+  }
+  WsConnection::Outgoing out;
+  bool more = false;
+  if (!c.ws->popOutgoing(out, more)) return 0;
+  const std::string& data = *out.data;
+  if (scratch_.size() < LWS_PRE + data.size()) scratch_.resize(LWS_PRE + data.size());
+  // lws writes the frame header into the LWS_PRE bytes: the shared buffer stays untouched.
+  std::memcpy(scratch_.data() + LWS_PRE, data.data(), data.size());
+  int n = lws_write(c.wsi, scratch_.data() + LWS_PRE, data.size(),
+                    out.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+  if (n < static_cast<int>(data.size())) return -1;
+  if (scratch_.size() > LWS_PRE + 256 * 1024) scratch_.resize(LWS_PRE + 64 * 1024);
+  if (more) lws_callback_on_writable(c.wsi);
+  return 0;
+}
+
+void ContextThread::onWsClosed(Connection& c) {
+  if (!c.wsEstablished) return;
+  c.wsEstablished = false;
+  core_.wsConnections.dec();
+  c.ws->markClosed();
+  if (c.wsRoute->handlers.onClose)
+    c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);
+}
+
+void ContextThread::wakeWs(std::uint64_t connId) {
+  auto it = byId_.find(connId);
+  if (it == byId_.end() || !it->second->ws) return;
+  lws_callback_on_writable(it->second->wsi);
+}
+
+}  // namespace hub::http

@@ -25,14 +25,14 @@ class Connection {
   // Drops the session and its prepared statements and connects again.
   virtual Status reconnect() = 0;
 
-  // About the last failed call: lost() when the connection itself is gone; mayHaveRun() when
-  // the statement could have reached the server before that (so retrying a write could
+  // lost(): the session is gone; it stays so until reconnect() succeeds, and the pool closes
+  // a lost connection instead of lending it again. mayHaveRun(): about the last failed call,
+  // the statement could have reached the server before the loss (retrying a write could
   // apply it twice).
   bool lost() const { return lost_; }
   bool mayHaveRun() const { return mayHaveRun_; }
 
  protected:
-  void clearFailure() { lost_ = mayHaveRun_ = false; }
   bool lost_ = false;
   bool mayHaveRun_ = false;
 };

@@ -24,9 +24,9 @@ Result<std::unique_ptr<Database>> open(std::string_view rawUrl, const Options& o
   if (!url) return url.error();
   std::string redacted = redactUrl(rawUrl);
 
+  Options opts = options;
   std::unique_ptr<PooledDatabase> db;
   if (url->scheme == Url::Scheme::Sqlite) {
-    Options opts = options;
     // Every connection to ":memory:" would be a database of its own: keep exactly one.
     if (url->path == ":memory:") opts.poolSize = 1;
     db = std::make_unique<PooledDatabase>(
@@ -35,10 +35,10 @@ Result<std::unique_ptr<Database>> open(std::string_view rawUrl, const Options& o
   } else {
     db = std::make_unique<PooledDatabase>(
         "mysql", redacted,
-        [u = *url, options]() { return openMysqlConnection(u, options); }, options);
+        [u = *url, opts]() { return openMysqlConnection(u, opts); }, opts);
   }
   if (Status st = db->prime(); !st) return st.error().wrap("sql open " + redacted);
-  hub::log::get("core.sql")->info("[db={}] opened, pool of {}", redacted, options.poolSize);
+  hub::log::get("core.sql")->info("[db={}] opened, pool of up to {}", redacted, opts.poolSize);
   return std::unique_ptr<Database>(std::move(db));
 }
 

@@ -21,7 +21,7 @@ struct Options {
   std::chrono::milliseconds connectTimeout{5'000};
   // MySQL: a pooled connection idle longer than this is pinged before use, so a server restart
   // costs a reconnect rather than a failed call. Zero pings on every use.
-  std::chrono::milliseconds validateAfterIdle{5'000};
+  std::chrono::milliseconds validateAfterIdle{1'000};
   // SQLite: how long a writer waits for the database lock before "sql.busy".
   std::chrono::milliseconds busyTimeout{5'000};
   // Prepared statements kept per connection (least recently used ones are closed).

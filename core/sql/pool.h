@@ -46,7 +46,7 @@ class Pool {
   struct Settings {
     std::size_t size = 8;
     std::chrono::milliseconds acquireTimeout{10'000};
-    std::chrono::milliseconds validateAfterIdle{5'000};
+    std::chrono::milliseconds validateAfterIdle{1'000};
     metrics::Gauge* inUse = nullptr;  // optional
   };
 

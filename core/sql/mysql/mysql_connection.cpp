@@ -16,6 +16,7 @@
 #include <cppconn/statement.h>
 
 #include <sstream>
+#include <unordered_set>
 
 #include "core/sql/errors.h"
 #include "core/sql/mysql/mysql_driver.h"
@@ -76,7 +77,9 @@ class MysqlConnection final : public Connection {
   Status connect() {
     mysql::ensureThreadInit();
     cache_.clear();
+    textOnly_.clear();
     conn_.reset();
+    lost_ = true;  // until this succeeds
     ::sql::ConnectOptionsMap o;
     o["hostName"] = ::sql::SQLString("tcp://" + url_.host + ":" + std::to_string(url_.port));
     o["userName"] = ::sql::SQLString(url_.user);
@@ -94,11 +97,11 @@ class MysqlConnection final : public Connection {
       st->execute("SET time_zone = '+00:00'");
     } catch (const ::sql::SQLException& e) {
       conn_.reset();
-      lost_ = true;
       Error err = mysql::toError(e).wrap("connect to " + where + " as " + url_.user);
       err.code = errc::kUnavailable;
       return err;
     }
+    lost_ = false;
     return {};
   }
 
@@ -148,7 +151,7 @@ class MysqlConnection final : public Connection {
   Status rollback() override { return text("ROLLBACK"); }
 
   Status validate() override {
-    clearFailure();
+    mayHaveRun_ = false;
     bool alive = false;
     try {
       mysql::ensureThreadInit();
@@ -156,11 +159,11 @@ class MysqlConnection final : public Connection {
     } catch (const ::sql::SQLException&) {
       alive = false;
     }
-    return alive ? Status() : reconnect();
+    return alive && !lost_ ? Status() : reconnect();
   }
 
   Status reconnect() override {
-    clearFailure();
+    mayHaveRun_ = false;
     return connect();
   }
 
@@ -169,13 +172,10 @@ class MysqlConnection final : public Connection {
 
   template <class T, class F>
   Result<T> guard(F&& f) {
-    clearFailure();
+    mayHaveRun_ = false;
     executing_ = false;
     mysql::ensureThreadInit();
-    if (!conn_) {
-      lost_ = true;
-      return makeError(errc::kUnavailable, "not connected");
-    }
+    if (!conn_ || lost_) return makeError(errc::kUnavailable, "connection lost earlier");
     try {
       return f();
     } catch (const ::sql::SQLException& e) {
@@ -213,12 +213,16 @@ class MysqlConnection final : public Connection {
   // True when the server refuses to prepare sql; remembered so we ask only once.
   bool unpreparable(std::string_view sql) {
     if (cache_.find(sql)) return false;
+    std::string key(sql);
+    if (textOnly_.contains(key)) return true;
     try {
       prepare(sql);
       return false;
     } catch (const ::sql::SQLException& e) {
-      if (e.getErrorCode() == kUnsupportedPs) return true;
-      throw;
+      if (e.getErrorCode() != kUnsupportedPs) throw;
+      if (textOnly_.size() >= options_.statementCacheSize) textOnly_.clear();
+      textOnly_.insert(std::move(key));
+      return true;
     }
   }
 
@@ -245,6 +249,7 @@ class MysqlConnection final : public Connection {
 
   Url url_;
   Options options_;
+  std::unordered_set<std::string> textOnly_;  // SQL the server cannot prepare
   bool executing_ = false;  // the current call got as far as sending its statement
   std::unique_ptr<::sql::Connection> conn_;
   StatementCache<std::unique_ptr<::sql::PreparedStatement>> cache_;  // dies before conn_

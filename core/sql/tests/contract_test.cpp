@@ -188,6 +188,51 @@ TEST(SqlMysql, ReconnectsAfterTheServerKillsTheConnection) {
   ASSERT_TRUE(db->exec("INSERT INTO k (x) VALUES (?)", {1}));
 }
 
+// A prepared write on a session killed while idle is not repeated blindly (the driver cannot
+// tell whether it ran); it reports "sql.unavailable" and the next call gets a fresh
+// connection. A statement that fails while being prepared cannot have run: that one is
+// retried. Pinging connections idle longer than validateAfterIdle avoids the failure.
+TEST(SqlMysql, WriteAfterAKillFailsOnceUnlessValidatedOnBorrow) {
+  TestDatabase testDb("mysql");
+  auto admin = testDb.open();
+  ASSERT_NE(admin, nullptr);
+  ASSERT_TRUE(admin->exec("CREATE TABLE k (x BIGINT)"));
+  auto killOwnSession = [&](Database& db) {
+    auto id = db.query("SELECT CONNECTION_ID() AS id");
+    ASSERT_TRUE(id);
+    ASSERT_TRUE(admin->exec("KILL CONNECTION " + std::to_string((*id)[0].getInt("id"))));
+  };
+
+  Options trusting;
+  trusting.poolSize = 1;
+  trusting.validateAfterIdle = std::chrono::hours(1);
+  auto db = testDb.open(trusting);
+  ASSERT_NE(db, nullptr);
+  killOwnSession(*db);
+  ASSERT_TRUE(db->exec("INSERT INTO k (x) VALUES (?)", {1}));  // failed in prepare: retried
+  killOwnSession(*db);
+  auto lostWrite = db->exec("INSERT INTO k (x) VALUES (?)", {-1});  // prepared already
+  ASSERT_FALSE(lostWrite);
+  EXPECT_EQ(lostWrite.error().code, errc::kUnavailable);
+  ASSERT_TRUE(db->exec("INSERT INTO k (x) VALUES (?)", {2}));
+
+  Options careful;
+  careful.poolSize = 1;
+  careful.validateAfterIdle = std::chrono::milliseconds(0);
+  auto checked = testDb.open(careful);
+  ASSERT_NE(checked, nullptr);
+  killOwnSession(*checked);
+  ASSERT_TRUE(checked->exec("INSERT INTO k (x) VALUES (?)", {3}));
+  killOwnSession(*checked);
+  ASSERT_TRUE(checked->exec("INSERT INTO k (x) VALUES (?)", {4}));
+
+  auto rows = admin->query("SELECT x FROM k ORDER BY x");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].getInt("x"), 1);
+  EXPECT_EQ((*rows)[3].getInt("x"), 4);
+}
+
 TEST(SqlMysql, UnreachableServerFailsAtOpenWithoutThePassword) {
   int port = hub::test::freePort();
   std::string url = "mysql://hub:s3cr3t-pw@127.0.0.1:" + std::to_string(port) + "/hub";

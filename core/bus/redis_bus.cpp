@@ -103,7 +103,6 @@ Status RedisBus::init() {
 
 RedisBus::~RedisBus() {
   if (thread_.joinable()) {
-    stopping_.store(true);
     mailbox_->close();  // wakes the loop one last time; nothing touches wake_ after this
     thread_.join();
   } else if (loopInit_) {

@@ -49,7 +49,9 @@ class RedisBus final : public Bus {
 
   // Sends any command (binary-safe arguments) on the command connection, e.g. INCRBY or EVAL;
   // `done` runs once on the loop thread, with "bus.unavailable" when Redis is down, a
-  // "redis.error" for an error reply, "bus.connection_lost" when the reply never came.
+  // "redis.error" for an error reply, "bus.connection_lost" when the reply never came (it may
+  // still have run). Only while the bus is being destroyed does `done` run on the caller's
+  // thread ("bus.closed").
   void command(std::vector<std::string> argv, CommandCallback done);
 
  private:
@@ -98,7 +100,6 @@ class RedisBus final : public Bus {
   uint64_t lastDownLog_ = 0;
   std::atomic<bool> subUp_{false};
   std::atomic<bool> cmdUp_{false};
-  std::atomic<bool> stopping_{false};
   bool loopInit_ = false;
   bool shutDown_ = false;
   bool loggedDown_ = false;

@@ -49,8 +49,9 @@ RedisConnection::~RedisConnection() = default;  // close() has run: nothing left
 
 void RedisConnection::start() {
   auto shortest = std::min({settings_.pingInterval, settings_.pingTimeout, settings_.connectTimeout});
-  auto tick = std::max<std::chrono::milliseconds::rep>(10, shortest.count() / 4);
-  uv_timer_start(&tickTimer_, onTick, static_cast<uint64_t>(tick), static_cast<uint64_t>(tick));
+  tickMs_ = static_cast<uint64_t>(std::max<std::chrono::milliseconds::rep>(10, shortest.count() / 4));
+  lastTick_ = uv_now(loop_);
+  uv_timer_start(&tickTimer_, onTick, tickMs_, tickMs_);
   connect();
 }
 
@@ -146,6 +147,14 @@ void RedisConnection::onTick(uv_timer_t* timer) { static_cast<RedisConnection*>(
 
 void RedisConnection::tick() {
   const uint64_t now = uv_now(loop_);
+  // A slow handler stalls the whole loop; a reply may then sit unread in the socket. Time the
+  // loop itself lost is not the server's fault: move the deadlines by it.
+  if (now - lastTick_ > 2 * tickMs_) {
+    const uint64_t lost = now - lastTick_ - tickMs_;
+    since_ += lost;
+    lastProbe_ += lost;
+  }
+  lastTick_ = now;
   auto ms = [](std::chrono::milliseconds d) { return static_cast<uint64_t>(d.count()); };
   if (state_ == State::Connecting && now - since_ > ms(settings_.connectTimeout)) {
     drop("connect timed out after " + std::to_string(settings_.connectTimeout.count()) + " ms");

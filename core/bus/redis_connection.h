@@ -82,6 +82,8 @@ class RedisConnection {
   uint64_t since_ = 0;        // uv_now() when connecting started / last probe sent
   bool probeOutstanding_ = false;
   uint64_t lastProbe_ = 0;
+  uint64_t lastTick_ = 0;
+  uint64_t tickMs_ = 10;
   unsigned long ups_ = 0;
 };
 

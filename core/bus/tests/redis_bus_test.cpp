@@ -153,6 +153,35 @@ TEST(RedisBus, DropsAServerThatNeverAnswers) {
   ::close(fd);
 }
 
+TEST(RedisBus, ASlowHandlerIsNotMistakenForADeadServer) {
+  metrics::Registry registry;
+  auto bus = mustOpen(hub::test::redisUrl(), fastOptions(&registry));
+  ASSERT_TRUE(bus);
+  ASSERT_TRUE(waitUntil([&] { return bus->ready(); }));
+  std::atomic<int> entered{0}, calls{0};
+  const auto ch = uniqueChannel("slow");
+  auto sub = bus->subscribe(ch, [&](std::string_view, std::string_view) {
+    ++entered;
+    std::this_thread::sleep_for(1200ms);  // stalls the loop for more than twice pingTimeout
+    ++calls;
+  });
+  ASSERT_TRUE(waitUntil([&] { return sub.confirmed(); }));
+  // The second message arrives during the first stall. Right after that stall the watchdog
+  // sends its probes (timers run before I/O), then reading the second message stalls the loop
+  // again while those probes are outstanding: their replies wait unread in the socket.
+  // A second node publishes: this bus's own loop, stalled, could not send "y" before it ends.
+  auto other = mustOpen(hub::test::redisUrl());
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(waitUntil([&] { return other->ready(); }));
+  ASSERT_TRUE(other->publish(ch, "x"));
+  ASSERT_TRUE(waitUntil([&] { return entered.load() == 1; }));
+  ASSERT_TRUE(other->publish(ch, "y"));
+  ASSERT_TRUE(waitUntil([&] { return calls.load() == 2; }));
+  std::this_thread::sleep_for(300ms);  // a few more ticks after the stall
+  EXPECT_EQ(registry.counter("hub_bus_reconnects_total", "", {{"engine", "redis"}}).value(), 0);
+  EXPECT_TRUE(bus->ready());
+}
+
 TEST(RedisBus, RunsCommandsOnTheCommandConnection) {
   auto opened = open(hub::test::redisUrl());
   ASSERT_TRUE(opened);

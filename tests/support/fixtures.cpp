@@ -79,10 +79,15 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-Process::Process(std::vector<std::string> argv, const std::string& logFile) {
+Process::Process(std::vector<std::string> argv, const std::string& logFile,
+                 const std::vector<std::string>& env) {
   pid_ = ::fork();
   if (pid_ == 0) {
     ::setpgid(0, 0);
+    for (const auto& kv : env) {
+      auto eq = kv.find('=');
+      if (eq != std::string::npos) ::setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
+    }
     FILE* out = std::fopen(logFile.c_str(), "a");
     if (out) {
       ::dup2(fileno(out), 1);
@@ -124,6 +129,27 @@ int Process::stop(int sig, int timeoutMs) {
   pid_ = -1;
   status_ = -1;
   return -1;
+}
+
+RunResult run(std::vector<std::string> argv, const std::vector<std::string>& env, int timeoutMs) {
+  TempDir dir;
+  std::string log = dir.path() + "/output";
+  RunResult result;
+  {
+    Process p(std::move(argv), log, env);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    while (p.running() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    int status = p.stop(SIGKILL, 1000);
+    result.exitCode = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  result.output = readFile(log);
+  return result;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 RedisServer::RedisServer() : port_(freePort()) { start(); }

@@ -32,9 +32,12 @@ class TempDir {
 };
 
 // A child process (argv[0] looked up in PATH), killed with SIGTERM then SIGKILL when destroyed.
+// `env` entries ("HUB_DEMO=0") are added to the inherited environment; stdout and stderr go to
+// `logFile`.
 class Process {
  public:
-  explicit Process(std::vector<std::string> argv, const std::string& logFile = "/dev/null");
+  explicit Process(std::vector<std::string> argv, const std::string& logFile = "/dev/null",
+                   const std::vector<std::string>& env = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -47,6 +50,17 @@ class Process {
   int pid_ = -1;
   int status_ = -1;
 };
+
+// Runs a command to completion (killed after timeoutMs) and returns its exit code (-1 when it
+// was killed or died of a signal) and everything it wrote to stdout and stderr.
+struct RunResult {
+  int exitCode = -1;
+  std::string output;
+};
+RunResult run(std::vector<std::string> argv, const std::vector<std::string>& env = {}, int timeoutMs = 30000);
+
+// The whole content of a file ("" when it cannot be read).
+std::string readFile(const std::string& path);
 
 // A private redis-server on a free loopback port, for tests that stop and restart Redis.
 class RedisServer {

@@ -1,0 +1,164 @@
+// The `hub` command line as an operator meets it: help, version, configuration errors (exit 2),
+// runtime failures (exit 1), and a clean start and stop on embedded defaults.
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/hub_process.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/test_client.h"
+
+using hub::test::HubProcess;
+using hub::test::run;
+using hub::test::TestClient;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run({HUB_BINARY, "version"});
+  EXPECT_EQ(v.exitCode, 0);
+  EXPECT_TRUE(contains(v.output, "hub " HUB_VERSION)) << v.output;
+
+  auto h = run({HUB_BINARY, "--help"});
+  EXPECT_EQ(h.exitCode, 0);
+  for (const char* cmd : {"serve", "migrate", "version"}) EXPECT_TRUE(contains(h.output, cmd)) << h.output;
+
+  auto sh = run({HUB_BINARY, "serve", "--help"});
+  EXPECT_EQ(sh.exitCode, 0);
+  EXPECT_TRUE(contains(sh.output, "--role media|chat|cms"));
+  EXPECT_TRUE(contains(sh.output, "HUB_HTTP_LISTEN"));
+  EXPECT_TRUE(contains(sh.output, "--sql-url"));
+
+  auto mh = run({HUB_BINARY, "help", "migrate"});
+  EXPECT_EQ(mh.exitCode, 0);
+  EXPECT_TRUE(contains(mh.output, "Usage: hub migrate"));
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  auto none = run({HUB_BINARY});
+  EXPECT_EQ(none.exitCode, 2);
+  auto unknown = run({HUB_BINARY, "fly"});
+  EXPECT_EQ(unknown.exitCode, 2);
+  EXPECT_TRUE(contains(unknown.output, "unknown command \"fly\""));
+  auto role = run({HUB_BINARY, "serve", "--role", "video"});
+  EXPECT_EQ(role.exitCode, 2);
+  EXPECT_TRUE(contains(role.output, "--role must be media, chat or cms"));
+  auto dangling = run({HUB_BINARY, "serve", "--http-listen"});
+  EXPECT_EQ(dangling.exitCode, 2);
+  EXPECT_TRUE(contains(dangling.output, "needs a value"));
+}
+
+TEST(Cli, ConfigErrorsNameTheKeyAndExitTwo) {
+  hub::test::TempDir dir;
+  std::string file = dir.path() + "/hub.toml";
+  std::ofstream(file) << "[http]\nlisten = \"127.0.0.1:0\"\nthreds = 2\n";
+  auto r = run({HUB_BINARY, "serve", "--config", file});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_TRUE(contains(r.output, "unknown key http.threds")) << r.output;
+
+  auto env = run({HUB_BINARY, "serve"}, {"HUB_HTTP_LISTEN=nowhere"});
+  EXPECT_EQ(env.exitCode, 2);
+  EXPECT_TRUE(contains(env.output, "HUB_HTTP_LISTEN")) << env.output;
+
+  auto flag = run({HUB_BINARY, "serve", "--log-level", "loud"});
+  EXPECT_EQ(flag.exitCode, 2);
+  EXPECT_TRUE(contains(flag.output, "--log-level")) << flag.output;
+
+  auto missing = run({HUB_BINARY, "serve", "--config", dir.path() + "/absent.toml"});
+  EXPECT_EQ(missing.exitCode, 2);
+  EXPECT_TRUE(contains(missing.output, "does not exist"));
+}
+
+TEST(Cli, RoleOrRedisWithoutSecretIsAConfigError) {
+  hub::test::TempDir dir;
+  auto r = run({HUB_BINARY, "serve", "--role", "chat", "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_TRUE(contains(r.output, "auth.secret")) << r.output;
+}
+
+TEST(Cli, PortInUseExitsOneNamingTheAddress) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  hub::test::TempDir dir;
+  auto r = run({HUB_BINARY, "serve", "--http-listen", listen, "--data-dir", dir.path()}, {"HUB_DEMO=0"});
+  ::close(fd);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_TRUE(contains(r.output, listen)) << r.output;
+}
+
+TEST(Cli, MysqlUnreachableExitsOneWithoutThePassword) {
+  int port = hub::test::freePort();
+  hub::test::TempDir dir;
+  auto r = run({HUB_BINARY, "serve", "--sql-url", "mysql://hub:s3cr3tpw@127.0.0.1:" + std::to_string(port) + "/hub",
+                "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"},
+               {"HUB_DEMO=0"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_TRUE(contains(r.output, "127.0.0.1:" + std::to_string(port))) << r.output;
+  EXPECT_FALSE(contains(r.output, "s3cr3tpw")) << r.output;
+}
+
+TEST(Serve, EmbeddedDefaultsServeHealthReadyMetricsAndStopOnSigterm) {
+  HubProcess hub;
+  ASSERT_TRUE(hub.waitReady()) << hub.log();
+  TestClient c("127.0.0.1", hub.httpPort());
+  auto health = c.request("GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_TRUE(contains(health->body, "\"status\":\"ok\""));
+  auto ready = c.request("GET", "/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  EXPECT_TRUE(contains(ready->body, "\"sql\":\"ok\""));
+  auto missing = c.request("GET", "/no/such/page");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_TRUE(contains(missing->body, "{\"error\":{\"code\":"));
+  auto metrics = c.request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_TRUE(contains(metrics->body, "hub_http_requests_total{")) << metrics->body;
+  EXPECT_TRUE(contains(metrics->body, "hub_bus_up{engine=\"memory\"} 1"));
+  EXPECT_TRUE(contains(metrics->body, "process_resident_memory_bytes"));
+  auto landing = c.request("GET", "/");
+  ASSERT_TRUE(landing);
+  EXPECT_EQ(landing->status, 200);
+  EXPECT_TRUE(contains(landing->header("content-type"), "text/html"));
+
+  EXPECT_EQ(hub.terminate(), 0) << hub.log();
+  EXPECT_TRUE(contains(hub.log(), "stopped"));
+}
+
+TEST(Serve, ListenAddressIsHonouredExactly) {
+  HubProcess hub;
+  ASSERT_TRUE(hub.waitReady()) << hub.log();
+  // Bound to 127.0.0.1 only: another loopback address on the same port finds nobody.
+  TestClient other("127.0.0.2", hub.httpPort());
+  EXPECT_FALSE(other.connected());
+  TestClient same("127.0.0.1", hub.httpPort());
+  EXPECT_TRUE(same.connected());
+}
+
+TEST(Serve, MigrateIsIdempotentAndListsWhatIsApplied) {
+  hub::test::TempDir dir;
+  auto first = run({HUB_BINARY, "migrate", "--data-dir", dir.path()});
+  EXPECT_EQ(first.exitCode, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "core")) << first.output;
+  auto again = run({HUB_BINARY, "migrate", "--data-dir", dir.path()});
+  EXPECT_EQ(again.exitCode, 0) << again.output;
+}

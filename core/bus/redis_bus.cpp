@@ -7,7 +7,10 @@
 // in flight is subscribed again only after that reply, or its messages would go nowhere.
 #include "core/bus/redis_bus.h"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <csignal>
 #include <exception>
 
 #include <hiredis/async.h>
@@ -114,6 +117,13 @@ RedisBus::~RedisBus() {
 }
 
 void RedisBus::run() {
+  // hiredis writes with write(2): to a peer that just died that raises SIGPIPE, which kills the
+  // process by default. Blocked in this thread only, the write fails with EPIPE instead and the
+  // connection is dropped and retried like any other error.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   sub_->start();
   cmd_->start();
   uv_run(&loop_, UV_RUN_DEFAULT);  // returns once shutdown() closed every handle

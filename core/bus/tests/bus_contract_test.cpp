@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "core/bus/tests/bus_test_util.h"
@@ -227,6 +228,21 @@ TEST_P(BusContract, ConcurrentPublishersKeepTheirOwnOrder) {
     EXPECT_EQ(i, next[t]) << "thread " << t;
     next[t] = i + 1;
   }
+}
+
+TEST_P(BusContract, AThrowingHandlerDoesNotStopTheBus) {
+  auto bus = openBus();
+  ASSERT_TRUE(bus);
+  Collector got;
+  const auto ch = uniqueChannel("throw");
+  auto bad = subscribeConfirmed(*bus, ch, [](std::string_view, std::string_view) {
+    throw std::runtime_error("handler bug");
+  });
+  auto good = subscribeConfirmed(*bus, ch, got.handler());
+  ASSERT_TRUE(bus->publish(ch, "1"));
+  ASSERT_TRUE(bus->publish(ch, "2"));
+  ASSERT_TRUE(got.waitFor(2));
+  EXPECT_TRUE(bus->ready());
 }
 
 TEST_P(BusContract, ASubscriptionMayOutliveItsBus) {

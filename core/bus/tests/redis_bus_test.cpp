@@ -216,6 +216,31 @@ TEST(RedisBus, RunsCommandsOnTheCommandConnection) {
   ASSERT_TRUE(run({"DEL", key, key + ".b"}));
 }
 
+TEST(RedisBus, CommandsUseTheDatabaseInTheUrl) {
+  auto inDb3 = open(hub::test::redisUrl() + "/3");
+  auto inDb0 = open(hub::test::redisUrl());
+  ASSERT_TRUE(inDb3 && inDb0);
+  auto* b3 = dynamic_cast<RedisBus*>(inDb3->get());
+  auto* b0 = dynamic_cast<RedisBus*>(inDb0->get());
+  ASSERT_TRUE(b3 && b0);
+  ASSERT_TRUE(waitUntil([&] { return b3->ready() && b0->ready(); }));
+  auto run = [](RedisBus& bus, std::vector<std::string> argv) {
+    std::promise<Result<RedisReply>> p;
+    auto f = p.get_future();
+    bus.command(std::move(argv), [&p](Result<RedisReply> r) { p.set_value(std::move(r)); });
+    EXPECT_EQ(f.wait_for(5s), std::future_status::ready);
+    return f.get();
+  };
+  const auto key = uniqueChannel("db");
+  ASSERT_TRUE(run(*b3, {"SET", key, "three"}));
+  auto here = run(*b3, {"GET", key});
+  auto there = run(*b0, {"GET", key});
+  ASSERT_TRUE(here && there);
+  EXPECT_EQ(here->str, "three");
+  EXPECT_EQ(there->type, RedisReply::Type::Nil);
+  ASSERT_TRUE(run(*b3, {"DEL", key}));
+}
+
 TEST(RedisBus, CommandReportsUnavailableWhileDown) {
   hub::test::RedisServer server;
   server.stop();

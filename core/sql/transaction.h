@@ -3,7 +3,9 @@
 // A transaction holds one pooled connection until it ends. Nothing is kept unless commit()
 // is called: destroying an open Transaction rolls it back, so an early return or an error
 // path cannot leave half a change behind. Use it from one thread at a time, and let it die
-// before the Database that made it.
+// before the Database that made it. Inside a transaction, run everything through it, not
+// through the Database: on SQLite another connection's write would wait for this
+// transaction's lock (and fail with "sql.busy" after the busy timeout).
 #pragma once
 
 #include <memory>

@@ -88,6 +88,8 @@ class MysqlConnection final : public Connection {
     int timeoutSec = static_cast<int>((options_.connectTimeout.count() + 999) / 1000);
     o["OPT_CONNECT_TIMEOUT"] = timeoutSec > 0 ? timeoutSec : 1;
     o["OPT_RECONNECT"] = false;
+    // Affected rows = rows matched, as SQLite counts them, not only rows whose value changed.
+    o["CLIENT_FOUND_ROWS"] = true;
     o["OPT_CHARSET_NAME"] = ::sql::SQLString("utf8mb4");
     std::string where = url_.host + ":" + std::to_string(url_.port);
     try {

@@ -1,8 +1,9 @@
 // core/sql/mysql/mysql_connection.h
 //
 // The MySQL/MariaDB backend over Connector/C++ 1.1: one driver connection per pooled
-// connection, utf8mb4, UTC session time zone, no driver-side auto-reconnect (it would silently
-// drop our prepared statements; the pool reconnects and prepares them again instead).
+// connection, utf8mb4, UTC session time zone, affected rows counted as matched rows (like
+// SQLite), no driver-side auto-reconnect (it would silently drop our prepared statements; the
+// pool reconnects and prepares them again instead).
 #pragma once
 
 #include <memory>

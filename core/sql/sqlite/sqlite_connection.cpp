@@ -83,8 +83,12 @@ class SqliteConnection final : public Connection {
     }
     if (rc != SQLITE_DONE) return sqliteError(db_.get(), rc, "");
     ExecResult out;
-    out.affected = sqlite3_changes64(db_.get());
+    // sqlite3_changes() keeps the count of the last DML statement: report it only for DML,
+    // so DDL says 0 as on MySQL.
     std::string kw = firstKeyword(sql);
+    bool dml = kw == "INSERT" || kw == "REPLACE" || kw == "UPDATE" || kw == "DELETE" ||
+               (kw == "WITH" && !sqlite3_stmt_readonly(s));
+    if (dml) out.affected = sqlite3_changes64(db_.get());
     if (kw == "INSERT" || kw == "REPLACE") out.lastInsertId = sqlite3_last_insert_rowid(db_.get());
     return out;
   }

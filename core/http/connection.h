@@ -27,6 +27,8 @@ struct Connection {
 
   lws* wsi = nullptr;
   std::uint64_t id = 0;
+  // An accepted socket (counted against maxConnections), not an h2 stream riding on one.
+  bool adopted = false;
   Phase phase = Phase::Idle;
   std::uint64_t seq = 0;  // requests seen; async responses carry the one they answer
 

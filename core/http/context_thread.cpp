@@ -213,7 +213,8 @@ void ContextThread::onAdopt(int fd) {
     dropFd(-1);
     return;
   }
-  getOrCreate(wsi);
+  getOrCreate(wsi).adopted = true;
+  core_.httpConnections.inc();
   // The whole request head must arrive in time: a slowloris client loses only its own socket.
   lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE,
                   static_cast<int>(core_.options.headerTimeout.count()));
@@ -252,7 +253,6 @@ Connection& ContextThread::getOrCreate(lws* wsi) {
     slot->wsi = wsi;
     slot->id = nextId_++;
     byId_[slot->id] = slot.get();
-    core_.httpConnections.inc();
   }
   return *slot;
 }
@@ -261,11 +261,14 @@ void ContextThread::forget(lws* wsi) {
   auto it = conns_.find(wsi);
   if (it == conns_.end()) return;
   if (it->second->wsEstablished) onWsClosed(*it->second);
+  bool adopted = it->second->adopted;
   byId_.erase(it->second->id);
   conns_.erase(it);
-  core_.httpConnections.dec();
-  core_.connections.fetch_sub(1, std::memory_order_relaxed);
-  load_.fetch_sub(1, std::memory_order_relaxed);
+  if (adopted) {
+    core_.httpConnections.dec();
+    core_.connections.fetch_sub(1, std::memory_order_relaxed);
+    load_.fetch_sub(1, std::memory_order_relaxed);
+  }
   checkDrained();
 }
 

@@ -26,7 +26,8 @@ const auto& logger() {
   return log;
 }
 
-// lws logs through us, at warn and above: its notices are per-connection noise.
+// lws logs through us. Its warnings are mostly about one misbehaving client ("User code
+// denied connection"), which is bad input, not an operator problem: debug level.
 void routeLwsLogs() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -34,9 +35,9 @@ void routeLwsLogs() {
       std::string_view l(line);
       while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
       if (level & LLL_ERR)
-        logger()->error("lws: {}", l);
-      else
         logger()->warn("lws: {}", l);
+      else
+        logger()->debug("lws: {}", l);
     });
   });
 }
@@ -98,7 +99,12 @@ Status Server::start() {
     if (c.connections.fetch_add(1, std::memory_order_relaxed) >= c.options.maxConnections) {
       c.connections.fetch_sub(1, std::memory_order_relaxed);
       ::close(fd);
-      logger()->warn("connection refused: {} connections open", c.options.maxConnections);
+      // At most one line a second: a flood must not turn into a log flood.
+      auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+      if (now - lastRefusalLog_ > 1'000'000'000) {
+        lastRefusalLog_ = now;
+        logger()->warn("connections refused: {} open", c.options.maxConnections);
+      }
       return;
     }
     // Least loaded wins; ties rotate so short-lived connections still spread.

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,7 @@ class Server {
   bool started_ = false;
   bool stopped_ = false;
   std::size_t nextLoop_ = 0;  // acceptor thread only
+  long long lastRefusalLog_ = 0;  // acceptor thread only
 };
 
 }  // namespace hub::http

@@ -216,6 +216,39 @@ TEST_F(ServerTest, SlowlorisIsClosedWhileOthersAreServed) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 6s);
 }
 
+TEST_F(ServerTest, IdleKeepAliveIsClosedAfterIdleTimeout) {
+  ServerOptions o;
+  o.idleTimeout = 1s;
+  startServer(o);
+  TestClient c("127.0.0.1", server_->port());
+  auto r = c.request("GET", "/api/v1/streams/x");
+  ASSERT_TRUE(r);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.waitClosed(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 500ms);
+}
+
+TEST_F(ServerTest, SlowAsyncHandlerOutlivesHeaderTimeout) {
+  ServerOptions o;
+  o.headerTimeout = 1s;
+  startServer(o);
+  server_->stop();  // restart with a handler slower than the header timeout
+  o.port = 0;
+  o.threads = 1;
+  server_ = std::make_unique<Server>(o, registry_);
+  server_->routeAsync(Method::Get, "/slower", [this](Request, Responder done) {
+    ASSERT_TRUE(pool_.submit([done] {
+      std::this_thread::sleep_for(1800ms);
+      done.send(Response::text(200, "worth the wait"));
+    }));
+  });
+  ASSERT_TRUE(server_->start());
+  TestClient c("127.0.0.1", server_->port());
+  auto r = c.request("GET", "/slower");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "worth the wait");
+}
+
 TEST_F(ServerTest, BindsExactlyTheConfiguredAddress) {
   startServer();
   EXPECT_EQ(server_->boundAddress(), "127.0.0.1:" + std::to_string(server_->port()));

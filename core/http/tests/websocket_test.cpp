@@ -112,5 +112,36 @@ TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   EXPECT_FALSE(conn->send(shared));  // gone: refused, no crash
 }
 
+TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
+  std::shared_ptr<WsConnection> conn;
+  for (int i = 0; i < 100 && !conn; ++i) {
+    {
+      std::lock_guard l(mu_);
+      if (!conns_.empty()) conn = conns_.front();
+    }
+    if (!conn) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(conn);
+  // 64 KiB messages to a client that does not read: the socket fills, then the queue (1024).
+  auto big = std::make_shared<const std::string>(64 * 1024, 'z');
+  bool refused = false;
+  for (int i = 0; i < 20000 && !refused; ++i) refused = !conn->send(big);
+  EXPECT_TRUE(refused);
+  // The client sees data frames, then a 1008 close.
+  for (int i = 0; i < 5000; ++i) {
+    auto f = c.wsRead(5s);
+    ASSERT_TRUE(f);
+    if (f->opcode == 8) {
+      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) |
+                    static_cast<unsigned char>(f->payload[1]),
+                1008);
+      return;
+    }
+  }
+  FAIL() << "no close frame";
+}
+
 }  // namespace
 }  // namespace hub::http

@@ -50,6 +50,15 @@ class Server {
   void post(std::string_view p, SyncHandler h, RouteOptions o = {}) {
     route(Method::Post, p, std::move(h), std::move(o));
   }
+  void put(std::string_view p, SyncHandler h, RouteOptions o = {}) {
+    route(Method::Put, p, std::move(h), std::move(o));
+  }
+  void patch(std::string_view p, SyncHandler h, RouteOptions o = {}) {
+    route(Method::Patch, p, std::move(h), std::move(o));
+  }
+  void del(std::string_view p, SyncHandler h, RouteOptions o = {}) {
+    route(Method::Delete, p, std::move(h), std::move(o));
+  }
   // Serves files of `dir` under `urlPrefix`. Error "http.mount" when dir is not a directory.
   Status mountStatic(std::string_view urlPrefix, const std::string& dir,
                      StaticOptions options = {});

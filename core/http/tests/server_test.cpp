@@ -317,6 +317,13 @@ TEST_F(ServerTest, ManyConnectionsSpreadOverThreads) {
   EXPECT_NE(text.find("hub_http_requests_total{method=\"GET\",code=\"200\"}"), std::string::npos)
       << text;
   EXPECT_NE(text.find("hub_http_request_duration_seconds_count"), std::string::npos);
+  // Every connection was counted in and out.
+  bool zero = false;
+  for (int i = 0; i < 100 && !zero; ++i) {
+    zero = registry_.render().find("hub_http_connections 0\n") != std::string::npos;
+    if (!zero) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(zero) << registry_.render();
 }
 
 TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {

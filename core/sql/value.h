@@ -40,9 +40,8 @@ class Value {
   Value(const char* v) : v_(std::string(v)) {}        // NOLINT
   Value(Blob v) : v_(std::move(v)) {}                 // NOLINT
   template <class T>
-  Value(const std::optional<T>& v) : Value() {  // NOLINT: empty optional binds NULL
-    if (v) *this = Value(*v);
-  }
+  Value(const std::optional<T>& v)  // NOLINT: an empty optional binds NULL
+      : v_(v.has_value() ? Value(*v).v_ : Storage(nullptr)) {}
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool isNull() const { return kind() == Kind::Null; }

@@ -257,6 +257,25 @@ TEST_F(ServerTest, BindsExactlyTheConfiguredAddress) {
   EXPECT_FALSE(other.connected());
 }
 
+TEST_F(ServerTest, BindsIpv6LoopbackOnly) {
+  ServerOptions o;
+  o.address = "[::1]";
+  o.port = 0;
+  o.threads = 1;
+  Server v6(o, registry_);
+  v6.get("/v6", [](const Request& r) { return Response::text(200, r.peer); });
+  auto st = v6.start();
+  if (!st) GTEST_SKIP() << "no IPv6 loopback here: " << st.error().message;
+  EXPECT_EQ(v6.boundAddress(), "[::1]:" + std::to_string(v6.port()));
+  TestClient c("::1", v6.port());
+  auto r = c.request("GET", "/v6");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("1"), std::string::npos);  // the peer, "::1" in some spelling
+  TestClient v4("127.0.0.1", v6.port());  // IPV6_V6ONLY: IPv4 is not ours
+  EXPECT_FALSE(v4.connected());
+}
+
 TEST_F(ServerTest, PortInUseIsListenErrorNamingTheAddress) {
   startServer();
   ServerOptions o;

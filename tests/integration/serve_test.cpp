@@ -2,7 +2,6 @@
 // one role per process, and Redis going away and coming back while the hub serves.
 #include <chrono>
 #include <functional>
-#include <regex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -23,17 +22,20 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 // A database of its own on this run's MariaDB, so tests never share tables.
 std::string freshMysqlUrl(const std::string& name) {
+  // The fixture's URL is mysql://USER:PASS@HOST:PORT/DB.
   std::string url = hub::test::mariadbUrl();
-  std::smatch m;
-  std::regex re(R"(mysql://([^:]+):([^@]+)@([^:]+):(\d+)/.*)");
-  if (!std::regex_match(url, m, re)) {
+  auto colon1 = url.find(':', 8), at = url.find('@'), colon2 = url.find(':', at), slash = url.find('/', at);
+  if (url.rfind("mysql://", 0) != 0 || colon1 > at || at == std::string::npos || colon2 == std::string::npos ||
+      slash == std::string::npos) {
     ADD_FAILURE() << "unexpected fixture url " << url;
     return url;
   }
-  auto r = run({"mariadb", "--no-defaults", "-h", m[3], "-P", m[4], "-u", m[1], "-p" + m[2].str(), "-e",
+  std::string user = url.substr(8, colon1 - 8), pass = url.substr(colon1 + 1, at - colon1 - 1);
+  std::string host = url.substr(at + 1, colon2 - at - 1), port = url.substr(colon2 + 1, slash - colon2 - 1);
+  auto r = run({"mariadb", "--no-defaults", "-h", host, "-P", port, "-u", user, "-p" + pass, "-e",
                 "DROP DATABASE IF EXISTS " + name + "; CREATE DATABASE " + name + " CHARACTER SET utf8mb4"});
   EXPECT_EQ(r.exitCode, 0) << r.output;
-  return "mysql://" + m[1].str() + ":" + m[2].str() + "@" + m[3].str() + ":" + m[4].str() + "/" + name;
+  return url.substr(0, slash + 1) + name;
 }
 
 int status(int port, const std::string& path, std::string* body = nullptr) {

@@ -176,6 +176,19 @@ TEST_F(ServerTest, ClientGoneBeforeAsyncCompletionIsHarmless) {
   EXPECT_EQ(r->status, 200);
 }
 
+TEST_F(ServerTest, ManyClientsLeavingBeforeAsyncCompletion) {
+  startServer();
+  for (int i = 0; i < 50; ++i) {
+    TestClient c("127.0.0.1", server_->port());
+    ASSERT_TRUE(c.sendRaw("GET /async/" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\n\r\n"));
+  }  // each one hangs up while its answer is on the worker pool or in the mailbox
+  std::this_thread::sleep_for(100ms);
+  TestClient c("127.0.0.1", server_->port());
+  auto r = c.request("GET", "/async/last");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, CorsPreflightAndSimpleRequest) {
   startServer();
   TestClient c("127.0.0.1", server_->port());

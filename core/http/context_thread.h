@@ -11,8 +11,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -96,6 +98,8 @@ class ContextThread {
   std::unordered_map<std::uint64_t, Connection*> byId_;
   std::vector<unsigned char> scratch_;  // LWS_PRE + one write's worth
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
+  std::time_t dateSecond_ = 0;  // the Date header, cached per second
+  std::string dateValue_;
   std::atomic<std::size_t> load_{0};
   std::atomic<std::uint64_t> served_{0};
 

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "core/http/context_thread.h"
+#include "core/http/http_util.h"
 #include "core/http/lws_request.h"
 #include "core/log/log.h"
 
@@ -224,6 +226,16 @@ int ContextThread::onHttpWriteable(Connection& c) {
                                        static_cast<int>(len.size()), &p, end))
         return -1;
     }
+    // RFC 9110 wants Date from servers with a clock; formatted once a second per loop.
+    std::time_t now = std::time(nullptr);
+    if (now != dateSecond_) {
+      dateSecond_ = now;
+      dateValue_ = httpDate(now);
+    }
+    if (lws_add_http_header_by_token(c.wsi, WSI_TOKEN_HTTP_DATE,
+                                     reinterpret_cast<const unsigned char*>(dateValue_.data()),
+                                     static_cast<int>(dateValue_.size()), &p, end))
+      return -1;
     if (c.closeAfter && !h2) {
       static const char kClose[] = "close";
       if (lws_add_http_header_by_token(c.wsi, WSI_TOKEN_CONNECTION,

@@ -73,6 +73,7 @@ TEST_F(ServerTest, RoutesWithParamsAndQuery) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("content-type"), "application/json");
+  EXPECT_NE(r->header("date").find(" GMT"), std::string::npos);
   auto j = nlohmann::json::parse(r->body);
   EXPECT_EQ(j["name"], "gala");
   EXPECT_EQ(j["q"], "a b");

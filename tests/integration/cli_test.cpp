@@ -1,10 +1,5 @@
 // The `hub` command line as an operator meets it: help, version, configuration errors (exit 2),
 // runtime failures (exit 1), and a clean start and stop on embedded defaults.
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <unistd.h>
-
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -86,18 +81,10 @@ TEST(Cli, RoleOrRedisWithoutSecretIsAConfigError) {
 }
 
 TEST(Cli, PortInUseExitsOneNamingTheAddress) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  hub::test::SilentListener taken;
+  std::string listen = "127.0.0.1:" + std::to_string(taken.port());
   hub::test::TempDir dir;
   auto r = run({HUB_BINARY, "serve", "--http-listen", listen, "--data-dir", dir.path()}, {"HUB_DEMO=0"});
-  ::close(fd);
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, listen)) << r.output;
 }

@@ -18,6 +18,21 @@ std::string mariadbUrl();
 // A port nobody listens on right now (bound to 127.0.0.1:0 and released).
 int freePort();
 
+// A socket listening on 127.0.0.1 that never accepts: connects succeed (the kernel's backlog)
+// and then nothing answers. Also holds its port, for "address in use" tests.
+class SilentListener {
+ public:
+  SilentListener();
+  ~SilentListener();
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = -1;
+};
+
 // A fresh empty directory under the system temp dir, removed when the object dies.
 class TempDir {
  public:

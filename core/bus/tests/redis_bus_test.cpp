@@ -3,9 +3,6 @@
 // The contract suite on the Redis engine, plus what only Redis has: several nodes on one
 // server, the server going away and coming back (private redis-servers we stop and start),
 // a server that accepts but never answers (the PING watchdog), and command().
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -131,16 +128,8 @@ TEST(RedisBus, OpensWhileRedisIsDownAndConnectsWhenItAppears) {
 TEST(RedisBus, DropsAServerThatNeverAnswers) {
   // A listening socket that never accepts: TCP connects (the kernel's backlog), PING goes
   // unanswered. Only the watchdog can notice.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 64), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int port = ntohs(addr.sin_port);
+  hub::test::SilentListener silent;
+  const int port = silent.port();
   {
     metrics::Registry registry;
     auto bus = mustOpen("redis://127.0.0.1:" + std::to_string(port), fastOptions(&registry));
@@ -150,7 +139,6 @@ TEST(RedisBus, DropsAServerThatNeverAnswers) {
         << "the watchdog never dropped a silent server";
     static_cast<void>(bus->publish("c", "x"));  // must not block, whatever it returns
   }
-  ::close(fd);
 }
 
 TEST(RedisBus, ASlowHandlerIsNotMistakenForADeadServer) {

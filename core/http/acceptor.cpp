@@ -38,8 +38,8 @@ Acceptor::~Acceptor() { stop(); }
 
 Status Acceptor::listen(const std::string& address, int port) {
   std::string host = stripBrackets(address);
-  std::string shown = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                      std::to_string(port);
+  std::string shown =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -57,7 +57,7 @@ Status Acceptor::listen(const std::string& address, int port) {
     return makeError("http.listen", "listen " + shown + ": socket: " + std::strerror(errno));
   }
   int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // restart past TIME_WAIT
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);              // restart past TIME_WAIT
   if (ipv6_) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);  // exactly [::]
   if (::bind(fd, res->ai_addr, res->ai_addrlen) != 0 || ::listen(fd, 1024) != 0) {
     int err = errno;

@@ -50,12 +50,12 @@ Status ContextThread::start() {
     info.server_string = "hub";
     info.timeout_secs = static_cast<unsigned>(core_.options.headerTimeout.count());
     info.keepalive_timeout = static_cast<int>(core_.options.idleTimeout.count());
-    info.max_http_header_data = static_cast<unsigned short>(
-        std::min<std::size_t>(core_.options.maxHeaderBytes, 65535));
+    info.max_http_header_data =
+        static_cast<unsigned short>(std::min<std::size_t>(core_.options.maxHeaderBytes, 65535));
     // One header table per connection waiting for headers: a pool smaller than the number of
     // slow clients would make fast clients queue behind them.
-    info.max_http_header_pool = static_cast<unsigned short>(
-        std::min<std::size_t>(core_.options.maxConnections, 65535));
+    info.max_http_header_pool =
+        static_cast<unsigned short>(std::min<std::size_t>(core_.options.maxConnections, 65535));
     context_ = lws_create_context(&info);
     if (!context_) {
       ready.set_value(false);
@@ -115,26 +115,22 @@ void ContextThread::exitAndJoin() {
   thread_.join();
 }
 
-int ContextThread::callback(lws* wsi, lws_callback_reasons reason, void*, void* in,
-                            std::size_t len) {
+int ContextThread::callback(lws* wsi, lws_callback_reasons reason, void*, void* in, std::size_t len) {
   auto* self = static_cast<ContextThread*>(lws_context_user(lws_get_context(wsi)));
   if (!self) return 0;
   try {
     return self->dispatchCallback(wsi, reason, in, len);
   } catch (const std::exception& e) {
-    logger()->error("lws callback {}: {}; closing the connection", static_cast<int>(reason),
-                    e.what());
+    logger()->error("lws callback {}: {}; closing the connection", static_cast<int>(reason), e.what());
   } catch (...) {
-    logger()->error("lws callback {}: unknown exception; closing the connection",
-                    static_cast<int>(reason));
+    logger()->error("lws callback {}: unknown exception; closing the connection", static_cast<int>(reason));
   }
   return -1;
 }
 
 // LWS_CALLBACK_HTTP_CONFIRM_UPGRADE is deliberately absent (CVE-2025-11677 in lws 4.1.6):
 // the Origin of an upgrade is checked in FILTER_PROTOCOL_CONNECTION instead.
-int ContextThread::dispatchCallback(lws* wsi, lws_callback_reasons reason, void* in,
-                                    std::size_t len) {
+int ContextThread::dispatchCallback(lws* wsi, lws_callback_reasons reason, void* in, std::size_t len) {
   const char* data = static_cast<const char*>(in);
   switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:

@@ -50,8 +50,7 @@ class ContextThread {
   std::size_t load() const { return load_.load(std::memory_order_relaxed); }
   std::uint64_t served() const { return served_.load(std::memory_order_relaxed); }
 
-  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in,
-                      std::size_t len);
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
 
  private:
   void run();
@@ -96,9 +95,9 @@ class ContextThread {
   std::uint64_t nextId_ = 1;
   std::unordered_map<lws*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<std::uint64_t, Connection*> byId_;
-  std::vector<unsigned char> scratch_;  // LWS_PRE + one write's worth
+  std::vector<unsigned char> scratch_;                               // LWS_PRE + one write's worth
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
-  std::time_t dateSecond_ = 0;  // the Date header, cached per second
+  std::time_t dateSecond_ = 0;                                       // the Date header, cached per second
   std::string dateValue_;
   std::atomic<std::size_t> load_{0};
   std::atomic<std::uint64_t> served_{0};

@@ -50,8 +50,8 @@ Result<std::shared_ptr<const FileInfo>> FileCache::get(const std::string& path,
     auto it = entries_.find(path);
     if (it != entries_.end()) {
       const auto& e = *it->second;
-      if (e.dev == st.st_dev && e.ino == st.st_ino &&
-          e.size == static_cast<std::uint64_t>(st.st_size) && e.mtimeNs == mtimeNs(st))
+      if (e.dev == st.st_dev && e.ino == st.st_ino && e.size == static_cast<std::uint64_t>(st.st_size) &&
+          e.mtimeNs == mtimeNs(st))
         return it->second;
     }
   }

@@ -27,8 +27,8 @@ struct FileInfo {
   std::uint64_t size = 0;
   std::int64_t mtimeNs = 0;
   std::time_t mtime = 0;
-  std::string etag;          // strong: "size-mtime" in hex
-  std::string lastModified;  // HTTP date
+  std::string etag;                            // strong: "size-mtime" in hex
+  std::string lastModified;                    // HTTP date
   std::shared_ptr<const std::string> content;  // null when too big to cache
 };
 
@@ -39,8 +39,7 @@ class FileCache {
 
   // The file at `path` if it is a regular file whose canonical path lies under `canonicalRoot`
   // ("/srv/www", no trailing slash). Errors: "http.not_found", "http.forbidden".
-  Result<std::shared_ptr<const FileInfo>> get(const std::string& path,
-                                              const std::string& canonicalRoot);
+  Result<std::shared_ptr<const FileInfo>> get(const std::string& path, const std::string& canonicalRoot);
 
  private:
   std::mutex mu_;

@@ -64,9 +64,9 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
     logger()->debug("[peer={}] {} {}: body of {} bytes over the {} limit", lwsPeer(c.wsi),
                     methodName(c.method), path, c.expectedBody, core_.options.maxBodyBytes);
     c.closeAfter = true;
-    respond(c, Response::error(413, "body_too_large",
-                               "request body above " +
-                                   std::to_string(core_.options.maxBodyBytes) + " bytes"));
+    respond(c,
+            Response::error(413, "body_too_large",
+                            "request body above " + std::to_string(core_.options.maxBodyBytes) + " bytes"));
     return 0;
   }
 
@@ -104,9 +104,9 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
       respond(c, std::move(r));
       return 0;
     }
-    respond(c, Response::error(405, "method_not_allowed",
-                               std::string(methodName(c.method)) + " not allowed here")
-                   .header("allow", match.allow));
+    respond(
+        c, Response::error(405, "method_not_allowed", std::string(methodName(c.method)) + " not allowed here")
+               .header("allow", match.allow));
     return 0;
   }
   if (const auto* mount = core_.statics.find(path)) {
@@ -115,8 +115,7 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
     std::string range = lwsHeader(c.wsi, WSI_TOKEN_HTTP_RANGE);
     std::string ifRange = lwsHeader(c.wsi, WSI_TOKEN_HTTP_IF_RANGE);
     std::string ae = lwsHeader(c.wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING);
-    std::string origin =
-        mount->options.cors ? lwsHeader(c.wsi, WSI_TOKEN_ORIGIN) : std::string();
+    std::string origin = mount->options.cors ? lwsHeader(c.wsi, WSI_TOKEN_ORIGIN) : std::string();
     StaticRequest sr{c.method, path, inm, ims, range, ifRange, ae, origin};
     respond(c, core_.statics.serve(*mount, sr));
     return 0;
@@ -153,8 +152,8 @@ void ContextThread::dispatch(Connection& c) {
     try {
       r = (*sync)(c.request);
     } catch (const std::exception& e) {
-      logger()->error("[peer={}] {} {}: handler threw: {}", c.request.peer,
-                      methodName(c.method), c.request.path, e.what());
+      logger()->error("[peer={}] {} {}: handler threw: {}", c.request.peer, methodName(c.method),
+                      c.request.path, e.what());
       r = Response::error(500, "internal", "internal error");
     }
     respond(c, std::move(r));
@@ -170,16 +169,15 @@ void ContextThread::dispatch(Connection& c) {
   try {
     async(std::move(c.request), responder);
   } catch (const std::exception& e) {
-    logger()->error("[peer={}] {} {}: async handler threw: {}", lwsPeer(c.wsi),
-                    methodName(c.method), route.pattern, e.what());
+    logger()->error("[peer={}] {} {}: async handler threw: {}", lwsPeer(c.wsi), methodName(c.method),
+                    route.pattern, e.what());
     responder.send(Response::error(500, "internal", "internal error"));
   }
 }
 
 void ContextThread::onAsyncResponse(std::uint64_t connId, std::uint64_t seq, Response r) {
   auto it = byId_.find(connId);
-  if (it == byId_.end() || it->second->seq != seq ||
-      it->second->phase != Connection::Phase::Handling) {
+  if (it == byId_.end() || it->second->seq != seq || it->second->phase != Connection::Phase::Handling) {
     logger()->debug("[conn={}] async response dropped: client gone", connId);
     return;
   }
@@ -305,8 +303,7 @@ void ContextThread::finishMetrics(Connection& c) {
         "hub_http_requests_total", "HTTP requests answered, by method and status",
         {{"method", std::string(methodName(c.method))}, {"code", std::to_string(status)}});
   counter->inc();
-  core_.duration.observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count());
+  core_.duration.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count());
 }
 
 }  // namespace hub::http

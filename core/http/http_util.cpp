@@ -114,8 +114,7 @@ std::optional<std::time_t> parseHttpDate(std::string_view s) {
   tm.tm_hour = num(17, 2);
   tm.tm_min = num(20, 2);
   tm.tm_sec = num(23, 2);
-  if (tm.tm_mday < 1 || tm.tm_mon < 0 || tm.tm_year < 70 || tm.tm_hour < 0 || tm.tm_min < 0 ||
-      tm.tm_sec < 0)
+  if (tm.tm_mday < 1 || tm.tm_mon < 0 || tm.tm_year < 70 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
     return std::nullopt;
   return ::timegm(&tm);
 }
@@ -160,8 +159,7 @@ bool etagMatches(std::string_view ifNoneMatch, std::string_view etag) {
   while (!ifNoneMatch.empty()) {
     auto comma = ifNoneMatch.find(',');
     auto item = trim(ifNoneMatch.substr(0, comma));
-    ifNoneMatch =
-        comma == std::string_view::npos ? std::string_view() : ifNoneMatch.substr(comma + 1);
+    ifNoneMatch = comma == std::string_view::npos ? std::string_view() : ifNoneMatch.substr(comma + 1);
     if (item == "*") return true;
     if (strip(item) == ours) return true;
   }
@@ -173,8 +171,7 @@ bool acceptsEncoding(std::string_view acceptEncoding, std::string_view coding) {
   while (!acceptEncoding.empty()) {
     auto comma = acceptEncoding.find(',');
     auto item = trim(acceptEncoding.substr(0, comma));
-    acceptEncoding =
-        comma == std::string_view::npos ? std::string_view() : acceptEncoding.substr(comma + 1);
+    acceptEncoding = comma == std::string_view::npos ? std::string_view() : acceptEncoding.substr(comma + 1);
     auto semi = item.find(';');
     auto name = trim(item.substr(0, semi));
     bool zero = false;

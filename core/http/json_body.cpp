@@ -17,15 +17,19 @@ int nestingDepth(std::string_view s, int limit) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (inString) {
-      if (c == '\\') ++i;
-      else if (c == '"') inString = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
       continue;
     }
-    if (c == '"') inString = true;
+    if (c == '"')
+      inString = true;
     else if (c == '[' || c == '{') {
       if (++depth > maxDepth) maxDepth = depth;
       if (maxDepth > limit) return maxDepth;
-    } else if (c == ']' || c == '}') --depth;
+    } else if (c == ']' || c == '}')
+      --depth;
   }
   return maxDepth;
 }
@@ -43,8 +47,7 @@ Result<nlohmann::json> parseJson(std::string_view text, const JsonLimits& limits
     std::string what = e.what();
     auto bracket = what.find("] ");
     return makeError("http.bad_json",
-                     "malformed JSON: " + (bracket == std::string::npos ? what
-                                                                       : what.substr(bracket + 2)));
+                     "malformed JSON: " + (bracket == std::string::npos ? what : what.substr(bracket + 2)));
   }
 }
 

@@ -16,9 +16,9 @@ Method lwsMethod(lws* wsi) {
     Method method;
   };
   static constexpr Pair kMethods[] = {
-      {WSI_TOKEN_GET_URI, Method::Get},       {WSI_TOKEN_POST_URI, Method::Post},
-      {WSI_TOKEN_HEAD_URI, Method::Head},     {WSI_TOKEN_PUT_URI, Method::Put},
-      {WSI_TOKEN_PATCH_URI, Method::Patch},   {WSI_TOKEN_DELETE_URI, Method::Delete},
+      {WSI_TOKEN_GET_URI, Method::Get},         {WSI_TOKEN_POST_URI, Method::Post},
+      {WSI_TOKEN_HEAD_URI, Method::Head},       {WSI_TOKEN_PUT_URI, Method::Put},
+      {WSI_TOKEN_PATCH_URI, Method::Patch},     {WSI_TOKEN_DELETE_URI, Method::Delete},
       {WSI_TOKEN_OPTIONS_URI, Method::Options},
   };
   for (const auto& p : kMethods)
@@ -50,8 +50,8 @@ std::optional<std::uint64_t> lwsContentLength(lws* wsi) {
   return n;
 }
 
-void lwsReadRequest(lws* wsi, Method method, std::string path,
-                    const std::vector<std::string>& extraHeaders, Request& out) {
+void lwsReadRequest(lws* wsi, Method method, std::string path, const std::vector<std::string>& extraHeaders,
+                    Request& out) {
   out.method = method;
   out.path = std::move(path);
   out.peer = lwsPeer(wsi);

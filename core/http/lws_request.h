@@ -22,7 +22,7 @@ std::string lwsPeer(lws* wsi);
 // nullopt when the header is present but not a number.
 std::optional<std::uint64_t> lwsContentLength(lws* wsi);
 // Fills everything but the body and the route parameters.
-void lwsReadRequest(lws* wsi, Method method, std::string path,
-                    const std::vector<std::string>& extraHeaders, Request& out);
+void lwsReadRequest(lws* wsi, Method method, std::string path, const std::vector<std::string>& extraHeaders,
+                    Request& out);
 
 }  // namespace hub::http

@@ -22,12 +22,12 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
   Method method = Method::Get;
-  std::string path;    // url-decoded, normalised by lws ("/a/../b" arrives as "/b")
-  Fields query;        // url-decoded name/value pairs, in order
-  Fields headers;      // lower-case names without the colon
-  Fields params;       // route parameters (":name" segments)
+  std::string path;  // url-decoded, normalised by lws ("/a/../b" arrives as "/b")
+  Fields query;      // url-decoded name/value pairs, in order
+  Fields headers;    // lower-case names without the colon
+  Fields params;     // route parameters (":name" segments)
   std::string body;
-  std::string peer;    // client address, for logs and limits
+  std::string peer;  // client address, for logs and limits
 
   // Empty when absent; the first one when repeated.
   std::string_view header(std::string_view lowerName) const;

@@ -14,8 +14,7 @@ FileBody::~FileBody() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Response::Response(int s, std::string b, std::string_view contentType)
-    : status(s), body(std::move(b)) {
+Response::Response(int s, std::string b, std::string_view contentType) : status(s), body(std::move(b)) {
   headers.emplace_back("content-type", std::string(contentType));
 }
 

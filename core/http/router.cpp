@@ -30,16 +30,14 @@ std::vector<std::string> splitPath(std::string_view path) {
   return out;
 }
 
-void Router::add(Method method, std::string_view pattern, SyncHandler handler,
-                 RouteOptions options) {
-  routes_.push_back(Route{method, std::string(pattern), splitPath(pattern), std::move(handler),
-                          std::move(options)});
+void Router::add(Method method, std::string_view pattern, SyncHandler handler, RouteOptions options) {
+  routes_.push_back(
+      Route{method, std::string(pattern), splitPath(pattern), std::move(handler), std::move(options)});
 }
 
-void Router::addAsync(Method method, std::string_view pattern, AsyncHandler handler,
-                      RouteOptions options) {
-  routes_.push_back(Route{method, std::string(pattern), splitPath(pattern), std::move(handler),
-                          std::move(options)});
+void Router::addAsync(Method method, std::string_view pattern, AsyncHandler handler, RouteOptions options) {
+  routes_.push_back(
+      Route{method, std::string(pattern), splitPath(pattern), std::move(handler), std::move(options)});
 }
 
 namespace {

@@ -48,16 +48,14 @@ struct Route {
 
 class Router {
  public:
-  void add(Method method, std::string_view pattern, SyncHandler handler,
-           RouteOptions options = {});
-  void addAsync(Method method, std::string_view pattern, AsyncHandler handler,
-                RouteOptions options = {});
+  void add(Method method, std::string_view pattern, SyncHandler handler, RouteOptions options = {});
+  void addAsync(Method method, std::string_view pattern, AsyncHandler handler, RouteOptions options = {});
 
   struct Match {
     const Route* route = nullptr;  // set when method and path match
     Fields params;
-    bool pathKnown = false;        // some route has this path (405 instead of 404)
-    std::string allow;             // methods of that path, for Allow and CORS preflight
+    bool pathKnown = false;             // some route has this path (405 instead of 404)
+    std::string allow;                  // methods of that path, for Allow and CORS preflight
     const CorsOptions* cors = nullptr;  // of the first route with this path that has CORS
   };
   // HEAD falls back to the GET route.

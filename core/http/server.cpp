@@ -62,18 +62,15 @@ Server::Server(ServerOptions options, metrics::Registry& registry)
 
 Server::~Server() { stop(); }
 
-void Server::route(Method method, std::string_view pattern, SyncHandler handler,
-                   RouteOptions options) {
+void Server::route(Method method, std::string_view pattern, SyncHandler handler, RouteOptions options) {
   core_->router.add(method, pattern, std::move(handler), std::move(options));
 }
 
-void Server::routeAsync(Method method, std::string_view pattern, AsyncHandler handler,
-                        RouteOptions options) {
+void Server::routeAsync(Method method, std::string_view pattern, AsyncHandler handler, RouteOptions options) {
   core_->router.addAsync(method, pattern, std::move(handler), std::move(options));
 }
 
-Status Server::mountStatic(std::string_view urlPrefix, const std::string& dir,
-                           StaticOptions options) {
+Status Server::mountStatic(std::string_view urlPrefix, const std::string& dir, StaticOptions options) {
   return core_->statics.mount(urlPrefix, dir, std::move(options));
 }
 

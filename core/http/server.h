@@ -40,10 +40,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Routes: "/api/v1/streams/:name", trailing "/*" captures the rest as param "*".
-  void route(Method method, std::string_view pattern, SyncHandler handler,
-             RouteOptions options = {});
-  void routeAsync(Method method, std::string_view pattern, AsyncHandler handler,
-                  RouteOptions options = {});
+  void route(Method method, std::string_view pattern, SyncHandler handler, RouteOptions options = {});
+  void routeAsync(Method method, std::string_view pattern, AsyncHandler handler, RouteOptions options = {});
   void get(std::string_view p, SyncHandler h, RouteOptions o = {}) {
     route(Method::Get, p, std::move(h), std::move(o));
   }
@@ -60,8 +58,7 @@ class Server {
     route(Method::Delete, p, std::move(h), std::move(o));
   }
   // Serves files of `dir` under `urlPrefix`. Error "http.mount" when dir is not a directory.
-  Status mountStatic(std::string_view urlPrefix, const std::string& dir,
-                     StaticOptions options = {});
+  Status mountStatic(std::string_view urlPrefix, const std::string& dir, StaticOptions options = {});
   void addWebSocket(std::string_view path, WsHandlers handlers, WsOptions options = {});
 
   // Raises RLIMIT_NOFILE, binds, starts the loops and the acceptor. Error "http.listen" naming
@@ -84,7 +81,7 @@ class Server {
   std::mutex stopMu_;
   bool started_ = false;
   bool stopped_ = false;
-  std::size_t nextLoop_ = 0;  // acceptor thread only
+  std::size_t nextLoop_ = 0;      // acceptor thread only
   long long lastRefusalLog_ = 0;  // acceptor thread only
 };
 

@@ -11,20 +11,19 @@
 namespace hub::http {
 
 struct ServerOptions {
-  std::string address = "127.0.0.1";  // bound exactly: "0.0.0.0", "::1", "[::1]", "::"
-  int port = 8080;                     // 0: the kernel picks one (tests); see Server::port()
-  unsigned threads = 0;                // lws contexts (event loops); 0 = hardware cores
-  std::size_t maxBodyBytes = 1 << 20;  // larger requests get 413
-  std::size_t maxConnections = 20000;  // over it, new connections are closed at accept
+  std::string address = "127.0.0.1";       // bound exactly: "0.0.0.0", "::1", "[::1]", "::"
+  int port = 8080;                         // 0: the kernel picks one (tests); see Server::port()
+  unsigned threads = 0;                    // lws contexts (event loops); 0 = hardware cores
+  std::size_t maxBodyBytes = 1 << 20;      // larger requests get 413
+  std::size_t maxConnections = 20000;      // over it, new connections are closed at accept
   std::chrono::seconds headerTimeout{10};  // a new connection must finish its headers by then
   std::chrono::seconds idleTimeout{60};    // keep-alive connection with no request
   std::chrono::seconds bodyTimeout{30};    // whole request body once headers arrived
   std::chrono::seconds drainTimeout{10};   // stop(): in-flight requests get this long
   std::size_t maxHeaderBytes = 16 * 1024;
   // Headers lws does not know by name are only visible to handlers when listed here.
-  std::vector<std::string> extraHeaders = {"x-request-id", "x-csrf-token", "x-requested-with",
-                                           "x-forwarded-proto", "x-forwarded-host",
-                                           "idempotency-key"};
+  std::vector<std::string> extraHeaders = {"x-request-id",      "x-csrf-token",     "x-requested-with",
+                                           "x-forwarded-proto", "x-forwarded-host", "idempotency-key"};
   std::size_t staticCacheBytes = 64 << 20;
   std::size_t staticCacheMaxFile = 1 << 20;
 };

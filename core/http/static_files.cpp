@@ -20,8 +20,7 @@ namespace {
 // Every segment must be a plain name: no "..", ".", hidden files, NUL or backslash. lws already
 // decodes and normalises the path; this is the second lock on the door.
 bool safeRelative(std::string_view rel) {
-  if (rel.find('\0') != std::string_view::npos || rel.find('\\') != std::string_view::npos)
-    return false;
+  if (rel.find('\0') != std::string_view::npos || rel.find('\\') != std::string_view::npos) return false;
   while (!rel.empty()) {
     auto slash = rel.find('/');
     auto seg = rel.substr(0, slash);
@@ -42,13 +41,12 @@ void addCors(Response& r, const std::optional<CorsOptions>& cors, std::string_vi
 
 }  // namespace
 
-Status StaticFiles::mount(std::string_view urlPrefix, const std::string& dir,
-                          StaticOptions options) {
+Status StaticFiles::mount(std::string_view urlPrefix, const std::string& dir, StaticOptions options) {
   char real[PATH_MAX];
   struct stat st {};
   if (!::realpath(dir.c_str(), real) || ::stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
-    return makeError("http.mount", "static mount " + std::string(urlPrefix) + ": " + dir +
-                                       " is not a directory");
+    return makeError("http.mount",
+                     "static mount " + std::string(urlPrefix) + ": " + dir + " is not a directory");
   std::string prefix(urlPrefix);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   std::string root(real);
@@ -102,8 +100,7 @@ Response StaticFiles::serve(const Mount& m, const StaticRequest& req) {
   return r;
 }
 
-Response StaticFiles::serveFile(const Mount& m, const StaticRequest& req,
-                                const std::string& path) {
+Response StaticFiles::serveFile(const Mount& m, const StaticRequest& req, const std::string& path) {
   auto identity = cache_.get(path, m.root);
   if (!identity) return Response::error(404, "not_found", "no such file");
   auto info = *identity;
@@ -148,8 +145,7 @@ Response StaticFiles::serveFile(const Mount& m, const StaticRequest& req,
   bool rangeApplies = !req.range.empty();
   if (rangeApplies && !req.ifRange.empty()) {
     // If-Range holds an ETag or a date; on mismatch the whole (changed) file is sent.
-    rangeApplies = req.ifRange.front() == '"' ? req.ifRange == info->etag
-                                              : req.ifRange == info->lastModified;
+    rangeApplies = req.ifRange.front() == '"' ? req.ifRange == info->etag : req.ifRange == info->lastModified;
   }
   if (rangeApplies) {
     auto range = parseRange(req.range, info->size);
@@ -162,9 +158,8 @@ Response StaticFiles::serveFile(const Mount& m, const StaticRequest& req,
       first = range.range.first;
       length = range.range.last - range.range.first + 1;
       r.status = 206;
-      r.header("content-range", "bytes " + std::to_string(first) + "-" +
-                                    std::to_string(range.range.last) + "/" +
-                                    std::to_string(info->size));
+      r.header("content-range", "bytes " + std::to_string(first) + "-" + std::to_string(range.range.last) +
+                                    "/" + std::to_string(info->size));
     }
   }
   r.offset = first;

@@ -8,12 +8,9 @@
 
 namespace hub::http {
 
-WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId,
-                           Request upgrade, std::size_t maxQueued)
-    : mailbox_(std::move(mailbox)),
-      connId_(connId),
-      upgrade_(std::move(upgrade)),
-      maxQueued_(maxQueued) {}
+WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade,
+                           std::size_t maxQueued)
+    : mailbox_(std::move(mailbox)), connId_(connId), upgrade_(std::move(upgrade)), maxQueued_(maxQueued) {}
 
 bool WsConnection::send(Buffer message, bool binary) {
   if (!open() || !message) return false;

@@ -78,9 +78,7 @@ class WsConnection {
 
 struct WsHandlers {
   std::function<void(const std::shared_ptr<WsConnection>&)> onOpen;
-  std::function<void(const std::shared_ptr<WsConnection>&, std::string_view message,
-                     bool binary)>
-      onMessage;
+  std::function<void(const std::shared_ptr<WsConnection>&, std::string_view message, bool binary)> onMessage;
   // After the connection closed, whoever closed it; `code` is the close status seen (1006 when
   // the peer vanished without a close frame).
   std::function<void(const std::shared_ptr<WsConnection>&, int code)> onClose;

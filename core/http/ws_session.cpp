@@ -27,15 +27,13 @@ int ContextThread::onWsFilter(Connection& c) {
     return 1;
   }
   if (draining_ || !route->originAllowed(origin)) {
-    logger()->info("[peer={}] websocket {} refused: origin '{}' not allowed", lwsPeer(c.wsi),
-                   path, origin);
+    logger()->info("[peer={}] websocket {} refused: origin '{}' not allowed", lwsPeer(c.wsi), path, origin);
     return 1;
   }
   Request upgrade;
   lwsReadRequest(c.wsi, Method::Get, path, core_.options.extraHeaders, upgrade);
   c.wsRoute = route;
-  c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade),
-                                        route->options.maxQueuedMessages);
+  c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages);
   return 0;
 }
 
@@ -51,15 +49,13 @@ int ContextThread::onWsEstablished(Connection& c) {
 
 int ContextThread::onWsReceive(Connection& c, const char* in, std::size_t len) {
   if (!c.ws || !c.wsRoute) return -1;
-  if (lws_is_first_fragment(c.wsi) && c.wsMessage.empty())
-    c.wsBinary = lws_frame_is_binary(c.wsi) != 0;
+  if (lws_is_first_fragment(c.wsi) && c.wsMessage.empty()) c.wsBinary = lws_frame_is_binary(c.wsi) != 0;
   if (c.wsMessage.size() + len > c.wsRoute->options.maxMessageBytes) {
-    logger()->info("[peer={} conn={}] websocket message above {} bytes: closing 1009",
-                   c.ws->request().peer, c.id, c.wsRoute->options.maxMessageBytes);
+    logger()->info("[peer={} conn={}] websocket message above {} bytes: closing 1009", c.ws->request().peer,
+                   c.id, c.wsRoute->options.maxMessageBytes);
     static const char kReason[] = "message too big";
     lws_close_reason(c.wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                     reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)),
-                     sizeof kReason - 1);
+                     reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)), sizeof kReason - 1);
     c.wsCloseCode = 1009;
     return -1;
   }
@@ -100,8 +96,7 @@ void ContextThread::onWsClosed(Connection& c) {
   c.wsEstablished = false;
   core_.wsConnections.dec();
   c.ws->markClosed();
-  if (c.wsRoute->handlers.onClose)
-    c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);
+  if (c.wsRoute->handlers.onClose) c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);
 }
 
 void ContextThread::wakeWs(std::uint64_t connId) {

@@ -25,7 +25,7 @@ namespace hub::loop {
 
 struct WorkerPoolOptions {
   std::size_t threads = 4;
-  std::size_t maxQueue = 10000;  // tasks waiting, not running; 0 = unbounded
+  std::size_t maxQueue = 10000;     // tasks waiting, not running; 0 = unbounded
   std::string name = "hub-worker";  // thread names become "<name>-<index>"
   // Run on each worker thread before its first task and after its last one.
   std::function<void(std::size_t index)> onThreadStart;

@@ -20,8 +20,7 @@ TEST(Responder, FirstSendWinsAcrossCopiesAndThreads) {
       status = resp.status;
     });
     std::vector<std::thread> threads;
-    for (int i = 0; i < 8; ++i)
-      threads.emplace_back([r, i] { r.send(Response::text(200 + i, "x")); });
+    for (int i = 0; i < 8; ++i) threads.emplace_back([r, i] { r.send(Response::text(200 + i, "x")); });
     for (auto& t : threads) t.join();
     EXPECT_TRUE(r.sent());
   }

@@ -40,8 +40,9 @@ class ServerTest : public ::testing::Test {
     });
     server_->route(Method::Delete, "/api/v1/streams/:name",
                    [](const Request&) { return Response::noContent(); });
-    server_->route(Method::Get, "/cors", [](const Request&) { return Response::text(200, "ok"); },
-                   RouteOptions{CorsOptions{{"https://player.example"}}});
+    server_->route(
+        Method::Get, "/cors", [](const Request&) { return Response::text(200, "ok"); },
+        RouteOptions{CorsOptions{{"https://player.example"}}});
     server_->routeAsync(Method::Get, "/slow", [this](Request, Responder done) {
       ASSERT_TRUE(pool_.submit([done] {
         std::this_thread::sleep_for(300ms);
@@ -53,9 +54,7 @@ class ServerTest : public ::testing::Test {
         done.send(Response::json(200, {{"n", n}}));
       }));
     });
-    server_->routeAsync(Method::Get, "/parked", [this](Request, Responder done) {
-      parked_.set_value(done);
-    });
+    server_->routeAsync(Method::Get, "/parked", [this](Request, Responder done) { parked_.set_value(done); });
     auto st = server_->start();
     ASSERT_TRUE(st) << st.error().message;
   }
@@ -286,7 +285,7 @@ TEST_F(ServerTest, BindsIpv6LoopbackOnly) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("1"), std::string::npos);  // the peer, "::1" in some spelling
-  TestClient v4("127.0.0.1", v6.port());  // IPV6_V6ONLY: IPv4 is not ours
+  TestClient v4("127.0.0.1", v6.port());            // IPV6_V6ONLY: IPv4 is not ours
   EXPECT_FALSE(v4.connected());
 }
 
@@ -347,8 +346,7 @@ TEST_F(ServerTest, ManyConnectionsSpreadOverThreads) {
   EXPECT_GT(busy, 1);
   // Metrics were recorded.
   auto text = registry_.render();
-  EXPECT_NE(text.find("hub_http_requests_total{method=\"GET\",code=\"200\"}"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("hub_http_requests_total{method=\"GET\",code=\"200\"}"), std::string::npos) << text;
   EXPECT_NE(text.find("hub_http_request_duration_seconds_count"), std::string::npos);
   // Every connection was counted in and out.
   bool zero = false;
@@ -362,9 +360,9 @@ TEST_F(ServerTest, ManyConnectionsSpreadOverThreads) {
 TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
   startServer();
   TestClient c("127.0.0.1", server_->port());
-  ASSERT_TRUE(c.sendRaw(
-      "GET /api/v1/streams/one HTTP/1.1\r\nHost: t\r\n\r\n"
-      "GET /api/v1/streams/two HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(
+      c.sendRaw("GET /api/v1/streams/one HTTP/1.1\r\nHost: t\r\n\r\n"
+                "GET /api/v1/streams/two HTTP/1.1\r\nHost: t\r\n\r\n"));
   auto a = c.readResponse();
   auto b = c.readResponse();
   ASSERT_TRUE(a && b);

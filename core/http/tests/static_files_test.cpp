@@ -133,9 +133,8 @@ TEST_F(StaticTest, DirectoryIndexAndRedirect) {
 
 TEST_F(StaticTest, TraversalRefused) {
   for (std::string path : {"/static/../secret.txt", "/static/%2e%2e/secret.txt",
-                           "/static/%2E%2E%2Fsecret.txt", "/static/..%2fsecret.txt",
-                           "/static/escape.txt", "/static/docs/../../secret.txt",
-                           "/static/.%2e/secret.txt"}) {
+                           "/static/%2E%2E%2Fsecret.txt", "/static/..%2fsecret.txt", "/static/escape.txt",
+                           "/static/docs/../../secret.txt", "/static/.%2e/secret.txt"}) {
     TestClient c("127.0.0.1", server_->port());
     auto r = c.request("GET", path);
     if (!r) continue;  // lws may refuse the request line outright: also fine

@@ -84,7 +84,8 @@ TEST_F(WsTest, OversizeMessageClosesWith1009) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->opcode, 8);
   ASSERT_GE(f->payload.size(), 2u);
-  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]), 1009);
+  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
+            1009);
 }
 
 TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
@@ -108,7 +109,9 @@ TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   auto close = c.wsRead(3s);
   ASSERT_TRUE(close);
   EXPECT_EQ(close->opcode, 8);
-  EXPECT_EQ((static_cast<unsigned char>(close->payload[0]) << 8) | static_cast<unsigned char>(close->payload[1]), 1001);
+  EXPECT_EQ(
+      (static_cast<unsigned char>(close->payload[0]) << 8) | static_cast<unsigned char>(close->payload[1]),
+      1001);
   EXPECT_FALSE(conn->send(shared));  // gone: refused, no crash
 }
 
@@ -134,8 +137,7 @@ TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
     auto f = c.wsRead(5s);
     ASSERT_TRUE(f);
     if (f->opcode == 8) {
-      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) |
-                    static_cast<unsigned char>(f->payload[1]),
+      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
                 1008);
       return;
     }

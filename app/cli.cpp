@@ -19,7 +19,8 @@ bool usage(const std::string& message) {
 void printKeys() {
   std::printf("\nConfiguration (hub.toml key, environment variable, flag):\n");
   for (const auto& k : config::keys())
-    std::printf("  %-22s %-24s %s\n      %s\n", k.name.c_str(), k.env.c_str(), k.flag.c_str(), k.help.c_str());
+    std::printf("  %-22s %-24s %s\n      %s\n", k.name.c_str(), k.env.c_str(), k.flag.c_str(),
+                k.help.c_str());
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ void addProcessMetrics(metrics::Registry& metrics) {
   auto started = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   metrics.gaugeFn("process_resident_memory_bytes", "Resident memory size in bytes", residentBytes);
   metrics.gaugeFn("process_open_fds", "Open file descriptors", openFds);
-  metrics.gaugeFn("process_start_time_seconds", "Start time since the epoch in seconds", [started] { return started; });
+  metrics.gaugeFn("process_start_time_seconds", "Start time since the epoch in seconds",
+                  [started] { return started; });
   metrics.gauge("hub_build_info", "The hub's version", {{"version", HUB_VERSION}}).set(1);
 }
 
@@ -62,8 +63,9 @@ void addCoreRoutes(http::Server& server, CoreRouteDeps deps) {
   auto started = std::chrono::steady_clock::now();
   server.get("/healthz", [started, role = deps.role](const http::Request&) {
     auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-    return http::Response::json(200, {{"status", "ok"}, {"version", HUB_VERSION}, {"role", role},
-                                      {"uptime_seconds", up.count()}})
+    return http::Response::json(
+               200,
+               {{"status", "ok"}, {"version", HUB_VERSION}, {"role", role}, {"uptime_seconds", up.count()}})
         .header("Cache-Control", "no-store");
   });
 
@@ -74,15 +76,16 @@ void addCoreRoutes(http::Server& server, CoreRouteDeps deps) {
     auto queued = deps.workers.submit([&db, &bus, done] {
       auto sqlStatus = db.ping();
       bool busReady = bus.ready();
-      nlohmann::json checks = {
-          {"sql", sqlStatus ? "ok" : sqlStatus.error().message},
-          {"bus", busReady ? "ok" : std::string(bus.engine()) + " bus not connected"}};
+      nlohmann::json checks = {{"sql", sqlStatus ? "ok" : sqlStatus.error().message},
+                               {"bus", busReady ? "ok" : std::string(bus.engine()) + " bus not connected"}};
       bool ready = sqlStatus.ok() && busReady;
-      done.send(http::Response::json(ready ? 200 : 503, {{"status", ready ? "ready" : "not ready"}, {"checks", checks}})
+      done.send(http::Response::json(ready ? 200 : 503,
+                                     {{"status", ready ? "ready" : "not ready"}, {"checks", checks}})
                     .header("Cache-Control", "no-store"));
     });
     if (!queued)
-      done.send(http::Response::error(503, "hub.overloaded", "worker pool is full: " + queued.error().message));
+      done.send(
+          http::Response::error(503, "hub.overloaded", "worker pool is full: " + queued.error().message));
   });
 
   server.get("/metrics", [&metrics = deps.metrics](const http::Request&) {

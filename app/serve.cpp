@@ -36,7 +36,8 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-Result<std::unique_ptr<sql::Database>> openDatabase(const config::Config& config, metrics::Registry* metrics) {
+Result<std::unique_ptr<sql::Database>> openDatabase(const config::Config& config,
+                                                    metrics::Registry* metrics) {
   if (config.sql.url.rfind("sqlite://", 0) == 0) {
     std::error_code ec;
     std::filesystem::create_directories(config.data.dir, ec);
@@ -88,12 +89,14 @@ int waitForSignal(const sigset_t& signals) {
 int runMigrate(const config::Config& config) {
   auto db = openDatabase(config, nullptr);
   if (!db) return fail(kRuntime, db.error().wrap("sql").message);
-  if (auto st = sql::migrate(**db, allMigrations()); !st) return fail(kRuntime, st.error().wrap("migrate").message);
+  if (auto st = sql::migrate(**db, allMigrations()); !st)
+    return fail(kRuntime, st.error().wrap("migrate").message);
   auto applied = sql::appliedMigrations(**db);
   if (!applied) return fail(kRuntime, applied.error().wrap("migrate").message);
   std::printf("migrated %s:\n", sql::redactUrl(config.sql.url).c_str());
   for (const auto& m : *applied)
-    std::printf("  %-6s %3d  %-32s %s\n", m.component.c_str(), m.version, m.name.c_str(), m.appliedAt.c_str());
+    std::printf("  %-6s %3d  %-32s %s\n", m.component.c_str(), m.version, m.name.c_str(),
+                m.appliedAt.c_str());
   return kOk;
 }
 
@@ -108,26 +111,28 @@ int runServe(const config::Config& config, const std::string& role) {
 
   const std::string roleName = role.empty() ? "all" : role;
   auto secret = authSecret(config, role);
-  if (!secret) return fail(secret.error().code == "config.invalid" ? kUsage : kRuntime, secret.error().message);
+  if (!secret)
+    return fail(secret.error().code == "config.invalid" ? kUsage : kRuntime, secret.error().message);
 
   metrics::Registry metrics;
   addProcessMetrics(metrics);
 
   auto db = openDatabase(config, &metrics);
   if (!db) return fail(kRuntime, db.error().wrap("sql").message);
-  if (auto st = sql::migrate(**db, allMigrations()); !st) return fail(kRuntime, st.error().wrap("migrate").message);
+  if (auto st = sql::migrate(**db, allMigrations()); !st)
+    return fail(kRuntime, st.error().wrap("migrate").message);
 
   bus::Options busOptions;
   busOptions.metrics = &metrics;
   auto bus = bus::open(config.bus.url, busOptions);
   if (!bus) return fail(kRuntime, bus.error().wrap("bus").message);
 
-  loop::WorkerPool workers(loop::WorkerPoolOptions{
-      .threads = static_cast<std::size_t>(config.sql.workers),
-      .maxQueue = 10000,
-      .name = "hub-sql",
-      .onThreadStart = [](std::size_t) { workerSqlScope().emplace(); },
-      .onThreadExit = [](std::size_t) { workerSqlScope().reset(); }});
+  loop::WorkerPool workers(
+      loop::WorkerPoolOptions{.threads = static_cast<std::size_t>(config.sql.workers),
+                              .maxQueue = 10000,
+                              .name = "hub-sql",
+                              .onThreadStart = [](std::size_t) { workerSqlScope().emplace(); },
+                              .onThreadExit = [](std::size_t) { workerSqlScope().reset(); }});
 
   sql::ChangeWatcher changes(**db);
   if (auto st = changes.start(); !st) return fail(kRuntime, st.error().wrap("change watcher").message);
@@ -135,10 +140,12 @@ int runServe(const config::Config& config, const std::string& role) {
   http::Server server(httpOptions(config), metrics);
   addCoreRoutes(server, {roleName, **db, **bus, workers, metrics});
 
-  service::Context context{config, server, **db, **bus, workers, metrics, changes, SystemClock::instance(), *secret};
+  service::Context context{config, server, **db, **bus, workers, metrics, changes, SystemClock::instance(),
+                           *secret};
   auto services = servicesFor(role);
   for (auto& s : services)
-    if (auto st = s->start(context); !st) return fail(kRuntime, st.error().wrap(std::string(s->name())).message);
+    if (auto st = s->start(context); !st)
+      return fail(kRuntime, st.error().wrap(std::string(s->name())).message);
 
   if (auto st = server.start(); !st) {
     for (auto& s : services) s->stop();
@@ -148,9 +155,10 @@ int runServe(const config::Config& config, const std::string& role) {
   logger()->info("hub {} serving role={} http={} sql={} bus={}", HUB_VERSION, roleName, server.boundAddress(),
                  sql::redactUrl(config.sql.url), config.bus.url);
   const auto& url = config.http.publicUrl;
-  std::printf("hub %s is running (role %s).\n  Open:     %s/\n  Health:   %s/healthz  %s/readyz\n"
-              "  Metrics:  %s/metrics\nStop it with Ctrl-C.\n",
-              HUB_VERSION, roleName.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str());
+  std::printf(
+      "hub %s is running (role %s).\n  Open:     %s/\n  Health:   %s/healthz  %s/readyz\n"
+      "  Metrics:  %s/metrics\nStop it with Ctrl-C.\n",
+      HUB_VERSION, roleName.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str());
   std::fflush(stdout);
 
   int sig = waitForSignal(signals);

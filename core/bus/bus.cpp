@@ -27,8 +27,7 @@ bool parseInt(std::string_view s, int& out, int lo, int hi) {
 Result<RedisEndpoint> parseRedis(std::string_view url, std::string_view rest) {
   RedisEndpoint ep;
   std::string_view authority = rest.substr(0, rest.find('/'));
-  if (authority.find('@') != std::string_view::npos)
-    return badUrl(url, "credentials are not supported");
+  if (authority.find('@') != std::string_view::npos) return badUrl(url, "credentials are not supported");
   if (rest.size() > authority.size()) {
     std::string_view db = rest.substr(authority.size() + 1);
     if (!db.empty() && !parseInt(db, ep.db, 0, 1 << 20)) return badUrl(url, "bad database number");

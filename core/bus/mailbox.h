@@ -27,7 +27,7 @@ struct Op {
   std::string channel;
   std::string payload;
   std::shared_ptr<detail::SubscriptionState> sub;  // Subscribe, Unsubscribe
-  std::function<void()> call;                       // Call: runs on the bus thread
+  std::function<void()> call;                      // Call: runs on the bus thread
 };
 
 class Mailbox final : public detail::SubscriptionOwner {

@@ -10,8 +10,7 @@
 namespace hub::bus {
 
 MemoryBus::MemoryBus(const Options& options)
-    : metrics_(options.metrics, "memory"),
-      mailbox_(std::make_shared<Mailbox>(options.maxPending, nullptr)) {
+    : metrics_(options.metrics, "memory"), mailbox_(std::make_shared<Mailbox>(options.maxPending, nullptr)) {
   metrics_.up().set(1);
   thread_ = std::thread([this] { run(); });
 }
@@ -29,13 +28,12 @@ Status MemoryBus::publish(std::string_view channel, std::string_view payload) {
 }
 
 Subscription MemoryBus::subscribe(std::string channel, Handler handler) {
-  auto state = std::make_shared<detail::SubscriptionState>(
-      std::move(channel), std::move(handler), thread_.get_id(),
-      std::weak_ptr<detail::SubscriptionOwner>(mailbox_));
+  auto state =
+      std::make_shared<detail::SubscriptionState>(std::move(channel), std::move(handler), thread_.get_id(),
+                                                  std::weak_ptr<detail::SubscriptionOwner>(mailbox_));
   // Confirmed at once: the request is ahead of any publish made after this call in the FIFO.
   state->confirmed.store(true);
-  if (!mailbox_->post(Op{Op::Kind::Subscribe, state->channel, {}, state, {}}))
-    state->active.store(false);
+  if (!mailbox_->post(Op{Op::Kind::Subscribe, state->channel, {}, state, {}})) state->active.store(false);
   return Subscription(std::move(state));
 }
 

@@ -84,22 +84,22 @@ Status RedisBus::init() {
           [this](redisAsyncContext*) { return sendSubscribe({&probeChannel_}, "SUBSCRIBE"); }});
   cmd_ = std::make_unique<RedisConnection>(
       &loop_, "cmd", endpoint_, settings,
-      RedisConnection::Hooks{
-          [this](redisAsyncContext* ac) {
-            // Pub/sub ignores the database; SELECT matters for command() only. Pipelined, so
-            // it is ahead of every later command on this connection.
-            if (endpoint_.db != 0) redisAsyncCommand(ac, nullptr, nullptr, "SELECT %d", endpoint_.db);
-            if (cmd_->ups() > 1) metrics_.reconnects().inc();
-            cmdUp_.store(true);
-            onConnectionChange({});
-          },
-          [this](const std::string& why) {
-            cmdUp_.store(false);
-            onConnectionChange(why);
-          },
-          [this](redisAsyncContext* ac) {
-            return redisAsyncCommand(ac, onPingReply, cmd_.get(), "PING") == REDIS_OK;
-          }});
+      RedisConnection::Hooks{[this](redisAsyncContext* ac) {
+                               // Pub/sub ignores the database; SELECT matters for command() only. Pipelined,
+                               // so it is ahead of every later command on this connection.
+                               if (endpoint_.db != 0)
+                                 redisAsyncCommand(ac, nullptr, nullptr, "SELECT %d", endpoint_.db);
+                               if (cmd_->ups() > 1) metrics_.reconnects().inc();
+                               cmdUp_.store(true);
+                               onConnectionChange({});
+                             },
+                             [this](const std::string& why) {
+                               cmdUp_.store(false);
+                               onConnectionChange(why);
+                             },
+                             [this](redisAsyncContext* ac) {
+                               return redisAsyncCommand(ac, onPingReply, cmd_.get(), "PING") == REDIS_OK;
+                             }});
   thread_ = std::thread([this] { run(); });
   return {};
 }
@@ -185,8 +185,8 @@ Status RedisBus::publish(std::string_view channel, std::string_view payload) {
 
 void RedisBus::sendPublish(Op& op) {
   redisAsyncContext* ac = cmd_->context();
-  if (ac && redisAsyncCommand(ac, onPublishReply, this, "PUBLISH %b %b", op.channel.data(),
-                              op.channel.size(), op.payload.data(), op.payload.size()) == REDIS_OK)
+  if (ac && redisAsyncCommand(ac, onPublishReply, this, "PUBLISH %b %b", op.channel.data(), op.channel.size(),
+                              op.payload.data(), op.payload.size()) == REDIS_OK)
     return;
   metrics_.dropped().inc();  // went down between publish() and now: at most once
   mailbox_->publishDone();
@@ -220,8 +220,9 @@ void RedisBus::command(std::vector<std::string> argv, CommandCallback done) {
 void RedisBus::sendCommand(std::unique_ptr<PendingCommand> pending) {
   redisAsyncContext* ac = cmd_->context();
   if (!ac || pending->argv.empty())
-    return pending->finish(makeError(ac ? "bus.bad_command" : "bus.unavailable",
-                                     ac ? "empty command" : "redis " + endpoint_.url() + " is not connected"));
+    return pending->finish(
+        makeError(ac ? "bus.bad_command" : "bus.unavailable",
+                  ac ? "empty command" : "redis " + endpoint_.url() + " is not connected"));
   std::vector<const char*> args;
   std::vector<size_t> lens;
   for (const auto& a : pending->argv) {
@@ -246,11 +247,10 @@ void RedisBus::onCommandReply(redisAsyncContext*, void* r, void* privdata) {
 }
 
 Subscription RedisBus::subscribe(std::string channel, Handler handler) {
-  auto state = std::make_shared<detail::SubscriptionState>(
-      std::move(channel), std::move(handler), thread_.get_id(),
-      std::weak_ptr<detail::SubscriptionOwner>(mailbox_));
-  if (!mailbox_->post(Op{Op::Kind::Subscribe, state->channel, {}, state, {}}))
-    state->active.store(false);
+  auto state =
+      std::make_shared<detail::SubscriptionState>(std::move(channel), std::move(handler), thread_.get_id(),
+                                                  std::weak_ptr<detail::SubscriptionOwner>(mailbox_));
+  if (!mailbox_->post(Op{Op::Kind::Subscribe, state->channel, {}, state, {}})) state->active.store(false);
   return Subscription(std::move(state));
 }
 

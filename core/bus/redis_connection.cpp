@@ -30,8 +30,8 @@ std::string RedisEndpoint::url() const {
   return "redis://" + h + ":" + std::to_string(port) + (db ? "/" + std::to_string(db) : "");
 }
 
-RedisConnection::RedisConnection(uv_loop_t* loop, std::string role, RedisEndpoint endpoint,
-                                 Settings settings, Hooks hooks)
+RedisConnection::RedisConnection(uv_loop_t* loop, std::string role, RedisEndpoint endpoint, Settings settings,
+                                 Hooks hooks)
     : loop_(loop),
       role_(std::move(role)),
       endpoint_(std::move(endpoint)),

@@ -42,8 +42,7 @@ class RedisConnection {
   };
 
   // `role` names the connection in logs ("sub", "cmd"). Call start() on the loop thread.
-  RedisConnection(uv_loop_t* loop, std::string role, RedisEndpoint endpoint, Settings settings,
-                  Hooks hooks);
+  RedisConnection(uv_loop_t* loop, std::string role, RedisEndpoint endpoint, Settings settings, Hooks hooks);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
@@ -52,7 +51,7 @@ class RedisConnection {
   // Frees the context (pending callbacks run with a null reply) and closes the timers; the
   // loop must run once more before this object may be destroyed.
   void close();
-  void pong();                       // the outstanding probe was answered
+  void pong();                        // the outstanding probe was answered
   void drop(const std::string& why);  // give up on this connection and reconnect
   redisAsyncContext* context() const { return state_ == State::Up ? ac_ : nullptr; }
   bool up() const { return state_ == State::Up; }
@@ -73,13 +72,13 @@ class RedisConnection {
   RedisEndpoint endpoint_;
   Settings settings_;
   Hooks hooks_;
-  uv_timer_t tickTimer_{};   // watchdog: connect timeout, probes, probe timeout
-  uv_timer_t retryTimer_{};  // backoff delay before the next connect
+  uv_timer_t tickTimer_{};           // watchdog: connect timeout, probes, probe timeout
+  uv_timer_t retryTimer_{};          // backoff delay before the next connect
   redisAsyncContext* ac_ = nullptr;  // owned by hiredis once attached; we free it via drop()
   State state_ = State::Down;
   std::chrono::milliseconds backoff_;
   std::minstd_rand rng_;
-  uint64_t since_ = 0;        // uv_now() when connecting started / last probe sent
+  uint64_t since_ = 0;  // uv_now() when connecting started / last probe sent
   bool probeOutstanding_ = false;
   uint64_t lastProbe_ = 0;
   uint64_t lastTick_ = 0;

@@ -32,8 +32,7 @@ class SubscriptionOwner {
 // Shared by the handle and the engine's channel table. The engine calls deliver() on its own
 // thread only (deliveryThread), which lets reset() tell "inside a handler" from "elsewhere".
 struct SubscriptionState {
-  SubscriptionState(std::string ch, Handler h, std::thread::id thread,
-                    std::weak_ptr<SubscriptionOwner> o)
+  SubscriptionState(std::string ch, Handler h, std::thread::id thread, std::weak_ptr<SubscriptionOwner> o)
       : channel(std::move(ch)), handler(std::move(h)), deliveryThread(thread), owner(std::move(o)) {}
 
   // Runs the handler unless reset; never lets an exception escape (we may be inside hiredis).

@@ -27,7 +27,8 @@ Error bad(std::string_view what) { return makeError("config.invalid", std::strin
 Result<int64_t> parseInt(std::string_view v, int64_t lo, int64_t hi) {
   int64_t out = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || p != v.data() + v.size()) return bad("\"" + std::string(v) + "\" is not a whole number");
+  if (ec != std::errc() || p != v.data() + v.size())
+    return bad("\"" + std::string(v) + "\" is not a whole number");
   if (out < lo || out > hi)
     return bad(std::to_string(out) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return out;
@@ -39,7 +40,8 @@ Setter intKey(auto member, int64_t lo, int64_t hi) {
   return [member, lo, hi](Config& c, std::string_view v) -> Status {
     auto n = parseInt(v, lo, hi);
     if (!n) return n.error();
-    c.*member.first.*member.second = static_cast<std::remove_reference_t<decltype(c.*member.first.*member.second)>>(*n);
+    c.*member.first.*member.second =
+        static_cast<std::remove_reference_t<decltype(c.*member.first.*member.second)>>(*n);
     return {};
   };
 }
@@ -104,10 +106,12 @@ std::pair<S Config::*, M S::*> m(S Config::*s, M S::*f) {
 
 const std::vector<Key>& table() {
   static const std::vector<Key> keys = {
-      {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)", listenKey(&Config::http)},
+      {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)",
+       listenKey(&Config::http)},
       {"http", "public_url", "URL viewers use to reach the HTTP server (default http://localhost:<port>)",
        urlKey(m(&Config::http, &Http::publicUrl), {"http", "https"}, true)},
-      {"http", "threads", "HTTP event-loop threads; 0 = one per core", intKey(m(&Config::http, &Http::threads), 0, 256)},
+      {"http", "threads", "HTTP event-loop threads; 0 = one per core",
+       intKey(m(&Config::http, &Http::threads), 0, 256)},
       {"http", "max_body_bytes", "largest request body accepted (413 above)",
        intKey(m(&Config::http, &Http::maxBodyBytes), 1024, int64_t{1} << 32)},
       {"http", "header_timeout", "seconds a client may take to send its request headers",
@@ -121,9 +125,11 @@ const std::vector<Key>& table() {
          c.http.corsOrigins = splitList(v);
          return {};
        }},
-      {"http", "tls_cert", "PEM certificate file; with tls_key, serve HTTPS and HTTP/2", stringKey(m(&Config::http, &Http::tlsCert))},
+      {"http", "tls_cert", "PEM certificate file; with tls_key, serve HTTPS and HTTP/2",
+       stringKey(m(&Config::http, &Http::tlsCert))},
       {"http", "tls_key", "PEM private key file", stringKey(m(&Config::http, &Http::tlsKey))},
-      {"rtmp", "listen", "address:port the RTMP ingest binds, exactly (default 0.0.0.0:1935)", listenKey(&Config::rtmp)},
+      {"rtmp", "listen", "address:port the RTMP ingest binds, exactly (default 0.0.0.0:1935)",
+       listenKey(&Config::rtmp)},
       {"rtmp", "public_url", "RTMP URL hosts publish to (default rtmp://localhost:<port>/live)",
        urlKey(m(&Config::rtmp, &Rtmp::publicUrl), {"rtmp", "rtmps"}, true)},
       {"data", "dir", "directory for the SQLite file, recordings and generated secrets (default ./data)",
@@ -136,14 +142,16 @@ const std::vector<Key>& table() {
        urlKey(m(&Config::sql, &Sql::url), {"sqlite", "mysql"}, true)},
       {"sql", "pool_size", "connections in the MySQL pool", intKey(m(&Config::sql, &Sql::poolSize), 1, 1024)},
       {"sql", "workers", "threads running blocking SQL work", intKey(m(&Config::sql, &Sql::workers), 1, 256)},
-      {"bus", "url", "memory:// (one process) or redis://host:port", urlKey(m(&Config::bus, &Bus::url), {"memory", "redis"}, false)},
+      {"bus", "url", "memory:// (one process) or redis://host:port",
+       urlKey(m(&Config::bus, &Bus::url), {"memory", "redis"}, false)},
       {"auth", "secret", "secret that signs tokens (default: generated into the data dir)",
        [](Config& c, std::string_view v) -> Status {
          if (!v.empty() && v.size() < 16) return bad("must be at least 16 characters");
          c.auth.secret = std::string(v);
          return {};
        }},
-      {"admin", "token", "bearer token for the admin API (empty: admin API refused)", stringKey(m(&Config::admin, &Admin::token))},
+      {"admin", "token", "bearer token for the admin API (empty: admin API refused)",
+       stringKey(m(&Config::admin, &Admin::token))},
       {"log", "level", "trace, debug, info, warn, error or off",
        [](Config& c, std::string_view v) -> Status {
          if (!log::validLevel(v)) return bad("\"" + std::string(v) + "\" is not a log level");
@@ -224,8 +232,8 @@ Status applyFile(Config& c, const std::string& path) {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    return makeError("config.parse", path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                                         ": " + std::string(e.description()));
+    return makeError("config.parse", path + ":" + std::to_string(where.line) + ":" +
+                                         std::to_string(where.column) + ": " + std::string(e.description()));
   }
   for (const auto& [section, value] : root) {
     auto table = value.as_table();
@@ -245,7 +253,8 @@ Status applyFile(Config& c, const std::string& path) {
 void fillDerived(Config& c) {
   auto local = [](const HostPort& hp) {
     bool any = hp.host == "0.0.0.0" || hp.host == "::" || hp.host.empty();
-    return any ? std::string("localhost") : (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host);
+    return any ? std::string("localhost")
+               : (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host);
   };
   if (c.http.publicUrl.empty())
     c.http.publicUrl = "http://" + local(c.http.listen) + ":" + std::to_string(c.http.listen.port);

@@ -84,8 +84,8 @@ struct Config {
 
 // Where each layer comes from; tests pass their own.
 struct Sources {
-  std::string file;                           // empty: no file
-  std::map<std::string, std::string> env;     // HUB_* variables
+  std::string file;                                        // empty: no file
+  std::map<std::string, std::string> env;                  // HUB_* variables
   std::vector<std::pair<std::string, std::string>> flags;  // ("http-listen", "127.0.0.1:0")
 };
 

@@ -3,6 +3,8 @@
 // Hand-written, allocation-light parsers: these run on every static-file request.
 #include "core/http/http_util.h"
 
+#include "core/util/strings.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -17,22 +19,7 @@ int hexValue(char c) {
   return -1;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+std::string_view trim(std::string_view s) { return trimSpace(s); }
 
 std::optional<std::uint64_t> parseU64(std::string_view s) {
   if (s.empty()) return std::nullopt;

@@ -5,9 +5,9 @@
 #include <ctime>
 #include <mutex>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <nlohmann/json.hpp>
 
 namespace hub::log {
 namespace {
@@ -18,9 +18,8 @@ std::string utcStamp(std::chrono::system_clock::time_point t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
@@ -28,19 +27,16 @@ std::string utcStamp(std::chrono::system_clock::time_point t) {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    nlohmann::json j = {
-        {"ts", utcStamp(msg.time)},
-        {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
-                              spdlog::level::to_string_view(msg.level).size())},
-        {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
-        {"msg", std::string(msg.payload.data(), msg.payload.size())}};
+    nlohmann::json j = {{"ts", utcStamp(msg.time)},
+                        {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
+                                              spdlog::level::to_string_view(msg.level).size())},
+                        {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
+                        {"msg", std::string(msg.payload.data(), msg.payload.size())}};
     auto s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     dest.append(s.data(), s.data() + s.size());
     dest.push_back('\n');
   }
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<JsonFormatter>();
-  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
 struct State {
@@ -60,9 +56,8 @@ spdlog::level::level_enum levelFor(const Settings& s, std::string_view module) {
   std::string_view best;
   const std::string* level = &s.level;
   for (const auto& [name, lvl] : s.modules) {
-    bool matches = module == name ||
-                   (module.size() > name.size() && module.substr(0, name.size()) == name &&
-                    module[name.size()] == '.');
+    bool matches = module == name || (module.size() > name.size() && module.substr(0, name.size()) == name &&
+                                      module[name.size()] == '.');
     if (matches && name.size() >= best.size()) {
       best = name;
       level = &lvl;
@@ -75,15 +70,16 @@ void applyFormat(const Settings& s, spdlog::sink_ptr& sink) {
   if (s.format == Format::Json) {
     sink->set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        "%Y-%m-%dT%H:%M:%S.%eZ %L %n: %v", spdlog::pattern_time_type::utc));
+    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %L %n: %v",
+                                                                    spdlog::pattern_time_type::utc));
   }
 }
 
 }  // namespace
 
 bool validLevel(std::string_view level) {
-  static const char* names[] = {"trace", "debug", "info", "warn", "warning", "error", "err", "critical", "off"};
+  static const char* names[] = {"trace", "debug", "info",     "warn", "warning",
+                                "error", "err",   "critical", "off"};
   for (const char* n : names)
     if (level == n) return true;
   return false;

@@ -17,7 +17,7 @@ namespace hub::log {
 enum class Format { Text, Json };
 
 struct Settings {
-  std::string level = "info";                 // trace, debug, info, warn, error, critical, off
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
   Format format = Format::Text;
   std::map<std::string, std::string> modules;  // module name (or prefix "media") -> level
 };

@@ -98,8 +98,8 @@ Gauge& Registry::gauge(const std::string& name, const std::string& help, const L
   return *slot;
 }
 
-Histogram& Registry::histogram(const std::string& name, const std::string& help,
-                               std::vector<double> bounds, const Labels& labels) {
+Histogram& Registry::histogram(const std::string& name, const std::string& help, std::vector<double> bounds,
+                               const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& fam = family(name, Type::Histogram, help);
   if (fam.bounds.empty()) fam.bounds = bounds;
@@ -118,9 +118,12 @@ std::string Registry::render() const {
   std::lock_guard lock(mu_);
   std::string out;
   for (const auto& [name, fam] : families_) {
-    const char* type = fam.type == Type::Counter ? "counter" : fam.type == Type::Gauge ? "gauge" : "histogram";
+    const char* type = fam.type == Type::Counter ? "counter"
+                       : fam.type == Type::Gauge ? "gauge"
+                                                 : "histogram";
     out += "# HELP " + name + " " + fam.help + "\n# TYPE " + name + " " + type + "\n";
-    for (const auto& [labels, c] : fam.counters) out += series(name, labels) + " " + number(c->value()) + "\n";
+    for (const auto& [labels, c] : fam.counters)
+      out += series(name, labels) + " " + number(c->value()) + "\n";
     for (const auto& [labels, g] : fam.gauges) out += series(name, labels) + " " + number(g->value()) + "\n";
     for (const auto& [labels, fn] : fam.fns) out += series(name, labels) + " " + number(fn()) + "\n";
     for (const auto& [labels, h] : fam.histograms) {

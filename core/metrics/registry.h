@@ -71,8 +71,8 @@ class Registry {
  public:
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
-  Histogram& histogram(const std::string& name, const std::string& help,
-                       std::vector<double> bounds, const Labels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help, std::vector<double> bounds,
+                       const Labels& labels = {});
   // A gauge read at scrape time; fn must be callable from any thread until the Registry dies.
   void gaugeFn(const std::string& name, const std::string& help, std::function<double()> fn,
                const Labels& labels = {});

@@ -20,12 +20,10 @@ std::vector<Migration> coreMigrations() {
 Status bumpChange(Executor& db, std::string_view topic) {
   if (topic.empty() || topic.size() > 64)
     return makeError(errc::kQuery, "change topic must be 1 to 64 bytes");
-  const char* sql =
-      db.backend() == "mysql"
-          ? "INSERT INTO hub_changes (topic, version) VALUES (?, 1) "
-            "ON DUPLICATE KEY UPDATE version = version + 1"
-          : "INSERT INTO hub_changes (topic, version) VALUES (?, 1) "
-            "ON CONFLICT (topic) DO UPDATE SET version = version + 1";
+  const char* sql = db.backend() == "mysql" ? "INSERT INTO hub_changes (topic, version) VALUES (?, 1) "
+                                              "ON DUPLICATE KEY UPDATE version = version + 1"
+                                            : "INSERT INTO hub_changes (topic, version) VALUES (?, 1) "
+                                              "ON CONFLICT (topic) DO UPDATE SET version = version + 1";
   auto r = db.exec(sql, {topic});
   if (!r) return r.error().wrap("bump change " + std::string(topic));
   return {};

@@ -25,8 +25,7 @@ class ChangeWatcher {
  public:
   using Callback = std::function<void(std::string_view topic, std::int64_t version)>;
 
-  explicit ChangeWatcher(Database& db,
-                         std::chrono::milliseconds interval = std::chrono::milliseconds(250));
+  explicit ChangeWatcher(Database& db, std::chrono::milliseconds interval = std::chrono::milliseconds(250));
   ~ChangeWatcher();  // stop()s
   ChangeWatcher(const ChangeWatcher&) = delete;
   ChangeWatcher& operator=(const ChangeWatcher&) = delete;

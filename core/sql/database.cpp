@@ -30,12 +30,10 @@ Result<std::unique_ptr<Database>> open(std::string_view rawUrl, const Options& o
     // Every connection to ":memory:" would be a database of its own: keep exactly one.
     if (url->path == ":memory:") opts.poolSize = 1;
     db = std::make_unique<PooledDatabase>(
-        "sqlite", redacted,
-        [u = *url, opts]() { return openSqliteConnection(u, opts); }, opts);
+        "sqlite", redacted, [u = *url, opts]() { return openSqliteConnection(u, opts); }, opts);
   } else {
     db = std::make_unique<PooledDatabase>(
-        "mysql", redacted,
-        [u = *url, opts]() { return openMysqlConnection(u, opts); }, opts);
+        "mysql", redacted, [u = *url, opts]() { return openMysqlConnection(u, opts); }, opts);
   }
   if (Status st = db->prime(); !st) return st.error().wrap("sql open " + redacted);
   hub::log::get("core.sql")->info("[db={}] opened, pool of up to {}", redacted, opts.poolSize);

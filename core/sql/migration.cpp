@@ -47,15 +47,14 @@ Status checkList(const std::vector<Migration>& migrations, std::string_view back
     if (m.version < 1) return makeError(errc::kMigration, label(m) + ": version must be >= 1");
     const std::string& script = backend == "mysql" ? m.mysql : m.sqlite;
     if (splitStatements(script).empty())
-      return makeError(errc::kMigration,
-                       label(m) + ": no statements for " + std::string(backend));
+      return makeError(errc::kMigration, label(m) + ": no statements for " + std::string(backend));
     auto [it, fresh] = last.try_emplace(m.component, m.version);
     if (!fresh) {
       if (m.version <= it->second)
-        return makeError(errc::kMigration,
-                         label(m) + ": versions of a component must be listed in strictly "
-                                    "increasing order (after " +
-                             std::to_string(it->second) + ")");
+        return makeError(errc::kMigration, label(m) +
+                                               ": versions of a component must be listed in strictly "
+                                               "increasing order (after " +
+                                               std::to_string(it->second) + ")");
       it->second = m.version;
     }
   }
@@ -78,9 +77,9 @@ Status applyOne(Database& db, const Migration& m) {
         return r.error().wrap("statement " + std::to_string(i + 1) + " of " +
                               std::to_string(statements.size()));
     }
-    auto rec = tx.exec(
-        "INSERT INTO schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)",
-        {m.component, m.version, m.name, nowUtc()});
+    auto rec =
+        tx.exec("INSERT INTO schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)",
+                {m.component, m.version, m.name, nowUtc()});
     if (!rec) return rec.error();
     return {};
   });
@@ -97,8 +96,7 @@ Status applyOne(Database& db, const Migration& m) {
 
 }  // namespace
 
-Migration Migration::portable(std::string component, int version, std::string name,
-                              std::string sql) {
+Migration Migration::portable(std::string component, int version, std::string name, std::string sql) {
   Migration m;
   m.component = std::move(component);
   m.version = version;
@@ -125,11 +123,11 @@ Status migrate(Database& db, const std::vector<Migration>& migrations) {
     if (it == applied.end() || it->second.empty()) continue;
     int newest = *it->second.rbegin();
     if (newest > maxKnown)
-      return makeError(errc::kMigrationNewer,
-                       "database " + db.url() + " has " + component + " schema version " +
-                           std::to_string(newest) + " but this hub knows versions up to " +
-                           std::to_string(maxKnown) +
-                           ": run a hub at least as new as the one that migrated it");
+      return makeError(errc::kMigrationNewer, "database " + db.url() + " has " + component +
+                                                  " schema version " + std::to_string(newest) +
+                                                  " but this hub knows versions up to " +
+                                                  std::to_string(maxKnown) +
+                                                  ": run a hub at least as new as the one that migrated it");
   }
 
   for (const Migration& m : migrations) {
@@ -147,8 +145,8 @@ Result<std::vector<AppliedMigration>> appliedMigrations(Database& db) {
   if (!rows) return rows.error().wrap("read schema_migrations");
   std::vector<AppliedMigration> out;
   for (const Row& row : *rows)
-    out.push_back({row.getString("component"), static_cast<int>(row.getInt("version")),
-                   row.getString("name"), row.getString("applied_at")});
+    out.push_back({row.getString("component"), static_cast<int>(row.getInt("version")), row.getString("name"),
+                   row.getString("applied_at")});
   return out;
 }
 

@@ -24,8 +24,7 @@ struct Migration {
   std::string mysql;
 
   // For a script both dialects accept as written.
-  static Migration portable(std::string component, int version, std::string name,
-                            std::string sql);
+  static Migration portable(std::string component, int version, std::string name, std::string sql);
 };
 
 struct AppliedMigration {

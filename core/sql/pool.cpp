@@ -14,8 +14,7 @@ Lease::~Lease() {
   if (conn_ && pool_) pool_->release(std::move(conn_));
 }
 
-Pool::Pool(Factory factory, Settings settings)
-    : factory_(std::move(factory)), settings_(settings) {
+Pool::Pool(Factory factory, Settings settings) : factory_(std::move(factory)), settings_(settings) {
   if (settings_.size == 0) settings_.size = 1;
 }
 
@@ -33,10 +32,9 @@ Result<Lease> Pool::acquire() {
   while (idle_.empty() && open_ >= settings_.size) {
     if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= settings_.size)
-      return makeError(errc::kTimeout,
-                       "no free connection within " +
-                           std::to_string(settings_.acquireTimeout.count()) + " ms (pool of " +
-                           std::to_string(settings_.size) + ")");
+      return makeError(errc::kTimeout, "no free connection within " +
+                                           std::to_string(settings_.acquireTimeout.count()) +
+                                           " ms (pool of " + std::to_string(settings_.size) + ")");
   }
   std::unique_ptr<Connection> conn;
   bool stale = false;

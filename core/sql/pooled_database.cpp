@@ -27,19 +27,16 @@ Pool::Settings poolSettings(const Options& options, const std::string& backend) 
   s.validateAfterIdle = options.validateAfterIdle;
   if (options.metrics)
     s.inUse = &options.metrics->gauge("hub_sql_connections_in_use",
-                                      "Pooled SQL connections lent out right now",
-                                      {{"backend", backend}});
+                                      "Pooled SQL connections lent out right now", {{"backend", backend}});
   return s;
 }
 
-std::string_view abbreviate(std::string_view sql) {
-  return sql.size() > 120 ? sql.substr(0, 120) : sql;
-}
+std::string_view abbreviate(std::string_view sql) { return sql.size() > 120 ? sql.substr(0, 120) : sql; }
 
 }  // namespace
 
-PooledDatabase::PooledDatabase(std::string backend, std::string redactedUrl,
-                               Pool::Factory factory, const Options& options)
+PooledDatabase::PooledDatabase(std::string backend, std::string redactedUrl, Pool::Factory factory,
+                               const Options& options)
     : backend_(std::move(backend)),
       url_(std::move(redactedUrl)),
       metrics_(options.metrics),
@@ -52,8 +49,9 @@ PooledDatabase::PooledDatabase(std::string backend, std::string redactedUrl,
 
 void PooledDatabase::countError(const Error& error) {
   if (metrics_)
-    metrics_->counter("hub_sql_errors_total", "Failed SQL calls by error code",
-                      {{"backend", backend_}, {"code", error.code}})
+    metrics_
+        ->counter("hub_sql_errors_total", "Failed SQL calls by error code",
+                  {{"backend", backend_}, {"code", error.code}})
         .inc();
 }
 
@@ -67,20 +65,18 @@ Result<T> PooledDatabase::run(std::string_view sql, bool idempotent, Call&& call
     Result<T> r = call(conn);
     if (!r && conn.lost()) {
       if (!idempotent && conn.mayHaveRun()) {
-        log()->warn("[db={}] connection lost during a write, not retried (outcome unknown): {}",
-                    url_, r.error().message);
+        log()->warn("[db={}] connection lost during a write, not retried (outcome unknown): {}", url_,
+                    r.error().message);
         return r;
       }
-      log()->info("[db={}] connection lost ({}), reconnecting and retrying once", url_,
-                  r.error().message);
+      log()->info("[db={}] connection lost ({}), reconnecting and retrying once", url_, r.error().message);
       if (auto st = conn.reconnect(); !st) return st.error();
       r = call(conn);
     }
     return r;
   }();
   if (latency_)
-    latency_->observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    latency_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!result) {
     countError(result.error());
     log()->debug("[db={}] {} failed: {}: {}", url_, abbreviate(sql), result.error().code,

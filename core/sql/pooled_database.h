@@ -17,8 +17,7 @@ namespace hub::sql {
 
 class PooledDatabase final : public Database {
  public:
-  PooledDatabase(std::string backend, std::string redactedUrl, Pool::Factory factory,
-                 const Options& options);
+  PooledDatabase(std::string backend, std::string redactedUrl, Pool::Factory factory, const Options& options);
 
   Status prime() { return pool_.prime(); }
 

@@ -4,23 +4,14 @@
 // the case written in the query while SQLite keeps the case of the table definition.
 #include "core/sql/rows.h"
 
+#include "core/util/strings.h"
+
 namespace hub::sql {
 namespace {
 
 const Value& nullValue() {
   static const Value null;
   return null;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -31,7 +22,7 @@ long Row::indexOf(std::string_view column) const {
   for (std::size_t i = 0; i < cols.size(); ++i)
     if (cols[i] == column) return static_cast<long>(i);
   for (std::size_t i = 0; i < cols.size(); ++i)
-    if (equalsIgnoreCase(cols[i], column)) return static_cast<long>(i);
+    if (iequals(cols[i], column)) return static_cast<long>(i);
   return -1;
 }
 

@@ -11,9 +11,7 @@
 namespace hub::sql {
 namespace {
 
-Error finished() {
-  return makeError(errc::kTransaction, "transaction already committed or rolled back");
-}
+Error finished() { return makeError(errc::kTransaction, "transaction already committed or rolled back"); }
 
 }  // namespace
 

@@ -45,8 +45,8 @@ std::string percentEncode(std::string_view in) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : in) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '-' || c == '_' || c == '.' || c == '~';
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '_' || c == '.' || c == '~';
     if (plain) {
       out += static_cast<char>(c);
     } else {
@@ -70,8 +70,7 @@ Result<Url> parseMysql(std::string_view url) {
     std::size_t colon = userinfo.find(':');
     std::string_view user = userinfo.substr(0, colon);
     if (!percentDecode(user, out.user)) return urlError(url, "bad percent-encoding in user");
-    if (colon != std::string_view::npos &&
-        !percentDecode(userinfo.substr(colon + 1), out.password))
+    if (colon != std::string_view::npos && !percentDecode(userinfo.substr(colon + 1), out.password))
       return urlError(url, "bad percent-encoding in password");
   }
   std::size_t slash = rest.find('/');

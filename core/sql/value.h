@@ -32,13 +32,13 @@ class Value {
   Value(std::nullptr_t) : v_(nullptr) {}  // NOLINT: implicit by design, see above
   // Every integer type (bool too, as 0/1); uint64 values above INT64_MAX wrap.
   template <std::integral T>
-  Value(T v) : v_(static_cast<std::int64_t>(v)) {}  // NOLINT
-  Value(double v) : v_(v) {}                          // NOLINT
-  Value(float v) : v_(static_cast<double>(v)) {}      // NOLINT
-  Value(std::string v) : v_(std::move(v)) {}          // NOLINT
-  Value(std::string_view v) : v_(std::string(v)) {}   // NOLINT
-  Value(const char* v) : v_(std::string(v)) {}        // NOLINT
-  Value(Blob v) : v_(std::move(v)) {}                 // NOLINT
+  Value(T v) : v_(static_cast<std::int64_t>(v)) {}   // NOLINT
+  Value(double v) : v_(v) {}                         // NOLINT
+  Value(float v) : v_(static_cast<double>(v)) {}     // NOLINT
+  Value(std::string v) : v_(std::move(v)) {}         // NOLINT
+  Value(std::string_view v) : v_(std::string(v)) {}  // NOLINT
+  Value(const char* v) : v_(std::string(v)) {}       // NOLINT
+  Value(Blob v) : v_(std::move(v)) {}                // NOLINT
   template <class T>
   Value(const std::optional<T>& v)  // NOLINT: an empty optional binds NULL
       : v_(v.has_value() ? Value(*v).v_ : Storage(nullptr)) {}

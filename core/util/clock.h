@@ -31,8 +31,7 @@ class SystemClock final : public Clock {
 // Starts at a fixed instant and moves only when told to; safe to read from any thread.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(Wall start = Wall(std::chrono::seconds(1'800'000'000)))
-      : wallStart_(start) {}
+  explicit FakeClock(Wall start = Wall(std::chrono::seconds(1'800'000'000))) : wallStart_(start) {}
   Steady steady() const override { return Steady(offset()); }
   Wall wall() const override { return wallStart_ + offset(); }
   void advance(std::chrono::nanoseconds d) { offsetNs_ += d.count(); }

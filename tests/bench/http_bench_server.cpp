@@ -18,9 +18,12 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8090", dir = ".";
   unsigned threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--listen")) listen = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--listen"))
+      listen = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--dir"))
+      dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--threads"))
+      threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
   }
   auto hp = hub::config::parseHostPort(listen);
   if (!hp) {

@@ -34,6 +34,8 @@ events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
+  client_body_temp_path $work/b; proxy_temp_path $work/p; fastcgi_temp_path $work/f;
+  uwsgi_temp_path $work/u; scgi_temp_path $work/s;
   tcp_nopush on;
   keepalive_requests 1000000;
   types { text/plain txt; }

@@ -14,7 +14,9 @@ using hub::test::TestClient;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -75,7 +77,8 @@ TEST(Cli, ConfigErrorsNameTheKeyAndExitTwo) {
 
 TEST(Cli, RoleOrRedisWithoutSecretIsAConfigError) {
   hub::test::TempDir dir;
-  auto r = run({HUB_BINARY, "serve", "--role", "chat", "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"});
+  auto r =
+      run({HUB_BINARY, "serve", "--role", "chat", "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"});
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_TRUE(contains(r.output, "auth.secret")) << r.output;
 }
@@ -92,9 +95,10 @@ TEST(Cli, PortInUseExitsOneNamingTheAddress) {
 TEST(Cli, MysqlUnreachableExitsOneWithoutThePassword) {
   int port = hub::test::freePort();
   hub::test::TempDir dir;
-  auto r = run({HUB_BINARY, "serve", "--sql-url", "mysql://hub:s3cr3tpw@127.0.0.1:" + std::to_string(port) + "/hub",
-                "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"},
-               {"HUB_DEMO=0"});
+  auto r = run(
+      {HUB_BINARY, "serve", "--sql-url", "mysql://hub:s3cr3tpw@127.0.0.1:" + std::to_string(port) + "/hub",
+       "--data-dir", dir.path(), "--http-listen", "127.0.0.1:0"},
+      {"HUB_DEMO=0"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "127.0.0.1:" + std::to_string(port))) << r.output;
   EXPECT_FALSE(contains(r.output, "s3cr3tpw")) << r.output;

@@ -9,10 +9,12 @@
 
 namespace hub::test {
 
-HubProcess::HubProcess(std::vector<std::string> extraArgs, std::vector<std::string> env) : httpPort_(freePort()) {
-  std::vector<std::string> argv = {HUB_BINARY, "serve", "--http-listen", "127.0.0.1:" + std::to_string(httpPort_),
+HubProcess::HubProcess(std::vector<std::string> extraArgs, std::vector<std::string> env)
+    : httpPort_(freePort()) {
+  std::vector<std::string> argv = {HUB_BINARY,      "serve",
+                                   "--http-listen", "127.0.0.1:" + std::to_string(httpPort_),
                                    "--rtmp-listen", "127.0.0.1:" + std::to_string(freePort()),
-                                   "--data-dir", dir_.path() + "/data"};
+                                   "--data-dir",    dir_.path() + "/data"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   env.push_back("HUB_DEMO=0");
   proc_ = std::make_unique<Process>(argv, dir_.path() + "/hub.log", env);

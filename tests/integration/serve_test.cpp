@@ -18,15 +18,17 @@ namespace {
 
 const std::string kSecret = "integration-test-secret-0123456789";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // A database of its own on this run's MariaDB, so tests never share tables.
 std::string freshMysqlUrl(const std::string& name) {
   // The fixture's URL is mysql://USER:PASS@HOST:PORT/DB.
   std::string url = hub::test::mariadbUrl();
   auto colon1 = url.find(':', 8), at = url.find('@'), colon2 = url.find(':', at), slash = url.find('/', at);
-  if (url.rfind("mysql://", 0) != 0 || colon1 > at || at == std::string::npos || colon2 == std::string::npos ||
-      slash == std::string::npos) {
+  if (url.rfind("mysql://", 0) != 0 || colon1 > at || at == std::string::npos ||
+      colon2 == std::string::npos || slash == std::string::npos) {
     ADD_FAILURE() << "unexpected fixture url " << url;
     return url;
   }

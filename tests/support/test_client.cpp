@@ -53,8 +53,8 @@ bool TestClient::sendRaw(const std::string& bytes) {
 }
 
 bool TestClient::fill(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (left.count() <= 0) return false;
   pollfd p{fd_, POLLIN, 0};
   if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
@@ -65,8 +65,7 @@ bool TestClient::fill(std::chrono::steady_clock::time_point deadline) {
   return true;
 }
 
-std::optional<RawResponse> TestClient::readResponse(bool headOnly,
-                                                    std::chrono::milliseconds timeout) {
+std::optional<RawResponse> TestClient::readResponse(bool headOnly, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t end;
   while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
@@ -104,8 +103,7 @@ std::optional<RawResponse> TestClient::readResponse(bool headOnly,
 }
 
 std::optional<RawResponse> TestClient::request(const std::string& method, const std::string& path,
-                                               const std::string& extraHeaders,
-                                               const std::string& body) {
+                                               const std::string& extraHeaders, const std::string& body) {
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: test\r\n" + extraHeaders;
   if (!body.empty() || method == "POST" || method == "PUT")
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -117,8 +115,8 @@ std::optional<RawResponse> TestClient::request(const std::string& method, const 
 bool TestClient::waitClosed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(std::max<long>(1, left.count()))) <= 0) continue;
     char tmp[4096];

@@ -38,8 +38,7 @@ class TestClient {
                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // One request with Connection: keep-alive, then its response.
   std::optional<RawResponse> request(const std::string& method, const std::string& path,
-                                     const std::string& extraHeaders = "",
-                                     const std::string& body = "");
+                                     const std::string& extraHeaders = "", const std::string& body = "");
   // True when the server closed the connection (read returns 0 or reset) within `timeout`.
   bool waitClosed(std::chrono::milliseconds timeout);
 

@@ -155,7 +155,7 @@ TEST_P(BusContract, PayloadsAreBinarySafe) {
   std::string big(64 * 1024, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 31 % 256);
   const std::vector<std::string> payloads{std::string("a\0b\0", 4), std::string("\0", 1), "",
-                                          "\xff\xfe\x01\x80", "工会直播 🎉 点赞", big};
+                                          "\xff\xfe\x01\x80",       "工会直播 🎉 点赞",    big};
   for (const auto& p : payloads) ASSERT_TRUE(bus->publish(ch, p));
   ASSERT_TRUE(got.waitFor(payloads.size()));
   EXPECT_EQ(got.payloads(), payloads);
@@ -197,8 +197,10 @@ TEST_P(BusContract, AHandlerMayPublishAndSubscribe) {
   std::optional<Subscription> late;
   auto sa = subscribeConfirmed(*bus, a, [&](std::string_view, std::string_view payload) {
     // Publishing to its own channel and to another one from inside a handler must not deadlock.
-    if (++bounces < 5) EXPECT_TRUE(bus->publish(a, payload));
-    else EXPECT_TRUE(bus->publish(b, "done"));
+    if (++bounces < 5)
+      EXPECT_TRUE(bus->publish(a, payload));
+    else
+      EXPECT_TRUE(bus->publish(b, "done"));
     if (!late) late = bus->subscribe(uniqueChannel("late"), [](std::string_view, std::string_view) {});
   });
   auto sb = subscribeConfirmed(*bus, b, onB.handler());
@@ -217,7 +219,8 @@ TEST_P(BusContract, ConcurrentPublishersKeepTheirOwnOrder) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) EXPECT_TRUE(bus->publish(ch, std::to_string(t) + ":" + std::to_string(i)));
+      for (int i = 0; i < kEach; ++i)
+        EXPECT_TRUE(bus->publish(ch, std::to_string(t) + ":" + std::to_string(i)));
     });
   for (auto& th : threads) th.join();
   ASSERT_TRUE(got.waitFor(kThreads * kEach, 10s));
@@ -235,9 +238,8 @@ TEST_P(BusContract, AThrowingHandlerDoesNotStopTheBus) {
   ASSERT_TRUE(bus);
   Collector got;
   const auto ch = uniqueChannel("throw");
-  auto bad = subscribeConfirmed(*bus, ch, [](std::string_view, std::string_view) {
-    throw std::runtime_error("handler bug");
-  });
+  auto bad = subscribeConfirmed(
+      *bus, ch, [](std::string_view, std::string_view) { throw std::runtime_error("handler bug"); });
   auto good = subscribeConfirmed(*bus, ch, got.handler());
   ASSERT_TRUE(bus->publish(ch, "1"));
   ASSERT_TRUE(bus->publish(ch, "2"));

@@ -81,7 +81,8 @@ TEST(MemoryBus, CountsIntoTheRegistry) {
   ASSERT_TRUE((*bus)->publish("nobody-listens", "y"));
   ASSERT_TRUE(got.waitFor(1));
   const metrics::Labels labels{{"engine", "memory"}};
-  EXPECT_TRUE(waitUntil([&] { return registry.counter("hub_bus_published_total", "", labels).value() == 2; }));
+  EXPECT_TRUE(
+      waitUntil([&] { return registry.counter("hub_bus_published_total", "", labels).value() == 2; }));
   EXPECT_EQ(registry.counter("hub_bus_received_total", "", labels).value(), 1);
   EXPECT_EQ(registry.gauge("hub_bus_up", "", labels).value(), 1);
 }

@@ -115,7 +115,7 @@ TEST(RedisBus, OpensWhileRedisIsDownAndConnectsWhenItAppears) {
   EXPECT_EQ(st.error().code, "bus.unavailable");
   Collector got;
   auto sub = bus->subscribe("c", got.handler());  // accepted now, subscribed once connected
-  std::this_thread::sleep_for(200ms);  // a few failed attempts, on purpose
+  std::this_thread::sleep_for(200ms);             // a few failed attempts, on purpose
   EXPECT_FALSE(bus->ready());
   EXPECT_FALSE(sub.confirmed());
 

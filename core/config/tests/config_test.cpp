@@ -32,10 +32,12 @@ TEST(Config, DefaultsAreRightForOneMachine) {
 
 TEST(Config, FileThenEnvironmentThenFlagsEachWin) {
   hub::test::TempDir dir;
-  auto path = writeFile(dir, "[http]\nlisten = \"127.0.0.1:9000\"\npublic_url = \"https://live.example.org/\"\n"
-                             "[data]\ndir = \"/var/lib/hub\"\n[log]\nlevel = \"debug\"\n"
-                             "[log.modules]\n\"media.rtmp\" = \"trace\"\n");
-  auto c = load({path, {{"HUB_HTTP_LISTEN", "127.0.0.1:9100"}, {"HUB_BUS_URL", "redis://127.0.0.1:6379"}},
+  auto path = writeFile(dir,
+                        "[http]\nlisten = \"127.0.0.1:9000\"\npublic_url = \"https://live.example.org/\"\n"
+                        "[data]\ndir = \"/var/lib/hub\"\n[log]\nlevel = \"debug\"\n"
+                        "[log.modules]\n\"media.rtmp\" = \"trace\"\n");
+  auto c = load({path,
+                 {{"HUB_HTTP_LISTEN", "127.0.0.1:9100"}, {"HUB_BUS_URL", "redis://127.0.0.1:6379"}},
                  {{"http-listen", "127.0.0.1:9200"}}});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->http.listen.str(), "127.0.0.1:9200");
@@ -131,7 +133,8 @@ TEST(Config, ExampleFileIsValidAndDocumentsEveryKey) {
     auto key = k.name.substr(k.name.find('.') + 1);
     auto section = "[" + k.name.substr(0, k.name.find('.'));
     EXPECT_NE(text.find(section), std::string::npos) << k.name;
-    bool documented = text.find(key + " =") != std::string::npos || text.find("[" + k.name + "]") != std::string::npos;
+    bool documented =
+        text.find(key + " =") != std::string::npos || text.find("[" + k.name + "]") != std::string::npos;
     EXPECT_TRUE(documented) << k.name << " is not documented in " << path;
   }
 }

@@ -14,14 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/http/json_body.h"
-#include "core/http/tests/test_client.h"
 #include "core/loop/worker_pool.h"
+#include "tests/support/test_client.h"
 
 namespace hub::http {
 namespace {
 
 using namespace std::chrono_literals;
-using test::TestClient;
+using hub::test::TestClient;
 
 class ServerTest : public ::testing::Test {
  protected:

@@ -9,14 +9,14 @@
 #include <fstream>
 
 #include "core/http/server.h"
-#include "core/http/tests/test_client.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/test_client.h"
 
 namespace hub::http {
 namespace {
 
 namespace fs = std::filesystem;
-using test::TestClient;
+using hub::test::TestClient;
 
 void writeFile(const fs::path& p, const std::string& content) {
   fs::create_directories(p.parent_path());

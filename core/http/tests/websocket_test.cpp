@@ -9,13 +9,13 @@
 #include <thread>
 
 #include "core/http/server.h"
-#include "core/http/tests/test_client.h"
+#include "tests/support/test_client.h"
 
 namespace hub::http {
 namespace {
 
 using namespace std::chrono_literals;
-using test::TestClient;
+using hub::test::TestClient;
 
 class WsTest : public ::testing::Test {
  protected:

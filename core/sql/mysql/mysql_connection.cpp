@@ -234,9 +234,15 @@ class MysqlConnection final : public Connection {
       auto idx = static_cast<unsigned>(i + 1);
       const Value& v = params[i];
       switch (v.kind()) {
-        case Value::Kind::Null: stmt.setNull(idx, ::sql::DataType::SQLNULL); break;
-        case Value::Kind::Int: stmt.setInt64(idx, std::get<std::int64_t>(v.storage())); break;
-        case Value::Kind::Double: stmt.setDouble(idx, std::get<double>(v.storage())); break;
+        case Value::Kind::Null:
+          stmt.setNull(idx, ::sql::DataType::SQLNULL);
+          break;
+        case Value::Kind::Int:
+          stmt.setInt64(idx, std::get<std::int64_t>(v.storage()));
+          break;
+        case Value::Kind::Double:
+          stmt.setDouble(idx, std::get<double>(v.storage()));
+          break;
         case Value::Kind::Text:
           stmt.setString(idx, ::sql::SQLString(std::get<std::string>(v.storage())));
           break;
@@ -252,7 +258,7 @@ class MysqlConnection final : public Connection {
   Url url_;
   Options options_;
   std::unordered_set<std::string> textOnly_;  // SQL the server cannot prepare
-  bool executing_ = false;  // the current call got as far as sending its statement
+  bool executing_ = false;                    // the current call got as far as sending its statement
   std::unique_ptr<::sql::Connection> conn_;
   StatementCache<std::unique_ptr<::sql::PreparedStatement>> cache_;  // dies before conn_
 };

@@ -23,15 +23,22 @@ using StmtPtr = Handle<sqlite3_stmt, finalizeStmt>;
 Error sqliteError(sqlite3* db, int rc, std::string_view what) {
   const char* code = errc::kQuery;
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: code = errc::kConstraint; break;
+    case SQLITE_CONSTRAINT:
+      code = errc::kConstraint;
+      break;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: code = errc::kBusy; break;
+    case SQLITE_LOCKED:
+      code = errc::kBusy;
+      break;
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: code = errc::kUnavailable; break;
-    default: break;
+    case SQLITE_NOTADB:
+      code = errc::kUnavailable;
+      break;
+    default:
+      break;
   }
   std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   if (!what.empty()) msg = std::string(what) + ": " + msg;
@@ -126,19 +133,22 @@ class SqliteConnection final : public Connection {
     }
     int expected = sqlite3_bind_parameter_count(s);
     if (static_cast<std::size_t>(expected) != params.size())
-      return makeError(errc::kQuery, "statement takes " + std::to_string(expected) +
-                                         " parameters, " + std::to_string(params.size()) +
-                                         " given");
+      return makeError(errc::kQuery, "statement takes " + std::to_string(expected) + " parameters, " +
+                                         std::to_string(params.size()) + " given");
     for (std::size_t i = 0; i < params.size(); ++i) {
       int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
       int rc = SQLITE_OK;
       switch (v.kind()) {
-        case Value::Kind::Null: rc = sqlite3_bind_null(s, idx); break;
+        case Value::Kind::Null:
+          rc = sqlite3_bind_null(s, idx);
+          break;
         case Value::Kind::Int:
           rc = sqlite3_bind_int64(s, idx, std::get<std::int64_t>(v.storage()));
           break;
-        case Value::Kind::Double: rc = sqlite3_bind_double(s, idx, std::get<double>(v.storage())); break;
+        case Value::Kind::Double:
+          rc = sqlite3_bind_double(s, idx, std::get<double>(v.storage()));
+          break;
         case Value::Kind::Text: {
           const auto& t = std::get<std::string>(v.storage());
           rc = sqlite3_bind_text64(s, idx, t.data(), t.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
@@ -160,8 +170,10 @@ class SqliteConnection final : public Connection {
 
   static Value column(sqlite3_stmt* s, int i) {
     switch (sqlite3_column_type(s, i)) {
-      case SQLITE_INTEGER: return Value(static_cast<std::int64_t>(sqlite3_column_int64(s, i)));
-      case SQLITE_FLOAT: return Value(sqlite3_column_double(s, i));
+      case SQLITE_INTEGER:
+        return Value(static_cast<std::int64_t>(sqlite3_column_int64(s, i)));
+      case SQLITE_FLOAT:
+        return Value(sqlite3_column_double(s, i));
       case SQLITE_TEXT: {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
         return Value(std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i))));
@@ -170,7 +182,8 @@ class SqliteConnection final : public Connection {
         const auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
         return Value(Blob{std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i)))});
       }
-      default: return Value();
+      default:
+        return Value();
     }
   }
 
@@ -192,8 +205,7 @@ Status pragma(sqlite3* db, const std::string& sql) {
 Result<std::unique_ptr<Connection>> openSqliteConnection(const Url& url, const Options& options) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(url.path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     Error e = sqliteError(db.get(), rc, url.path);
@@ -204,8 +216,7 @@ Result<std::unique_ptr<Connection>> openSqliteConnection(const Url& url, const O
   sqlite3_busy_timeout(db.get(), static_cast<int>(options.busyTimeout.count()));
   // WAL: readers do not block the writer nor it them. NORMAL sync is durable across process
   // crashes (not power loss of the last commits), the usual pairing with WAL.
-  for (const char* p : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                        "PRAGMA foreign_keys=ON"}) {
+  for (const char* p : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (Status st = pragma(db.get(), p); !st) {
       Error e = st.error().wrap(url.path);
       e.code = errc::kUnavailable;

@@ -26,8 +26,8 @@ TestDatabase::TestDatabase(std::string backend) : backend_(std::move(backend)) {
   }
   admin_ = std::move(admin).value();
   schema_ = "hub_sql_t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  auto made = admin_->exec("CREATE DATABASE " + schema_ +
-                           " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+  auto made =
+      admin_->exec("CREATE DATABASE " + schema_ + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
   if (!made) {
     ADD_FAILURE() << "create database: " << made.error().message;
     return;

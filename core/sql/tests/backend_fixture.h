@@ -35,9 +35,7 @@ class TestDatabase {
 };
 
 // Names the instantiated cases "Backends/SqlContract.Case/sqlite" and ".../mysql".
-inline std::string backendName(const ::testing::TestParamInfo<std::string>& param) {
-  return param.param;
-}
+inline std::string backendName(const ::testing::TestParamInfo<std::string>& param) { return param.param; }
 
 class SqlContract : public ::testing::TestWithParam<std::string> {
  protected:

@@ -109,8 +109,7 @@ TEST(SqlChangeWatcher, StartFailsWithoutTheTable) {
   EXPECT_FALSE(watcher.start());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SqlChangeFeed, ::testing::Values("sqlite", "mysql"),
-                         backendName);
+INSTANTIATE_TEST_SUITE_P(Backends, SqlChangeFeed, ::testing::Values("sqlite", "mysql"), backendName);
 
 }  // namespace
 }  // namespace hub::sql::testing

@@ -8,8 +8,8 @@
 
 #include "core/metrics/registry.h"
 #include "core/sql/errors.h"
-#include "core/sql/thread_scope.h"
 #include "core/sql/tests/backend_fixture.h"
+#include "core/sql/thread_scope.h"
 
 namespace hub::sql::testing {
 namespace {
@@ -20,8 +20,8 @@ TEST_P(SqlContract, ReportsBackendAndPings) {
 }
 
 TEST_P(SqlContract, BindsAndReadsEveryValueKind) {
-  ASSERT_TRUE(db_->exec("CREATE TABLE t (id " + autoId() +
-                        ", i BIGINT, d DOUBLE, s TEXT, b BLOB, n BIGINT NULL)"));
+  ASSERT_TRUE(
+      db_->exec("CREATE TABLE t (id " + autoId() + ", i BIGINT, d DOUBLE, s TEXT, b BLOB, n BIGINT NULL)"));
   const std::string chinese = "直播间：你好，世界 🎉";
   const Blob blob{std::string("\x00\x01\xff\xfe;'\"", 7)};
   auto ins = db_->exec("INSERT INTO t (i, d, s, b, n) VALUES (?, ?, ?, ?, ?)",
@@ -150,8 +150,7 @@ TEST_P(SqlContract, ServesEightThreadsAtOnce) {
         Status st;
         if (i % 5 == 0) {
           st = db_->transaction([&](Transaction& tx) -> Status {
-            if (auto r = tx.exec("INSERT INTO c (worker, n) VALUES (?, ?)", {w, i}); !r)
-              return r.error();
+            if (auto r = tx.exec("INSERT INTO c (worker, n) VALUES (?, ?)", {w, i}); !r) return r.error();
             return {};
           });
         } else if (auto r = db_->exec("INSERT INTO c (worker, n) VALUES (?, ?)", {w, i}); !r) {
@@ -169,8 +168,7 @@ TEST_P(SqlContract, ServesEightThreadsAtOnce) {
   EXPECT_EQ((*total)[0].getInt("n"), kThreads * kEach);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SqlContract, ::testing::Values("sqlite", "mysql"),
-                         backendName);
+INSTANTIATE_TEST_SUITE_P(Backends, SqlContract, ::testing::Values("sqlite", "mysql"), backendName);
 
 TEST(SqlMysql, ReconnectsAfterTheServerKillsTheConnection) {
   TestDatabase testDb("mysql");
@@ -272,10 +270,10 @@ TEST(SqlSqlite, CountsLatencyAndErrorsWhenGivenARegistry) {
   ASSERT_TRUE((*db)->query("SELECT 1"));
   ASSERT_FALSE((*db)->query("SELECT * FROM missing"));
   std::string text = registry.render();
-  EXPECT_NE(text.find("hub_sql_query_duration_seconds_count{backend=\"sqlite\"} 2"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find("hub_sql_errors_total{backend=\"sqlite\",code=\"sql.query\"} 1"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("hub_sql_query_duration_seconds_count{backend=\"sqlite\"} 2"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("hub_sql_errors_total{backend=\"sqlite\",code=\"sql.query\"} 1"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("hub_sql_connections_in_use{backend=\"sqlite\"} 0"), std::string::npos);
 }
 

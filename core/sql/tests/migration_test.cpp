@@ -2,8 +2,8 @@
 //
 // migrate() on both backends: order, idempotence, refusing a newer database, multi-statement
 // scripts (quotes, triggers) and what a failing migration leaves behind.
-#include "core/sql/errors.h"
 #include "core/sql/migration.h"
+#include "core/sql/errors.h"
 #include "core/sql/tests/backend_fixture.h"
 
 namespace hub::sql::testing {
@@ -115,8 +115,7 @@ TEST_P(SqlMigrate, RejectsAListOutOfOrder) {
   EXPECT_FALSE(db_->query("SELECT * FROM items"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SqlMigrate, ::testing::Values("sqlite", "mysql"),
-                         backendName);
+INSTANTIATE_TEST_SUITE_P(Backends, SqlMigrate, ::testing::Values("sqlite", "mysql"), backendName);
 
 }  // namespace
 }  // namespace hub::sql::testing

@@ -55,9 +55,9 @@ TEST(SqlUrl, ParsesBracketedIpv6Host) {
 }
 
 TEST(SqlUrl, RejectsBadUrlsWithoutEchoingThePassword) {
-  for (const char* bad : {"postgres://a:b@c/d", "mysql://hub:topsecret@host:99999/db",
-                          "mysql://hub:topsecret@:3306/db", "sqlite://",
-                          "mysql://hub:topsecret@host:12x/db"}) {
+  for (const char* bad :
+       {"postgres://a:b@c/d", "mysql://hub:topsecret@host:99999/db", "mysql://hub:topsecret@:3306/db",
+        "sqlite://", "mysql://hub:topsecret@host:12x/db"}) {
     auto r = parseUrl(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, "sql.url");

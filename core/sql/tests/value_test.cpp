@@ -11,8 +11,16 @@ namespace hub::sql {
 namespace {
 
 TEST(SqlValue, ConstructsFromNaturalLiterals) {
-  Params p{42, 7u, 2.5, "text", std::string("s"), nullptr, Blob{"\x01\x00"}, true,
-           std::optional<int>{}, std::optional<int>{5}};
+  Params p{42,
+           7u,
+           2.5,
+           "text",
+           std::string("s"),
+           nullptr,
+           Blob{"\x01\x00"},
+           true,
+           std::optional<int>{},
+           std::optional<int>{5}};
   EXPECT_EQ(p[0].kind(), Value::Kind::Int);
   EXPECT_EQ(p[1].toInt(), 7);
   EXPECT_EQ(p[2].kind(), Value::Kind::Double);

@@ -69,6 +69,8 @@ http::ServerOptions httpOptions(const config::Config& c) {
   o.headerTimeout = std::chrono::seconds(c.http.headerTimeoutSeconds);
   o.idleTimeout = std::chrono::seconds(c.http.idleTimeoutSeconds);
   o.drainTimeout = std::chrono::seconds(c.http.drainTimeoutSeconds);
+  o.tlsCert = c.http.tlsCert;
+  o.tlsKey = c.http.tlsKey;
   return o;
 }
 

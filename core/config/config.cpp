@@ -257,7 +257,8 @@ void fillDerived(Config& c) {
                : (hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host);
   };
   if (c.http.publicUrl.empty())
-    c.http.publicUrl = "http://" + local(c.http.listen) + ":" + std::to_string(c.http.listen.port);
+    c.http.publicUrl = (c.http.tlsCert.empty() ? "http://" : "https://") + local(c.http.listen) + ":" +
+                       std::to_string(c.http.listen.port);
   while (!c.http.publicUrl.empty() && c.http.publicUrl.back() == '/') c.http.publicUrl.pop_back();
   if (c.rtmp.publicUrl.empty())
     c.rtmp.publicUrl = "rtmp://" + local(c.rtmp.listen) + ":" + std::to_string(c.rtmp.listen.port) + "/live";

@@ -48,6 +48,11 @@ Status ContextThread::start() {
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
     if (!ipv6_) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.server_string = "hub";
+    if (!core_.options.tlsCert.empty()) {
+      info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+      info.ssl_cert_filepath = core_.options.tlsCert.c_str();
+      info.ssl_private_key_filepath = core_.options.tlsKey.c_str();
+    }
     info.timeout_secs = static_cast<unsigned>(core_.options.headerTimeout.count());
     info.keepalive_timeout = static_cast<int>(core_.options.idleTimeout.count());
     info.max_http_header_data =

@@ -82,12 +82,20 @@ Status Server::start() {
   routeLwsLogs();
   raiseFileLimit();
   auto& o = core_->options;
+  // lws only says "context failed" about a bad certificate: name the file ourselves.
+  if (o.tlsCert.empty() != o.tlsKey.empty())
+    return makeError("http.tls", "TLS needs both a certificate and a key file");
+  for (const auto& file : {o.tlsCert, o.tlsKey})
+    if (!file.empty() && ::access(file.c_str(), R_OK) != 0)
+      return makeError("http.tls", file + ": cannot be read");
   if (auto st = acceptor_->listen(o.address, o.port); !st) return st;
   unsigned n = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     loops_.push_back(std::make_unique<ContextThread>(*core_, i, acceptor_->ipv6()));
     if (auto st = loops_.back()->start(); !st) {
       stop();
+      if (!o.tlsCert.empty())
+        return st.error().wrap("TLS: is " + o.tlsCert + " a PEM certificate matching " + o.tlsKey + "?");
       return st;
     }
   }

@@ -24,6 +24,10 @@ struct ServerOptions {
   // Headers lws does not know by name are only visible to handlers when listed here.
   std::vector<std::string> extraHeaders = {"x-request-id",      "x-csrf-token",     "x-requested-with",
                                            "x-forwarded-proto", "x-forwarded-host", "idempotency-key"};
+  // PEM files; both set: every connection speaks TLS, with HTTP/2 offered by ALPN (Apple's
+  // native player wants HTTP/2 for low-latency HLS). Read once at start().
+  std::string tlsCert;
+  std::string tlsKey;
   std::size_t staticCacheBytes = 64 << 20;
   std::size_t staticCacheMaxFile = 1 << 20;
 };

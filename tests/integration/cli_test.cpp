@@ -1,6 +1,8 @@
 // The `hub` command line as an operator meets it: help, version, configuration errors (exit 2),
 // runtime failures (exit 1), and a clean start and stop on embedded defaults.
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -152,4 +154,36 @@ TEST(Serve, MigrateIsIdempotentAndListsWhatIsApplied) {
   EXPECT_TRUE(contains(first.output, "core")) << first.output;
   auto again = run({HUB_BINARY, "migrate", "--data-dir", dir.path()});
   EXPECT_EQ(again.exitCode, 0) << again.output;
+}
+
+TEST(Serve, TlsServesHttp2AndHttp11) {
+  hub::test::TempDir dir;
+  std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  auto made = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                   "-days", "2", "-subj", "/CN=localhost"});
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  HubProcess hub({"--http-tls-cert", cert, "--http-tls-key", key});
+  std::string url = "https://127.0.0.1:" + std::to_string(hub.httpPort()) + "/healthz";
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = run({"curl", "-sk", "--max-time", "2", url}).exitCode == 0;
+    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(up) << hub.log();
+  auto h2 = run({"curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", url});
+  EXPECT_EQ(h2.output, "2 200");
+  auto h1 = run({"curl", "-sk", "--http1.1", "-w", " %{http_version} %{http_code}", url});
+  EXPECT_TRUE(contains(h1.output, "\"status\":\"ok\"")) << h1.output;
+  EXPECT_TRUE(contains(h1.output, " 1.1 200")) << h1.output;
+  EXPECT_EQ(hub.terminate(), 0) << hub.log();
+}
+
+TEST(Serve, UnreadableTlsFileExitsOneNamingIt) {
+  hub::test::TempDir dir;
+  auto r =
+      run({HUB_BINARY, "serve", "--http-listen", "127.0.0.1:0", "--data-dir", dir.path(), "--http-tls-cert",
+           dir.path() + "/missing.pem", "--http-tls-key", dir.path() + "/missing-key.pem"},
+          {"HUB_DEMO=0"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_TRUE(contains(r.output, "missing.pem")) << r.output;
 }

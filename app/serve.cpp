@@ -145,12 +145,19 @@ int runServe(const config::Config& config, const std::string& role) {
   service::Context context{config, server, **db, **bus, workers, metrics, changes, SystemClock::instance(),
                            *secret};
   auto services = servicesFor(role);
-  for (auto& s : services)
-    if (auto st = s->start(context); !st)
-      return fail(kRuntime, st.error().wrap(std::string(s->name())).message);
+  std::size_t started = 0;
+  auto stopStarted = [&] {
+    while (started > 0) services[--started]->stop();
+  };
+  for (; started < services.size(); ++started)
+    if (auto st = services[started]->start(context); !st) {
+      auto name = std::string(services[started]->name());
+      stopStarted();
+      return fail(kRuntime, st.error().wrap(name).message);
+    }
 
   if (auto st = server.start(); !st) {
-    for (auto& s : services) s->stop();
+    stopStarted();
     return fail(kRuntime, st.error().message);
   }
 
@@ -166,7 +173,7 @@ int runServe(const config::Config& config, const std::string& role) {
   int sig = waitForSignal(signals);
   logger()->info("{} received: draining and stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
   server.stop();
-  for (auto it = services.rbegin(); it != services.rend(); ++it) (*it)->stop();
+  stopStarted();
   changes.stop();
   workers.shutdown();
   logger()->info("stopped");

@@ -24,15 +24,6 @@ const auto& logger() {
   return log;
 }
 
-void addCorsHeaders(Response& r, const CorsOptions* cors, const std::string& origin) {
-  if (!cors || origin.empty()) return;
-  auto allow = cors->allowOriginFor(origin);
-  if (allow.empty()) return;
-  r.header("access-control-allow-origin", allow);
-  if (allow != "*") r.header("vary", "origin");
-  if (cors->allowCredentials) r.header("access-control-allow-credentials", "true");
-}
-
 }  // namespace
 
 int ContextThread::onHttp(Connection& c, const char* uri) {
@@ -185,7 +176,7 @@ void ContextThread::onAsyncResponse(std::uint64_t connId, std::uint64_t seq, Res
 }
 
 void ContextThread::respond(Connection& c, Response r) {
-  addCorsHeaders(r, c.cors, c.origin);
+  if (c.cors) c.cors->addHeaders(r, c.origin);
   c.response = std::move(r);
   c.phase = Connection::Phase::Writing;
   c.headersSent = false;

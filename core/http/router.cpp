@@ -8,6 +8,15 @@
 
 namespace hub::http {
 
+void CorsOptions::addHeaders(Response& r, std::string_view origin) const {
+  if (origin.empty()) return;
+  auto allow = allowOriginFor(origin);
+  if (allow.empty()) return;
+  r.header("access-control-allow-origin", allow);
+  if (allow != "*") r.header("vary", "origin");
+  if (allowCredentials) r.header("access-control-allow-credentials", "true");
+}
+
 std::string CorsOptions::allowOriginFor(std::string_view origin) const {
   for (const auto& o : allowedOrigins) {
     if (o == "*") return allowCredentials && !origin.empty() ? std::string(origin) : "*";

@@ -27,6 +27,8 @@ struct CorsOptions {
 
   // The Access-Control-Allow-Origin value for `origin`, or empty when it is not allowed.
   std::string allowOriginFor(std::string_view origin) const;
+  // Adds Access-Control-Allow-Origin (and Vary, credentials) when `origin` is allowed.
+  void addHeaders(Response& r, std::string_view origin) const;
 };
 
 struct RouteOptions {

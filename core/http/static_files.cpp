@@ -30,15 +30,6 @@ bool safeRelative(std::string_view rel) {
   return true;
 }
 
-void addCors(Response& r, const std::optional<CorsOptions>& cors, std::string_view origin) {
-  if (!cors) return;
-  auto allow = cors->allowOriginFor(origin);
-  if (allow.empty()) return;
-  r.header("access-control-allow-origin", allow);
-  if (allow != "*") r.header("vary", "origin");
-  if (cors->allowCredentials) r.header("access-control-allow-credentials", "true");
-}
-
 }  // namespace
 
 Status StaticFiles::mount(std::string_view urlPrefix, const std::string& dir, StaticOptions options) {
@@ -70,7 +61,7 @@ Response StaticFiles::serve(const Mount& m, const StaticRequest& req) {
     Response r = Response::noContent(204);
     r.header("allow", "GET, HEAD, OPTIONS");
     if (m.options.cors && !m.options.cors->allowOriginFor(req.origin).empty()) {
-      addCors(r, m.options.cors, req.origin);
+      if (m.options.cors) m.options.cors->addHeaders(r, req.origin);
       r.header("access-control-allow-methods", "GET, HEAD, OPTIONS");
       r.header("access-control-allow-headers", m.options.cors->allowHeaders);
       r.header("access-control-max-age", std::to_string(m.options.cors->maxAgeSeconds));
@@ -96,7 +87,7 @@ Response StaticFiles::serve(const Mount& m, const StaticRequest& req) {
     path += m.options.indexFile;
   }
   Response r = serveFile(m, req, path);
-  addCors(r, m.options.cors, req.origin);
+  if (m.options.cors) m.options.cors->addHeaders(r, req.origin);
   return r;
 }
 

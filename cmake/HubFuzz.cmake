@@ -4,6 +4,11 @@
 # tests/fuzz/replay_main.cpp, which replays the corpus and a few seconds of generated inputs,
 # and ctest runs it under the label `fuzz` (under ASan in the Asan build).
 option(HUB_FUZZ "Build fuzz targets with libFuzzer (needs clang)" OFF)
+if(HUB_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  # Coverage in the libraries too, not only in the target's own file.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 function(hub_add_fuzz name)
   cmake_parse_arguments(F "" "CORPUS" "SOURCES;LIBS" ${ARGN})
   if(HUB_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")

@@ -3,7 +3,10 @@
 // Token bucket, slow mode and duplicate suppression, driven by a FakeClock: no test sleeps.
 #include "chat/moderation/rate_limiter.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -122,6 +125,21 @@ TEST(RateLimiter, MemoryStaysBoundedUnderManyUsers) {
     clock.advance(milliseconds(1));
   }
   EXPECT_LE(rl.trackedUsers(), 160u);
+}
+
+TEST(RateLimiter, GrantsExactlyTheBurstUnderConcurrentCallers) {
+  FakeClock clock;  // time stands still: each key has exactly `burst` tokens to give
+  RateLimiter rl(clock, RateLimits{.burst = 5, .perSecond = 1});
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 10; ++round)
+        for (std::uint64_t key = 0; key < 500; ++key)
+          if (rl.tryTake(key)) ++granted;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 5 * 500);
 }
 
 }  // namespace

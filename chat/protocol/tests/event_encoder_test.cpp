@@ -37,6 +37,13 @@ TEST(EventEncoder, EncodesEveryOtherEventExactly) {
       R"({"type":"error","code":"chat.too_long","message":"text is 201 characters, the limit is 200"})");
 }
 
+TEST(EventEncoder, EncodesFullRangeIntegers) {
+  EXPECT_EQ(encodeEvent(Deleted{"r", 18446744073709551615ULL}),
+            R"({"type":"deleted","room":"r","id":18446744073709551615})");
+  EXPECT_EQ(encodeEvent(Muted{"r", -9223372036854775807LL - 1, 0}),
+            R"({"type":"muted","room":"r","user_id":-9223372036854775808,"until":0})");
+}
+
 TEST(EventEncoder, EscapesQuotesBackslashesAndControlCharacters) {
   std::string out;
   appendJsonString(out, std::string("a\"b\\c\nd\te\x01"));

@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
       corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
   }
-  for (const auto& c : corpus)
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(c.data()), c.size());
+  for (const auto& c : corpus) LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(c.data()), c.size());
 
   const char* env = std::getenv("HUB_FUZZ_SECONDS");
   const double seconds = env ? std::atof(env) : 5.0;

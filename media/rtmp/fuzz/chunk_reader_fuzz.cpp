@@ -2,12 +2,13 @@
 //
 // Fuzzes the chunk stream demuxer, which sees every byte a publisher sends after the handshake.
 // The first input byte picks how the rest is cut into pieces, so piece boundaries are fuzzed
-// too; the messages that come out are fed to the AMF0 decoder as a session would.
+// too; the messages that come out go to the AMF0 decoder and FLV tag parsers as a session would.
 #include <cstddef>
 #include <cstdint>
 
 #include "media/rtmp/amf0.h"
 #include "media/rtmp/chunk_reader.h"
+#include "media/rtmp/flv_tags.h"
 
 using namespace hub::media::rtmp;
 
@@ -23,8 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::size_t n = size - pos < piece ? size - pos : piece;
     auto out = reader.feed(ByteView(data + pos, n));
     if (!out) break;
-    for (const auto& m : *out)
+    for (const auto& m : *out) {
       if (m.typeId == msg::kCommandAmf0 || m.typeId == msg::kDataAmf0) (void)decodeAmf0(m.payload);
+      if (m.typeId == msg::kVideo) (void)parseVideoTag(m.payload);
+      if (m.typeId == msg::kAudio) (void)parseAudioTag(m.payload);
+    }
   }
   return 0;
 }

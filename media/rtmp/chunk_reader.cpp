@@ -133,7 +133,6 @@ Result<bool> ChunkReader::readChunk(std::vector<Message>& out) {
     st.extended = extended;
     st.extendedValue = extended ? tsField : 0;
     st.inProgress = true;
-    st.hasHeader = true;
     st.payload.clear();
   }
   st.payload.insert(st.payload.end(), p + n, p + n + take);

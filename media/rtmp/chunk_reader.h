@@ -51,7 +51,6 @@ class ChunkReader {
  private:
   // What a chunk stream remembers from its previous header (the fields later headers omit).
   struct StreamState {
-    bool hasHeader = false;
     std::uint32_t timestamp = 0;
     std::uint32_t delta = 0;  // the last timestamp field: the delta a type-3 new message repeats
     std::uint32_t length = 0;

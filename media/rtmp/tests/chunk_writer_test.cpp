@@ -44,6 +44,17 @@ TEST(ChunkWriter, WritesExtendedTimestampOnEveryChunk) {
   EXPECT_EQ(readU32(&b[145]), 0x01020304u);
 }
 
+TEST(ChunkWriter, ControlMessagesAsTheSpecLaysThemOut) {
+  ChunkWriter w;
+  Bytes b;
+  w.write(kControlChunkStream, setPeerBandwidthMessage(2500000, 2), b);
+  const Bytes want = {0x02, 0, 0, 0, 0, 0, 5, 6, 0, 0, 0, 0, 0x00, 0x26, 0x25, 0xa0, 0x02};
+  EXPECT_EQ(b, want);
+  const Message pong = userControlMessage(7, 0x01020304);
+  EXPECT_EQ(pong.typeId, msg::kUserControl);
+  EXPECT_EQ(pong.payload, (Bytes{0, 7, 1, 2, 3, 4}));
+}
+
 TEST(ChunkWriter, RoundTripsThroughReaderAtEveryChunkSize) {
   std::mt19937 rng(7);
   for (std::uint32_t chunkSize : {128u, 129u, 1000u, 4096u, 65536u}) {

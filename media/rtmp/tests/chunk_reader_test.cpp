@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
+#include "media/rtmp/amf0.h"
 #include "media/rtmp/chunk_writer.h"
 #include "media/rtmp/control_messages.h"
+#include "media/rtmp/flv_tags.h"
 #include "media/rtmp/tests/ffmpeg_samples.h"
 
 namespace hub::media::rtmp {
@@ -380,6 +384,68 @@ TEST(ChunkReader, GarbageGivesErrorsOrWaitsNeverCrashes) {
     }
   }
   EXPECT_GT(errors, 0);
+}
+
+TEST(ChunkReader, ReadsARealFfmpegPublishSession) {
+  std::ifstream in(std::string(HUB_RTMP_TEST_DATA) + "/ffmpeg_publish.bin", std::ios::binary);
+  ASSERT_TRUE(in) << "tests/data/ffmpeg_publish.bin missing";
+  const Bytes wire((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ChunkReader r;
+  std::vector<Message> msgs;
+  std::mt19937 rng(3);
+  for (std::size_t pos = 0; pos < wire.size();) {  // in pieces, as TCP would deliver them
+    const std::size_t n = std::min<std::size_t>(wire.size() - pos, 1 + rng() % 1500);
+    auto out = feedOk(r, Bytes(wire.begin() + static_cast<std::ptrdiff_t>(pos),
+                               wire.begin() + static_cast<std::ptrdiff_t>(pos + n)));
+    msgs.insert(msgs.end(), out.begin(), out.end());
+    pos += n;
+  }
+  EXPECT_EQ(r.chunkSize(), 128u);  // this session never changes the default chunk size
+
+  std::vector<std::string> commands;
+  int videoFrames = 0, audioFrames = 0, bFrames = 0;
+  bool avcConfig = false, aacConfig = false, metadata = false;
+  for (const auto& m : msgs) {
+    if (m.typeId == msg::kCommandAmf0) {
+      auto v = decodeAmf0(m.payload);
+      ASSERT_TRUE(v.ok()) << v.error().message;
+      commands.push_back((*v)[0].asString());
+    } else if (m.typeId == msg::kDataAmf0) {
+      auto v = decodeAmf0(m.payload);
+      ASSERT_TRUE(v.ok()) << v.error().message;
+      ASSERT_GE(v->size(), 3u);
+      EXPECT_EQ((*v)[0].asString(), "@setDataFrame");
+      EXPECT_EQ((*v)[2].get("width")->asNumber(), 64.0);
+      metadata = true;
+    } else if (m.typeId == msg::kVideo) {
+      EXPECT_EQ(m.streamId, 1u);
+      auto tag = parseVideoTag(m.payload);
+      ASSERT_TRUE(tag.ok()) << tag.error().message;
+      EXPECT_EQ(tag->codec, VideoCodec::H264);
+      if (tag->packet == VideoPacket::SequenceHeader) avcConfig = true;
+      if (tag->packet == VideoPacket::Frames) ++videoFrames;
+      if (tag->compositionTime > 0) ++bFrames;
+    } else if (m.typeId == msg::kAudio) {
+      auto tag = parseAudioTag(m.payload);
+      ASSERT_TRUE(tag.ok()) << tag.error().message;
+      if (tag->packet == AudioTag::Packet::SequenceHeader) {
+        aacConfig = true;
+        EXPECT_EQ(tag->config.sampleRate, 44100u);
+        EXPECT_EQ(tag->config.channels, 1);
+      } else {
+        ++audioFrames;
+      }
+    }
+  }
+  ASSERT_GE(commands.size(), 5u);
+  EXPECT_EQ(std::vector<std::string>(commands.begin(), commands.begin() + 5),
+            (std::vector<std::string>{"connect", "releaseStream", "FCPublish", "createStream", "publish"}));
+  EXPECT_TRUE(metadata);
+  EXPECT_TRUE(avcConfig);
+  EXPECT_TRUE(aacConfig);
+  EXPECT_GE(videoFrames, 10);
+  EXPECT_GE(audioFrames, 40);
+  EXPECT_GT(bFrames, 0);
 }
 
 }  // namespace

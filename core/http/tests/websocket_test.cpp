@@ -43,6 +43,18 @@ class WsTest : public ::testing::Test {
 
   metrics::Registry registry_;
   std::unique_ptr<Server> server_;
+  // The server-side handle of the first client, once onOpen has run (null after 1 s).
+  std::shared_ptr<WsConnection> firstConnection() {
+    for (int i = 0; i < 100; ++i) {
+      {
+        std::lock_guard l(mu_);
+        if (!conns_.empty()) return conns_.front();
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return nullptr;
+  }
+
   std::mutex mu_;
   std::vector<std::shared_ptr<WsConnection>> conns_;
   std::atomic<int> lastClose_{0};
@@ -91,14 +103,7 @@ TEST_F(WsTest, OversizeMessageClosesWith1009) {
 TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
-  std::shared_ptr<WsConnection> conn;
-  for (int i = 0; i < 100 && !conn; ++i) {
-    {
-      std::lock_guard l(mu_);
-      if (!conns_.empty()) conn = conns_.front();
-    }
-    if (!conn) std::this_thread::sleep_for(10ms);
-  }
+  auto conn = firstConnection();
   ASSERT_TRUE(conn);
   auto shared = std::make_shared<const std::string>("from afar");
   std::thread([&] { EXPECT_TRUE(conn->send(shared)); }).join();
@@ -118,14 +123,7 @@ TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
 TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
-  std::shared_ptr<WsConnection> conn;
-  for (int i = 0; i < 100 && !conn; ++i) {
-    {
-      std::lock_guard l(mu_);
-      if (!conns_.empty()) conn = conns_.front();
-    }
-    if (!conn) std::this_thread::sleep_for(10ms);
-  }
+  auto conn = firstConnection();
   ASSERT_TRUE(conn);
   // 64 KiB messages to a client that does not read: the socket fills, then the queue (1024).
   auto big = std::make_shared<const std::string>(64 * 1024, 'z');

@@ -1,0 +1,106 @@
+// media/record/recorder.h
+//
+// Records every rendition of every live session to disk and turns it into a replay. As the
+// packager reports segments (hls::SegmentListener), their bytes go to
+// `<dir>/<recording-id>/<rendition>/` on the recorder's own worker thread (the packager never
+// waits for a disk); a row in `recordings` (migrations component "media.record") follows the
+// session. When the session ends the recorder writes VOD playlists (EXT-X-PLAYLIST-TYPE:VOD,
+// EXT-X-MAP, discontinuities kept, EXT-X-ENDLIST), a master with the same renditions, a JPEG
+// thumbnail (from the live thumbnail hook) and an MP4 export of the source rendition (a
+// libavformat remux of its fMP4 init + segments into a faststart MP4). Recordings a killed hub
+// left open are finalized by start(). Routes: `/vod/<id>/...` (files, Range/ETag by core's
+// static mount), `GET /api/v1/public/recordings`, `DELETE /api/v1/recordings/<id>` (admin).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/clock.h"
+#include "core/util/result.h"
+#include "media/hls/segment_listener.h"
+
+namespace hub::http {
+class Server;
+}
+namespace hub::sql {
+class Database;
+struct Migration;
+}  // namespace hub::sql
+namespace hub::metrics {
+class Registry;
+}
+
+namespace hub::media::record {
+
+struct RecorderOptions {
+  std::string dir;  // where recordings live: "<data dir>/recordings"
+  bool enabled = true;
+  bool exportMp4 = true;
+  std::size_t maxQueuedBytes = 256 << 20;  // segments waiting for the disk; over it: dropped, logged
+  std::string adminToken;                  // bearer token for the admin routes; empty: refused
+};
+
+struct RecordingInfo {
+  std::string id;
+  std::string stream;
+  std::string state;  // "recording", "processing", "ready", "failed"
+  std::chrono::system_clock::time_point startedAt;
+  std::optional<std::chrono::system_clock::time_point> endedAt;
+  double durationSeconds = 0;           // of the source (or first) rendition
+  std::vector<std::string> renditions;  // ids, master order
+  std::int64_t sizeBytes = 0;           // on disk
+  bool hasThumbnail = false;
+  bool hasMp4 = false;
+};
+
+class Recorder final : public hls::SegmentListener {
+ public:
+  // `metrics` may be null. Nothing happens before start().
+  Recorder(RecorderOptions options, sql::Database& db, const Clock& clock,
+           metrics::Registry* metrics = nullptr);
+  ~Recorder() override;  // stop()
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Component "media.record".
+  static std::vector<sql::Migration> migrations();
+
+  // Creates the directory, finalizes recordings left open by a crash (blocking: call it at
+  // start-up, off any event loop), starts the worker. Error "record.dir" when the directory
+  // cannot be made.
+  Status start();
+  // Finishes the queued work (playlists of ended sessions, exports), then stops the worker.
+  void stop();
+
+  // `/vod/*`, `GET /api/v1/public/recordings`, `DELETE /api/v1/recordings/:id`.
+  void addRoutes(http::Server& server);
+
+  // Where a recording's thumbnail comes from: the live thumbnail of the stream (JPEG bytes, or
+  // null when there is none yet). Asked on the worker while recording and at the session's end.
+  void setThumbnailSource(std::function<hls::SharedBytes(const std::string& stream)> source);
+
+  // hls::SegmentListener: cheap, never block (they queue work for the worker).
+  void sessionStarted(const std::string& stream) override;
+  void segment(const hls::SegmentEvent& event) override;
+  void sessionEnded(const std::string& stream) override;
+
+  // Blocking (SQL): for routes (through a worker), the CLI and tests. Newest first.
+  Result<std::vector<RecordingInfo>> list(int limit = 100) const;
+  Result<RecordingInfo> find(const std::string& id) const;
+  // Deletes the row and the files. Error "record.not_found"; "record.busy" while recording.
+  Status remove(const std::string& id);
+
+  // Blocks until the worker has done everything queued so far (tests, shutdown).
+  void waitIdle();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hub::media::record

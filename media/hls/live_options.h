@@ -1,0 +1,30 @@
+// media/hls/live_options.h
+//
+// The packager's knobs ([hls] in the config): part and segment targets, the sliding window,
+// the grace period after a publisher left, blocking-reload limits. Defaults are right for one
+// machine and a browser audience (hls.js, Safari).
+#pragma once
+
+#include <chrono>
+
+namespace hub::media::hls {
+
+struct LiveOptions {
+  // Part target in seconds: a part is closed when one more frame would pass it (0.334 fits
+  // 10 frames at 30 fps, 8 at 25 fps, 16 AAC frames at 48 kHz).
+  double partSeconds = 0.334;
+  // Segment target: a segment is cut at the first key frame once it is at least this long.
+  double segmentSeconds = 2.0;
+  // Complete segments kept in memory and listed in the media playlist.
+  int windowSegments = 10;
+  // After publisherGone(): this long for the publisher to come back before ENDLIST.
+  std::chrono::milliseconds gracePeriod{std::chrono::seconds(30)};
+  // An ended stream's playlists stay served this long, so players see ENDLIST, then it goes.
+  std::chrono::milliseconds endedLinger{std::chrono::seconds(60)};
+  // Parked blocking-reload and preload-hint requests held at most this many target durations.
+  double blockTimeoutTargets = 3.0;
+  // Hard cap on parked requests per rendition (memory bound); over it: 503 at once.
+  int maxParkedPerRendition = 20000;
+};
+
+}  // namespace hub::media::hls

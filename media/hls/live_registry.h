@@ -1,0 +1,70 @@
+// media/hls/live_registry.h
+//
+// Every live stream of this process, by name, and the LL-HLS routes that serve them from
+// memory: /live/<name>/master.m3u8, /live/<name>/<rendition>/{index.m3u8, init-<v>.mp4,
+// <msn>.m4s, <msn>.<part>.m4s}, /live/<name>/thumb.jpg. One per process; thread-safe. A small
+// timer thread (start()) expires parked blocking requests and grace periods; tests drive
+// tick() with a FakeClock instead.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/http/server.h"
+#include "core/metrics/registry.h"
+#include "core/util/clock.h"
+#include "media/hls/live_options.h"
+#include "media/hls/live_stream.h"
+#include "media/hls/segment_listener.h"
+
+namespace hub::media::hls {
+
+class ListenerSet;
+
+class LiveRegistry {
+ public:
+  LiveRegistry(LiveOptions options, const Clock& clock, metrics::Registry& metrics);
+  ~LiveRegistry();  // stop()
+  LiveRegistry(const LiveRegistry&) = delete;
+  LiveRegistry& operator=(const LiveRegistry&) = delete;
+
+  // Starts a live session of `stream`, or resumes the one in its grace period (publisherBack()
+  // is called for you). Listeners hear sessionStarted for a new session.
+  std::shared_ptr<LiveStream> open(const std::string& stream);
+  // The running (or recently ended) session of `stream`, or null.
+  std::shared_ptr<LiveStream> find(const std::string& stream) const;
+  // Ends `stream` now (stream deleted).
+  void close(const std::string& stream);
+
+  void addRoutes(http::Server& server);
+  // Before the first open(); not owned; called on packager threads.
+  void addListener(SegmentListener* listener);
+  // The latest JPEG of a stream for /live/<name>/thumb.jpg (null: 404).
+  void setThumbnailSource(std::function<SharedBytes(const std::string& stream)> source);
+
+  // The timer thread (every 50 ms: tick()). stop() answers parked requests with 503.
+  void start();
+  void stop();
+  void tick();
+
+  const LiveOptions& options() const { return options_; }
+
+ private:
+  struct Routes;
+  const LiveOptions options_;
+  const Clock& clock_;
+  metrics::Registry& metrics_;
+  std::unique_ptr<ListenerSet> listeners_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<LiveStream>, std::less<>> streams_;
+  std::function<SharedBytes(const std::string&)> thumbnails_;
+  std::thread timer_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace hub::media::hls

@@ -1,0 +1,89 @@
+// media/hls/live_stream.h
+//
+// One live session of one stream: its renditions (each a FrameSink the ingest or the pipeline
+// writes into, with its own segment store), the publisher's presence (a publisher that leaves
+// starts a grace period; one that comes back within it continues the same playlists with a
+// discontinuity) and who is watching (distinct playback sessions seen in the last 30 s).
+// Thread-safe: renditions are written by ingest/GStreamer threads and read by HTTP threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/util/clock.h"
+#include "media/frames/frame.h"
+#include "media/hls/live_options.h"
+#include "media/hls/segment_listener.h"
+
+namespace hub::media::hls {
+
+class Rendition;
+class ListenerSet;
+
+class LiveStream {
+ public:
+  LiveStream(std::string name, const LiveOptions& options, const Clock& clock, ListenerSet& listeners);
+  ~LiveStream();
+  LiveStream(const LiveStream&) = delete;
+  LiveStream& operator=(const LiveStream&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // The sink of one rendition ("source" first, then the ladder's rungs). Asking again for an
+  // id that exists returns the same sink (a publisher that came back), with `info` updated.
+  FrameSink& rendition(const RenditionInfo& info);
+  // The publisher left: the grace period starts. After it, every playlist gets ENDLIST and the
+  // listeners hear sessionEnded.
+  void publisherGone();
+  // A publisher (the same or a new one) is back within the grace period: the next frames of
+  // every rendition start a new segment with EXT-X-DISCONTINUITY.
+  void publisherBack();
+  // Ends the session now (stream deleted, shutdown): ENDLIST, sessionEnded.
+  void endNow();
+
+  bool ended() const;
+  bool publishing() const;
+  std::optional<Clock::Steady> endedAt() const;
+
+  // Playback sessions: `key` identifies one player (client address + user agent).
+  void sawViewer(std::string_view key);
+  int viewers() const;  // distinct keys seen in the last 30 s
+
+  struct RenditionStatus {
+    RenditionInfo info;
+    std::int64_t lastMsn = -1;  // -1: nothing cut yet
+    int lastPart = -1;
+    std::int64_t segments = 0;  // cut since the session began
+    double bitsPerSecond = 0;   // measured over the window
+  };
+  std::vector<RenditionStatus> status() const;
+
+  // Used by the routes and the registry's timer.
+  Rendition* find(std::string_view id) const;
+  std::vector<Rendition*> renditions() const;  // in the order they were added
+  void tick();                                 // timeouts, grace period
+
+ private:
+  void finish();  // ENDLIST everywhere, once
+
+  const std::string name_;
+  const LiveOptions options_;
+  const Clock& clock_;
+  ListenerSet& listeners_;
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Rendition>> renditions_;
+  bool publishing_ = true;
+  bool ended_ = false;
+  Clock::Steady goneAt_{};
+  Clock::Steady endedAt_{};
+  std::map<std::string, Clock::Steady, std::less<>> viewers_;
+};
+
+}  // namespace hub::media::hls

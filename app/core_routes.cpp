@@ -55,10 +55,12 @@ void addProcessMetrics(metrics::Registry& metrics) {
 }
 
 void addCoreRoutes(http::Server& server, CoreRouteDeps deps) {
-  auto page = std::make_shared<const std::string>(landing(deps.role));
-  server.get("/", [page](const http::Request&) {
-    return http::Response(200, *page, "text/html; charset=utf-8").header("Cache-Control", "no-cache");
-  });
+  if (deps.landingPage) {
+    auto page = std::make_shared<const std::string>(landing(deps.role));
+    server.get("/", [page](const http::Request&) {
+      return http::Response(200, *page, "text/html; charset=utf-8").header("Cache-Control", "no-cache");
+    });
+  }
 
   auto started = std::chrono::steady_clock::now();
   server.get("/healthz", [started, role = deps.role](const http::Request&) {

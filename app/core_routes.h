@@ -1,6 +1,7 @@
 // app/core_routes.h
 //
-// The routes every hub process answers whatever its role: a landing page at /, /healthz
+// The routes every hub process answers whatever its role: a landing page at / (unless the web
+// app is served there), /healthz
 // (liveness), /readyz (SQL and bus reachable, else 503) and /metrics (Prometheus).
 #pragma once
 
@@ -20,6 +21,7 @@ struct CoreRouteDeps {
   bus::Bus& bus;
   loop::WorkerPool& workers;
   metrics::Registry& metrics;
+  bool landingPage;  // false when the web app answers "/"
 };
 
 void addCoreRoutes(http::Server& server, CoreRouteDeps deps);

@@ -10,6 +10,7 @@
 #include "app/cli.h"
 #include "app/core_routes.h"
 #include "app/services.h"
+#include "app/web_app.h"
 #include "core/auth/secret.h"
 #include "core/bus/bus.h"
 #include "core/http/server.h"
@@ -140,7 +141,15 @@ int runServe(const config::Config& config, const std::string& role) {
   if (auto st = changes.start(); !st) return fail(kRuntime, st.error().wrap("change watcher").message);
 
   http::Server server(httpOptions(config), metrics);
-  addCoreRoutes(server, {roleName, **db, **bus, workers, metrics});
+  auto webRoot = findWebRoot(config.http.webRoot);
+  if (!webRoot) return fail(kUsage, webRoot.error().message);
+  if (!webRoot->empty()) {
+    if (auto st = addWebApp(server, *webRoot); !st) return fail(kRuntime, st.error().message);
+    logger()->info("serving the web app from {}", *webRoot);
+  } else {
+    logger()->info("no web app built (deploy/build-web.sh): / shows the status page");
+  }
+  addCoreRoutes(server, {roleName, **db, **bus, workers, metrics, webRoot->empty()});
 
   service::Context context{config, server, **db, **bus, workers, metrics, changes, SystemClock::instance(),
                            *secret};

@@ -128,6 +128,10 @@ const std::vector<Key>& table() {
       {"http", "tls_cert", "PEM certificate file; with tls_key, serve HTTPS and HTTP/2",
        stringKey(m(&Config::http, &Http::tlsCert))},
       {"http", "tls_key", "PEM private key file", stringKey(m(&Config::http, &Http::tlsKey))},
+      {"http", "web_root",
+       "directory of the built viewers' web app served at / (default: found next to the binary or in the "
+       "source tree)",
+       stringKey(m(&Config::http, &Http::webRoot))},
       {"rtmp", "listen", "address:port the RTMP ingest binds, exactly (default 0.0.0.0:1935)",
        listenKey(&Config::rtmp)},
       {"rtmp", "public_url", "RTMP URL hosts publish to (default rtmp://localhost:<port>/live)",

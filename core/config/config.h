@@ -35,6 +35,7 @@ struct Http {
   int drainTimeoutSeconds = 10;
   std::vector<std::string> corsOrigins;  // empty: no CORS headers on the API
   std::string tlsCert, tlsKey;           // both set: HTTPS (and HTTP/2)
+  std::string webRoot;                   // the viewers' web app (player-web/dist); empty: found
 };
 
 struct Rtmp {

@@ -1,0 +1,24 @@
+// app/web_app.h
+//
+// Serves the viewers' web app (player-web/dist, built by Vite) at "/": hashed assets under
+// /assets with a year-long immutable cache, everything else revalidated, and index.html for the
+// app's own paths (/, /watch/<name>, /replay/<id>) so a shared link opens the right page. API
+// routes always win: the files are a static mount, consulted only when no route matches.
+#pragma once
+
+#include <string>
+
+#include "core/http/server.h"
+#include "core/util/result.h"
+
+namespace hub::app {
+
+// The directory to serve: `configured` when set (error "config.invalid" when it holds no
+// index.html), else the first of <binary dir>/player-web and the source tree's player-web/dist
+// that holds an index.html, else "" (no web app built: the landing page stays).
+Result<std::string> findWebRoot(const std::string& configured);
+
+// Mounts `dir` and adds the index.html routes. Error "http.mount" when it cannot be read.
+Status addWebApp(http::Server& server, const std::string& dir);
+
+}  // namespace hub::app

@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 deploy/install-deps.sh build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DHUB_TESTS=OFF -DHUB_BENCH=OFF >/dev/null
 cmake --build build --target hub -- -j"$(nproc)"
+deploy/build-web.sh
 exec build/app/hub serve "$@"

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh test
+deploy/build-web.sh
 jobs=$(nproc)
 status=0
 for kind in ${HUB_TEST_BUILDS:-release asan}; do

@@ -90,6 +90,14 @@ export class ChatClient {
     );
   }
 
+  // Starts over with a new token (e.g. after the viewer picked a nickname).
+  restart(): void {
+    this.close();
+    this.attempt = 0;
+    this.freshToken = true;
+    this.connect();
+  }
+
   close(): void {
     this.clearTimers();
     const s = this.socket;

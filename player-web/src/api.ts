@@ -1,0 +1,153 @@
+// What the player asks the hub over HTTP: the public lists of live streams and recordings and a
+// chat token. The lists are read tolerantly (a bare array or {"streams": [...]}, a few
+// spellings of each field) so the pages keep working while the media API settles.
+
+export interface LiveStream {
+  name: string;
+  title: string;
+  thumbnail: string;
+  viewers: number;
+  live: boolean;
+  startsAt: number | null; // ms since the epoch, for upcoming events (CMS)
+  recordingId: string | null; // the replay of an ended stream, when known
+}
+
+export interface Recording {
+  id: string;
+  stream: string;
+  title: string;
+  thumbnail: string;
+  startedAt: number | null;
+  durationSeconds: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+function str(o: Json, ...keys: string[]): string {
+  for (const k of keys) if (typeof o[k] === 'string' || typeof o[k] === 'number') return String(o[k]);
+  return '';
+}
+
+function num(o: Json, ...keys: string[]): number | null {
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === 'number' && isFinite(v)) return v;
+    if (typeof v === 'string' && v !== '') {
+      const d = Date.parse(v);
+      if (!isNaN(d)) return d;
+      const n = Number(v);
+      if (isFinite(n)) return n;
+    }
+  }
+  return null;
+}
+
+function list(body: unknown, key: string): Json[] {
+  if (Array.isArray(body)) return body as Json[];
+  if (body && typeof body === 'object') {
+    const v = (body as Json)[key] ?? (body as Json).items;
+    if (Array.isArray(v)) return v as Json[];
+  }
+  return [];
+}
+
+export function parseStreams(body: unknown): LiveStream[] {
+  return list(body, 'streams')
+    .filter((o) => o && typeof o === 'object' && str(o, 'name') !== '')
+    .map((o) => {
+      const name = str(o, 'name');
+      const state = str(o, 'state', 'status');
+      return {
+        name,
+        title: str(o, 'title') || name,
+        thumbnail: str(o, 'thumbnail', 'thumbnail_url', 'thumb') || `/live/${encodeURIComponent(name)}/thumb.jpg`,
+        viewers: num(o, 'viewers', 'viewer_count') ?? 0,
+        live: o.live === true || state === 'live' || (o.live === undefined && state === ''),
+        startsAt: num(o, 'starts_at', 'scheduled_at'),
+        recordingId: str(o, 'recording_id') || null,
+      };
+    });
+}
+
+export function parseRecordings(body: unknown): Recording[] {
+  return list(body, 'recordings')
+    .filter((o) => o && typeof o === 'object' && str(o, 'id') !== '')
+    .map((o) => {
+      const id = str(o, 'id');
+      const stream = str(o, 'stream', 'stream_name', 'name');
+      let duration = num(o, 'duration_seconds', 'duration');
+      if (duration === null) {
+        const ms = num(o, 'duration_ms');
+        duration = ms === null ? null : ms / 1000;
+      }
+      return {
+        id,
+        stream,
+        title: str(o, 'title') || stream || id,
+        thumbnail: str(o, 'thumbnail', 'thumbnail_url', 'thumb') || `/vod/${encodeURIComponent(id)}/thumb.jpg`,
+        startedAt: num(o, 'started_at', 'start', 'created_at'),
+        durationSeconds: duration,
+      };
+    });
+}
+
+async function getJson(path: string): Promise<unknown> {
+  const r = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+export async function fetchStreams(): Promise<LiveStream[]> {
+  return parseStreams(await getJson('/api/v1/public/streams'));
+}
+
+export async function fetchRecordings(): Promise<Recording[]> {
+  return parseRecordings(await getJson('/api/v1/public/recordings'));
+}
+
+// A chat token: one given in the page's URL (`#token=...`, e.g. printed by `hub token user`),
+// else a guest token from the hub (with the nickname when the viewer typed one).
+const TOKEN_KEY = 'hub.chat.token';
+
+export function tokenFromUrl(): string | null {
+  const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+  if (!m) return null;
+  const token = decodeURIComponent(m[1]);
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    /* ignore */
+  }
+  history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+export async function chatToken(fresh: boolean, name?: string): Promise<string> {
+  if (!fresh) {
+    try {
+      const stored = sessionStorage.getItem(TOKEN_KEY);
+      if (stored) return stored;
+    } catch {
+      /* ignore */
+    }
+  }
+  const r = await fetch('/api/v1/chat/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(name ? { name } : {}),
+  });
+  if (!r.ok) throw new Error(`chat token: HTTP ${r.status}`);
+  const body = (await r.json()) as Json;
+  const token = str(body, 'token');
+  if (!token) throw new Error('chat token: no token in the answer');
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    /* ignore */
+  }
+  return token;
+}
+
+export function wsUrl(): string {
+  return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+}

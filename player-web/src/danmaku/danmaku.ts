@@ -1,0 +1,97 @@
+// Bullet comments drawn over the video: each message becomes a span that crosses the stage in
+// a lane chosen by LaneLayout (no overlap, longer ones faster). Widths are estimated from the
+// text, never measured, so a burst of comments forces no layout. On/off and density are kept
+// per device in localStorage.
+
+import { textEms } from '../chat/row_metrics';
+import { storageGet, storageSet } from '../ui/dom';
+import { Density, LaneLayout, densityShare } from './lane_layout';
+
+const SETTINGS_KEY = 'hub.danmaku';
+const FONT_PX = 20;
+const LANE_PX = 30;
+const MAX_ON_SCREEN = 120;
+
+export interface DanmakuSettings {
+  on: boolean;
+  density: Density;
+}
+
+export function loadSettings(): DanmakuSettings {
+  try {
+    const s = JSON.parse(storageGet(SETTINGS_KEY) ?? '{}');
+    const density: Density = s.density === 'low' || s.density === 'high' ? s.density : 'medium';
+    return { on: s.on !== false, density };
+  } catch {
+    return { on: true, density: 'medium' };
+  }
+}
+
+export function saveSettings(s: DanmakuSettings): void {
+  storageSet(SETTINGS_KEY, JSON.stringify(s));
+}
+
+export class Danmaku {
+  private layout: LaneLayout;
+  private onScreen = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly layer: HTMLElement,
+    public settings: DanmakuSettings,
+  ) {
+    this.layout = new LaneLayout({ lanes: 1, width: 1, durationMs: 8000, gap: 24 });
+    this.resize();
+    window.addEventListener('resize', () => this.resize());
+    document.addEventListener('fullscreenchange', () => setTimeout(() => this.resize(), 50));
+    this.apply();
+  }
+
+  resize(): void {
+    const w = this.layer.clientWidth || 320;
+    const hgt = this.layer.clientHeight || 180;
+    // Keep the lower quarter free for subtitles and the controls.
+    this.layout.resize(w, Math.max(1, Math.floor((hgt * 0.75) / LANE_PX)));
+    this.width = w;
+  }
+  private width = 320;
+
+  set(settings: DanmakuSettings): void {
+    this.settings = settings;
+    saveSettings(settings);
+    this.apply();
+  }
+
+  // Shows `text`; own comments get a frame and may use every lane.
+  add(text: string, own: boolean): boolean {
+    if (!this.settings.on || this.onScreen >= MAX_ON_SCREEN || document.hidden) return false;
+    const width = Math.ceil(textEms(text) * FONT_PX) + 8;
+    const place = this.layout.place(performance.now(), width, own ? 1 : densityShare(this.settings.density));
+    if (!place) {
+      this.dropped++;
+      return false;
+    }
+    const span = document.createElement('span');
+    span.className = own ? 'dm dm-own' : 'dm';
+    span.textContent = text;
+    span.style.top = place.lane * LANE_PX + 'px';
+    span.style.setProperty('--from', this.width + 'px');
+    span.style.setProperty('--to', -width + 'px');
+    span.style.animationDuration = place.durationMs + 'ms';
+    span.addEventListener('animationend', () => {
+      span.remove();
+      this.onScreen--;
+    });
+    this.layer.appendChild(span);
+    this.onScreen++;
+    return true;
+  }
+
+  private apply(): void {
+    this.layer.hidden = !this.settings.on;
+    if (!this.settings.on) {
+      while (this.layer.firstChild) this.layer.removeChild(this.layer.firstChild);
+      this.onScreen = 0;
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// Plays one HLS URL in a <video>: hls.js (light build: muxed renditions, no DRM or subtitles) in
+// low-latency mode wherever Media Source Extensions exist, Safari's and iOS's own HLS player
+// otherwise. Recovers from network and media errors without a page reload: fatal network errors
+// restart loading with backoff, a missing playlist means "offline" and is polled until it comes
+// back, media errors go through hls.js's recoverMediaError (then swapAudioCodec).
+
+import type HlsType from 'hls.js/light';
+import type { ErrorData, Level } from 'hls.js/light';
+
+export type PlayerState = 'loading' | 'playing' | 'offline' | 'ended' | 'recovering';
+
+export interface QualityLevel {
+  index: number; // -1 for auto
+  label: string;
+}
+
+export interface PlayerEvents {
+  state(s: PlayerState): void;
+  levels(levels: QualityLevel[], current: number): void;
+}
+
+export interface PlayerOptions {
+  live: boolean;
+  retryMs?: number; // first retry delay when offline or after a fatal error
+}
+
+export function levelLabels(levels: { height: number; bitrate: number }[]): string[] {
+  const heights = levels.map((l) => l.height);
+  return levels.map((l) => {
+    const base = l.height > 0 ? `${l.height}p` : `${Math.round(l.bitrate / 1000)}k`;
+    const dup = l.height > 0 && heights.filter((h) => h === l.height).length > 1;
+    return dup ? `${base} ${Math.round(l.bitrate / 1000)}k` : base;
+  });
+}
+
+export function prefersNativeHls(video: HTMLVideoElement, ua: string, hasMse: boolean): boolean {
+  const nativeOk = video.canPlayType('application/vnd.apple.mpegurl') !== '';
+  if (!nativeOk) return false;
+  if (!hasMse) return true;
+  const apple = /iP(hone|ad|od)/.test(ua) || (/Safari\//.test(ua) && !/Chrome|Chromium|CriOS|Android|FxiOS|Edg/.test(ua));
+  return apple;
+}
+
+export class Player {
+  private hls: HlsType | null = null;
+  private state_: PlayerState = 'loading';
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private lastMediaError = 0;
+  private destroyed = false;
+  private native = false;
+  private sawEndList = false;
+
+  constructor(
+    readonly video: HTMLVideoElement,
+    private readonly src: string,
+    private readonly opts: PlayerOptions,
+    private readonly events: PlayerEvents,
+  ) {}
+
+  get state(): PlayerState {
+    return this.state_;
+  }
+  get usingNative(): boolean {
+    return this.native;
+  }
+
+  async start(): Promise<void> {
+    const v = this.video;
+    v.addEventListener('playing', () => this.setState('playing'));
+    v.addEventListener('ended', () => {
+      if (this.opts.live) this.setState('ended');
+    });
+    const hasMse = typeof window !== 'undefined' && ('MediaSource' in window || 'ManagedMediaSource' in window);
+    if (prefersNativeHls(v, navigator.userAgent, hasMse)) {
+      this.native = true;
+      this.startNative();
+      return;
+    }
+    const { default: Hls } = await import('hls.js/light');
+    if (this.destroyed) return;
+    if (!Hls.isSupported()) {
+      this.native = true;
+      this.startNative();
+      return;
+    }
+    this.startHls(Hls);
+  }
+
+  // Seconds behind the live edge, or null when not known.
+  latency(): number | null {
+    if (this.hls) {
+      const l = this.hls.latency;
+      return isFinite(l) && l > 0 ? l : null;
+    }
+    const v = this.video;
+    if (!this.opts.live || v.seekable.length === 0) return null;
+    return Math.max(0, v.seekable.end(v.seekable.length - 1) - v.currentTime);
+  }
+
+  // Whether the viewer has fallen far behind the edge (paused, or stalled a while).
+  behindLive(): boolean {
+    const l = this.latency();
+    if (l === null) return false;
+    const target = this.hls?.targetLatency ?? 3;
+    return l > target + 3;
+  }
+
+  goLive(): void {
+    const v = this.video;
+    const edge = this.hls ? this.hls.liveSyncPosition : v.seekable.length ? v.seekable.end(v.seekable.length - 1) - 1 : null;
+    if (edge !== null && isFinite(edge)) v.currentTime = edge;
+    void v.play().catch(() => {});
+  }
+
+  setLevel(index: number): void {
+    if (!this.hls) return;
+    // nextLevel switches at the next fragment without flushing what is buffered; auto is -1.
+    if (index < 0) this.hls.currentLevel = -1;
+    else this.hls.nextLevel = index;
+    this.emitLevels();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.hls?.destroy();
+    this.hls = null;
+  }
+
+  private startHls(Hls: typeof HlsType): void {
+    const hls = new Hls({
+      lowLatencyMode: this.opts.live,
+      backBufferLength: this.opts.live ? 30 : 90,
+      liveDurationInfinity: true,
+      enableWorker: true,
+      manifestLoadPolicy: {
+        default: {
+          maxTimeToFirstByteMs: 10_000,
+          maxLoadTimeMs: 20_000,
+          timeoutRetry: { maxNumRetry: 1, retryDelayMs: 0, maxRetryDelayMs: 0 },
+          errorRetry: { maxNumRetry: 0, retryDelayMs: 1000, maxRetryDelayMs: 8000 },
+        },
+      },
+    });
+    this.hls = hls;
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      this.failures = 0;
+      this.emitLevels();
+      void this.video.play().catch(() => {
+        // Autoplay refused even muted: the controls' play button takes over.
+      });
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, () => this.emitLevels());
+    hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
+      if (this.opts.live && data.details.endSN !== undefined && !data.details.live) this.sawEndList = true;
+    });
+    hls.on(Hls.Events.FRAG_BUFFERED, () => {
+      this.failures = 0;
+    });
+    hls.on(Hls.Events.BUFFER_EOS, () => {
+      if (this.opts.live && this.sawEndList) this.setState('ended');
+    });
+    hls.on(Hls.Events.ERROR, (_e, data) => this.onHlsError(Hls, data));
+    hls.attachMedia(this.video);
+    hls.loadSource(this.src);
+  }
+
+  private onHlsError(Hls: typeof HlsType, data: ErrorData): void {
+    if (!data.fatal || !this.hls) return;
+    const hls = this.hls;
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      this.setState('recovering');
+      const now = Date.now();
+      if (now - this.lastMediaError < 3000) hls.swapAudioCodec();
+      this.lastMediaError = now;
+      hls.recoverMediaError();
+      return;
+    }
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      const status = data.response?.code ?? 0;
+      const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT;
+      if (manifest && (status === 404 || status === 410)) {
+        this.setState(this.sawEndList ? 'ended' : 'offline');
+        this.retry(() => hls.loadSource(this.src), true);
+        return;
+      }
+      this.setState('recovering');
+      this.retry(() => {
+        if (manifest || this.failures > 3) hls.loadSource(this.src);
+        else hls.startLoad();
+      }, false);
+      return;
+    }
+    // Anything else: start this player over with a fresh hls.js instance.
+    this.setState('recovering');
+    this.retry(() => {
+      hls.destroy();
+      this.hls = null;
+      this.startHls(Hls);
+    }, false);
+  }
+
+  private retry(fn: () => void, polling: boolean): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const base = this.opts.retryMs ?? 1000;
+    const delay = polling ? base * 2 : Math.min(8000, base * Math.pow(2, this.failures)) * (0.75 + Math.random() * 0.5);
+    this.failures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.destroyed) fn();
+    }, delay);
+  }
+
+  private startNative(): void {
+    const v = this.video;
+    v.addEventListener('loadedmetadata', () => {
+      this.failures = 0;
+      void v.play().catch(() => {});
+    });
+    v.addEventListener('error', () => {
+      this.setState(this.opts.live ? 'offline' : 'recovering');
+      this.retry(() => {
+        v.src = this.src;
+        v.load();
+      }, true);
+    });
+    v.src = this.src;
+    this.events.levels([], -1);
+  }
+
+  private emitLevels(): void {
+    if (!this.hls) return;
+    const levels: Level[] = this.hls.levels;
+    const labels = levelLabels(levels.map((l) => ({ height: l.height, bitrate: l.bitrate })));
+    const list: QualityLevel[] = levels
+      .map((_, i) => ({ index: i, label: labels[i] }))
+      .sort((a, b) => levels[b.index].bitrate - levels[a.index].bitrate);
+    const current = this.hls.autoLevelEnabled ? -1 : this.hls.nextLevel >= 0 ? this.hls.nextLevel : this.hls.currentLevel;
+    this.events.levels(list, current);
+  }
+
+  private setState(s: PlayerState): void {
+    if (this.state_ === s || this.destroyed) return;
+    this.state_ = s;
+    this.events.state(s);
+  }
+}

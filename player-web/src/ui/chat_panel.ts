@@ -1,0 +1,209 @@
+// The chat side of the watch page: the virtualized message list, a status line (connecting,
+// reconnecting, banned, errors in plain words), the send box with its code-point counter, and
+// the nickname step for guests. Messages also go to the bullet-comment layer.
+
+import { ChatClient, ChatState } from '../chat/chat_client';
+import { ChatUser, MAX_TEXT_CODE_POINTS, ServerEvent, codePointLength } from '../chat/protocol';
+import { hasKey, t } from '../i18n';
+import { h } from './dom';
+import { VirtualList } from './virtual_list';
+
+interface Row {
+  kind: 'message' | 'notice';
+  id: number;
+  user?: ChatUser;
+  text: string;
+  own: boolean;
+  deleted: boolean;
+}
+
+export interface ChatPanelHooks {
+  onMessage(text: string, own: boolean): void;
+  onLikes(total: number, delta: number): void;
+  onViewers(count: number): void;
+  setNickname(name: string): void; // asks for a named token and restarts the client
+}
+
+export class ChatPanel {
+  readonly el: HTMLElement;
+  private readonly list: VirtualList<Row>;
+  private readonly status: HTMLDivElement;
+  private readonly input: HTMLInputElement;
+  private readonly counter: HTMLSpanElement;
+  private readonly sendBtn: HTMLButtonElement;
+  private readonly nickForm: HTMLFormElement;
+  private me: ChatUser | null = null;
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly client: ChatClient,
+    private readonly hooks: ChatPanelHooks,
+  ) {
+    this.list = new VirtualList<Row>(
+      {
+        text: (r) => (r.user ? r.user.name + '：' : '') + (r.deleted ? t('deleted') : r.text),
+        render: (r) => this.renderRow(r),
+      },
+      { fontPx: 14, linePx: 20, paddingPx: 8 },
+      t('newMessages'),
+    );
+    this.status = h('div.chat-status', { role: 'status' });
+    this.input = h('input.chat-input', {
+      type: 'text',
+      enterKeyHint: 'send',
+      placeholder: t('chatPlaceholder'),
+      autocomplete: 'off',
+      'aria-label': t('chatPlaceholder'),
+      oninput: () => this.updateCounter(),
+    });
+    this.counter = h('span.chat-counter', {}, `0/${MAX_TEXT_CODE_POINTS}`);
+    this.sendBtn = h('button.chat-send', { type: 'submit' }, t('send'));
+    const form = h(
+      'form.chat-form',
+      {
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          this.send();
+        },
+      },
+      this.input,
+      this.counter,
+      this.sendBtn,
+    );
+    const nickInput = h('input.chat-input', {
+      type: 'text',
+      placeholder: t('chatNickname'),
+      maxLength: 24,
+      'aria-label': t('chatNickname'),
+    });
+    this.nickForm = h(
+      'form.chat-form.chat-nick',
+      {
+        hidden: true,
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const name = nickInput.value.trim();
+          if (name) this.hooks.setNickname(name);
+        },
+      },
+      nickInput,
+      h('button.chat-send', { type: 'submit' }, t('chat')),
+    );
+    this.el = h(
+      'section.chat',
+      { 'aria-label': t('chat') },
+      h('div.chat-list-wrap', {}, this.list.el, this.list.pillEl),
+      this.status,
+      this.nickForm,
+      form,
+    );
+    client.listen({
+      event: (e) => this.onEvent(e),
+      state: (s) => this.onState(s),
+      gap: () => this.notice(t('chatGap')),
+    });
+    this.updateCounter();
+    this.onState(client.state);
+  }
+
+  // After the panel is in the document (and when layout changes).
+  measure(): void {
+    this.list.measure();
+  }
+
+  private renderRow(r: Row): HTMLElement {
+    if (r.kind === 'notice') return h('div.msg.msg-notice', {}, r.text);
+    const role = r.user?.role ?? 'guest';
+    return h(
+      `div.msg${r.own ? '.msg-own' : ''}${r.deleted ? '.msg-deleted' : ''}`,
+      { dataset: { id: String(r.id) } },
+      h(`span.msg-name.role-${role}`, {}, (r.user?.name ?? '') + '：'),
+      h('span.msg-text', {}, r.deleted ? t('deleted') : r.text),
+    );
+  }
+
+  private onEvent(e: ServerEvent): void {
+    switch (e.type) {
+      case 'welcome':
+        this.me = e.user;
+        this.nickForm.hidden = e.user.role !== 'guest';
+        break;
+      case 'message': {
+        const own = !!this.me && e.user.id === this.me.id && this.me.role !== 'guest';
+        this.list.push({ kind: 'message', id: e.id, user: e.user, text: e.text, own, deleted: false });
+        this.hooks.onMessage(e.text, own);
+        break;
+      }
+      case 'deleted':
+        this.list.update(
+          (r) => r.kind === 'message' && r.id === e.id,
+          (r) => ({ ...r, deleted: true }),
+        );
+        break;
+      case 'likes':
+        this.hooks.onLikes(e.total, e.delta);
+        break;
+      case 'viewers':
+        this.hooks.onViewers(e.count);
+        break;
+      case 'muted':
+        if (this.me && e.user_id === this.me.id) this.notice(this.mutedText(e.until));
+        break;
+      case 'error':
+        this.notice(this.errorText(e.code), true);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private mutedText(until: number): string {
+    const when = until > 0 ? t('mutedUntil', { t: new Date(until).toLocaleTimeString() }) : '';
+    return t('chat.muted', { until: when });
+  }
+
+  private errorText(code: string): string {
+    if (code === 'chat.muted') return t('chat.muted', { until: '' });
+    if (code === 'chat.too_long') return t('chat.too_long', { max: MAX_TEXT_CODE_POINTS });
+    if (hasKey(code)) return t(code);
+    return t('errorGeneric', { code });
+  }
+
+  private onState(s: ChatState): void {
+    const text =
+      s === 'connecting' ? t('chatConnecting') : s === 'reconnecting' ? t('chatReconnecting') : s === 'banned' ? t('chatBanned') : '';
+    this.status.textContent = text;
+    this.status.className = 'chat-status' + (s === 'banned' ? ' chat-status-error' : '');
+    const disabled = s === 'banned';
+    this.input.disabled = disabled;
+    this.updateCounter();
+  }
+
+  // A short-lived line in the status bar (errors stay longer).
+  private notice(text: string, error = false): void {
+    this.status.textContent = text;
+    this.status.className = 'chat-status' + (error ? ' chat-status-error' : '');
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => this.onState(this.client.state), error ? 6000 : 4000);
+  }
+
+  private updateCounter(): void {
+    const n = codePointLength(this.input.value);
+    this.counter.textContent = `${n}/${MAX_TEXT_CODE_POINTS}`;
+    const over = n > MAX_TEXT_CODE_POINTS;
+    this.counter.classList.toggle('over', over);
+    this.sendBtn.disabled = over || this.input.value.trim() === '' || this.client.state === 'banned';
+  }
+
+  private send(): void {
+    const text = this.input.value.trim();
+    if (!text || codePointLength(text) > MAX_TEXT_CODE_POINTS) return;
+    if (!this.client.send(text)) {
+      this.notice(t('notJoined'), true);
+      return;
+    }
+    this.input.value = '';
+    this.updateCounter();
+    this.list.toBottom();
+  }
+}

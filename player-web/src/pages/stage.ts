@@ -6,6 +6,7 @@
 import { Player, PlayerState, QualityLevel } from '../player/player';
 import { t } from '../i18n';
 import { clear, h } from '../ui/dom';
+import { iconFullscreen, setIcon } from '../ui/icons';
 
 export interface Stage {
   root: HTMLDivElement;
@@ -62,7 +63,9 @@ export function fullscreenButton(stage: Stage, onChange: () => void): HTMLButton
     }
     setTimeout(onChange, 100);
   };
-  return h('button.ctl.ctl-fs', { type: 'button', 'aria-label': t('fullscreen'), title: t('fullscreen'), onclick: toggle }, '⛶');
+  const button = h('button.ctl.ctl-fs', { type: 'button', 'aria-label': t('fullscreen'), title: t('fullscreen'), onclick: toggle });
+  setIcon(button, iconFullscreen);
+  return button;
 }
 
 export function showQuality(stage: Stage, levels: QualityLevel[], current: number): void {

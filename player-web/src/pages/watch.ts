@@ -13,6 +13,7 @@ import { LikeBatcher } from '../likes/like_batcher';
 import { Player, PlayerState } from '../player/player';
 import { ChatPanel } from '../ui/chat_panel';
 import { h } from '../ui/dom';
+import { iconMuted, iconSound, setIcon } from '../ui/icons';
 import { createStage, fullscreenButton, showOverlay, showQuality } from './stage';
 import { topBar } from './top_bar';
 
@@ -35,10 +36,11 @@ export function watchPage(root: HTMLElement, name: string): void {
   const infobar = h('div.infobar', {}, h('div.info-main', {}, badge, title), viewers);
 
   // Controls over the video.
-  const unmute = h('button.ctl.ctl-unmute', { type: 'button', 'aria-label': 'unmute' }, '🔇');
+  const unmute = h('button.ctl.ctl-unmute', { type: 'button', 'aria-label': 'sound' });
+  setIcon(unmute, iconMuted);
   unmute.addEventListener('click', () => {
     stage.video.muted = !stage.video.muted;
-    unmute.textContent = stage.video.muted ? '🔇' : '🔊';
+    setIcon(unmute, stage.video.muted ? iconMuted : iconSound);
     void stage.video.play().catch(() => {});
   });
   const latency = h('span.latency', {}, '');

@@ -1,5 +1,6 @@
 #include "core/config/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -136,6 +137,28 @@ const std::vector<Key>& table() {
        listenKey(&Config::rtmp)},
       {"rtmp", "public_url", "RTMP URL hosts publish to (default rtmp://localhost:<port>/live)",
        urlKey(m(&Config::rtmp, &Rtmp::publicUrl), {"rtmp", "rtmps"}, true)},
+      {"transcode", "ladder",
+       "transcoding ladder, e.g. \"720p:2500k,480p:1200k,360p:700k\"; empty: passthrough only",
+       [](Config& c, std::string_view v) -> Status {
+         auto ladder = parseLadder(v);
+         if (!ladder) return ladder.error();
+         c.transcode.ladder = std::move(*ladder);
+         return {};
+       }},
+      {"transcode", "preset", "x264 speed preset of the ladder (ultrafast..medium)",
+       [](Config& c, std::string_view v) -> Status {
+         static const std::set<std::string_view> presets = {"ultrafast", "superfast", "veryfast",
+                                                            "faster",    "fast",      "medium"};
+         if (!presets.count(v)) return bad("\"" + std::string(v) + "\" is not an x264 preset up to medium");
+         c.transcode.preset = std::string(v);
+         return {};
+       }},
+      {"transcode", "queue_ms", "milliseconds of input a busy transcoder holds before it drops frames",
+       intKey(m(&Config::transcode, &Transcode::queueMs), 100, 10000)},
+      {"transcode", "thumbnail_interval", "seconds between live thumbnails",
+       intKey(m(&Config::transcode, &Transcode::thumbnailIntervalSeconds), 1, 3600)},
+      {"transcode", "thumbnail_width", "width of live thumbnails in pixels",
+       intKey(m(&Config::transcode, &Transcode::thumbnailWidth), 16, 1920)},
       {"data", "dir", "directory for the SQLite file, recordings and generated secrets (default ./data)",
        [](Config& c, std::string_view v) -> Status {
          if (v.empty()) return bad("must not be empty");
@@ -298,6 +321,40 @@ Result<HostPort> parseHostPort(std::string_view text) {
   if (!port) return bad("\"" + std::string(text) + "\": port " + port.error().message);
   hp.port = static_cast<uint16_t>(*port);
   return hp;
+}
+
+Result<std::vector<TranscodeRung>> parseLadder(std::string_view text) {
+  std::vector<TranscodeRung> out;
+  for (const auto& item : splitList(text)) {
+    auto colon = item.find(':');
+    if (colon == std::string::npos || colon < 2 || item[colon - 1] != 'p')
+      return bad("ladder rung \"" + item + "\" is not <height>p:<bitrate> (e.g. 720p:2500k)");
+    auto height = parseInt(std::string_view(item).substr(0, colon - 1), 16, 4320);
+    if (!height) return bad("ladder rung \"" + item + "\": height " + height.error().message);
+    if (*height % 2) return bad("ladder rung \"" + item + "\": height must be even");
+    std::string_view rate = std::string_view(item).substr(colon + 1);
+    int64_t unit = 1;
+    if (!rate.empty() && (rate.back() == 'k' || rate.back() == 'K')) unit = 1000;
+    if (!rate.empty() && rate.back() == 'M') unit = 1'000'000;
+    if (unit != 1) rate.remove_suffix(1);
+    auto bits = parseInt(rate, 1, int64_t{1} << 40);
+    if (!bits || *bits * unit < 50'000 || *bits * unit > 100'000'000)
+      return bad("ladder rung \"" + item + "\": bitrate must be 50k..100M");
+    for (const auto& r : out)
+      if (r.height == *height) return bad("ladder has height " + std::to_string(*height) + " twice");
+    out.push_back({item.substr(0, colon), static_cast<int>(*height), *bits * unit});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.height > b.height; });
+  return out;
+}
+
+std::string formatLadder(const std::vector<TranscodeRung>& ladder) {
+  std::string out;
+  for (const auto& r : ladder) {
+    out += (out.empty() ? "" : ",") + r.id + ":";
+    out += r.bitrate % 1000 ? std::to_string(r.bitrate) : std::to_string(r.bitrate / 1000) + "k";
+  }
+  return out;
 }
 
 std::map<std::string, std::string> processEnv() {

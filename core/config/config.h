@@ -43,6 +43,26 @@ struct Rtmp {
   std::string publicUrl;  // default: rtmp://localhost:<port>/live
 };
 
+// [transcode]: the GStreamer ladder (media/pipeline) and live thumbnails.
+struct TranscodeRung {
+  std::string id;       // "720p": the rendition's id and URL path segment
+  int height = 0;       // output height; width keeps the source's aspect ratio (even)
+  int64_t bitrate = 0;  // bits/s of the video encoder
+};
+// "720p:2500k,480p:1200k,360p:700k" -> rungs (highest first); "" -> none (passthrough only).
+// Bitrates take a k or M suffix (or plain bits/s); heights 16..4320, even.
+Result<std::vector<TranscodeRung>> parseLadder(std::string_view text);
+std::string formatLadder(const std::vector<TranscodeRung>& ladder);
+
+struct Transcode {
+  std::vector<TranscodeRung> ladder = {
+      {"720p", 720, 2'500'000}, {"480p", 480, 1'200'000}, {"360p", 360, 700'000}};
+  std::string preset = "veryfast";  // x264 speed preset
+  int queueMs = 1000;               // encoded input held before frames are dropped
+  int thumbnailIntervalSeconds = 5;
+  int thumbnailWidth = 320;
+};
+
 struct Data {
   std::string dir = "./data";
 };
@@ -74,6 +94,7 @@ struct Log {
 struct Config {
   Http http;
   Rtmp rtmp;
+  Transcode transcode;
   Data data;
   Sql sql;
   Bus bus;

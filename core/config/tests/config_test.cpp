@@ -138,3 +138,45 @@ TEST(Config, ExampleFileIsValidAndDocumentsEveryKey) {
     EXPECT_TRUE(documented) << k.name << " is not documented in " << path;
   }
 }
+
+TEST(TranscodeLadder, ParsesRungsHighestFirstAndRoundTrips) {
+  auto ladder = parseLadder("360p:700k, 720p:2.5M");
+  EXPECT_FALSE(ladder);  // no fractions
+  ladder = parseLadder("360p:700k, 720p:2500k,1080p:6M");
+  ASSERT_TRUE(ladder) << ladder.error().message;
+  ASSERT_EQ(ladder->size(), 3u);
+  EXPECT_EQ((*ladder)[0].id, "1080p");
+  EXPECT_EQ((*ladder)[0].height, 1080);
+  EXPECT_EQ((*ladder)[0].bitrate, 6'000'000);
+  EXPECT_EQ((*ladder)[2].id, "360p");
+  EXPECT_EQ((*ladder)[2].bitrate, 700'000);
+  EXPECT_EQ(formatLadder(*ladder), "1080p:6000k,720p:2500k,360p:700k");
+  auto empty = parseLadder("");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(TranscodeLadder, RefusesBadRungsNamingThem) {
+  for (const char* bad : {"720:2500k", "p:100k", "721p:2500k", "720p:", "720p:10k", "720p:1k,720p:2M",
+                          "99999p:1M", "720p:abc"}) {
+    auto ladder = parseLadder(bad);
+    EXPECT_FALSE(ladder) << bad;
+    if (!ladder) {
+      EXPECT_EQ(ladder.error().code, "config.invalid") << bad;
+    }
+  }
+}
+
+TEST(TranscodeLadder, DefaultsAndOverrides) {
+  auto c = load({});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(formatLadder(c->transcode.ladder), "720p:2500k,480p:1200k,360p:700k");
+  EXPECT_EQ(c->transcode.preset, "veryfast");
+  c = load({"", {{"HUB_TRANSCODE_LADDER", ""}, {"HUB_TRANSCODE_PRESET", "superfast"}}, {}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->transcode.ladder.empty());
+  EXPECT_EQ(c->transcode.preset, "superfast");
+  c = load({"", {{"HUB_TRANSCODE_PRESET", "placebo"}}, {}});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("HUB_TRANSCODE_PRESET"), std::string::npos);
+}

@@ -26,6 +26,11 @@
 
 namespace hub::http {
 class Server;
+class Request;
+class Response;
+}  // namespace hub::http
+namespace hub::loop {
+class WorkerPool;
 }
 namespace hub::sql {
 class Database;
@@ -42,13 +47,19 @@ struct RecorderOptions {
   bool enabled = true;
   bool exportMp4 = true;
   std::size_t maxQueuedBytes = 256 << 20;  // segments waiting for the disk; over it: dropped, logged
-  std::string adminToken;                  // bearer token for the admin routes; empty: refused
+  // How often the live thumbnail is copied while recording (and once more at the end).
+  std::chrono::milliseconds thumbnailInterval{10000};
 };
+
+// The admin check of the delete route: nullopt lets the request through, otherwise the refusal
+// to send (the media service passes http::checkBearer with `[admin] token`).
+using AdminGuard = std::function<std::optional<http::Response>(const http::Request&)>;
 
 struct RecordingInfo {
   std::string id;
   std::string stream;
   std::string state;  // "recording", "processing", "ready", "failed"
+  std::string title;  // the stream's name for now: streams carry no title yet
   std::chrono::system_clock::time_point startedAt;
   std::optional<std::chrono::system_clock::time_point> endedAt;
   double durationSeconds = 0;           // of the source (or first) rendition
@@ -77,8 +88,10 @@ class Recorder final : public hls::SegmentListener {
   // Finishes the queued work (playlists of ended sessions, exports), then stops the worker.
   void stop();
 
-  // `/vod/*`, `GET /api/v1/public/recordings`, `DELETE /api/v1/recordings/:id`.
-  void addRoutes(http::Server& server);
+  // `/vod/*` (static mount of the directory: Range, ETag, CORS for any origin),
+  // `GET /api/v1/public/recordings` (ready ones, newest first; `?limit=`), and
+  // `DELETE /api/v1/recordings/:id` behind `admin`. SQL runs on `workers`. After start().
+  Status addRoutes(http::Server& server, loop::WorkerPool& workers, AdminGuard admin);
 
   // Where a recording's thumbnail comes from: the live thumbnail of the stream (JPEG bytes, or
   // null when there is none yet). Asked on the worker while recording and at the session's end.

@@ -1,0 +1,93 @@
+// media/pipeline/tests/thumbnailer_test.cpp
+//
+// Live thumbnails from real key frames: a valid JPEG of the configured width and the source's
+// aspect ratio, one per interval of the injected clock, and a bad frame counted, not fatal.
+#include "media/pipeline/thumbnailer.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "media/pipeline/tests/clip.h"
+#include "tests/support/fixtures.h"
+
+using namespace hub::media;
+using namespace hub::media::pipeline;
+using namespace hub::media::pipeline::test;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& done) {
+  for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+hub::config::Transcode settings() {
+  hub::config::Transcode s;
+  s.thumbnailIntervalSeconds = 5;
+  s.thumbnailWidth = 320;
+  return s;
+}
+
+}  // namespace
+
+TEST(Thumbnailer, KeyFrameBecomesAJpegOfTheConfiguredWidthOncePerInterval) {
+  hub::test::TempDir dir;
+  Clip clip = makeClip(dir.path(), "1280x720", 2.0);
+  hub::FakeClock clock;
+  Thumbnailer thumbs("gala", settings(), clock);
+  EXPECT_EQ(thumbs.latest(), nullptr);
+  thumbs.tracks(clip.tracks);
+  for (const auto& f : clip.frames) thumbs.frame(f);  // two key frames, one interval
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() + thumbs.failed() >= 1; }));
+  EXPECT_EQ(thumbs.made(), 1u);
+  auto jpeg = thumbs.latest();
+  ASSERT_NE(jpeg, nullptr);
+  ASSERT_GT(jpeg->size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>((*jpeg)[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>((*jpeg)[1]), 0xD8);
+  auto decoded = decodeJpeg(*jpeg);
+  EXPECT_EQ(decoded.errors, 0);
+  EXPECT_EQ(decoded.pictures, 1);
+  EXPECT_EQ(decoded.width, 320);
+  EXPECT_EQ(decoded.height, 180);
+
+  clock.advance(std::chrono::seconds(5));
+  for (const auto& f : clip.frames) thumbs.frame(f);
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 2; }));
+  EXPECT_NE(thumbs.latest(), jpeg);
+  EXPECT_EQ(thumbs.failed(), 0u);
+}
+
+TEST(Thumbnailer, HevcKeyFrame) {
+  hub::test::TempDir dir;
+  Clip clip = makeClip(dir.path(), "640x360", 1.0, "libx265");
+  hub::FakeClock clock;
+  Thumbnailer thumbs("hevc", settings(), clock);
+  thumbs.tracks(clip.tracks);
+  for (const auto& f : clip.frames) thumbs.frame(f);
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() + thumbs.failed() >= 1; }));
+  ASSERT_NE(thumbs.latest(), nullptr);
+  auto decoded = decodeJpeg(*thumbs.latest());
+  EXPECT_EQ(decoded.width, 320);
+  EXPECT_EQ(decoded.height, 180);
+}
+
+TEST(Thumbnailer, UndecodableKeyFrameIsCountedAndTheNextOneWorks) {
+  hub::test::TempDir dir;
+  Clip clip = makeClip(dir.path(), "640x360", 1.0);
+  hub::FakeClock clock;
+  Thumbnailer thumbs("noise", settings(), clock);
+  thumbs.tracks(clip.tracks);
+  Frame bad = clip.videoFrames().front();
+  auto noise = std::make_shared<std::vector<std::uint8_t>>(64, 0x5A);
+  bad.data = Payload{noise, 0, noise->size()};
+  thumbs.frame(bad);
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() + thumbs.failed() >= 1; }));
+  EXPECT_EQ(thumbs.failed(), 1u);
+  EXPECT_EQ(thumbs.latest(), nullptr);
+  clock.advance(std::chrono::seconds(5));
+  thumbs.frame(clip.videoFrames().front());
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 1; }));
+  EXPECT_NE(thumbs.latest(), nullptr);
+}

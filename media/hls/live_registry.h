@@ -25,6 +25,7 @@
 namespace hub::media::hls {
 
 class ListenerSet;
+struct HlsMetrics;
 
 class LiveRegistry {
  public:
@@ -41,6 +42,7 @@ class LiveRegistry {
   // Ends `stream` now (stream deleted).
   void close(const std::string& stream);
 
+  // The registry must outlive the server's loops (routes call into it).
   void addRoutes(http::Server& server);
   // Before the first open(); not owned; called on packager threads.
   void addListener(SegmentListener* listener);
@@ -55,10 +57,10 @@ class LiveRegistry {
   const LiveOptions& options() const { return options_; }
 
  private:
-  struct Routes;
   const LiveOptions options_;
   const Clock& clock_;
   metrics::Registry& metrics_;
+  std::unique_ptr<HlsMetrics> hlsMetrics_;
   std::unique_ptr<ListenerSet> listeners_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<LiveStream>, std::less<>> streams_;

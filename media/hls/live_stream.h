@@ -7,6 +7,7 @@
 // Thread-safe: renditions are written by ingest/GStreamer threads and read by HTTP threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -26,10 +27,12 @@ namespace hub::media::hls {
 
 class Rendition;
 class ListenerSet;
+struct HlsMetrics;
 
 class LiveStream {
  public:
-  LiveStream(std::string name, const LiveOptions& options, const Clock& clock, ListenerSet& listeners);
+  LiveStream(std::string name, const LiveOptions& options, const Clock& clock, ListenerSet& listeners,
+             HlsMetrics& metrics);
   ~LiveStream();
   LiveStream(const LiveStream&) = delete;
   LiveStream& operator=(const LiveStream&) = delete;
@@ -65,10 +68,18 @@ class LiveStream {
   };
   std::vector<RenditionStatus> status() const;
 
-  // Used by the routes and the registry's timer.
+  // The master playlist text; empty until some rendition has a part.
+  std::string masterPlaylist() const;
+  // Names this session's media files ("<tag>-12.3.m4s"), so a CDN never mixes two sessions.
+  const std::string& sessionTag() const { return tag_; }
+
+  // Used by the routes, the renditions and the registry's timer.
   Rendition* find(std::string_view id) const;
   std::vector<Rendition*> renditions() const;  // in the order they were added
   void tick();                                 // timeouts, grace period
+  void releaseWaiters();                       // shutdown: parked requests get 503
+  std::uint64_t changes() const { return changes_.load(std::memory_order_acquire); }
+  void changed() { changes_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   void finish();  // ENDLIST everywhere, once
@@ -77,13 +88,16 @@ class LiveStream {
   const LiveOptions options_;
   const Clock& clock_;
   ListenerSet& listeners_;
+  HlsMetrics& metrics_;
+  const std::string tag_;
+  std::atomic<std::uint64_t> changes_{0};
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Rendition>> renditions_;
   bool publishing_ = true;
   bool ended_ = false;
   Clock::Steady goneAt_{};
   Clock::Steady endedAt_{};
-  std::map<std::string, Clock::Steady, std::less<>> viewers_;
+  mutable std::map<std::string, Clock::Steady, std::less<>> viewers_;
 };
 
 }  // namespace hub::media::hls

@@ -1,0 +1,258 @@
+// media/hls/tests/live_registry_test.cpp
+//
+// The live session as players see it, without sockets: blocking reload and preload hints
+// answered when the part appears, timeouts, 400 for far-future requests, delta updates, grace
+// period and ENDLIST, a publisher coming back (discontinuity, rising sequence numbers),
+// renditions reporting each other, viewers. A FakeClock replaces waiting.
+#include "media/hls/live_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+
+#include "media/hls/rendition.h"
+#include "media/hls/tests/synthetic_source.h"
+
+namespace hub::media::hls {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Captured {
+  std::shared_ptr<std::optional<http::Response>> slot = std::make_shared<std::optional<http::Response>>();
+  http::Responder responder() {
+    auto s = slot;
+    return http::Responder([s](http::Response r) { *s = std::move(r); });
+  }
+  bool done() const { return slot->has_value(); }
+  int status() const { return slot->has_value() ? (*slot)->status : 0; }
+  std::string body() const {
+    if (!slot->has_value()) return {};
+    const auto& r = **slot;
+    return r.shared ? *r.shared : r.body;
+  }
+};
+
+struct EventLog : SegmentListener {
+  std::vector<std::string> events;
+  std::vector<SegmentEvent> segments;
+  void sessionStarted(const std::string& s) override { events.push_back("started " + s); }
+  void segment(const SegmentEvent& e) override {
+    segments.push_back(e);
+    events.push_back("segment " + e.stream + "/" + e.rendition.id + " " + std::to_string(e.sequence));
+  }
+  void sessionEnded(const std::string& s) override { events.push_back("ended " + s); }
+};
+
+http::Request playlistRequest(std::optional<std::int64_t> msn = {}, std::optional<int> part = {},
+                              bool skip = false) {
+  http::Request r;
+  if (msn) r.query.emplace_back("_HLS_msn", std::to_string(*msn));
+  if (part) r.query.emplace_back("_HLS_part", std::to_string(*part));
+  if (skip) r.query.emplace_back("_HLS_skip", "YES");
+  r.peer = "127.0.0.1";
+  return r;
+}
+
+class LiveRegistryTest : public ::testing::Test {
+ protected:
+  LiveRegistryTest() : registry(LiveOptions{}, clock, metrics) { registry.addListener(&log); }
+
+  Rendition& source() { return *stream->find("source"); }
+  std::string playlist() {
+    Captured c;
+    source().servePlaylist(playlistRequest(), c.responder());
+    EXPECT_EQ(c.status(), 200);
+    return c.body();
+  }
+  void start() {
+    stream = registry.open("gala");
+    sink = &stream->rendition(RenditionInfo{"source", 640, 360, 30, 0, 0, ""});
+    sink->tracks(src.tracks());
+  }
+
+  FakeClock clock;
+  metrics::Registry metrics;
+  EventLog log;
+  LiveRegistry registry;
+  std::shared_ptr<LiveStream> stream;
+  FrameSink* sink = nullptr;
+  test::SyntheticSource src{true, true};
+};
+
+TEST_F(LiveRegistryTest, BlockingReloadIsAnsweredWhenThePartAppears) {
+  start();
+  src.push(*sink, 0.5);  // one part (0.33 s) cut, the second open
+  ASSERT_EQ(source().lastMsn(), 0);
+  ASSERT_EQ(source().lastPart(), 0);
+  auto tag = stream->sessionTag();
+  auto text = playlist();
+  EXPECT_NE(text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"" + tag + "-0.1.m4s\""), std::string::npos)
+      << text;
+
+  Captured blocked, hinted;
+  source().servePlaylist(playlistRequest(0, 1), blocked.responder());
+  source().serveFile(tag + "-0.1.m4s", hinted.responder());
+  EXPECT_FALSE(blocked.done());
+  EXPECT_FALSE(hinted.done());
+  EXPECT_EQ(metrics.render().find("hub_hls_parked_requests 2") != std::string::npos, true);
+
+  src.push(*sink, 0.2);  // the frame that completes part 0.1 arrives
+  ASSERT_TRUE(blocked.done());
+  EXPECT_EQ(blocked.status(), 200);
+  EXPECT_NE(blocked.body().find("URI=\"" + tag + "-0.1.m4s\""), std::string::npos);
+  EXPECT_EQ((*blocked.slot)->headerValue("content-type"), "application/vnd.apple.mpegurl");
+  ASSERT_TRUE(hinted.done());
+  EXPECT_EQ(hinted.status(), 200);
+  EXPECT_EQ((*hinted.slot)->headerValue("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ((*hinted.slot)->headerValue("access-control-allow-origin"), "*");
+  EXPECT_EQ(hinted.body().substr(4, 4), "moof");
+
+  // Asking past a segment's last part means the next segment's first.
+  src.push(*sink, 1.5);  // segment 0 complete at 2 s: 6 parts
+  Captured next;
+  source().servePlaylist(playlistRequest(0, 6), next.responder());
+  EXPECT_FALSE(next.done());
+  src.push(*sink, 0.4);
+  EXPECT_TRUE(next.done());
+  EXPECT_NE(next.body().find(tag + "-1.0.m4s"), std::string::npos);
+}
+
+TEST_F(LiveRegistryTest, ParkedRequestsTimeOutWith503AndFarFutureGets400) {
+  start();
+  src.push(*sink, 0.5);
+  Captured far, parked, badPart;
+  source().servePlaylist(playlistRequest(3), far.responder());
+  EXPECT_EQ(far.status(), 400);
+  http::Request partOnly;
+  partOnly.query.emplace_back("_HLS_part", "1");
+  source().servePlaylist(partOnly, badPart.responder());
+  EXPECT_EQ(badPart.status(), 400);
+  source().servePlaylist(playlistRequest(2, 0), parked.responder());
+  EXPECT_FALSE(parked.done());
+  clock.advance(5s);
+  registry.tick();
+  EXPECT_FALSE(parked.done());
+  clock.advance(1100ms);  // 3 x target duration (2 s)
+  registry.tick();
+  EXPECT_EQ(parked.status(), 503);
+  EXPECT_EQ((*parked.slot)->headerValue("cache-control"), "no-store");
+}
+
+TEST_F(LiveRegistryTest, DeltaUpdatesSkipOldSegments) {
+  start();
+  src.push(*sink, 20.1);  // 10 complete segments
+  auto full = playlist();
+  Captured delta;
+  source().servePlaylist(playlistRequest({}, {}, true), delta.responder());
+  EXPECT_EQ(full.find("EXT-X-SKIP"), std::string::npos);
+  EXPECT_NE(delta.body().find("#EXT-X-SKIP:SKIPPED-SEGMENTS="), std::string::npos) << delta.body();
+  EXPECT_LT(delta.body().size(), full.size());
+  EXPECT_NE(full.find("#EXT-X-MEDIA-SEQUENCE:0\n"), std::string::npos);
+  src.push(*sink, 2.0);  // the window slides
+  EXPECT_NE(playlist().find("#EXT-X-MEDIA-SEQUENCE:1\n"), std::string::npos);
+}
+
+TEST_F(LiveRegistryTest, GracePeriodEndsWithEndlistAndAReturningPublisherContinues) {
+  start();
+  src.push(*sink, 4.5);
+  EXPECT_EQ(log.events.front(), "started gala");
+  ASSERT_EQ(log.segments.size(), 2u);
+  EXPECT_EQ(log.segments[1].sequence, 1);
+  EXPECT_NEAR(log.segments[1].durationSeconds, 2.0, 0.01);
+  EXPECT_TRUE(log.segments[1].init && log.segments[1].data);
+
+  stream->publisherGone();  // what was open is flushed as a short segment
+  EXPECT_EQ(log.segments.size(), 3u);
+  clock.advance(10s);
+  registry.tick();
+  EXPECT_FALSE(stream->ended());
+
+  // The publisher comes back with its clock at 0: same playlist, rising numbers, discontinuity.
+  auto again = registry.open("gala");
+  EXPECT_EQ(again, stream);
+  src.restart(0);
+  src.push(*sink, 2.5);
+  auto text = playlist();
+  EXPECT_NE(text.find("#EXT-X-DISCONTINUITY\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(stream->sessionTag() + "-3.m4s"), std::string::npos) << text;
+  EXPECT_EQ(std::count(log.events.begin(), log.events.end(), "started gala"), 1);
+
+  stream->publisherGone();
+  clock.advance(28s);
+  registry.tick();
+  EXPECT_FALSE(stream->ended());
+  Captured waiting;
+  source().servePlaylist(playlistRequest(source().lastMsn() + 1, 0), waiting.responder());
+  EXPECT_FALSE(waiting.done());
+  clock.advance(2s);
+  registry.tick();
+  EXPECT_TRUE(stream->ended());
+  EXPECT_EQ(log.events.back(), "ended gala");
+  EXPECT_EQ(waiting.status(), 200);  // parked players see the end at once
+  EXPECT_NE(waiting.body().find("#EXT-X-ENDLIST"), std::string::npos);
+  EXPECT_NE(playlist().find("#EXT-X-ENDLIST\n"), std::string::npos);
+
+  // A new publisher after the end starts a new session with its own file names.
+  clock.advance(1s);
+  auto fresh = registry.open("gala");
+  EXPECT_NE(fresh, stream);
+  EXPECT_NE(fresh->sessionTag(), stream->sessionTag());
+  EXPECT_EQ(std::count(log.events.begin(), log.events.end(), "started gala"), 2);
+}
+
+TEST_F(LiveRegistryTest, RenditionsReportEachOtherAndTheMasterListsThem) {
+  start();
+  EXPECT_EQ(stream->masterPlaylist(), "");  // nothing to play yet
+  auto& low = stream->rendition(RenditionInfo{"360p", 640, 360, 30, 800000, 700000, ""});
+  test::SyntheticSource lowSrc(true, true);
+  low.tracks(lowSrc.tracks());
+  src.push(*sink, 2.5);
+  lowSrc.push(low, 2.5);
+  auto text = playlist();
+  EXPECT_NE(text.find("#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=1,LAST-PART=0"),
+            std::string::npos)
+      << text;
+  auto master = stream->masterPlaylist();
+  EXPECT_NE(master.find(
+                "CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=640x360,FRAME-RATE=30.000\nsource/index.m3u8\n"),
+            std::string::npos)
+      << master;
+  EXPECT_NE(master.find("360p/index.m3u8"), std::string::npos);
+  EXPECT_LT(master.find("source/index.m3u8"), master.find("360p/index.m3u8"));
+}
+
+TEST_F(LiveRegistryTest, MediaFilesAndViewers) {
+  start();
+  src.push(*sink, 2.5);
+  auto tag = stream->sessionTag();
+  Captured init, segment, stale, missing;
+  source().serveFile(tag + "-init0.mp4", init.responder());
+  source().serveFile(tag + "-0.m4s", segment.responder());
+  source().serveFile("oldtag-0.m4s", stale.responder());
+  source().serveFile(tag + "-9.m4s", missing.responder());
+  EXPECT_EQ(init.status(), 200);
+  EXPECT_EQ(init.body().substr(4, 4), "ftyp");
+  EXPECT_EQ((*init.slot)->headerValue("content-type"), "video/mp4");
+  EXPECT_EQ(segment.status(), 200);
+  EXPECT_EQ(*(*segment.slot)->shared, *log.segments[0].data);  // served from the store, shared
+  EXPECT_EQ(stale.status(), 404);
+  EXPECT_EQ(missing.status(), 404);
+
+  stream->sawViewer("10.0.0.1|Safari");
+  stream->sawViewer("10.0.0.2|hls.js");
+  stream->sawViewer("10.0.0.1|Safari");
+  EXPECT_EQ(stream->viewers(), 2);
+  clock.advance(20s);
+  stream->sawViewer("10.0.0.2|hls.js");
+  clock.advance(15s);
+  EXPECT_EQ(stream->viewers(), 1);
+  auto status = stream->status();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].lastMsn, 1);
+  EXPECT_EQ(status[0].segments, 1);
+}
+
+}  // namespace
+}  // namespace hub::media::hls

@@ -1,0 +1,211 @@
+// media/hls/tests/segmenter_test.cpp
+//
+// Part and segment cutting on synthetic RTMP-like timestamps: part sizes, key-frame segment
+// starts, a decode timeline without holes across parts, discontinuities and codec changes,
+// audio-only and video-only sources.
+#include "media/hls/segmenter.h"
+
+#include <gtest/gtest.h>
+
+#include "media/hls/tests/box_reader.h"
+#include "media/hls/tests/synthetic_source.h"
+
+namespace hub::media::hls {
+namespace {
+
+using test::be32;
+using test::be64;
+using test::boxes;
+using test::child;
+using test::children;
+
+struct Recorder : SegmenterOutput {
+  struct Seg {
+    std::vector<CutPart> parts;
+    double duration = 0;
+  };
+  std::vector<int> inits;
+  std::vector<CutPart> parts;
+  std::vector<std::size_t> segmentEnds;  // index into parts after which a segment closed
+  void initChanged(int version, SharedBytes init, const std::vector<TrackInfo>&) override {
+    EXPECT_TRUE(init && !init->empty());
+    inits.push_back(version);
+  }
+  void partCut(CutPart p) override { parts.push_back(std::move(p)); }
+  void segmentClosed() override { segmentEnds.push_back(parts.size()); }
+};
+
+// Feeds Frames into a Segmenter (the FrameSink the source pushes into).
+struct Sink : FrameSink {
+  explicit Sink(Segmenter& s) : seg(s) {}
+  void tracks(const std::vector<TrackInfo>& t) override { seg.tracks(t); }
+  void frame(const Frame& f) override { seg.frame(f); }
+  void discontinuity() override { seg.discontinuity(); }
+  void end() override { seg.flush(); }
+  Segmenter& seg;
+};
+
+struct TrackTimes {
+  std::uint64_t base = 0, total = 0;
+  std::size_t samples = 0;
+};
+
+// tfdt and the sum of sample durations of each track in one part.
+std::map<std::uint32_t, TrackTimes> times(const CutPart& p) {
+  std::map<std::uint32_t, TrackTimes> out;
+  auto top = boxes(*p.data);
+  for (int i = 0;; ++i) {
+    const auto* traf = child(children(top.at(0)), "traf", i);
+    if (!traf) break;
+    auto kids = children(*traf);
+    auto id = be32(child(kids, "tfhd")->payload, 4);
+    auto trun = child(kids, "trun")->payload;
+    bool video = be32(trun, 0) & 0x400;
+    std::size_t stride = video ? 16 : 8;
+    TrackTimes t;
+    t.base = be64(child(kids, "tfdt")->payload, 4);
+    t.samples = be32(trun, 4);
+    for (std::size_t s = 0; s < t.samples; ++s) t.total += be32(trun, 12 + s * stride);
+    out[id] = t;
+  }
+  return out;
+}
+
+void expectContinuous(const std::vector<CutPart>& parts, std::uint32_t track) {
+  std::uint64_t end = 0;
+  bool first = true;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto t = times(parts[i]);
+    if (!t.count(track)) continue;
+    if (!first) {
+      EXPECT_EQ(t[track].base, end) << "track " << track << " part " << i;
+    }
+    end = t[track].base + t[track].total;
+    first = false;
+  }
+}
+
+LiveOptions defaults() { return LiveOptions{}; }
+
+TEST(Segmenter, VideoWithAudioCutsPartsAndKeyFrameSegments) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  Sink sink(seg);
+  test::SyntheticSource src(true, true, 30, 30);
+  sink.tracks(src.tracks());
+  src.push(sink, 6.1);
+  ASSERT_EQ(out.inits, std::vector<int>{0});
+  // Key frames every second, segments of 2 s: closed at 2, 4 and 6 s.
+  ASSERT_EQ(out.segmentEnds.size(), 3u);
+  EXPECT_EQ(out.segmentEnds[0], 6u);  // 6 parts of 10 frames
+  EXPECT_EQ(out.segmentEnds[1], 12u);
+  double seg0 = 0;
+  for (std::size_t i = 0; i < 6; ++i) seg0 += out.parts[i].duration;
+  EXPECT_NEAR(seg0, 2.0, 0.002);
+  for (std::size_t i = 0; i < out.parts.size(); ++i) {
+    const auto& p = out.parts[i];
+    EXPECT_LE(p.duration, 0.334 + 0.002) << i;
+    EXPECT_GE(p.duration, 0.3) << i;
+    EXPECT_EQ(p.startsSegment, i % 6 == 0) << i;
+    EXPECT_EQ(p.independent, i % 3 == 0) << i;  // a key frame every 3 parts (1 s)
+    EXPECT_FALSE(p.discontinuity);
+    EXPECT_EQ(times(p)[1].samples, 10u) << i;
+  }
+  expectContinuous(out.parts, 1);
+  expectContinuous(out.parts, 2);
+  // 6 s of audio in the parts cut so far, at 48 kHz, within one AAC frame.
+  std::uint64_t audio = 0;
+  for (const auto& p : out.parts) audio += times(p)[2].total;
+  EXPECT_NEAR(static_cast<double>(audio) / 48000, 6.0, 0.03);
+  EXPECT_NEAR(seg.measuredFrameRate(), 30.0, 0.2);
+}
+
+TEST(Segmenter, AudioOnlyAndVideoOnlySources) {
+  {
+    Recorder out;
+    Segmenter seg(defaults(), out);
+    Sink sink(seg);
+    test::SyntheticSource src(false, true);
+    sink.tracks(src.tracks());
+    src.push(sink, 4.5);
+    ASSERT_GE(out.segmentEnds.size(), 2u);
+    for (const auto& p : out.parts) {
+      EXPECT_TRUE(p.independent);
+      EXPECT_LE(p.duration, 0.336);
+      EXPECT_GE(p.duration, 0.3);
+    }
+    // Whole parts of 15 AAC frames (0.32 s): segments of 6 parts.
+    EXPECT_EQ(out.segmentEnds[0], 6u);
+    EXPECT_EQ(out.segmentEnds[1], 12u);
+    expectContinuous(out.parts, 1);
+  }
+  {
+    Recorder out;
+    Segmenter seg(defaults(), out);
+    Sink sink(seg);
+    test::SyntheticSource src(true, false, 25, 50);  // 25 fps, 2 s GOPs
+    sink.tracks(src.tracks());
+    src.push(sink, 4.1);
+    ASSERT_EQ(out.segmentEnds.size(), 2u);
+    // 8 frames = 0.32 s; a GOP of 50 frames leaves a last part of 2 before the key frame.
+    for (std::size_t i = 0; i < out.parts.size(); ++i)
+      EXPECT_EQ(times(out.parts[i])[1].samples, i % 7 == 6 ? 2u : 8u) << i;
+    expectContinuous(out.parts, 1);
+  }
+}
+
+TEST(Segmenter, DiscontinuityContinuesTheTimelineFromAKeyFrame) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  Sink sink(seg);
+  test::SyntheticSource src(true, true);
+  sink.tracks(src.tracks());
+  src.push(sink, 2.5);
+  auto before = out.parts.size();
+  auto end = times(out.parts.back())[1];
+  sink.discontinuity();  // flushes what was open
+  EXPECT_GT(out.parts.size(), before);
+  EXPECT_EQ(out.segmentEnds.back(), out.parts.size());
+  auto lastBefore = times(out.parts.back())[1];
+  src.restart(0);  // the new publisher's clock starts at 0
+  src.push(sink, 1.0);
+  const auto& first = out.parts[out.segmentEnds.back()];
+  EXPECT_TRUE(first.startsSegment);
+  EXPECT_TRUE(first.discontinuity);
+  EXPECT_TRUE(first.independent);
+  EXPECT_EQ(times(first)[1].base, lastBefore.base + lastBefore.total);
+  EXPECT_GT(times(first)[1].base, end.base);
+  EXPECT_EQ(out.inits.size(), 1u);  // same codecs: same init
+}
+
+TEST(Segmenter, CodecChangeMakesANewInitAndWaitsForAKeyFrame) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  Sink sink(seg);
+  test::SyntheticSource src(true, true);
+  sink.tracks(src.tracks());
+  sink.tracks(src.tracks());  // unchanged: nothing happens
+  src.push(sink, 1.0);
+  auto tracks = src.tracks();
+  tracks[0].codecData[3] = 0x28;  // another level
+  tracks[0].width = 1280;
+  tracks[0].height = 720;
+  sink.tracks(tracks);
+  EXPECT_EQ(out.inits, (std::vector<int>{0, 1}));
+  Frame delta;
+  delta.codec = Codec::H264;
+  delta.keyFrame = false;
+  delta.dtsUs = delta.ptsUs = 1'000'000;
+  delta.data = Payload{std::make_shared<const std::vector<std::uint8_t>>(10, 0), 0, 10};
+  auto dropped = seg.droppedFrames();
+  sink.frame(delta);
+  EXPECT_EQ(seg.droppedFrames(), dropped + 1);
+  src.push(sink, 1.0);
+  auto it = std::find_if(out.parts.begin(), out.parts.end(), [](auto& p) { return p.initVersion == 1; });
+  ASSERT_NE(it, out.parts.end());
+  EXPECT_TRUE(it->startsSegment);
+  EXPECT_TRUE(it->discontinuity);
+}
+
+}  // namespace
+}  // namespace hub::media::hls

@@ -8,7 +8,7 @@
 namespace hub::app {
 namespace {
 
-const std::set<std::string> kCommands = {"serve", "migrate", "version", "help"};
+const std::set<std::string> kCommands = {"serve", "migrate", "version", "token", "help"};
 const std::set<std::string> kRoles = {"media", "chat", "cms"};
 
 bool usage(const std::string& message) {
@@ -45,6 +45,8 @@ bool parse(int argc, char** argv, Invocation& out) {
       }
       if (name == "config") {
         out.configFile = value;
+      } else if (out.command == "token" && (name == "role" || name == "ttl" || name == "id")) {
+        out.tokenOptions.emplace_back(name, value);
       } else if (name == "role") {
         if (!kRoles.count(value)) return usage("--role must be media, chat or cms, not \"" + value + "\"");
         out.role = value;
@@ -71,6 +73,13 @@ bool parse(int argc, char** argv, Invocation& out) {
     out.args.clear();
   }
   if (!out.role.empty() && out.command != "serve") return usage("--role belongs to 'hub serve'");
+  if (out.command == "token") {
+    const bool guest = out.args.size() == 1 && out.args[0] == "guest";
+    const bool user = out.args.size() == 2 && out.args[0] == "user";
+    if (!out.help && !guest && !user)
+      return usage("usage: hub token guest | hub token user NAME [--role ROLE]");
+    return true;
+  }
   if (!out.args.empty()) return usage("unexpected argument \"" + out.args.front() + "\"");
   return true;
 }
@@ -89,6 +98,12 @@ void printHelp(const std::string& command) {
     std::printf(
         "Usage: hub migrate [--config FILE] [--sql-url URL]\n\n"
         "Applies the database migrations every service needs, then exits. Safe to run again.\n");
+  } else if (command == "token") {
+    std::printf(
+        "Usage: hub token guest [--ttl SECONDS]\n"
+        "       hub token user NAME [--role user|moderator|admin] [--id N] [--ttl SECONDS]\n\n"
+        "Prints one chat token signed with the auth secret (auth.secret, or the one generated in\n"
+        "the data dir). Default lifetime 86400 s; the user id defaults to a number derived from NAME.\n");
   } else if (command == "version") {
     std::printf("Usage: hub version\n\nPrints the hub's version.\n");
   } else {
@@ -98,6 +113,7 @@ void printHelp(const std::string& command) {
         "Commands:\n"
         "  serve     run the hub (all services, or one with --role media|chat|cms)\n"
         "  migrate   apply database migrations and exit\n"
+        "  token     print a signed chat token (guest, or a named user with a role)\n"
         "  version   print the version\n"
         "  help      help on a command (also: hub COMMAND --help)\n\n"
         "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"

@@ -4,6 +4,7 @@
 
 #include "app/cli.h"
 #include "app/serve.h"
+#include "app/token_command.h"
 #include "core/log/log.h"
 
 int main(int argc, char** argv) {
@@ -24,5 +25,6 @@ int main(int argc, char** argv) {
                        config.log.format == "json" ? hub::log::Format::Json : hub::log::Format::Text,
                        config.log.modules});
   if (inv.command == "migrate") return runMigrate(config);
+  if (inv.command == "token") return runToken(config, inv);
   return runServe(config, inv.role);
 }

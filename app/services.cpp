@@ -1,5 +1,6 @@
 #include "app/services.h"
 
+#include "chat/chat_service.h"
 #include "core/sql/change_feed.h"
 
 namespace hub::app {
@@ -7,7 +8,7 @@ namespace hub::app {
 std::vector<std::unique_ptr<service::Service>> servicesFor(const std::string& role) {
   std::vector<std::unique_ptr<service::Service>> out;
   // media, chat and cms register here as their issues land; `role` then picks one of them.
-  (void)role;
+  if (role.empty() || role == "chat") out.push_back(std::make_unique<chat::ChatService>());
   return out;
 }
 

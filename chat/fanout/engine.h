@@ -79,7 +79,9 @@ struct History {
   // left the capped history (or `since` is beyond lastId, e.g. after the server lost its data):
   // `events` then holds what is left.
   bool recovered = true;
-  std::vector<Frame> events;  // messages with id > since, oldest first
+  // Messages with id > since, oldest first, consecutive: events[i] has the id
+  // lastId - events.size() + 1 + i.
+  std::vector<Frame> events;
 };
 
 struct RoomCount {

@@ -85,6 +85,25 @@ struct Admin {
   std::string token;  // bearer token for /api/v1 admin routes; empty: admin API refused
 };
 
+// Chat service ([chat]); see docs/chat-protocol.md for what each limit means to a client.
+struct Chat {
+  std::vector<std::string> origins;  // WebSocket Origin allowlist; empty: the public URL's origin
+  int maxConnectionsPerIp = 64;
+  int64_t queueBytes = 1 << 20;  // outgoing bytes queued per connection before close 4008
+  int helloTimeoutSeconds = 10;
+  int history = 100;  // messages kept per room for `join since`
+  int maxTextCodePoints = 200;
+  int rateBurst = 5;             // messages a user may send at once
+  int ratePerMinute = 60;        // then this many per minute
+  int likesPerSecond = 20;       // counted per connection, above it ignored
+  int likesIntervalMs = 250;     // one likes event per room per interval at most
+  int viewersIntervalMs = 3000;  // viewers events per room when changed
+  int guestTokenTtlSeconds = 86400;
+  int guestTokensPerMinute = 10;  // POST /api/v1/chat/token per client address
+  std::string wordsBlock;         // files of words (one per line) that block a message
+  std::string wordsMask;          // files of words that are masked with *
+};
+
 struct Log {
   std::string level = "info";
   std::string format = "text";                 // text | json
@@ -100,6 +119,7 @@ struct Config {
   Bus bus;
   Auth auth;
   Admin admin;
+  Chat chat;
   Log log;
   std::string source;  // the file it was read from, if any, for messages
 };

@@ -9,8 +9,13 @@
 namespace hub::http {
 
 WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade,
-                           std::size_t maxQueued)
-    : mailbox_(std::move(mailbox)), connId_(connId), upgrade_(std::move(upgrade)), maxQueued_(maxQueued) {}
+                           std::size_t maxQueued, std::size_t maxQueuedBytes, int overflowCloseCode)
+    : mailbox_(std::move(mailbox)),
+      connId_(connId),
+      upgrade_(std::move(upgrade)),
+      maxQueued_(maxQueued),
+      maxQueuedBytes_(maxQueuedBytes),
+      overflowCloseCode_(overflowCloseCode) {}
 
 bool WsConnection::send(Buffer message, bool binary) {
   if (!open() || !message) return false;
@@ -18,15 +23,19 @@ bool WsConnection::send(Buffer message, bool binary) {
   {
     std::lock_guard lock(mu_);
     if (closeCode_) return false;
-    if (queue_.size() >= maxQueued_) {
+    if (queue_.size() >= maxQueued_ ||
+        (maxQueuedBytes_ && queuedBytes_ + message->size() > maxQueuedBytes_)) {
       // A slow consumer: close it rather than let its queue grow without bound.
-      closeCode_ = 1008;
+      closeCode_ = overflowCloseCode_;
       closeReason_ = "send queue full";
       queue_.clear();
+      queuedBytes_ = 0;
+      overflowed_.store(true, std::memory_order_release);
       accepted = false;
       wake = true;
     } else {
       wake = queue_.empty();  // otherwise the loop already knows there is work
+      queuedBytes_ += message->size();
       queue_.push_back(Outgoing{std::move(message), binary});
     }
   }
@@ -52,8 +61,14 @@ bool WsConnection::popOutgoing(Outgoing& out, bool& more) {
   }
   out = std::move(queue_.front());
   queue_.pop_front();
+  queuedBytes_ -= out.data->size();
   more = !queue_.empty();
   return true;
+}
+
+std::size_t WsConnection::queuedBytes() const {
+  std::lock_guard lock(mu_);
+  return queuedBytes_;
 }
 
 std::pair<int, std::string> WsConnection::closeRequest() {

@@ -4,8 +4,9 @@
 // outlives the lws connection (shared_ptr), so send() and close() are safe from any thread at
 // any time; after the client is gone they simply return false. Outgoing messages are shared
 // immutable buffers (one serialized chat event queued on thousands of connections) and wait in
-// a bounded per-connection queue; a client too slow to drain it is closed with 1008 rather
-// than let memory grow.
+// a per-connection queue bounded in messages and (optionally) bytes; a client too slow to drain
+// it is closed (1008 unless the route says otherwise, chat uses 4008) rather than let memory
+// grow.
 //
 // Handlers run on the loop thread that owns the connection and must not block.
 #pragma once
@@ -32,23 +33,28 @@ struct WsOptions {
   bool allowMissingOrigin = true;           // non-browser clients send no Origin
   std::size_t maxMessageBytes = 64 * 1024;  // reassembled message; above it: close 1009
   std::size_t maxQueuedMessages = 1024;     // outgoing, per connection
+  std::size_t maxQueuedBytes = 0;           // outgoing bytes per connection; 0: no byte limit
+  int overflowCloseCode = 1008;             // sent to a client whose queue overflowed (chat: 4008)
 };
 
 class WsConnection {
  public:
   using Buffer = std::shared_ptr<const std::string>;
 
-  WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade,
-               std::size_t maxQueued);
+  WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade, std::size_t maxQueued,
+               std::size_t maxQueuedBytes = 0, int overflowCloseCode = 1008);
 
-  // Queues a message; false when the connection is closed or its queue is full (the
-  // connection is then closed with 1008). Any thread.
+  // Queues a message; false when the connection is closed or its queue is full, in messages or
+  // in bytes (the connection is then closed with WsOptions::overflowCloseCode). Any thread.
   bool send(Buffer message, bool binary = false);
   bool send(std::string_view text) { return send(std::make_shared<const std::string>(text)); }
   // Asks the loop to close with `code` (1000 normal, 1001 going away, 1008 policy). Any thread.
   void close(int code = 1000, std::string reason = {});
 
   bool open() const { return open_.load(std::memory_order_acquire); }
+  // True once send() closed the connection because its queue overflowed.
+  bool overflowed() const { return overflowed_.load(std::memory_order_acquire); }
+  std::size_t queuedBytes() const;
   std::uint64_t id() const { return connId_; }
   // The upgrade request: path, query, headers, peer.
   const Request& request() const { return upgrade_; }
@@ -69,8 +75,12 @@ class WsConnection {
   std::uint64_t connId_;
   Request upgrade_;
   std::size_t maxQueued_;
+  std::size_t maxQueuedBytes_;
+  int overflowCloseCode_;
   std::atomic<bool> open_{true};
-  std::mutex mu_;
+  std::atomic<bool> overflowed_{false};
+  std::size_t queuedBytes_ = 0;  // guarded by mu_
+  mutable std::mutex mu_;
   std::deque<Outgoing> queue_;
   int closeCode_ = 0;
   std::string closeReason_;

@@ -33,7 +33,8 @@ int ContextThread::onWsFilter(Connection& c) {
   Request upgrade;
   lwsReadRequest(c.wsi, Method::Get, path, core_.options.extraHeaders, upgrade);
   c.wsRoute = route;
-  c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages);
+  c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages,
+                                        route->options.maxQueuedBytes, route->options.overflowCloseCode);
   return 0;
 }
 

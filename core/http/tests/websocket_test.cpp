@@ -4,6 +4,7 @@
 // limit (1009), sends from another thread, and 1001 on shutdown.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -38,6 +39,9 @@ class WsTest : public ::testing::Test {
     wo.allowMissingOrigin = false;
     wo.maxMessageBytes = 1000;
     server_->addWebSocket("/ws", h, wo);
+    wo.maxQueuedBytes = 256 * 1024;
+    wo.overflowCloseCode = 4008;
+    server_->addWebSocket("/ws-bytes", h, wo);
     ASSERT_TRUE(server_->start());
   }
 
@@ -137,6 +141,35 @@ TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
     if (f->opcode == 8) {
       EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
                 1008);
+      return;
+    }
+  }
+  FAIL() << "no close frame";
+}
+
+TEST_F(WsTest, QueueBoundedInBytesClosesWithTheRoutesCode) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-bytes", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  // 64 KiB messages to a client that does not read: once the socket is full, at most four of
+  // them fit in the 256 KiB queue, far below the 1024-message limit.
+  auto big = std::make_shared<const std::string>(64 * 1024, 'y');
+  bool refused = false;
+  std::size_t maxQueued = 0;
+  for (int i = 0; i < 20000 && !refused; ++i) {
+    refused = !conn->send(big);
+    maxQueued = std::max(maxQueued, conn->queuedBytes());
+  }
+  ASSERT_TRUE(refused);
+  EXPECT_TRUE(conn->overflowed());
+  EXPECT_LE(maxQueued, 256u * 1024);
+  for (int i = 0; i < 5000; ++i) {
+    auto f = c.wsRead(5s);
+    ASSERT_TRUE(f);
+    if (f->opcode == 8) {
+      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
+                4008);
       return;
     }
   }

@@ -1,0 +1,14 @@
+// app/token_command.h
+//
+// `hub token guest` and `hub token user NAME [--role ROLE] [--id N] [--ttl SECONDS]`: prints one
+// chat token on stdout, signed with the same secret `hub serve` uses on this machine.
+#pragma once
+
+#include "app/cli.h"
+#include "core/config/config.h"
+
+namespace hub::app {
+
+int runToken(const config::Config& config, const Invocation& inv);
+
+}  // namespace hub::app

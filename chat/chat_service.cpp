@@ -1,0 +1,585 @@
+// chat/chat_service.cpp
+//
+// The chat service's start/stop, WebSocket sessions and the ticker; the HTTP API is in
+// chat/api/chat_api.cpp, rooms in chat/room/.
+#include "chat/chat_service.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "chat/api/chat_api.h"
+#include "chat/fanout/memory_engine.h"
+#include "chat/protocol/event_encoder.h"
+#include "core/bus/bus.h"
+#include "core/http/server.h"
+#include "core/log/log.h"
+#include "core/loop/worker_pool.h"
+#include "core/sql/change_watcher.h"
+
+namespace hub::chat {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::shared_ptr<spdlog::logger>& logger() {
+  static const auto log = hub::log::get("chat.ws");
+  return log;
+}
+
+constexpr std::size_t kMaxRoomsPerSession = 16;
+constexpr int kCloseNoHello = 4001;
+constexpr int kCloseBanned = 4003;
+constexpr int kCloseSlowConsumer = 4008;
+constexpr int kCloseTooManyConnections = 4029;
+
+// "https://live.example.org:8443/x" -> "https://live.example.org:8443"
+std::string originOf(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto slash = url.find('/', scheme + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+Result<std::vector<std::string>> readWords(const std::string& files) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start <= files.size()) {
+    auto end = files.find(',', start);
+    if (end == std::string::npos) end = files.size();
+    std::string path = files.substr(start, end - start);
+    while (!path.empty() && path.front() == ' ') path.erase(path.begin());
+    while (!path.empty() && path.back() == ' ') path.pop_back();
+    start = end + 1;
+    if (path.empty()) continue;
+    std::ifstream in(path);
+    if (!in) return makeError("chat.bad_word_list", "cannot read word list " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line.front() != '#') words.push_back(line);
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<fanout::Engine>> openEngine(const std::string& busUrl,
+                                                   const fanout::EngineOptions& options, const Clock& clock) {
+  if (busUrl.empty() || busUrl.rfind("memory://", 0) == 0) {
+    return std::unique_ptr<fanout::Engine>(fanout::MemoryEngine::standalone(options, clock));
+  }
+  // TODO(redis engine): return the Redis fan-out engine for redis:// URLs here.
+  return makeError("chat.engine", "chat: redis engine not built yet");
+}
+
+ChatService::~ChatService() { stop(); }
+
+std::int64_t ChatService::nowMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(context_->clock.wall().time_since_epoch())
+      .count();
+}
+
+Status ChatService::buildFilter() {
+  std::vector<moderation::WordList> lists;
+  auto block = readWords(cfg_.wordsBlock);
+  if (!block) return block.error();
+  auto mask = readWords(cfg_.wordsMask);
+  if (!mask) return mask.error();
+  if (block->empty() && mask->empty()) return {};
+  lists.push_back({"block", moderation::FilterAction::Block, std::move(*block)});
+  lists.push_back({"mask", moderation::FilterAction::Mask, std::move(*mask)});
+  auto f = moderation::WordFilter::build(lists);
+  if (!f) return f.error();
+  filter_.emplace(std::move(*f));
+  return {};
+}
+
+Status ChatService::start(service::Context& context) {
+  context_ = &context;
+  cfg_ = context.config.chat;
+  limits_.maxTextCodePoints = static_cast<std::size_t>(cfg_.maxTextCodePoints);
+  limits_.maxFrameBytes = std::max<std::size_t>(4096, limits_.maxTextCodePoints * 6 + 512);
+
+  auto& m = context.metrics;
+  connections_ = &m.gauge("hub_chat_connections", "chat WebSocket connections open on this node");
+  messagesIn_ = &m.counter("hub_chat_messages_in_total", "chat messages accepted from clients");
+  messagesOut_ = &m.counter("hub_chat_messages_out_total", "chat frames queued to connections");
+  slowConsumers_ = &m.counter("hub_chat_slow_consumers_total", "connections closed 4008 for not reading");
+  filterHits_ = &m.counter("hub_chat_filter_hits_total", "words matched by the chat word filter");
+  refused_ = &m.counter("hub_chat_refused_total", "chat commands refused with an error event or close");
+  engineUp_ = &m.gauge("hub_chat_engine_up", "1 while the chat fan-out engine is connected");
+  publishLatency_ = &m.histogram("hub_chat_fanout_seconds",
+                                 "from a send accepted to the engine's answer (ids, history, delivery)",
+                                 metrics::latencyBuckets());
+
+  if (auto st = buildFilter(); !st) return st.error().wrap("chat word lists");
+  moderation::RateLimits rl;
+  rl.burst = cfg_.rateBurst;
+  rl.perSecond = cfg_.ratePerMinute / 60.0;
+  limiter_ = std::make_unique<moderation::RateLimiter>(context.clock, rl);
+  moderation::RateLimits tl;
+  tl.burst = cfg_.guestTokensPerMinute;
+  tl.perSecond = cfg_.guestTokensPerMinute / 60.0;
+  tokenLimiter_ = std::make_unique<moderation::RateLimiter>(context.clock, tl);
+
+  store_ = std::make_unique<room::RoomStore>(context.db, context.clock);
+  if (auto st = store_->reloadRooms(); !st) return st.error().wrap("chat");
+  if (auto st = store_->reloadModeration(); !st) return st.error().wrap("chat");
+
+  fanout::EngineOptions eo;
+  eo.historySize = static_cast<std::size_t>(cfg_.history);
+  eo.viewersTtl = std::chrono::milliseconds(std::max(cfg_.viewersIntervalMs * 3, 5000));
+  auto engine = openEngine(context.config.bus.url, eo, context.clock);
+  if (!engine) return engine.error();
+  engine_ = std::move(*engine);
+
+  room::HubCounters counters;
+  counters.delivered = [this](std::size_t n) { messagesOut_->inc(static_cast<double>(n)); };
+  hub_ = std::make_unique<room::RoomHub>(*engine_, counters);
+
+  fanout::Engine::Handlers h;
+  h.onFrame = [this](const std::string& room, std::uint64_t id, const fanout::Frame& frame) {
+    hub_->deliver(room, id, frame);
+  };
+  h.onState = [this](fanout::EngineState s) {
+    engineUp_->set(s == fanout::EngineState::Connected ? 1 : 0);
+    logger()->warn("fan-out engine {}", s == fanout::EngineState::Connected ? "connected" : "reconnecting");
+  };
+  h.onResubscribed = [this] { hub_->resync(); };
+  if (auto st = engine_->start(std::move(h)); !st) return st.error().wrap("chat");
+  engineUp_->set(engine_->state() == fanout::EngineState::Connected ? 1 : 0);
+
+  http::WsHandlers wh;
+  wh.onOpen = [this](const std::shared_ptr<http::WsConnection>& c) { onOpen(c); };
+  wh.onMessage = [this](const std::shared_ptr<http::WsConnection>& c, std::string_view text, bool binary) {
+    onMessage(c, text, binary);
+  };
+  wh.onClose = [this](const std::shared_ptr<http::WsConnection>& c, int code) { onClose(c, code); };
+  http::WsOptions wo;
+  wo.allowedOrigins =
+      cfg_.origins.empty() ? std::vector<std::string>{originOf(context.config.http.publicUrl)} : cfg_.origins;
+  wo.allowMissingOrigin = true;
+  wo.maxMessageBytes = limits_.maxFrameBytes;
+  wo.maxQueuedMessages = 1 << 20;
+  wo.maxQueuedBytes = static_cast<std::size_t>(cfg_.queueBytes);
+  wo.overflowCloseCode = kCloseSlowConsumer;
+  context.http.addWebSocket("/ws", std::move(wh), std::move(wo));
+
+  api::addChatApi(*this);
+
+  context.changes.onChange(room::kRoomsTopic, [this](std::string_view, std::int64_t) {
+    (void)context_->workers.submit([this] {
+      if (auto st = store_->reloadRooms(); !st) logger()->warn("reload rooms: {}", st.error().message);
+    });
+  });
+  context.changes.onChange(room::kModerationTopic, [this](std::string_view, std::int64_t) {
+    (void)context_->workers.submit([this] {
+      if (auto st = store_->reloadModeration(); !st) {
+        logger()->warn("reload moderation: {}", st.error().message);
+        return;
+      }
+      enforceBans();
+    });
+  });
+  streams_ = context.bus.subscribe(
+      "media.streams", [this](std::string_view, std::string_view payload) { onStreamEvent(payload); });
+
+  ticker_ = std::thread([this] { tickerLoop(); });
+  logger()->info("chat on /ws: engine {}, history {}, queue {} bytes, {} per address", engine_->name(),
+                 cfg_.history, cfg_.queueBytes, cfg_.maxConnectionsPerIp);
+  return {};
+}
+
+void ChatService::stop() {
+  {
+    std::lock_guard lock(tickerMu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  tickerWake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  streams_ = bus::Subscription();
+  if (engine_) engine_->stop();
+}
+
+// --- WebSocket sessions ---------------------------------------------------------------------
+
+void ChatService::onOpen(const std::shared_ptr<http::WsConnection>& conn) {
+  const std::string& peer = conn->request().peer;
+  {
+    std::lock_guard lock(sessionsMu_);
+    int& n = perIp_[peer];
+    if (n >= cfg_.maxConnectionsPerIp) {
+      if (n == 0) perIp_.erase(peer);
+      refused_->inc();
+      logger()->info("[conn={} peer={}] refused: {} connections from this address", conn->id(), peer, n);
+      conn->close(kCloseTooManyConnections, "too many connections from this address");
+      return;
+    }
+    ++n;
+    sessions_[conn.get()] = std::make_shared<ws::Session>(conn, context_->clock.steady(),
+                                                          static_cast<std::uint32_t>(cfg_.likesPerSecond));
+  }
+  connections_->inc();
+}
+
+void ChatService::onClose(const std::shared_ptr<http::WsConnection>& conn, int code) {
+  std::shared_ptr<ws::Session> s;
+  {
+    std::lock_guard lock(sessionsMu_);
+    auto it = sessions_.find(conn.get());
+    if (it == sessions_.end()) return;  // refused at open
+    s = std::move(it->second);
+    sessions_.erase(it);
+    auto ip = perIp_.find(s->peer());
+    if (ip != perIp_.end() && --ip->second <= 0) perIp_.erase(ip);
+  }
+  connections_->dec();
+  for (const auto& room : s->rooms) hub_->leave(*s, room);
+  if (conn->overflowed()) {
+    slowConsumers_->inc();
+    logger()->info("[conn={} peer={}] slow consumer closed with {}", conn->id(), s->peer(),
+                   kCloseSlowConsumer);
+  }
+  logger()->debug("[conn={} user={}] closed {}", conn->id(), s->user.id, code);
+}
+
+void ChatService::sendError(ws::Session& s, std::string code, std::string message) {
+  refused_->inc();
+  s.conn->send(protocol::encodeShared(protocol::ErrorEvent{std::move(code), std::move(message)}));
+}
+
+void ChatService::onMessage(const std::shared_ptr<http::WsConnection>& conn, std::string_view text,
+                            bool binary) {
+  std::shared_ptr<ws::Session> s;
+  {
+    std::lock_guard lock(sessionsMu_);
+    auto it = sessions_.find(conn.get());
+    if (it == sessions_.end()) return;
+    s = it->second;
+  }
+  if (binary) return sendError(*s, "chat.bad_request", "binary frames are not part of the protocol");
+  auto cmd = protocol::decodeCommand(text, limits_);
+  if (!cmd) {
+    const auto& e = cmd.error();
+    if (e.code == "chat.frame_too_large") {
+      refused_->inc();
+      return conn->close(1009, "frame too large");
+    }
+    if (e.code == "chat.bad_utf8") {
+      refused_->inc();
+      logger()->info("[conn={} peer={}] invalid UTF-8: closing 1007", conn->id(), s->peer());
+      return conn->close(1007, "invalid UTF-8");
+    }
+    return sendError(*s, e.code, e.message);
+  }
+  if (!s->authenticated.load() && !std::holds_alternative<protocol::Hello>(*cmd)) {
+    return sendError(*s, "auth.invalid", "send hello with a token first");
+  }
+  std::visit([&](auto& c) { handle(s, c); }, *cmd);
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Hello& cmd) {
+  if (s->authenticated.load()) return sendError(*s, "chat.bad_request", "hello was already sent");
+  auto claims = auth::verifyToken(cmd.token, context_->authSecret, context_->clock);
+  if (!claims) {
+    logger()->info("[conn={} peer={}] hello refused: {}", s->id(), s->peer(), claims.error().message);
+    return sendError(*s, "auth.invalid", claims.error().message);
+  }
+  s->claims = *claims;
+  s->user = protocol::UserInfo{claims->userId, claims->name, std::string(auth::roleName(claims->role))};
+  s->authenticated.store(true);
+  s->conn->send(protocol::encodeShared(protocol::Welcome{s->user}));
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Join& cmd) {
+  if (!store_->find(cmd.room)) return sendError(*s, "room.not_found", "no room " + cmd.room);
+  if (store_->banned(cmd.room, s->claims.userId)) {
+    logger()->info("[conn={} user={} room={}] banned user tried to join", s->id(), s->user.id, cmd.room);
+    return s->conn->close(kCloseBanned, "banned from this room");
+  }
+  if (s->rooms.count(cmd.room)) {
+    hub_->leave(*s, cmd.room);  // a second join re-syncs from `since`
+  } else if (s->rooms.size() >= kMaxRoomsPerSession) {
+    return sendError(*s, "chat.bad_request", "too many rooms on one connection");
+  }
+  s->rooms.insert(cmd.room);
+  hub_->join(s, cmd.room, cmd.since);
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Leave& cmd) {
+  if (s->rooms.erase(cmd.room)) hub_->leave(*s, cmd.room);
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& cmd) {
+  if (s->claims.role == auth::Role::Guest)
+    return sendError(*s, "chat.forbidden", "guests cannot send messages");
+  if (!s->rooms.count(cmd.room)) return sendError(*s, "chat.forbidden", "join the room first");
+  if (store_->banned(cmd.room, s->claims.userId))
+    return s->conn->close(kCloseBanned, "banned from this room");
+  if (auto until = store_->mutedUntil(cmd.room, s->claims.userId)) {
+    return sendError(*s, "chat.muted", "muted until " + std::to_string(until));
+  }
+  std::string text = std::move(cmd.text);
+  if (filter_) {
+    auto v = filter_->apply(text);
+    if (v.hits) filterHits_->inc(static_cast<double>(v.hits));
+    if (v.blocked) {
+      logger()->info("[conn={} user={} room={}] message blocked by list {}", s->id(), s->user.id, cmd.room,
+                     v.blockedList);
+      return sendError(*s, "chat.filtered", "the message contains words that are not allowed");
+    }
+    text = std::move(v.text);
+  }
+  auto room = store_->find(cmd.room);
+  const auto slow = std::chrono::seconds(room ? room->slowModeSeconds : 0);
+  if (s->claims.role != auth::Role::Moderator && s->claims.role != auth::Role::Admin) {
+    if (auto st = limiter_->admit(static_cast<std::uint64_t>(s->claims.userId), cmd.room, text, slow); !st) {
+      return sendError(*s, st.error().code, st.error().message);
+    }
+  }
+  messagesIn_->inc();
+  {
+    std::lock_guard lock(statsMu_);
+    ++sentCount_[cmd.room];
+  }
+  auto full = protocol::encodeEvent(protocol::Message{cmd.room, 0, s->user, text, nowMs()});
+  const std::string marker = ",\"id\":0,";
+  const auto at = full.find(marker);
+  fanout::MessageTemplate tmpl{full.substr(0, at + 6), full.substr(at + 7)};
+  const auto started = std::chrono::steady_clock::now();
+  std::weak_ptr<ws::Session> weak = s;
+  engine_->publishMessage(cmd.room, std::move(tmpl), [this, weak, started](Result<fanout::Published> r) {
+    publishLatency_->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (r) return;
+    if (auto live = weak.lock())
+      sendError(*live, "chat.unavailable", "message not sent: " + r.error().message);
+  });
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Like& cmd) {
+  if (!s->rooms.count(cmd.room)) return sendError(*s, "chat.forbidden", "join the room first");
+  auto n = s->likeBudget.take(cmd.count, context_->clock.steady());
+  if (n) likes_.add(cmd.room, n);
+}
+
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Ping&) {
+  static const auto pong = protocol::encodeShared(protocol::Pong{});
+  s->conn->send(pong);
+}
+
+// --- moderation -------------------------------------------------------------------------------
+
+void ChatService::enforceBans() {
+  for (const auto& [room, user] : store_->bans()) {
+    hub_->forEachMember(room, [&, r = room, u = user](ws::Session& s) {
+      if (s.claims.userId != u) return;
+      logger()->info("[conn={} user={} room={}] banned: closing {}", s.id(), u, r, kCloseBanned);
+      s.conn->close(kCloseBanned, "banned from this room");
+    });
+  }
+}
+
+void ChatService::notice(const std::string& room, const std::string& text,
+                         std::function<void(Result<std::uint64_t>)> done) {
+  auto full = protocol::encodeEvent(
+      protocol::Message{room, 0, protocol::UserInfo{0, "system", "system"}, text, nowMs()});
+  const auto at = full.find(",\"id\":0,");
+  engine_->publishMessage(room, fanout::MessageTemplate{full.substr(0, at + 6), full.substr(at + 7)},
+                          [done = std::move(done)](Result<fanout::Published> r) {
+                            if (!r) return done(r.error());
+                            done(r->id);
+                          });
+}
+
+Status ChatService::deleteMessage(const std::string& room, std::uint64_t id, const std::string& moderator) {
+  if (auto st = engine_->publishEvent(room, protocol::encodeShared(protocol::Deleted{room, id})); !st)
+    return st;
+  room::ModerationEntry e;
+  e.room = room;
+  e.action = "delete";
+  e.messageId = static_cast<std::int64_t>(id);
+  e.moderator = moderator;
+  return store_->log(e);
+}
+
+Status ChatService::mute(const std::string& room, std::int64_t user, std::int64_t seconds,
+                         const std::string& moderator) {
+  const std::int64_t until = seconds > 0 ? nowMs() + seconds * 1000 : 0;
+  if (auto st = store_->setMute(room, user, until); !st) return st;
+  if (until) {
+    if (auto st = engine_->publishEvent(room, protocol::encodeShared(protocol::Muted{room, user, until}));
+        !st) {
+      return st;
+    }
+  }
+  room::ModerationEntry e;
+  e.room = room;
+  e.action = until ? "mute" : "unmute";
+  e.targetUser = user;
+  e.until = until;
+  e.seconds = seconds;
+  e.moderator = moderator;
+  return store_->log(e);
+}
+
+Status ChatService::ban(const std::string& room, std::int64_t user, bool banned,
+                        const std::string& moderator) {
+  if (auto st = store_->setBan(room, user, banned); !st) return st;
+  if (banned) enforceBans();
+  room::ModerationEntry e;
+  e.room = room;
+  e.action = banned ? "ban" : "unban";
+  e.targetUser = user;
+  e.moderator = moderator;
+  return store_->log(e);
+}
+
+Status ChatService::slowMode(const std::string& room, int seconds, const std::string& moderator) {
+  if (auto st = store_->setSlowMode(room, seconds); !st) return st;
+  room::ModerationEntry e;
+  e.room = room;
+  e.action = "slow_mode";
+  e.seconds = seconds;
+  e.moderator = moderator;
+  return store_->log(e);
+}
+
+bool ChatService::takeGuestToken(const std::string& peer) {
+  return tokenLimiter_->tryTake(std::hash<std::string>{}(peer));
+}
+
+RoomStats ChatService::stats(const std::string& room) {
+  RoomStats st;
+  st.connections = hub_->members(room);
+  std::lock_guard lock(statsMu_);
+  if (auto it = sentRate_.find(room); it != sentRate_.end()) st.messagesPerSecond = it->second;
+  if (auto it = likeTotals_.find(room); it != likeTotals_.end()) st.likes = it->second;
+  if (auto it = viewerSums_.find(room); it != viewerSums_.end()) st.viewers = it->second;
+  return st;
+}
+
+void ChatService::onStreamEvent(std::string_view payload) {
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object() || !j.contains("event") || !j.contains("name") || !j["name"].is_string() ||
+      !j["event"].is_string()) {
+    logger()->warn("media.streams: ignoring a malformed event");
+    return;
+  }
+  std::string event = j["event"], name = j["name"];
+  (void)context_->workers.submit([this, event, name] {
+    if (event == "created") {
+      if (auto st = store_->ensure(name, "stream"); !st)
+        logger()->warn("[room={}] {}", name, st.error().message);
+    } else if (event == "deleted") {
+      if (auto r = store_->remove(name); !r) logger()->warn("[room={}] {}", name, r.error().message);
+    }
+  });
+}
+
+// --- ticker -----------------------------------------------------------------------------------
+
+void ChatService::tickerLoop() {
+  using Clock = std::chrono::steady_clock;
+  auto nextLikes = Clock::now();
+  auto nextViewers = Clock::now();
+  auto nextSweep = Clock::now();
+  const auto likesEvery = std::chrono::milliseconds(cfg_.likesIntervalMs);
+  const auto viewersEvery = std::chrono::milliseconds(cfg_.viewersIntervalMs);
+  std::unique_lock lock(tickerMu_);
+  while (!stopping_) {
+    auto next = std::min({nextLikes, nextViewers, nextSweep});
+    tickerWake_.wait_until(lock, next, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    auto now = Clock::now();
+    if (now >= nextLikes) {
+      likesTick();
+      nextLikes = now + likesEvery;
+    }
+    if (now >= nextViewers) {
+      viewersTick();
+      nextViewers = now + viewersEvery;
+    }
+    if (now >= nextSweep) {
+      sweep();
+      nextSweep = now + 1s;
+    }
+    lock.lock();
+  }
+}
+
+void ChatService::likesTick() {
+  std::vector<fanout::RoomCount> deltas;
+  for (auto& d : likes_.drain()) deltas.push_back({std::move(d.room), d.delta});
+  std::vector<std::string> rooms;
+  for (auto& c : hub_->localCounts()) rooms.push_back(std::move(c.room));
+  if (deltas.empty() && rooms.empty()) return;
+  engine_->likesTick(
+      std::move(deltas), std::move(rooms), [this](Result<std::vector<fanout::RoomCount>> totals) {
+        if (!totals) return;
+        for (const auto& t : *totals) {
+          std::uint64_t prev = 0;
+          bool known = false;
+          {
+            std::lock_guard lock(statsMu_);
+            auto [it, fresh] = likeTotals_.try_emplace(t.room, t.count);
+            known = !fresh;
+            prev = it->second;
+            it->second = t.count;
+          }
+          if (known ? t.count == prev : t.count == 0) continue;
+          hub_->broadcast(
+              t.room, protocol::encodeShared(protocol::Likes{t.room, t.count, known ? t.count - prev : 0}));
+        }
+      });
+}
+
+void ChatService::viewersTick() {
+  std::vector<fanout::RoomCount> local = hub_->localCounts();
+  std::map<std::string, std::uint64_t> now;
+  for (const auto& c : local) now[c.room] = c.count;
+  for (const auto& [room, count] : lastLocal_)
+    if (!now.count(room)) local.push_back({room, 0});  // its last viewer left: drop our entry
+  lastLocal_ = std::move(now);
+  if (local.empty()) return;
+  engine_->viewersTick(std::move(local), [this](Result<std::vector<fanout::RoomCount>> sums) {
+    if (!sums) return;
+    for (const auto& s : *sums) {
+      if (hub_->members(s.room) == 0) continue;
+      {
+        std::lock_guard lock(statsMu_);
+        auto [it, fresh] = viewerSums_.try_emplace(s.room, s.count);
+        if (!fresh && it->second == s.count) continue;
+        it->second = s.count;
+      }
+      hub_->broadcast(s.room, protocol::encodeShared(protocol::Viewers{s.room, s.count}));
+    }
+  });
+}
+
+void ChatService::sweep() {
+  const auto now = context_->clock.steady();
+  const auto timeout = std::chrono::seconds(cfg_.helloTimeoutSeconds);
+  std::vector<std::shared_ptr<ws::Session>> late;
+  {
+    std::lock_guard lock(sessionsMu_);
+    for (auto& [id, s] : sessions_)
+      if (!s->authenticated.load() && now - s->opened >= timeout) late.push_back(s);
+  }
+  for (auto& s : late) {
+    logger()->info("[conn={} peer={}] no hello within {} s: closing {}", s->id(), s->peer(),
+                   cfg_.helloTimeoutSeconds, kCloseNoHello);
+    s->conn->close(kCloseNoHello, "no hello in time");
+  }
+  limiter_->sweep();
+  tokenLimiter_->sweep();
+  std::lock_guard lock(statsMu_);
+  for (auto& [room, rate] : sentRate_) rate *= 0.8;  // decays when quiet: about a 5 s window
+  for (auto& [room, n] : sentCount_) sentRate_[room] += 0.2 * static_cast<double>(n);
+  sentCount_.clear();
+}
+
+}  // namespace hub::chat

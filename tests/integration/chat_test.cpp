@@ -1,0 +1,451 @@
+// tests/integration/chat_test.cpp
+//
+// The chat service as a browser sees it: a real `hub serve` and raw WebSocket clients. Hello
+// (timeout 4001, bad/expired/forged tokens), roles, join/send/receive, since-recovery, the
+// moderation rules (length, filter, rate, mute, delete, ban 4003), likes aggregation, the
+// per-address cap, Origin, 1009/1007, and a slow consumer closed with 4008.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/auth/token.h"
+#include "tests/integration/hub_process.h"
+#include "tests/support/test_client.h"
+
+namespace hub::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kSecret = "chat-test-secret-0123456789";
+const std::string kAdmin = "chat-admin-token";
+
+std::string token(const std::string& name, auth::Role role, std::int64_t id, std::int64_t ttl = 3600) {
+  auth::TokenClaims c;
+  c.userId = id;
+  c.name = name;
+  c.role = role;
+  c.expires =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      ttl;
+  return auth::signToken(c, kSecret);
+}
+
+// One WebSocket client speaking the chat protocol.
+class ChatClient {
+ public:
+  ChatClient(int port, const std::string& origin = "") : c_("127.0.0.1", port) {
+    status_ = c_.wsHandshake("/ws", origin);
+  }
+  int status() const { return status_; }
+  bool send(const json& j) { return c_.wsSend(j.dump()); }
+  bool sendRaw(const std::string& s) { return c_.wsSend(s); }
+
+  // Next text frame as JSON, or a close frame as {"close":code}; nullopt on timeout. A frame
+  // holding a JSON array (several events) is split into its events.
+  std::optional<json> next(std::chrono::milliseconds timeout = 5s) {
+    if (!pending_.empty()) {
+      auto j = pending_.front();
+      pending_.erase(pending_.begin());
+      return j;
+    }
+    auto f = c_.wsRead(timeout);
+    if (!f) return std::nullopt;
+    if (f->opcode == 8) {
+      int code = f->payload.size() >= 2 ? (static_cast<unsigned char>(f->payload[0]) << 8) |
+                                              static_cast<unsigned char>(f->payload[1])
+                                        : 1005;
+      return json{{"close", code}};
+    }
+    auto j = json::parse(f->payload, nullptr, false);
+    if (j.is_array()) {
+      for (auto& e : j) pending_.push_back(e);
+      return next(timeout);
+    }
+    return j;
+  }
+  // Skips frames until one of `type` (or a close); nullopt on timeout.
+  std::optional<json> until(const std::string& type, std::chrono::milliseconds timeout = 5s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto j = next(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+      if (!j) return std::nullopt;
+      if (j->contains("close") || (*j)["type"] == type) return j;
+    }
+    return std::nullopt;
+  }
+  // The close code the server sent, or -1.
+  int closeCode(std::chrono::milliseconds timeout = 5s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto j = next(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+      if (!j) return -1;
+      if (j->contains("close")) return (*j)["close"];
+    }
+    return -1;
+  }
+  json hello(const std::string& t) {
+    send({{"op", "hello"}, {"token", t}});
+    auto j = next();
+    return j ? *j : json();
+  }
+  json join(const std::string& room, std::optional<std::uint64_t> since = std::nullopt) {
+    json cmd = {{"op", "join"}, {"room", room}};
+    if (since) cmd["since"] = *since;
+    send(cmd);
+    auto j = until("joined");
+    return j ? *j : json();
+  }
+
+ private:
+  TestClient c_;
+  int status_ = 0;
+  std::vector<json> pending_;
+};
+
+class ChatTest : public ::testing::Test {
+ protected:
+  void start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--auth-secret", kSecret,          "--admin-token",
+                                     kAdmin,          "--chat-origins", "https://ok.example"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    hub_ = std::make_unique<HubProcess>(args);
+    ASSERT_TRUE(hub_->waitReady()) << hub_->log();
+  }
+  void TearDown() override {
+    if (hub_) {
+      EXPECT_EQ(hub_->terminate(), 0) << hub_->log();
+    }
+  }
+  int port() const { return hub_->httpPort(); }
+  std::optional<RawResponse> api(const std::string& method, const std::string& path,
+                                 const std::string& body = "") {
+    TestClient c("127.0.0.1", port());
+    std::string headers = "Authorization: Bearer " + kAdmin + "\r\n";
+    if (!body.empty()) headers += "Content-Type: application/json\r\n";
+    return c.request(method, path, headers, body);
+  }
+  void createRoom(const std::string& name) {
+    auto r = api("POST", "/api/v1/rooms", json{{"name", name}}.dump());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  // A client that passed hello as `name` with `role` and joined `room`.
+  std::unique_ptr<ChatClient> member(const std::string& room, const std::string& name, auth::Role role,
+                                     std::int64_t id) {
+    auto c = std::make_unique<ChatClient>(port());
+    EXPECT_EQ(c->status(), 101);
+    auto w = c->hello(token(name, role, id));
+    EXPECT_EQ(w["type"], "welcome") << w;
+    auto j = c->join(room);
+    EXPECT_EQ(j["type"], "joined") << j;
+    return c;
+  }
+
+  std::unique_ptr<HubProcess> hub_;
+};
+
+TEST_F(ChatTest, NoHelloInTimeIsClosed4001) {
+  start({"--chat-hello-timeout", "1"});
+  ChatClient c(port());
+  ASSERT_EQ(c.status(), 101);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(c.closeCode(5s), 4001);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);
+}
+
+TEST_F(ChatTest, BadExpiredAndForgedTokensAreAuthInvalid) {
+  start();
+  ChatClient c(port());
+  ASSERT_EQ(c.status(), 101);
+  auto bad = c.hello("not-a-token");
+  EXPECT_EQ(bad["type"], "error");
+  EXPECT_EQ(bad["code"], "auth.invalid");
+  auto expired = c.hello(token("old", auth::Role::User, 5, -10));
+  EXPECT_EQ(expired["code"], "auth.invalid");
+  auth::TokenClaims forged{6, "mallory", auth::Role::Admin, 4102444800};
+  auto f = c.hello(auth::signToken(forged, "some-other-secret-value"));
+  EXPECT_EQ(f["code"], "auth.invalid");
+  c.send({{"op", "join"}, {"room", "x"}});  // before a good hello: refused
+  EXPECT_EQ((*c.next())["code"], "auth.invalid");
+  auto ok = c.hello(token("alice", auth::Role::User, 7));
+  EXPECT_EQ(ok["type"], "welcome");
+  EXPECT_EQ(ok["user"], (json{{"id", 7}, {"name", "alice"}, {"role", "user"}}));
+}
+
+TEST_F(ChatTest, GuestTokenFromTheApiCanWatchButNotSend) {
+  start({"--chat-guest-tokens-per-minute", "2"});
+  createRoom("gala");
+  TestClient http("127.0.0.1", port());
+  auto r = http.request("POST", "/api/v1/chat/token");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto body = json::parse(r->body);
+  EXPECT_EQ(body["user"]["role"], "guest");
+  ChatClient c(port());
+  EXPECT_EQ(c.hello(body["token"])["type"], "welcome");
+  EXPECT_EQ(c.join("gala")["type"], "joined");
+  c.send({{"op", "send"}, {"room", "gala"}, {"text", "hi"}});
+  auto e = c.until("error");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["code"], "chat.forbidden");
+  // Rate limited per address: the third within a minute is refused with Retry-After.
+  TestClient h2("127.0.0.1", port());
+  EXPECT_EQ(h2.request("POST", "/api/v1/chat/token")->status, 200);
+  TestClient h3("127.0.0.1", port());
+  auto limited = h3.request("POST", "/api/v1/chat/token");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_FALSE(limited->header("retry-after").empty());
+}
+
+TEST_F(ChatTest, TwoClientsExchangeMessagesWithIncreasingIds) {
+  start();
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  auto b = member("gala", "bob", auth::Role::User, 2);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "你好 bob"}});
+  auto m1 = b->until("message");
+  ASSERT_TRUE(m1);
+  EXPECT_EQ((*m1)["room"], "gala");
+  EXPECT_EQ((*m1)["id"], 1);
+  EXPECT_EQ((*m1)["text"], "你好 bob");
+  EXPECT_EQ((*m1)["user"], (json{{"id", 1}, {"name", "alice"}, {"role", "user"}}));
+  EXPECT_GT((*m1)["ts"].get<std::int64_t>(), 1700000000000);
+  b->send({{"op", "send"}, {"room", "gala"}, {"text", "hi alice"}});
+  auto m2 = a->until("message");  // alice sees her own first
+  ASSERT_TRUE(m2);
+  EXPECT_EQ((*m2)["id"], 1);
+  auto m3 = a->until("message");
+  ASSERT_TRUE(m3);
+  EXPECT_EQ((*m3)["id"], 2);
+  EXPECT_EQ((*m3)["text"], "hi alice");
+  a->send({{"op", "ping"}});
+  EXPECT_TRUE(a->until("pong"));
+}
+
+TEST_F(ChatTest, UnknownRoomIsRoomNotFound) {
+  start();
+  ChatClient c(port());
+  c.hello(token("alice", auth::Role::User, 1));
+  c.send({{"op", "join"}, {"room", "nowhere"}});
+  auto e = c.until("error");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["code"], "room.not_found");
+}
+
+TEST_F(ChatTest, JoinSinceReplaysWhatWasMissedAndSaysWhenItCannot) {
+  start({"--chat-history", "5", "--chat-rate-burst", "20"});
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  for (int i = 1; i <= 8; ++i) {
+    a->send({{"op", "send"}, {"room", "gala"}, {"text", "m" + std::to_string(i)}});
+    ASSERT_TRUE(a->until("message"));
+  }
+  ChatClient b(port());
+  b.hello(token("bob", auth::Role::User, 2));
+  auto j = b.join("gala", 6);
+  EXPECT_EQ(j["last_id"], 8);
+  EXPECT_EQ(j["recovered"], true);
+  EXPECT_EQ((*b.until("message"))["text"], "m7");
+  EXPECT_EQ((*b.until("message"))["text"], "m8");
+
+  ChatClient c(port());
+  c.hello(token("carol", auth::Role::User, 3));
+  auto old = c.join("gala", 1);
+  EXPECT_EQ(old["recovered"], false);
+  EXPECT_EQ((*c.until("message"))["id"], 4);  // the oldest one kept
+}
+
+TEST_F(ChatTest, ModerationRulesTooLongFilteredRateLimited) {
+  TempDir dir;
+  {
+    std::ofstream words(dir.path() + "/block.txt");
+    words << "badword\n";
+  }
+  start({"--chat-words-block", dir.path() + "/block.txt", "--chat-rate-burst", "2", "--chat-rate-per-minute",
+         "1"});
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", std::string(201, 'x')}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.too_long");
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "this has a ＢＡＤWORD in it"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.filtered");
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "one"}});
+  EXPECT_TRUE(a->until("message"));
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "two"}});
+  EXPECT_TRUE(a->until("message"));
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "three"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.rate_limited");
+  auto metrics = TestClient("127.0.0.1", port()).request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("hub_chat_filter_hits_total 1"), std::string::npos);
+}
+
+TEST_F(ChatTest, MuteDeleteAndBanByModeratorsAreLogged) {
+  start();
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  auto b = member("gala", "bob", auth::Role::User, 2);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "spam"}});
+  auto m = b->until("message");
+  ASSERT_TRUE(m);
+  auto del = api("POST", "/api/v1/rooms/gala/moderation",
+                 json{{"action", "delete"}, {"message_id", (*m)["id"]}, {"moderator", "mod1"}}.dump());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  auto tomb = b->until("deleted");
+  ASSERT_TRUE(tomb);
+  EXPECT_EQ(*tomb, (json{{"type", "deleted"}, {"room", "gala"}, {"id", (*m)["id"]}}));
+
+  auto mute = api("POST", "/api/v1/rooms/gala/moderation",
+                  json{{"action", "mute"}, {"user_id", 1}, {"seconds", 60}}.dump());
+  ASSERT_TRUE(mute);
+  EXPECT_EQ(mute->status, 200) << mute->body;
+  auto muted = b->until("muted");
+  ASSERT_TRUE(muted);
+  EXPECT_EQ((*muted)["user_id"], 1);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "still here"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.muted");
+
+  auto ban = api("POST", "/api/v1/rooms/gala/moderation", json{{"action", "ban"}, {"user_id", 2}}.dump());
+  ASSERT_TRUE(ban);
+  EXPECT_EQ(ban->status, 200) << ban->body;
+  EXPECT_EQ(b->closeCode(), 4003);
+  ChatClient again(port());
+  again.hello(token("bob", auth::Role::User, 2));
+  again.send({{"op", "join"}, {"room", "gala"}});
+  EXPECT_EQ(again.closeCode(), 4003);
+
+  auto log = api("GET", "/api/v1/rooms/gala/moderation");
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->status, 200);
+  auto entries = json::parse(log->body)["entries"];
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0]["action"], "ban");
+  EXPECT_EQ(entries[1]["action"], "mute");
+  EXPECT_EQ(entries[2]["action"], "delete");
+  EXPECT_EQ(entries[2]["moderator"], "mod1");
+  // Without the admin token: refused.
+  TestClient anon("127.0.0.1", port());
+  EXPECT_EQ(anon.request("GET", "/api/v1/rooms/gala/moderation")->status, 401);
+}
+
+TEST_F(ChatTest, LikesAreAggregatedToAtMostFourEventsPerSecond) {
+  start({"--chat-likes-per-second", "1000"});
+  createRoom("gala");
+  auto viewer = member("gala", "v", auth::Role::Guest, -1);
+  std::vector<std::unique_ptr<ChatClient>> likers;
+  for (int i = 0; i < 3; ++i)
+    likers.push_back(member("gala", "l" + std::to_string(i), auth::Role::Guest, -10 - i));
+  // 2 s of likes: 3 clients x 20 frames x 5 likes, spread out.
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 20; ++round) {
+    for (auto& l : likers) l->send({{"op", "like"}, {"room", "gala"}, {"count", 5}});
+    std::this_thread::sleep_for(100ms);
+  }
+  std::uint64_t total = 0;
+  int events = 0;
+  const auto deadline = t0 + 3s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto j = viewer->next(100ms);
+    if (!j || (*j)["type"] != "likes") continue;
+    ++events;
+    total = (*j)["total"];
+  }
+  EXPECT_EQ(total, 300u);
+  EXPECT_GE(events, 2);
+  EXPECT_LE(events, 13);  // 3 s at one event per 250 ms at most, plus one
+}
+
+TEST_F(ChatTest, ConnectionsPerAddressAreCapped) {
+  start({"--chat-max-connections-per-ip", "3"});
+  std::vector<std::unique_ptr<ChatClient>> ok;
+  for (int i = 0; i < 3; ++i) {
+    ok.push_back(std::make_unique<ChatClient>(port()));
+    ASSERT_EQ(ok.back()->status(), 101);
+  }
+  ChatClient fourth(port());
+  EXPECT_EQ(fourth.closeCode(), 4029);
+  ok[0]->send({{"op", "ping"}});                 // the others are untouched
+  EXPECT_EQ((*ok[0]->next())["type"], "error");  // ping before hello: auth.invalid, still open
+}
+
+TEST_F(ChatTest, ForeignOriginIsRefusedAtTheHandshake) {
+  start();
+  ChatClient bad(port(), "https://evil.example");
+  EXPECT_NE(bad.status(), 101);
+  ChatClient good(port(), "https://ok.example");
+  EXPECT_EQ(good.status(), 101);
+}
+
+TEST_F(ChatTest, OversizedFrameCloses1009AndInvalidUtf8Closes1007) {
+  start();
+  ChatClient big(port());
+  big.hello(token("a", auth::Role::User, 1));
+  big.sendRaw(R"({"op":"send","room":"gala","text":")" + std::string(10000, 'x') + "\"}");
+  EXPECT_EQ(big.closeCode(), 1009);
+  ChatClient utf(port());
+  utf.hello(token("b", auth::Role::User, 2));
+  utf.sendRaw("{\"op\":\"send\",\"room\":\"gala\",\"text\":\"\xc3\x28\"}");
+  EXPECT_EQ(utf.closeCode(), 1007);
+  ChatClient junk(port());
+  junk.sendRaw("not json");
+  EXPECT_EQ((*junk.next())["code"], "chat.bad_request");
+}
+
+TEST_F(ChatTest, SlowConsumerIsClosed4008WithoutSlowingTheRoom) {
+  start({"--chat-queue-bytes", "65536"});
+  createRoom("gala");
+  auto slow = member("gala", "slow", auth::Role::Guest, -1);
+  auto mod = member("gala", "mod", auth::Role::Moderator, 9);
+  std::string text;
+  for (int i = 0; i < 190; ++i) text += "弹";  // 570 bytes
+  int received = 0;
+  const int kSent = 15000;  // ~9 MB: more than the socket buffers and the 64 KiB queue
+  for (int i = 0; i < kSent; ++i) {
+    mod->send({{"op", "send"}, {"room", "gala"}, {"text", text + std::to_string(i)}});
+    if (i % 10 == 9) {  // the sender reads as it goes: it is not a slow consumer
+      while (received < i - 20) {
+        auto j = mod->next(5s);
+        ASSERT_TRUE(j) << "the room stalled at " << received;
+        if ((*j)["type"] == "message") ++received;
+      }
+    }
+  }
+  while (received < kSent) {
+    auto j = mod->next(5s);
+    ASSERT_TRUE(j) << "the room stalled at " << received;
+    if ((*j)["type"] == "message") ++received;
+  }
+  EXPECT_EQ(slow->closeCode(20s), 4008);
+  auto metrics = TestClient("127.0.0.1", port()).request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("hub_chat_slow_consumers_total 1"), std::string::npos);
+}
+
+TEST_F(ChatTest, RoomsApiCreatesListsAndDeletesRooms) {
+  start();
+  createRoom("news");
+  auto list = api("GET", "/api/v1/rooms");
+  ASSERT_TRUE(list);
+  EXPECT_NE(list->body.find("\"news\""), std::string::npos);
+  auto dup = api("POST", "/api/v1/rooms", json{{"name", "news"}}.dump());
+  EXPECT_EQ(dup->status, 409);
+  EXPECT_EQ(api("DELETE", "/api/v1/rooms/news")->status, 204);
+  EXPECT_EQ(api("GET", "/api/v1/rooms/news")->status, 404);
+}
+
+}  // namespace
+}  // namespace hub::test

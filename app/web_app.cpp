@@ -3,9 +3,12 @@
 // The web app's mounts and its single-page fallback routes (see web_app.h).
 #include "app/web_app.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <system_error>
 #include <vector>
@@ -45,12 +48,38 @@ Result<std::string> findWebRoot(const std::string& configured) {
   return std::string();
 }
 
+// index.html, read again when the file changes (a rebuild while the hub runs): one stat per
+// page view, like the static mount's own cache.
+class IndexFile {
+ public:
+  explicit IndexFile(std::string path) : path_(std::move(path)) {}
+
+  std::shared_ptr<const std::string> get() {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) return nullptr;
+    std::lock_guard lock(mu_);
+    if (!body_ || st.st_mtim.tv_sec != mtime_.tv_sec || st.st_mtim.tv_nsec != mtime_.tv_nsec ||
+        static_cast<std::size_t>(st.st_size) != body_->size()) {
+      std::ifstream in(path_, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!in) return body_;
+      body_ = std::make_shared<const std::string>(text.str());
+      mtime_ = st.st_mtim;
+    }
+    return body_;
+  }
+
+ private:
+  const std::string path_;
+  std::mutex mu_;
+  timespec mtime_{};
+  std::shared_ptr<const std::string> body_;
+};
+
 Status addWebApp(http::Server& server, const std::string& dir) {
-  std::ifstream in(fs::path(dir) / "index.html", std::ios::binary);
-  std::stringstream body;
-  body << in.rdbuf();
-  if (!in) return makeError("http.mount", "web app: cannot read " + dir + "/index.html");
-  auto index = std::make_shared<const std::string>(body.str());
+  auto index = std::make_shared<IndexFile>(dir + "/index.html");
+  if (!index->get()) return makeError("http.mount", "web app: cannot read " + dir + "/index.html");
 
   // Vite names assets by content hash: they never change under a name.
   std::error_code ec;
@@ -65,9 +94,11 @@ Status addWebApp(http::Server& server, const std::string& dir) {
 
   // The app's pages are one document; it reads the path itself.
   auto page = [index](const http::Request&) {
+    auto body = index->get();
+    if (!body) return http::Response::error(404, "not_found", "the web app is not built");
     http::Response r(200, std::string(), "text/html; charset=utf-8");
-    r.shared = index;
-    r.length = index->size();
+    r.shared = body;
+    r.length = body->size();
     return r.header("Cache-Control", "no-cache");
   };
   server.get("/", page);

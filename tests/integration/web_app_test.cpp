@@ -1,6 +1,7 @@
 // The viewers' web app as the hub serves it: index.html for the app's pages (/, /watch/<name>,
 // /replay/<id>), hashed assets with an immutable cache, API and health routes still answered by
-// their handlers, and a web_root without index.html refused at start-up (exit 2).
+// their handlers, index.html re-read after a rebuild, and a web_root without index.html refused at start-up
+// (exit 2).
 #include <filesystem>
 #include <fstream>
 
@@ -66,6 +67,12 @@ TEST(WebApp, ServesPagesAssetsAndKeepsRoutes) {
   EXPECT_TRUE(contains(health->body, "\"status\":\"ok\""));
   // The status page is replaced by the app.
   EXPECT_FALSE(contains(c.request("GET", "/")->body, "/metrics"));
+  // A rebuild while the hub runs: the pages serve the new index.html at once.
+  const std::string rebuilt = "<!doctype html><title>player v2</title><div id=app></div>";
+  write(web.path() + "/index.html", rebuilt);
+  auto fresh = c.request("GET", "/watch/gala");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->body, rebuilt);
   EXPECT_TRUE(contains(hub.log(), "serving the web app from")) << hub.log();
   EXPECT_EQ(hub.terminate(), 0) << hub.log();
 }

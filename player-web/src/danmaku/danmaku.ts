@@ -75,14 +75,26 @@ export class Danmaku {
     span.className = own ? 'dm dm-own' : 'dm';
     span.textContent = text;
     span.style.top = place.lane * LANE_PX + 'px';
-    span.style.setProperty('--from', this.width + 'px');
-    span.style.setProperty('--to', -width + 'px');
-    span.style.animationDuration = place.durationMs + 'ms';
-    span.addEventListener('animationend', () => {
+    const done = () => {
       span.remove();
       this.onScreen--;
-    });
+    };
     this.layer.appendChild(span);
+    if (typeof span.animate === 'function') {
+      // Web Animations on transform run on the compositor, off the main thread.
+      const a = span.animate([{ transform: `translateX(${this.width}px)` }, { transform: `translateX(${-width}px)` }], {
+        duration: place.durationMs,
+        easing: 'linear',
+        fill: 'forwards',
+      });
+      a.onfinish = done;
+    } else {
+      span.classList.add('dm-css');
+      span.style.setProperty('--from', this.width + 'px');
+      span.style.setProperty('--to', -width + 'px');
+      span.style.animationDuration = place.durationMs + 'ms';
+      span.addEventListener('animationend', done);
+    }
     this.onScreen++;
     return true;
   }

@@ -24,7 +24,14 @@ function liveCard(s: LiveStream): HTMLElement {
 }
 
 function upcomingCard(s: LiveStream): HTMLElement {
-  const when = new Date(s.startsAt ?? 0).toLocaleString(currentLang(), { timeZone: 'Asia/Shanghai' });
+  const when = new Date(s.startsAt ?? 0).toLocaleString(currentLang(), {
+    timeZone: 'Asia/Shanghai',
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   return h(
     'a.card',
     { href: `/watch/${encodeURIComponent(s.name)}` },

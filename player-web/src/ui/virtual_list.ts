@@ -25,6 +25,7 @@ export class VirtualList<T> {
   private stick = true;
   private width = 0;
   private viewport = 0;
+  private scrollTop = 0;
 
   constructor(
     private readonly source: RowSource<T>,
@@ -35,7 +36,9 @@ export class VirtualList<T> {
     this.el = h('div.vlist', { role: 'log', 'aria-live': 'polite' }, this.spacer);
     this.pill = h('button.vlist-pill', { type: 'button', hidden: true, onclick: () => this.toBottom() }, pillText);
     this.el.addEventListener('scroll', () => {
-      this.stick = this.el.scrollTop + this.el.clientHeight >= this.offsets.total - 24;
+      // Reading scrollTop inside its own scroll event costs no extra layout.
+      this.scrollTop = this.el.scrollTop;
+      this.stick = this.scrollTop + this.viewport >= this.offsets.total - 24;
       if (this.stick) this.pill.hidden = true;
       this.schedule();
     }, { passive: true });
@@ -68,7 +71,10 @@ export class VirtualList<T> {
       this.items.splice(0, DROP_ROWS);
       const shift = this.offsets.dropFront(DROP_ROWS);
       this.resetRows();
-      if (!this.stick) this.el.scrollTop = Math.max(0, this.el.scrollTop - shift);
+      if (!this.stick) {
+        this.scrollTop = Math.max(0, this.scrollTop - shift);
+        this.el.scrollTop = this.scrollTop;
+      }
     }
     if (!this.stick) this.pill.hidden = false;
     this.schedule();
@@ -107,10 +113,11 @@ export class VirtualList<T> {
     });
   }
 
+  // Only writes to the DOM (no reads), so a frame never forces a synchronous layout.
   private render(): void {
     this.spacer.style.height = this.offsets.total + 'px';
-    if (this.stick) this.el.scrollTop = Math.max(0, this.offsets.total - this.viewport);
-    const [first, last] = this.offsets.visible(this.el.scrollTop, this.viewport || 400);
+    if (this.stick) this.scrollTop = Math.max(0, this.offsets.total - this.viewport);
+    const [first, last] = this.offsets.visible(this.scrollTop, this.viewport || 400);
     for (const [i, node] of this.shown) {
       if (i < first || i >= last) {
         node.remove();
@@ -126,5 +133,6 @@ export class VirtualList<T> {
       this.spacer.appendChild(node);
       this.shown.set(i, node);
     }
+    if (this.stick) this.el.scrollTop = this.scrollTop;
   }
 }

@@ -84,7 +84,7 @@ export function parseRecordings(body: unknown): Recording[] {
         id,
         stream,
         title: str(o, 'title') || stream || id,
-        thumbnail: str(o, 'thumbnail', 'thumbnail_url', 'thumb') || `/vod/${encodeURIComponent(id)}/thumb.jpg`,
+        thumbnail: str(o, 'thumbnail', 'thumbnail_url', 'thumb'), // null when the recording has none
         startedAt: num(o, 'started_at', 'start', 'created_at'),
         durationSeconds: duration,
       };

@@ -8,6 +8,7 @@ import { clear, h } from '../ui/dom';
 import { topBar } from './top_bar';
 
 function thumb(src: string, alt: string): HTMLElement {
+  if (!src) return h('div.card-media');
   const img = h('img.card-thumb', { src, alt, loading: 'lazy', decoding: 'async', width: 320, height: 180 });
   img.addEventListener('error', () => img.classList.add('no-thumb'), { once: true });
   return h('div.card-media', {}, img);

@@ -32,7 +32,7 @@ export function replayPage(root: HTMLElement, id: string): void {
       if (r) {
         title.textContent = r.title;
         document.title = r.title;
-        stage.video.poster = r.thumbnail;
+        if (r.thumbnail) stage.video.poster = r.thumbnail;
       }
     })
     .catch(() => {});

@@ -1,9 +1,34 @@
 // The pages as a viewer meets them on a hub with nothing live: the home page with its three
 // sections, a watch page for a stream that is not publishing (offline state, video area,
 // chat box with its counter, like button), the replay page, the English switch, and the bullet
-// comment settings remembered per device. Screenshots at phone and desktop sizes.
-export default async function pages({ startHub, newPage, screenshot, phone, desktop, assert, waitFor }) {
+// comment settings remembered per device, and the watch page's JavaScript budget (200 KiB
+// gzipped). Screenshots at phone and desktop sizes.
+import { gzipSync } from 'node:zlib';
+
+export default async function pages({ startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
   const hub = await startHub();
+
+  // The watch page's JavaScript, everything it loads (hls.js included), gzipped: at most 200 KiB.
+  {
+    const page = await newPage(phone);
+    const scripts = [];
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'script') scripts.push(r);
+    });
+    await page.goto(hub.url + '/watch/gala');
+    await waitFor(async () => (await page.textContent('.stage-overlay')).includes('主播暂时离开'), 'hls.js loaded and gave its verdict', 15000);
+    let raw = 0;
+    let gz = 0;
+    for (const r of scripts) {
+      const body = await r.body();
+      raw += body.length;
+      gz += gzipSync(body, { level: 9 }).length;
+    }
+    log(`watch page JavaScript: ${scripts.length} files, ${(raw / 1024).toFixed(1)} KiB, ${(gz / 1024).toFixed(1)} KiB gzipped`);
+    assert(scripts.length >= 2, 'the app and the lazily loaded player were both fetched');
+    assert(gz <= 200 * 1024, `watch page JS ${gz} bytes gzipped, budget 200 KiB`);
+    await page.context().close();
+  }
 
   for (const [device, tag] of [[phone, 'phone'], [desktop, 'desktop']]) {
     const page = await newPage(device);

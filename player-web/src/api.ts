@@ -106,7 +106,7 @@ export async function fetchRecordings(): Promise<Recording[]> {
 }
 
 // A chat token: one given in the page's URL (`#token=...`, e.g. printed by `hub token user`),
-// else a guest token from the hub (with the nickname when the viewer typed one).
+// else a guest token from the hub (POST /api/v1/chat/token). Members' tokens come with the CMS.
 const TOKEN_KEY = 'hub.chat.token';
 
 export function tokenFromUrl(): string | null {
@@ -122,7 +122,7 @@ export function tokenFromUrl(): string | null {
   return token;
 }
 
-export async function chatToken(fresh: boolean, name?: string): Promise<string> {
+export async function chatToken(fresh: boolean): Promise<string> {
   if (!fresh) {
     try {
       const stored = sessionStorage.getItem(TOKEN_KEY);
@@ -134,7 +134,7 @@ export async function chatToken(fresh: boolean, name?: string): Promise<string> 
   const r = await fetch('/api/v1/chat/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(name ? { name } : {}),
+    body: '{}',
   });
   if (!r.ok) throw new Error(`chat token: HTTP ${r.status}`);
   const body = (await r.json()) as Json;

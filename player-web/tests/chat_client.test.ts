@@ -183,6 +183,21 @@ describe('chat client reconnect and resume', () => {
     expect(t.tokens).toEqual([false, true]);
   });
 
+  it('starts over with a fresh token when the hello is refused (auth.invalid)', async () => {
+    const t = setup();
+    t.client.connect();
+    await flush();
+    const s = t.sockets[0];
+    s.open();
+    s.push({ type: 'error', code: 'auth.invalid', message: 'token expired' });
+    expect(s.closedWith).toBe(1000);
+    expect(t.client.state).toBe('reconnecting');
+    t.timers.advance(1000);
+    await flush();
+    t.sockets[1].open();
+    expect(t.sockets[1].sent[0]).toEqual({ op: 'hello', token: 'fresh-token' });
+  });
+
   it('stays closed after close()', async () => {
     const t = setup();
     const s = await joinFresh(t);

@@ -19,6 +19,7 @@ export class FakeSocket implements SocketLike {
   close(code?: number): void {
     this.closedWith = code ?? 1000;
     this.readyState = 3;
+    this.onclose?.({ code: this.closedWith }); // as a browser does once the close completes
   }
   // Server side:
   open(): void {

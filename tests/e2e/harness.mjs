@@ -42,6 +42,8 @@ export async function startHub({ binary, webRoot, args = [], env = {} }) {
     '--rtmp-listen', `127.0.0.1:${rtmpPort}`,
     '--data-dir', dataDir,
     '--http-web-root', webRoot,
+    // The page's origin: the chat's WebSocket Origin check allows the public URL's.
+    '--http-public-url', `http://127.0.0.1:${httpPort}`,
     ...args,
   ];
   const proc = spawn(binary, argv, { env: { ...process.env, HUB_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

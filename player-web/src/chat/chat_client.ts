@@ -90,7 +90,7 @@ export class ChatClient {
     );
   }
 
-  // Starts over with a new token (e.g. after the viewer picked a nickname).
+  // Starts over with a new token (e.g. once the viewer signed in).
   restart(): void {
     this.close();
     this.attempt = 0;
@@ -166,8 +166,12 @@ export class ChatClient {
         this.lastId_ = e.id;
         break;
       case 'error':
-        // An expired or forged token: fetch a new one before the next attempt.
-        if (e.code === 'auth.invalid') this.freshToken = true;
+        // An expired or forged token: the server keeps the socket open until its hello
+        // deadline; start over at once with a fresh token instead of waiting for 4001.
+        if (e.code === 'auth.invalid') {
+          this.freshToken = true;
+          if (this.state_ !== 'joined') s.close(1000, 'new token');
+        }
         break;
       default:
         break;

@@ -5,7 +5,7 @@
 export interface ChatUser {
   id: number;
   name: string;
-  role: string; // "guest" | "user" | "moderator"
+  role: string; // "guest" | "user" | "moderator" | "admin" | "system"
 }
 
 export type ServerEvent =
@@ -31,6 +31,7 @@ export type ClientCommand =
 export const CLOSE_NO_HELLO = 4001;
 export const CLOSE_BANNED = 4003;
 export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_TOO_MANY = 4029;
 
 // The longest message, in Unicode code points (the server's default limit).
 export const MAX_TEXT_CODE_POINTS = 200;

@@ -145,12 +145,11 @@ export function watchPage(root: HTMLElement, name: string): void {
   backToLive.addEventListener('click', () => player.goLive());
 
   // Chat, likes.
-  let nickname: string | undefined;
   const urlToken = tokenFromUrl();
   const client = new ChatClient({
     url: wsUrl(),
     room: name,
-    getToken: (fresh) => (urlToken && !fresh && !nickname ? Promise.resolve(urlToken) : chatToken(fresh, nickname)),
+    getToken: (fresh) => (urlToken && !fresh ? Promise.resolve(urlToken) : chatToken(fresh)),
   });
   const hearts = new Hearts(heartsLayer);
   const likes = new LikeBatcher({
@@ -178,10 +177,6 @@ export function watchPage(root: HTMLElement, name: string): void {
     onViewers: (count) => {
       chatViewers = count;
       render();
-    },
-    setNickname: (n) => {
-      nickname = n;
-      client.restart();
     },
   });
 

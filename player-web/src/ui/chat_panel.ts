@@ -1,6 +1,6 @@
 // The chat side of the watch page: the virtualized message list, a status line (connecting,
-// reconnecting, banned, errors in plain words), the send box with its code-point counter, and
-// the nickname step for guests. Messages also go to the bullet-comment layer.
+// reconnecting, banned, errors in plain words; for guests, that signing in lets them chat), and
+// the send box with its code-point counter. Messages also go to the bullet-comment layer.
 
 import { ChatClient, ChatState } from '../chat/chat_client';
 import { ChatUser, MAX_TEXT_CODE_POINTS, ServerEvent, codePointLength } from '../chat/protocol';
@@ -21,7 +21,6 @@ export interface ChatPanelHooks {
   onMessage(text: string, own: boolean): void;
   onLikes(total: number, delta: number): void;
   onViewers(count: number): void;
-  setNickname(name: string): void; // asks for a named token and restarts the client
 }
 
 export class ChatPanel {
@@ -31,7 +30,6 @@ export class ChatPanel {
   private readonly input: HTMLInputElement;
   private readonly counter: HTMLSpanElement;
   private readonly sendBtn: HTMLButtonElement;
-  private readonly nickForm: HTMLFormElement;
   private me: ChatUser | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -70,31 +68,11 @@ export class ChatPanel {
       this.counter,
       this.sendBtn,
     );
-    const nickInput = h('input.chat-input', {
-      type: 'text',
-      placeholder: t('chatNickname'),
-      maxLength: 24,
-      'aria-label': t('chatNickname'),
-    });
-    this.nickForm = h(
-      'form.chat-form.chat-nick',
-      {
-        hidden: true,
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          const name = nickInput.value.trim();
-          if (name) this.hooks.setNickname(name);
-        },
-      },
-      nickInput,
-      h('button.chat-send', { type: 'submit' }, t('chat')),
-    );
     this.el = h(
       'section.chat',
       { 'aria-label': t('chat') },
       h('div.chat-list-wrap', {}, this.list.el, this.list.pillEl),
       this.status,
-      this.nickForm,
       form,
     );
     client.listen({
@@ -114,6 +92,7 @@ export class ChatPanel {
   private renderRow(r: Row): HTMLElement {
     if (r.kind === 'notice') return h('div.msg.msg-notice', {}, r.text);
     const role = r.user?.role ?? 'guest';
+    if (role === 'system') return h('div.msg.msg-system', { dataset: { id: String(r.id) } }, r.text);
     return h(
       `div.msg${r.own ? '.msg-own' : ''}${r.deleted ? '.msg-deleted' : ''}`,
       { dataset: { id: String(r.id) } },
@@ -126,7 +105,7 @@ export class ChatPanel {
     switch (e.type) {
       case 'welcome':
         this.me = e.user;
-        this.nickForm.hidden = e.user.role !== 'guest';
+        this.onState(this.client.state);
         break;
       case 'message': {
         const own = !!this.me && e.user.id === this.me.id && this.me.role !== 'guest';
@@ -170,8 +149,17 @@ export class ChatPanel {
   }
 
   private onState(s: ChatState): void {
+    const guest = s === 'joined' && this.me?.role === 'guest';
     const text =
-      s === 'connecting' ? t('chatConnecting') : s === 'reconnecting' ? t('chatReconnecting') : s === 'banned' ? t('chatBanned') : '';
+      s === 'connecting'
+        ? t('chatConnecting')
+        : s === 'reconnecting'
+          ? t('chatReconnecting')
+          : s === 'banned'
+            ? t('chatBanned')
+            : guest
+              ? t('guestHint')
+              : '';
     this.status.textContent = text;
     this.status.className = 'chat-status' + (s === 'banned' ? ' chat-status-error' : '');
     const disabled = s === 'banned';

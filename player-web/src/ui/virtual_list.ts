@@ -1,7 +1,7 @@
 // The chat message list: only the rows in view (plus a few) exist in the DOM; every row has a
 // height fixed when it arrives (row_metrics.ts), so nothing moves when rows come and go, and the
 // list sticks to the bottom unless the viewer scrolled up (then a "new messages" pill shows).
-// Work is batched into one animation frame however many messages arrive.
+// Work is batched: at most one draw per 100 ms however many messages arrive.
 
 import { RowFont, RowOffsets, rowHeight } from '../chat/row_metrics';
 import { h } from './dom';
@@ -13,6 +13,7 @@ export interface RowSource<T> {
 
 const MAX_ROWS = 5000;
 const DROP_ROWS = 1000;
+const FRAME_MS = 100;
 
 export class VirtualList<T> {
   readonly el: HTMLDivElement;
@@ -26,6 +27,8 @@ export class VirtualList<T> {
   private width = 0;
   private viewport = 0;
   private scrollTop = 0;
+  private drawnTotal = 0;
+  private lastDraw = -Infinity;
 
   constructor(
     private readonly source: RowSource<T>,
@@ -38,9 +41,10 @@ export class VirtualList<T> {
     this.el.addEventListener('scroll', () => {
       // Reading scrollTop inside its own scroll event costs no extra layout.
       this.scrollTop = this.el.scrollTop;
-      this.stick = this.scrollTop + this.viewport >= this.offsets.total - 24;
+      // Against the height last drawn: rows pushed since then must not count as "scrolled up".
+      this.stick = this.scrollTop + this.viewport >= this.drawnTotal - 24;
       if (this.stick) this.pill.hidden = true;
-      this.schedule();
+      this.schedule(true);
     }, { passive: true });
     window.addEventListener('resize', () => this.measure());
   }
@@ -105,17 +109,33 @@ export class VirtualList<T> {
     this.shown.clear();
   }
 
-  private schedule(): void {
+  // New messages are drawn at most every FRAME_MS (a busy room would otherwise cost a layout
+  // every frame); the viewer's own scrolling is drawn on the next frame.
+  private schedule(now = false): void {
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.render();
-    });
+    const draw = () => {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.lastDraw = performance.now();
+        this.render();
+      });
+    };
+    const wait = now ? 0 : this.lastDraw + FRAME_MS - performance.now();
+    if (wait <= 0) {
+      draw();
+    } else {
+      this.frame = -1;
+      setTimeout(() => {
+        this.frame = 0;
+        draw();
+      }, wait);
+    }
   }
 
   // Only writes to the DOM (no reads), so a frame never forces a synchronous layout.
   private render(): void {
     this.spacer.style.height = this.offsets.total + 'px';
+    this.drawnTotal = this.offsets.total;
     if (this.stick) this.scrollTop = Math.max(0, this.offsets.total - this.viewport);
     const [first, last] = this.offsets.visible(this.scrollTop, this.viewport || 400);
     for (const [i, node] of this.shown) {

@@ -168,13 +168,17 @@ Status ChatService::start(service::Context& context) {
 
   api::addChatApi(*this);
 
-  context.changes.onChange(room::kRoomsTopic, [this](std::string_view, std::int64_t) {
-    (void)context_->workers.submit([this] {
+  context.changes.onChange(room::kRoomsTopic, [this, alive = alive_](std::string_view, std::int64_t) {
+    if (!alive->load()) return;
+    (void)context_->workers.submit([this, alive] {
+      if (!alive->load()) return;
       if (auto st = store_->reloadRooms(); !st) logger()->warn("reload rooms: {}", st.error().message);
     });
   });
-  context.changes.onChange(room::kModerationTopic, [this](std::string_view, std::int64_t) {
-    (void)context_->workers.submit([this] {
+  context.changes.onChange(room::kModerationTopic, [this, alive = alive_](std::string_view, std::int64_t) {
+    if (!alive->load()) return;
+    (void)context_->workers.submit([this, alive] {
+      if (!alive->load()) return;
       if (auto st = store_->reloadModeration(); !st) {
         logger()->warn("reload moderation: {}", st.error().message);
         return;
@@ -197,6 +201,7 @@ void ChatService::stop() {
     if (stopping_) return;
     stopping_ = true;
   }
+  alive_->store(false);
   tickerWake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
   streams_ = bus::Subscription();
@@ -469,7 +474,8 @@ void ChatService::onStreamEvent(std::string_view payload) {
     return;
   }
   std::string event = j["event"], name = j["name"];
-  (void)context_->workers.submit([this, event, name] {
+  (void)context_->workers.submit([this, alive = alive_, event, name] {
+    if (!alive->load()) return;
     if (event == "created") {
       if (auto st = store_->ensure(name, "stream"); !st)
         logger()->warn("[room={}] {}", name, st.error().message);

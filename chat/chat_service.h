@@ -115,6 +115,8 @@ class ChatService final : public service::Service {
   std::map<std::string, double> sentRate_;
   std::map<std::string, std::uint64_t> lastLocal_;  // ticker thread: local viewers last reported
 
+  // Cleared by stop(): change-feed callbacks and worker tasks that outlive the service check it.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   std::thread ticker_;
   std::mutex tickerMu_;
   std::condition_variable tickerWake_;

@@ -235,6 +235,27 @@ TEST_F(ChatTest, TwoClientsExchangeMessagesWithIncreasingIds) {
   EXPECT_TRUE(a->until("pong"));
 }
 
+TEST_F(ChatTest, HubTokenPrintsTokensTheServerAccepts) {
+  start();
+  auto mod = run(
+      {HUB_BINARY, "token", "user", "mia", "--role", "moderator", "--id", "77", "--auth-secret", kSecret});
+  ASSERT_EQ(mod.exitCode, 0) << mod.output;
+  auto guest = run({HUB_BINARY, "token", "guest", "--ttl", "60", "--auth-secret", kSecret});
+  ASSERT_EQ(guest.exitCode, 0) << guest.output;
+  auto trim = [](std::string t) {
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    return t;
+  };
+  ChatClient a(port());
+  auto w = a.hello(trim(mod.output));
+  EXPECT_EQ(w["user"], (json{{"id", 77}, {"name", "mia"}, {"role", "moderator"}})) << w;
+  ChatClient g(port());
+  EXPECT_EQ(g.hello(trim(guest.output))["user"]["role"], "guest");
+  auto bad = run({HUB_BINARY, "token", "user", "x", "--role", "root", "--auth-secret", kSecret});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_EQ(run({HUB_BINARY, "token", "nobody"}).exitCode, 2);
+}
+
 TEST_F(ChatTest, UnknownRoomIsRoomNotFound) {
   start();
   ChatClient c(port());
@@ -367,6 +388,29 @@ TEST_F(ChatTest, LikesAreAggregatedToAtMostFourEventsPerSecond) {
   EXPECT_EQ(total, 300u);
   EXPECT_GE(events, 2);
   EXPECT_LE(events, 13);  // 3 s at one event per 250 ms at most, plus one
+}
+
+TEST_F(ChatTest, ViewerCountsFollowJoinsAndLeaves) {
+  start({"--chat-viewers-interval-ms", "200"});
+  createRoom("gala");
+  auto a = member("gala", "a", auth::Role::Guest, -1);
+  auto b = member("gala", "b", auth::Role::Guest, -2);
+  auto c = member("gala", "c", auth::Role::Guest, -3);
+  auto seen = [&](ChatClient& client, std::uint64_t want) {
+    auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto j = client.next(200ms);
+      if (j && (*j)["type"] == "viewers" && (*j)["count"] == want) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(seen(*a, 3));
+  c->send({{"op", "leave"}, {"room", "gala"}});
+  b.reset();  // disconnects
+  EXPECT_TRUE(seen(*a, 1));
+  auto stats = api("GET", "/api/v1/rooms/gala/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(json::parse(stats->body)["connections"], 1);
 }
 
 TEST_F(ChatTest, ConnectionsPerAddressAreCapped) {

@@ -3,6 +3,7 @@
 // HTTP handlers of the chat API. SQL runs on the worker pool (routeAsync), never on a loop.
 #include "chat/api/chat_api.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "chat/chat_service.h"
@@ -198,6 +199,20 @@ void addChatApi(ChatService& svc) {
                       logger()->info("[room={}] moderation {} by {}", name, action, moderator);
                       return Response::json(200, {{"ok", true}});
                     }));
+
+  // The same as {"action":"delete"}, for clients that delete by URL.
+  server.routeAsync(
+      http::Method::Delete, "/api/v1/rooms/:name/messages/:id", adminAsync([&svc](const Request& req) {
+        std::string name(req.param("name"));
+        if (!svc.store().find(name)) return Response::error(404, "room.not_found", "no such room");
+        std::uint64_t id = 0;
+        auto text = req.param("id");
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || p != text.data() + text.size() || id == 0)
+          return Response::error(400, "chat.bad_request", "message id must be a positive integer");
+        if (auto st = svc.deleteMessage(name, id, "admin"); !st) return errorFor(st.error());
+        return Response::noContent();
+      }));
 
   server.routeAsync(http::Method::Get, "/api/v1/rooms/:name/moderation",
                     adminAsync([&svc](const Request& req) {

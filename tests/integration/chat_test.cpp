@@ -330,6 +330,17 @@ TEST_F(ChatTest, MuteDeleteAndBanByModeratorsAreLogged) {
   ASSERT_TRUE(tomb);
   EXPECT_EQ(*tomb, (json{{"type", "deleted"}, {"room", "gala"}, {"id", (*m)["id"]}}));
 
+  // Deleting by URL does the same.
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "more spam"}});
+  auto m2 = b->until("message");
+  ASSERT_TRUE(m2);
+  auto del2 = api("DELETE", "/api/v1/rooms/gala/messages/" + std::to_string((*m2)["id"].get<int>()));
+  ASSERT_TRUE(del2);
+  EXPECT_EQ(del2->status, 204) << del2->body;
+  auto tomb2 = b->until("deleted");
+  ASSERT_TRUE(tomb2);
+  EXPECT_EQ((*tomb2)["id"], (*m2)["id"]);
+
   auto mute = api("POST", "/api/v1/rooms/gala/moderation",
                   json{{"action", "mute"}, {"user_id", 1}, {"seconds", 60}}.dump());
   ASSERT_TRUE(mute);
@@ -353,11 +364,12 @@ TEST_F(ChatTest, MuteDeleteAndBanByModeratorsAreLogged) {
   ASSERT_TRUE(log);
   ASSERT_EQ(log->status, 200);
   auto entries = json::parse(log->body)["entries"];
-  ASSERT_EQ(entries.size(), 3u);
+  ASSERT_EQ(entries.size(), 4u);
   EXPECT_EQ(entries[0]["action"], "ban");
   EXPECT_EQ(entries[1]["action"], "mute");
   EXPECT_EQ(entries[2]["action"], "delete");
-  EXPECT_EQ(entries[2]["moderator"], "mod1");
+  EXPECT_EQ(entries[3]["action"], "delete");
+  EXPECT_EQ(entries[3]["moderator"], "mod1");
   // Without the admin token: refused.
   TestClient anon("127.0.0.1", port());
   EXPECT_EQ(anon.request("GET", "/api/v1/rooms/gala/moderation")->status, 401);

@@ -1,6 +1,6 @@
 // Chat between two browsers on one hub: a message sent by one viewer appears in the other's
 // list and as a bullet comment, the sender's own line is highlighted, a like raises the total
-// in both, a moderator's delete leaves a tombstone in both, and 50 messages a second scroll
+// in both, a guest is told it cannot send but can like, a moderator's delete leaves a tombstone in both, and 50 messages a second scroll
 // without long tasks (> 50 ms) in the viewer's page.
 //
 // Tokens from `hub token user NAME` (docs/chat-protocol.md), given to the page in its URL
@@ -29,8 +29,8 @@ export default async function chat({ browser, startHub, newPage, screenshot, pho
 
   // A message from alice reaches bob, in the list and over the video.
   const text = '你好，来自 alice 的消息';
-  await alice.fill('.chat-form:not(.chat-nick) .chat-input', text);
-  await alice.click('.chat-form:not(.chat-nick) .chat-send');
+  await alice.fill('.chat-form .chat-input', text);
+  await alice.click('.chat-form .chat-send');
   await waitFor(() => bob.$(`.msg-text:text-is("${text}")`), 'bob sees alice\'s message', 5000);
   await waitFor(() => alice.$(`.msg-own .msg-text:text-is("${text}")`), 'alice sees her own line highlighted', 5000);
   await waitFor(() => bob.$(`.dm:text-is("${text}")`), 'bullet comment on bob\'s video', 5000);
@@ -43,6 +43,20 @@ export default async function chat({ browser, startHub, newPage, screenshot, pho
   for (let i = 0; i < 3; i++) await bob.click('.like-btn');
   await waitFor(async () => (await total(alice)) >= before + 3, 'alice sees the likes', 5000);
   await waitFor(async () => (await total(bob)) >= before + 3, 'bob sees the likes', 5000);
+
+  // A guest (token from POST /api/v1/chat/token) is told that sending needs signing in, and
+  // is refused with a clear message when trying anyway; its likes count.
+  const guest = await newPage(phone);
+  await guest.goto(`${hub.url}/watch/gala`);
+  await waitFor(async () => (await guest.textContent('.chat-status')) === '游客可以观看和点赞，登录后才能发言', 'guest hint');
+  await guest.fill('.chat-form .chat-input', '我是游客');
+  await guest.click('.chat-form .chat-send');
+  await waitFor(async () => (await guest.textContent('.chat-status')) === '游客不能发言，请先登录', 'guest send refused');
+  const beforeGuest = await total(bob);
+  await guest.click('.like-btn');
+  await waitFor(async () => (await total(bob)) >= beforeGuest + 1, 'a guest like counts', 5000);
+  await screenshot(guest, 'chat-guest-phone');
+  await guest.context().close();
 
   // A moderator deletes the message: both get the tombstone.
   const id = await bob.$eval(`.msg:has(.msg-text:text-is("${text}"))`, (el) => el.dataset.id);

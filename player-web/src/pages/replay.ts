@@ -19,7 +19,8 @@ export function replayPage(root: HTMLElement, id: string): void {
     state: (s) => {
       stage.root.dataset.state = s;
       if (s === 'playing') showOverlay(stage, null);
-      else if (s === 'offline' || s === 'recovering') showOverlay(stage, [h('p.overlay-note', {}, t('reconnectingVideo'))]);
+      else if (s === 'offline') showOverlay(stage, [h('p.overlay-title', {}, t('replayMissing'))]);
+      else if (s === 'recovering') showOverlay(stage, [h('p.overlay-note', {}, t('reconnectingVideo'))]);
     },
     levels: (levels, current) => showQuality(stage, levels, current),
   });

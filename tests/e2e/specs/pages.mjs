@@ -80,6 +80,7 @@ export default async function pages({ startHub, newPage, screenshot, phone, desk
 
     await page.goto(hub.url + '/replay/does-not-exist');
     await page.waitForSelector('.stage-replay video');
+    await waitFor(async () => (await page.textContent('.stage-overlay')).includes('回放不存在'), 'missing replay said so', 15000);
     await screenshot(page, `replay-${tag}`);
     assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
     await page.context().close();

@@ -1,0 +1,212 @@
+// tests/bench/chat/load_worker.cpp
+//
+// The epoll loop, the send schedule and the receive-side scan of one load-generator worker.
+#include "tests/bench/chat/load_worker.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace hub::bench {
+
+namespace {
+constexpr std::string_view kTextMark = "\"text\":\"b:";
+constexpr std::string_view kLikesMark = "\"type\":\"likes\"";
+constexpr std::string_view kTotalMark = "\"total\":";
+
+// Parses the unsigned integer at s[pos...] and moves pos past it (and one separator).
+std::uint64_t takeNumber(std::string_view s, std::size_t& pos) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + s.size(), v);
+  pos = static_cast<std::size_t>(end - s.data()) + 1;
+  return ec == std::errc() ? v : 0;
+}
+}  // namespace
+
+LoadWorker::LoadWorker(const WorkerConfig& cfg, unsigned id, unsigned workers)
+    : cfg_(cfg), id_(id), workers_(workers), epoch_(std::chrono::steady_clock::now()) {
+  epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  std::size_t mySenders = 0, myClients = 0;
+  for (std::size_t i = id; i < cfg.clients; i += workers) {
+    const auto& [host, port] = cfg.targets[i % cfg.targets.size()];
+    if (i < cfg.senders) {
+      senders_.push_back(clients_.size());
+      ++mySenders;
+    }
+    clients_.push_back(std::make_unique<LoadClient>(i, cfg.flavor, host, port, cfg.path, cfg.origin,
+                                                    cfg.tokens[i % cfg.tokens.size()], cfg.room));
+    ++myClients;
+  }
+  writeWatched_.assign(clients_.size(), false);
+  lastSeq_.assign(clients_.size(), std::vector<std::uint32_t>(cfg.senders, 0));
+  likeEvents_.assign(clients_.size(), 0);
+  sendSeq_.assign(clients_.size(), 0);
+  if (cfg.senders) myRate_ = cfg.rate * static_cast<double>(mySenders) / static_cast<double>(cfg.senders);
+  if (cfg.likeBatch && cfg.clients)
+    myLikeFrames_ =
+        cfg.likesRate / cfg.likeBatch * static_cast<double>(myClients) / static_cast<double>(cfg.clients);
+}
+
+LoadWorker::~LoadWorker() {
+  clients_.clear();
+  if (epoll_ >= 0) ::close(epoll_);
+}
+
+std::int64_t LoadWorker::nowMicros() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - epoch_)
+      .count();
+}
+
+void LoadWorker::startSending(std::chrono::steady_clock::time_point t0) {
+  t0Micros_.store(std::chrono::duration_cast<std::chrono::microseconds>(t0 - epoch_).count());
+  sending_.store(true);
+}
+
+void LoadWorker::watch(std::size_t local) {
+  auto& c = *clients_[local];
+  const bool want = c.wantsWrite() || c.state() == LoadClient::State::Connecting;
+  if (c.fd() < 0 || want == writeWatched_[local]) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | (want ? EPOLLOUT : 0u);
+  ev.data.u64 = local;
+  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd(), &ev);
+  writeWatched_[local] = want;
+}
+
+void LoadWorker::connectMore() {
+  while (nextToStart_ < clients_.size() && inFlight_ < cfg_.connectConcurrency) {
+    std::size_t local = nextToStart_++;
+    auto& c = *clients_[local];
+    int fd = c.start();
+    if (fd < 0) {
+      noteState(local, LoadClient::State::Connecting);
+      continue;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.u64 = local;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+    writeWatched_[local] = true;
+    ++inFlight_;
+  }
+}
+
+void LoadWorker::noteState(std::size_t local, LoadClient::State before) {
+  auto& c = *clients_[local];
+  if (c.state() == before) return;
+  const bool wasPending = before != LoadClient::State::Ready;
+  if (c.state() == LoadClient::State::Ready) {
+    ready_.fetch_add(1);
+    --inFlight_;
+  } else if (c.state() == LoadClient::State::Closed) {
+    closed_.fetch_add(1);
+    if (before == LoadClient::State::Ready)
+      ready_.fetch_sub(1);
+    else if (wasPending && inFlight_ > 0)
+      --inFlight_;
+    if (closeReasons_.size() < 5)
+      closeReasons_.push_back("client " + std::to_string(c.index()) + ": " + c.closeReason());
+  }
+}
+
+void LoadWorker::handle(std::size_t local, std::uint32_t events) {
+  auto& c = *clients_[local];
+  const auto before = c.state();
+  if (events & EPOLLOUT) c.onWritable();
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && c.state() != LoadClient::State::Closed)
+    c.onReadable(*this);
+  noteState(local, before);
+  if (c.state() != LoadClient::State::Closed) watch(local);
+}
+
+void LoadWorker::sendDue() {
+  if (!sending_.load()) return;
+  const double elapsed = static_cast<double>(nowMicros() - t0Micros_.load()) / 1e6;
+  const auto dueMessages = static_cast<std::uint64_t>(std::floor(myRate_ * elapsed));
+  char text[160];
+  while (messagesSent_ < dueMessages && !senders_.empty()) {
+    std::size_t local = senders_[nextSender_++ % senders_.size()];
+    auto& c = *clients_[local];
+    ++messagesSent_;
+    if (c.state() != LoadClient::State::Ready) continue;
+    std::uint32_t seq = ++sendSeq_[local];
+    int n = std::snprintf(text, sizeof text, R"({"op":"send","room":"%s","text":"b:%zu:%u:%lld"})",
+                          cfg_.room.c_str(), c.index(), seq, static_cast<long long>(nowMicros()));
+    const auto before = c.state();
+    c.sendCommand(std::string_view(text, static_cast<std::size_t>(n)));
+    noteState(local, before);
+    if (c.state() != LoadClient::State::Closed) watch(local);
+    sent_.fetch_add(1);
+  }
+  const auto dueLikes = static_cast<std::uint64_t>(std::floor(myLikeFrames_ * elapsed));
+  while (likeFramesSent_ < dueLikes) {
+    std::size_t local = nextLiker_++ % clients_.size();
+    auto& c = *clients_[local];
+    ++likeFramesSent_;
+    if (c.state() != LoadClient::State::Ready) continue;
+    int n = std::snprintf(text, sizeof text, R"({"op":"like","room":"%s","count":%u})", cfg_.room.c_str(),
+                          cfg_.likeBatch);
+    const auto before = c.state();
+    c.sendCommand(std::string_view(text, static_cast<std::size_t>(n)));
+    noteState(local, before);
+    if (c.state() != LoadClient::State::Closed) watch(local);
+  }
+}
+
+void LoadWorker::onText(std::size_t client, std::string_view text) {
+  const std::int64_t now = nowMicros();
+  const std::size_t local = (client - id_) / workers_;  // this worker owns id_, id_+T, ...
+  std::size_t pos = 0;
+  while ((pos = text.find(kTextMark, pos)) != std::string_view::npos) {
+    pos += kTextMark.size();
+    const auto sender = takeNumber(text, pos);
+    const auto seq = static_cast<std::uint32_t>(takeNumber(text, pos));
+    const auto sentAt = static_cast<std::int64_t>(takeNumber(text, pos));
+    hist_.add(now - sentAt);
+    delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (sender < cfg_.senders) {  // order per sender, as this receiver sees it
+      auto& last = lastSeq_[local][sender];
+      if (seq <= last) ++outOfOrder_;
+      last = seq;
+    }
+  }
+  pos = 0;
+  while ((pos = text.find(kLikesMark, pos)) != std::string_view::npos) {
+    pos += kLikesMark.size();
+    if (sending_.load(std::memory_order_relaxed)) ++likeEvents_[local];
+    auto t = text.find(kTotalMark, pos);
+    if (t != std::string_view::npos) {
+      t += kTotalMark.size();
+      likesTotalSeen_ = std::max(likesTotalSeen_, takeNumber(text, t));
+    }
+  }
+}
+
+void LoadWorker::run() {
+  epoll_event events[512];
+  while (running_.load()) {
+    connectMore();
+    sendDue();
+    int n = ::epoll_wait(epoll_, events, 512, sending_.load() ? 1 : 10);
+    for (int i = 0; i < n; ++i) handle(static_cast<std::size_t>(events[i].data.u64), events[i].events);
+  }
+}
+
+void LoadWorker::addTo(Totals& t) const {
+  t.delivered += delivered_.load();
+  t.outOfOrder += outOfOrder_;
+  t.likesSent += likeFramesSent_ * cfg_.likeBatch;
+  for (auto e : likeEvents_) {
+    t.likeEvents += e;
+    t.likeEventsMaxClient = std::max<std::uint64_t>(t.likeEventsMaxClient, e);
+  }
+  t.likesTotalSeen = std::max(t.likesTotalSeen, likesTotalSeen_);
+  t.closed += closed_.load();
+  for (const auto& r : closeReasons_)
+    if (t.closeReasons.size() < 5) t.closeReasons.push_back(r);
+  t.hist.merge(hist_);
+}
+
+}  // namespace hub::bench

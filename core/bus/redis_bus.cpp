@@ -217,6 +217,18 @@ void RedisBus::command(std::vector<std::string> argv, CommandCallback done) {
     pending->finish(makeError("bus.closed", "bus is shutting down"));  // caller's thread
 }
 
+bool RedisBus::post(std::function<void()> fn) {
+  return mailbox_->post(Op{Op::Kind::Call, {}, {}, nullptr, std::move(fn)});
+}
+
+void RedisBus::watchReady(std::function<void(bool)> fn) {
+  post([this, fn = std::move(fn)]() mutable {
+    readyWatcher_ = std::move(fn);
+    reportedReady_ = ready();
+    if (readyWatcher_) readyWatcher_(reportedReady_);
+  });
+}
+
 void RedisBus::sendCommand(std::unique_ptr<PendingCommand> pending) {
   redisAsyncContext* ac = cmd_->context();
   if (!ac || pending->argv.empty())
@@ -247,9 +259,13 @@ void RedisBus::onCommandReply(redisAsyncContext*, void* r, void* privdata) {
 }
 
 Subscription RedisBus::subscribe(std::string channel, Handler handler) {
-  auto state =
-      std::make_shared<detail::SubscriptionState>(std::move(channel), std::move(handler), thread_.get_id(),
-                                                  std::weak_ptr<detail::SubscriptionOwner>(mailbox_));
+  return subscribe(std::move(channel), std::move(handler), {});
+}
+
+Subscription RedisBus::subscribe(std::string channel, Handler handler, std::function<void()> onConfirmed) {
+  auto state = std::make_shared<detail::SubscriptionState>(
+      std::move(channel), std::move(handler), thread_.get_id(),
+      std::weak_ptr<detail::SubscriptionOwner>(mailbox_), std::move(onConfirmed));
   if (!mailbox_->post(Op{Op::Kind::Subscribe, state->channel, {}, state, {}})) state->active.store(false);
   return Subscription(std::move(state));
 }
@@ -258,7 +274,7 @@ void RedisBus::addSubscriber(std::shared_ptr<detail::SubscriptionState> state) {
   auto& channel = channels_[state->channel];
   channel.subs.push_back(state);
   if (channel.remote == Channel::Remote::Subscribed) {
-    state->confirmed.store(true);
+    state->confirm();
   } else if (channel.remote == Channel::Remote::None) {
     if (sendSubscribe({&state->channel}, "SUBSCRIBE")) channel.remote = Channel::Remote::Subscribing;
   }  // Subscribing: the reply confirms; Unsubscribing: subscribed again when that reply comes
@@ -340,6 +356,10 @@ void RedisBus::onSubDown() {
 void RedisBus::onConnectionChange(const std::string& why) {
   if (shutDown_) return;
   const bool up = sub_->up() && cmd_->up();
+  if (readyWatcher_ && up != reportedReady_) {
+    reportedReady_ = up;
+    readyWatcher_(up);
+  }
   const uint64_t now = uv_now(&loop_);
   metrics_.up().set(up ? 1 : 0);
   if (up && !wasUp_) {
@@ -396,7 +416,10 @@ void RedisBus::onChannelEvent(std::string_view kind, std::string_view name, std:
   } else if (kind == "subscribe") {
     if (channel.remote != Channel::Remote::Subscribing) return;
     channel.remote = Channel::Remote::Subscribed;
-    for (auto& s : channel.subs) s->confirmed.store(true);
+    for (std::size_t i = 0; i < channel.subs.size(); ++i) {
+      auto keep = channel.subs[i];  // the callback may drop the last outside reference
+      keep->confirm();
+    }
   } else if (kind == "unsubscribe") {
     if (channel.remote != Channel::Remote::Unsubscribing) return;
     if (channel.subs.empty()) {

@@ -54,6 +54,15 @@ class RedisBus final : public Bus {
   // thread ("bus.closed").
   void command(std::vector<std::string> argv, CommandCallback done);
 
+  // subscribe() that also runs `onConfirmed` on the loop thread each time the server confirms the
+  // subscription: the first time and again after every reconnect (never after reset()).
+  [[nodiscard]] Subscription subscribe(std::string channel, Handler handler,
+                                       std::function<void()> onConfirmed);
+  // Runs `fn` on the loop thread, after everything queued before it; false once shutting down.
+  bool post(std::function<void()> fn);
+  // Calls `fn(ready())` on the loop thread now, then each time ready() changes.
+  void watchReady(std::function<void(bool ready)> fn);
+
  private:
   // Where one channel stands with the server; `subs` are this process's subscribers.
   struct Channel {
@@ -103,6 +112,8 @@ class RedisBus final : public Bus {
   bool loopInit_ = false;
   bool shutDown_ = false;
   bool loggedDown_ = false;
+  std::function<void(bool)> readyWatcher_;  // loop thread
+  bool reportedReady_ = false;
   std::thread thread_;
 };
 

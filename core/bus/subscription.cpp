@@ -24,6 +24,19 @@ void SubscriptionState::deliver(std::string_view ch, std::string_view payload) {
   }
 }
 
+void SubscriptionState::confirm() {
+  if (confirmed.exchange(true) || !onConfirmed) return;
+  std::lock_guard lock(callMu_);
+  if (!active.load()) return;
+  try {
+    onConfirmed();
+  } catch (const std::exception& e) {
+    log::get("core.bus")->error("[channel={}] confirm handler threw: {}", channel, e.what());
+  } catch (...) {
+    log::get("core.bus")->error("[channel={}] confirm handler threw a non-exception", channel);
+  }
+}
+
 void SubscriptionState::deactivate() {
   if (std::this_thread::get_id() == deliveryThread) {
     // On the bus thread no other handler call can be running: deliveries are serial. Taking

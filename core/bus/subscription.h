@@ -32,16 +32,25 @@ class SubscriptionOwner {
 // Shared by the handle and the engine's channel table. The engine calls deliver() on its own
 // thread only (deliveryThread), which lets reset() tell "inside a handler" from "elsewhere".
 struct SubscriptionState {
-  SubscriptionState(std::string ch, Handler h, std::thread::id thread, std::weak_ptr<SubscriptionOwner> o)
-      : channel(std::move(ch)), handler(std::move(h)), deliveryThread(thread), owner(std::move(o)) {}
+  SubscriptionState(std::string ch, Handler h, std::thread::id thread, std::weak_ptr<SubscriptionOwner> o,
+                    std::function<void()> onConfirm = {})
+      : channel(std::move(ch)),
+        handler(std::move(h)),
+        onConfirmed(std::move(onConfirm)),
+        deliveryThread(thread),
+        owner(std::move(o)) {}
 
   // Runs the handler unless reset; never lets an exception escape (we may be inside hiredis).
   void deliver(std::string_view ch, std::string_view payload);
+  // Marks the subscription confirmed and, when it was not, runs onConfirmed (same rules as
+  // deliver: on the bus thread, never after reset).
+  void confirm();
   // Stops delivery; from a foreign thread waits for a running handler call to return.
   void deactivate();
 
   const std::string channel;
   const Handler handler;
+  const std::function<void()> onConfirmed;  // may be empty
   const std::thread::id deliveryThread;
   const std::weak_ptr<SubscriptionOwner> owner;
   std::atomic<bool> active{true};

@@ -245,4 +245,53 @@ TEST(RedisBus, CommandReportsUnavailableWhileDown) {
   EXPECT_EQ(r.error().code, "bus.unavailable");
 }
 
+TEST(RedisBus, TellsWhenASubscriptionIsConfirmedAndWhenReadinessChanges) {
+  hub::test::RedisServer server;
+  auto opened = open(server.url(), fastOptions());
+  ASSERT_TRUE(opened);
+  auto* bus = dynamic_cast<RedisBus*>(opened->get());
+  ASSERT_NE(bus, nullptr);
+  std::mutex mu;
+  std::vector<bool> readiness;
+  bus->watchReady([&](bool up) {
+    std::lock_guard lock(mu);
+    readiness.push_back(up);
+  });
+  ASSERT_TRUE(waitUntil([&] {
+    std::lock_guard lock(mu);
+    return !readiness.empty() && readiness.back();
+  }));
+  std::atomic<int> confirms{0};
+  Collector got;
+  auto sub = bus->subscribe("room.c", got.handler(), [&] { ++confirms; });
+  ASSERT_TRUE(waitUntil([&] { return confirms.load() == 1; }));
+  EXPECT_TRUE(sub.confirmed());
+
+  server.stop();
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        std::lock_guard lock(mu);
+        return !readiness.back();
+      },
+      3s));
+  server.start();
+  ASSERT_TRUE(waitUntil([&] { return confirms.load() == 2; }, 5s))
+      << "no second confirmation after the restart";
+  ASSERT_TRUE(waitUntil([&] {
+    std::lock_guard lock(mu);
+    return readiness.back();
+  }));
+  {
+    std::lock_guard lock(mu);
+    for (std::size_t i = 1; i < readiness.size(); ++i)
+      EXPECT_NE(readiness[i], readiness[i - 1]) << "repeated state";
+  }
+  std::promise<void> ran;
+  ASSERT_TRUE(bus->post([&] { ran.set_value(); }));
+  EXPECT_EQ(ran.get_future().wait_for(5s), std::future_status::ready);
+  sub.reset();
+  opened->reset();
+  EXPECT_EQ(confirms.load(), 2);
+}
+
 }  // namespace hub::bus::test

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Chat fan-out benchmark: the hub's chat (Redis engine) against Socket.IO 4 + @socket.io/redis-adapter
+# on Node 20, in the same run, on loopback, driven by the same native load generator
+# (hub_chat_load). One room; every client receives every message. Prints one table row per
+# point and server, with deliveries per server CPU-second and the hub/Socket.IO ratio; then RSS
+# per connected client and the likes scenario. Usage (from a build dir with benchmarks built):
+#   tests/bench/chat_fanout.sh BUILD_DIR [quick|full] [SECONDS]
+#   quick: 1,000 clients x 20 and 200 msg/s, 2,000 clients for memory and likes (a few minutes)
+#   full:  1,000/5,000/10,000 clients x 20/100/200 msg/s, 10,000 clients for memory and likes
+# Both servers get two processes' worth of cores: the hub its HTTP threads (one per core),
+# Socket.IO one Node process per core on one Redis (how it is scaled). Server CPU is read from
+# /proc/PID/stat; Redis CPU is reported apart.
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+mode=${2:-quick}
+secs=${3:-10}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+hub=$build/app/hub
+load=$build/tests/bench/hub_chat_load
+for f in "$hub" "$load"; do [[ -x $f ]] || { echo "missing $f: build the hub and hub_chat_load" >&2; exit 1; }; done
+command -v redis-server >/dev/null || { echo "redis-server missing: deploy/install-deps.sh" >&2; exit 1; }
+command -v node >/dev/null || { echo "node (20) missing" >&2; exit 1; }
+if [[ ! -d $here/chat/socketio/node_modules ]]; then
+  (cd "$here/chat/socketio" && npm ci --no-audit --no-fund >/dev/null)
+fi
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+cores=$(nproc)
+
+case $mode in
+  quick) clients_list="1000"; rates="20 200"; mem_clients=2000; like_clients=2000 ;;
+  full) clients_list="1000 5000 10000"; rates="20 100 200"; mem_clients=10000; like_clients=10000 ;;
+  *) echo "mode must be quick or full" >&2; exit 2 ;;
+esac
+senders=20
+likes_rate=$((like_clients * 10))  # 100,000 likes/s from 10,000 clients in full mode
+
+# --- one Redis per server under test, so each side's Redis CPU is its own ---
+start_redis() {  # start_redis NAME -> sets REDIS_PORT, REDIS_PID
+  REDIS_PORT=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$work" \
+    >"$work/redis-$1.log" 2>&1 &
+  REDIS_PID=$!
+  pids+=("$REDIS_PID")
+  wait_port "$REDIS_PORT" || { echo "redis did not start" >&2; exit 1; }
+}
+
+# --- the hub: one `hub serve --role chat` on the Redis engine ---
+start_redis hub
+hub_redis_port=$REDIS_PORT hub_redis_pid=$REDIS_PID
+export HUB_AUTH_SECRET=bench-secret-$RANDOM$RANDOM
+admin=bench-admin-$RANDOM
+hport=$(free_port)
+mkdir -p "$work/hub"
+HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
+  --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
+  --chat-max-connections-per-ip 100000 --chat-rate-burst 100000 --chat-rate-per-minute 6000000 \
+  --chat-likes-per-second 1000 >"$work/hub.log" 2>&1 &
+hub_pid=$!
+pids+=("$hub_pid")
+wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
+sleep 1
+curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","title":"bench"}' "http://127.0.0.1:$hport/api/v1/rooms" ||
+  { echo "could not create the bench room" >&2; tail -20 "$work/hub.log" >&2; exit 1; }
+for i in $(seq 1 $senders); do "$hub" token user "bench$i" --data-dir "$work/hub"; done >"$work/tokens"
+
+# --- Socket.IO: one Node process per core on one Redis ---
+start_redis sio
+sio_redis_port=$REDIS_PORT sio_redis_pid=$REDIS_PID
+sio_targets=() sio_pids=()
+for _ in $(seq 1 "$cores"); do
+  p=$(free_port)
+  node "$here/chat/socketio/server.js" --port "$p" --redis "redis://127.0.0.1:$sio_redis_port" \
+    >>"$work/sio.log" 2>&1 &
+  pids+=($!) sio_pids+=($!) sio_targets+=(--target "127.0.0.1:$p")
+  wait_port "$p" || { echo "socket.io did not start" >&2; cat "$work/sio.log" >&2; exit 1; }
+done
+
+run_hub() {  # run_hub ARGS... -> RESULT json
+  "$load" --flavor hub --target "127.0.0.1:$hport" --tokens "$work/tokens" --room bench \
+    --server-pid "$hub_pid" --redis-pid "$hub_redis_pid" --threads 1 "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
+}
+run_sio() {
+  local pidargs=()
+  for p in "${sio_pids[@]}"; do pidargs+=(--server-pid "$p"); done
+  "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
+    --threads 1 "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
+}
+field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d[sys.argv[2]])' "$1" "$2"; }
+
+echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
+echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3)"
+printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s share p50_ms p99_ms cpu_s "deliveries/CPU-s"
+for n in $clients_list; do
+  for r in $rates; do
+    h=$(run_hub --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    s=$(run_sio --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    for pair in "hub:$h" "socketio:$s"; do
+      name=${pair%%:*} j=${pair#*:}
+      printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' "$name" "$n" "$r" "$(field "$j" deliveries_per_s)" \
+        "$(field "$j" share)" "$(field "$j" p50_ms)" "$(field "$j" p99_ms)" "$(field "$j" server_cpu_s)" \
+        "$(field "$j" deliveries_per_cpu_s)"
+    done
+    python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
+hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]
+print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"], h["rate"], ("%.1fx" % (hs/ss)) if ss else "n/a"))' "$h" "$s"
+  done
+done
+
+echo "# memory: RSS per connected client ($mem_clients clients, idle)"
+h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
+s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
+echo "hub      $(field "$h" rss_per_client_kib) KiB/client (ready $(field "$h" ready))"
+echo "socketio $(field "$s" rss_per_client_kib) KiB/client (ready $(field "$s" ready), all $cores processes)"
+
+echo "# likes: $likes_rate likes/s from $like_clients clients"
+for side in hub sio; do
+  j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --duration "$secs")
+  echo "$side likes/s sent $(field "$j" likes_rate), server CPU $(field "$j" server_cpu_s) s over ${secs}s," \
+    "likes events per viewer per second $(field "$j" like_events_per_viewer_s) (max $(field "$j" like_events_per_viewer_s_max))," \
+    "total seen $(field "$j" likes_total_seen)"
+done

@@ -9,6 +9,7 @@
 
 #include "chat/api/chat_api.h"
 #include "chat/fanout/memory_engine.h"
+#include "chat/fanout/redis_engine.h"
 #include "chat/protocol/event_encoder.h"
 #include "core/bus/bus.h"
 #include "core/http/server.h"
@@ -69,8 +70,10 @@ Result<std::unique_ptr<fanout::Engine>> openEngine(const std::string& busUrl,
   if (busUrl.empty() || busUrl.rfind("memory://", 0) == 0) {
     return std::unique_ptr<fanout::Engine>(fanout::MemoryEngine::standalone(options, clock));
   }
-  // TODO(redis engine): return the Redis fan-out engine for redis:// URLs here.
-  return makeError("chat.engine", "chat: redis engine not built yet");
+  if (busUrl.rfind("redis://", 0) == 0) {
+    return std::unique_ptr<fanout::Engine>(std::make_unique<fanout::RedisEngine>(busUrl, options));
+  }
+  return makeError("chat.engine", "chat: no fan-out engine for bus URL " + busUrl);
 }
 
 ChatService::~ChatService() { stop(); }

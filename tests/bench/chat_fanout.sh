@@ -61,7 +61,7 @@ hport=$(free_port)
 mkdir -p "$work/hub"
 HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
-  --chat-max-connections-per-ip 100000 --chat-rate-burst 100000 --chat-rate-per-minute 6000000 \
+  --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
   --chat-likes-per-second 1000 >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")

@@ -8,7 +8,7 @@
 namespace hub::app {
 namespace {
 
-const std::set<std::string> kCommands = {"serve", "migrate", "version", "token", "help"};
+const std::set<std::string> kCommands = {"serve", "migrate", "stream", "version", "token", "help"};
 const std::set<std::string> kRoles = {"media", "chat", "cms"};
 
 bool usage(const std::string& message) {
@@ -32,6 +32,10 @@ bool parse(int argc, char** argv, Invocation& out) {
       out.help = true;
       continue;
     }
+    if (arg == "--json") {
+      out.json = true;
+      continue;
+    }
     if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
       std::string name = arg.substr(2), value;
       auto eq = name.find('=');
@@ -47,6 +51,8 @@ bool parse(int argc, char** argv, Invocation& out) {
         out.configFile = value;
       } else if (out.command == "token" && (name == "role" || name == "ttl" || name == "id")) {
         out.tokenOptions.emplace_back(name, value);
+      } else if (name == "title") {
+        out.title = value;
       } else if (name == "role") {
         if (!kRoles.count(value)) return usage("--role must be media, chat or cms, not \"" + value + "\"");
         out.role = value;
@@ -80,6 +86,17 @@ bool parse(int argc, char** argv, Invocation& out) {
       return usage("usage: hub token guest | hub token user NAME [--role ROLE]");
     return true;
   }
+  if (out.command == "stream") {
+    if (out.help) return true;
+    static const std::set<std::string> kActions = {"create", "list", "show", "delete", "rotate-key"};
+    if (out.args.empty() || !kActions.count(out.args[0]))
+      return usage("hub stream needs create, list, show, delete or rotate-key");
+    std::size_t want = out.args[0] == "list" ? 1 : 2;
+    if (out.args.size() < want) return usage("hub stream " + out.args[0] + " needs a stream name");
+    if (out.args.size() > want) return usage("unexpected argument \"" + out.args[want] + "\"");
+    return true;
+  }
+  if (out.json || !out.title.empty()) return usage("--json and --title belong to 'hub stream'");
   if (!out.args.empty()) return usage("unexpected argument \"" + out.args.front() + "\"");
   return true;
 }
@@ -104,6 +121,18 @@ void printHelp(const std::string& command) {
         "       hub token user NAME [--role user|moderator|admin] [--id N] [--ttl SECONDS]\n\n"
         "Prints one chat token signed with the auth secret (auth.secret, or the one generated in\n"
         "the data dir). Default lifetime 86400 s; the user id defaults to a number derived from NAME.\n");
+  } else if (command == "stream") {
+    std::printf(
+        "Usage: hub stream create NAME [--title TITLE] [--json]\n"
+        "       hub stream list [--json]\n"
+        "       hub stream show NAME [--json]\n"
+        "       hub stream delete NAME\n"
+        "       hub stream rotate-key NAME [--json]\n\n"
+        "Manages the streams hosts publish to. Each stream has a secret key: in OBS, put the\n"
+        "server URL ([rtmp] public_url) as server and the key as stream key. NAME is 1 to 64 of\n"
+        "a-z, 0-9, '-' and '_'. With --json one JSON object (an array for list) with name, key,\n"
+        "publish_url and playback_url. Writes go to the database directly; a running hub picks\n"
+        "them up within a second. Deleting a stream or rotating its key disconnects its publisher.\n");
   } else if (command == "version") {
     std::printf("Usage: hub version\n\nPrints the hub's version.\n");
   } else {
@@ -114,6 +143,7 @@ void printHelp(const std::string& command) {
         "  serve     run the hub (all services, or one with --role media|chat|cms)\n"
         "  migrate   apply database migrations and exit\n"
         "  token     print a signed chat token (guest, or a named user with a role)\n"
+        "  stream    create, list, show, delete streams or rotate a stream's key\n"
         "  version   print the version\n"
         "  help      help on a command (also: hub COMMAND --help)\n\n"
         "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"

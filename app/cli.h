@@ -16,13 +16,15 @@ namespace hub::app {
 enum Exit { kOk = 0, kRuntime = 1, kUsage = 2 };
 
 struct Invocation {
-  std::string command;            // serve, migrate, version, token, help
+  std::string command;            // serve, migrate, stream, version, token, help
   std::vector<std::string> args;  // positional arguments after the command
   std::string configFile;         // --config, else HUB_CONFIG, else ./hub.toml if present
   std::string role;               // serve --role media|chat|cms; empty: all
   bool help = false;
   std::vector<std::pair<std::string, std::string>> flags;         // config overrides
   std::vector<std::pair<std::string, std::string>> tokenOptions;  // token --role/--ttl/--id
+  bool json = false;                                              // --json (hub stream)
+  std::string title;                                              // --title (hub stream create)
 };
 
 // Parses argv; on a usage error prints it to stderr and returns nullopt-like false.

@@ -4,6 +4,7 @@
 
 #include "app/cli.h"
 #include "app/serve.h"
+#include "app/stream_cli.h"
 #include "app/token_command.h"
 #include "core/log/log.h"
 
@@ -21,10 +22,13 @@ int main(int argc, char** argv) {
   }
   hub::config::Config config;
   if (!loadConfig(inv, config)) return kUsage;
+  // `hub stream` prints results for people and scripts (--json); info lines would only be noise.
+  if (inv.command == "stream" && config.log.level == "info") config.log.level = "warn";
   hub::log::configure({config.log.level,
                        config.log.format == "json" ? hub::log::Format::Json : hub::log::Format::Text,
                        config.log.modules});
   if (inv.command == "migrate") return runMigrate(config);
   if (inv.command == "token") return runToken(config, inv);
+  if (inv.command == "stream") return runStream(config, inv);
   return runServe(config, inv.role);
 }

@@ -37,19 +37,6 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-Result<std::unique_ptr<sql::Database>> openDatabase(const config::Config& config,
-                                                    metrics::Registry* metrics) {
-  if (config.sql.url.rfind("sqlite://", 0) == 0) {
-    std::error_code ec;
-    std::filesystem::create_directories(config.data.dir, ec);
-    if (ec) return makeError("data.dir", config.data.dir + ": " + ec.message());
-  }
-  sql::Options options;
-  options.poolSize = static_cast<std::size_t>(config.sql.poolSize);
-  options.metrics = metrics;
-  return sql::open(config.sql.url, options);
-}
-
 // Tokens signed on one node must verify on every other: several processes need one configured
 // secret; a single process may generate its own into the data dir.
 Result<std::string> authSecret(const config::Config& config, const std::string& role) {
@@ -88,6 +75,19 @@ int waitForSignal(const sigset_t& signals) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<sql::Database>> openDatabase(const config::Config& config,
+                                                    metrics::Registry* metrics) {
+  if (config.sql.url.rfind("sqlite://", 0) == 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(config.data.dir, ec);
+    if (ec) return makeError("data.dir", config.data.dir + ": " + ec.message());
+  }
+  sql::Options options;
+  options.poolSize = static_cast<std::size_t>(config.sql.poolSize);
+  options.metrics = metrics;
+  return sql::open(config.sql.url, options);
+}
 
 int runMigrate(const config::Config& config) {
   auto db = openDatabase(config, nullptr);

@@ -7,11 +7,21 @@
 
 #include <string>
 
+#include <memory>
+
 #include "core/config/config.h"
+#include "core/sql/database.h"
+
+namespace hub::metrics {
+class Registry;
+}
 
 namespace hub::app {
 
 int runServe(const config::Config& config, const std::string& role);
 int runMigrate(const config::Config& config);
+
+// The configured database (creating the data dir for SQLite); `metrics` may be null.
+Result<std::unique_ptr<sql::Database>> openDatabase(const config::Config& config, metrics::Registry* metrics);
 
 }  // namespace hub::app

@@ -41,6 +41,15 @@ struct Http {
 struct Rtmp {
   HostPort listen{"0.0.0.0", 1935};
   std::string publicUrl;  // default: rtmp://localhost:<port>/live
+  int maxConnections = 1000;
+  int handshakeTimeoutSeconds = 10;  // accept -> connect command
+  int idleTimeoutSeconds = 30;       // a publisher sending nothing this long is closed
+  int64_t maxMessageBytes = 8 << 20;
+};
+
+struct Media {
+  int healthIntervalSeconds = 5;  // live status sampled into media_stream_health; 0: off
+  int healthKeepDays = 7;         // older samples are deleted
 };
 
 // [transcode]: the GStreamer ladder (media/pipeline) and live thumbnails.
@@ -114,6 +123,7 @@ struct Config {
   Http http;
   Rtmp rtmp;
   Transcode transcode;
+  Media media;
   Data data;
   Sql sql;
   Bus bus;

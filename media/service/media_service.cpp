@@ -1,0 +1,209 @@
+// media/service/media_service.cpp
+#include "media/service/media_service.h"
+
+#include <set>
+
+#include "core/bus/bus.h"
+#include "core/http/server.h"
+#include "core/log/log.h"
+#include "core/loop/thread_name.h"
+#include "core/loop/worker_pool.h"
+#include "core/sql/change_watcher.h"
+
+namespace hub::media::service {
+namespace {
+
+const auto& logger() {
+  static const auto log = hub::log::get("media");
+  return log;
+}
+
+}  // namespace
+
+MediaService::MediaService() = default;
+
+MediaService::~MediaService() { stop(); }
+
+std::vector<sql::Migration> MediaService::migrations() const { return streams::StreamStore::migrations(); }
+
+Status MediaService::start(hub::service::Context& context) {
+  context_ = &context;
+  const auto& cfg = context.config;
+  rtmpPublicUrl_ = cfg.rtmp.publicUrl;
+  httpPublicUrl_ = cfg.http.publicUrl;
+  store_ = std::make_unique<streams::StreamStore>(context.db, context.clock);
+  if (auto st = reload(); !st) return st.error().wrap("load streams");
+
+  context.changes.onChange(streams::kChangeTopic, [this](std::string_view, std::int64_t) {
+    auto queued = context_->workers.submit([this] {
+      if (auto st = reload(); !st) logger()->warn("reloading streams failed: {}", st.error().message);
+    });
+    if (!queued) logger()->warn("reloading streams not queued: {}", queued.error().message);
+  });
+
+  rtmp::IngestServerOptions o;
+  o.address = cfg.rtmp.listen.host;
+  o.port = cfg.rtmp.listen.port;
+  o.maxConnections = static_cast<std::size_t>(cfg.rtmp.maxConnections);
+  o.handshakeTimeout = std::chrono::seconds(cfg.rtmp.handshakeTimeoutSeconds);
+  o.idleTimeout = std::chrono::seconds(cfg.rtmp.idleTimeoutSeconds);
+  o.session.limits.maxMessageSize = static_cast<std::uint32_t>(cfg.rtmp.maxMessageBytes);
+  o.session.limits.maxBufferedBytes = static_cast<std::size_t>(cfg.rtmp.maxMessageBytes) * 2;
+  rtmp::IngestHost& host = *this;
+  ingest_ = std::make_unique<rtmp::IngestServer>(o, host, context.metrics, context.clock);
+  if (auto st = ingest_->start(); !st) return st;
+
+  addRoutes(context);
+  context.metrics.gaugeFn("hub_media_streams_live", "Streams with a publisher now", [this] {
+    double n = 0;
+    for (const auto& s : sessions()) n += s->live() ? 1 : 0;
+    return n;
+  });
+
+  if (cfg.media.healthIntervalSeconds > 0) {
+    stopping_ = false;
+    health_ = std::thread([this, interval = std::chrono::seconds(cfg.media.healthIntervalSeconds)] {
+      hub::loop::setThreadName("hub-media-health");
+      std::unique_lock lock(healthMu_);
+      while (!healthWake_.wait_for(lock, interval, [this] { return stopping_; })) {
+        lock.unlock();
+        sampleHealth();
+        lock.lock();
+      }
+    });
+  }
+  return {};
+}
+
+void MediaService::stop() {
+  {
+    std::lock_guard lock(healthMu_);
+    stopping_ = true;
+  }
+  healthWake_.notify_all();
+  if (health_.joinable()) health_.join();
+  if (ingest_) ingest_->stop();  // publishers end here, on the ingest thread
+  for (auto& s : sessions()) s->close();
+}
+
+void MediaService::sampleHealth() {
+  std::vector<streams::HealthSample> samples;
+  for (const auto& s : sessions())
+    if (s->live()) samples.push_back(s->sample());
+  if (samples.empty() || !context_) return;
+  bool prune = ++healthRounds_ % 720 == 1;  // about hourly at the default interval
+  auto keepDays = context_->config.media.healthKeepDays;
+  auto queued = context_->workers.submit([this, samples = std::move(samples), prune, keepDays] {
+    if (auto st = store_->recordHealth(samples); !st)
+      logger()->warn("storing stream health failed: {}", st.error().message);
+    if (prune) {
+      auto cutoff = context_->clock.wall() - std::chrono::hours(24) * keepDays;
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
+      if (auto r = context_->db.exec("DELETE FROM media_stream_health WHERE sampled_at < ?", {ms}); !r)
+        logger()->warn("pruning stream health failed: {}", r.error().message);
+    }
+  });
+  if (!queued) logger()->warn("stream health sample dropped: {}", queued.error().message);
+}
+
+Status MediaService::reload() {
+  std::lock_guard reloadLock(reloadMu_);
+  auto list = store_->list();
+  if (!list) return list.error();
+  std::map<std::string, streams::Stream> fresh;
+  std::map<std::string, std::string, std::less<>> keys;
+  for (auto& s : *list) {
+    keys[s.key] = s.name;
+    fresh[s.name] = std::move(s);
+  }
+  std::vector<std::string> created, deleted, rekeyed;
+  {
+    std::lock_guard lock(directoryMu_);
+    for (const auto& [name, s] : fresh) {
+      auto old = byName_.find(name);
+      if (old == byName_.end())
+        created.push_back(name);
+      else if (old->second.key != s.key)
+        rekeyed.push_back(name);
+    }
+    for (const auto& [name, s] : byName_)
+      if (!fresh.count(name)) deleted.push_back(name);
+    byName_ = std::move(fresh);
+    nameByKey_ = std::move(keys);
+  }
+  bool announce = loadedOnce_;  // the first load is the baseline, not news
+  loadedOnce_ = true;
+  for (const auto& name : rekeyed)
+    if (ingest_) ingest_->disconnect(name);
+  for (const auto& name : deleted) {
+    if (ingest_) ingest_->disconnect(name);
+    std::shared_ptr<StreamSession> gone;
+    {
+      std::lock_guard lock(sessionsMu_);
+      if (auto it = sessions_.find(name); it != sessions_.end()) {
+        gone = it->second;
+        sessions_.erase(it);
+      }
+    }
+    if (gone && ingest_) ingest_->post([gone] { gone->close(); });
+  }
+  if (announce && context_) {
+    auto event = [&](const char* what, const std::string& name) {
+      nlohmann::json j = {{"event", what}, {"name", name}};
+      if (auto st = context_->bus.publish(kBusTopic, j.dump()); !st)
+        logger()->warn("[stream={}] bus announcement {} failed: {}", name, what, st.error().message);
+    };
+    for (const auto& n : created) event("created", n);
+    for (const auto& n : deleted) event("deleted", n);
+  }
+  return {};
+}
+
+Result<std::string> MediaService::resolveKey(std::string_view key) {
+  std::lock_guard lock(directoryMu_);
+  auto it = nameByKey_.find(key);
+  if (it == nameByKey_.end()) return makeError("rtmp.bad_key", "unknown stream key");
+  return it->second;
+}
+
+FrameSink& MediaService::publishStarted(const std::string& stream, const rtmp::PublisherInfo& info,
+                                        bool takeover) {
+  std::shared_ptr<StreamSession> s;
+  {
+    std::lock_guard lock(sessionsMu_);
+    auto& slot = sessions_[stream];
+    if (!slot) slot = std::make_shared<StreamSession>(stream, context_->clock);
+    s = slot;
+  }
+  s->publisherArrived(Publisher{info.connectionId, info.peer}, takeover);
+  return *s;
+}
+
+void MediaService::publishEnded(const std::string& stream) {
+  if (auto s = session(stream)) s->publisherLeft();
+}
+
+void MediaService::framesDropped(const std::string& stream, std::uint64_t n) {
+  if (auto s = session(stream)) s->framesDropped(n);
+}
+
+std::shared_ptr<StreamSession> MediaService::session(const std::string& stream) const {
+  std::lock_guard lock(sessionsMu_);
+  auto it = sessions_.find(stream);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<StreamSession>> MediaService::sessions() const {
+  std::lock_guard lock(sessionsMu_);
+  std::vector<std::shared_ptr<StreamSession>> out;
+  for (const auto& [name, s] : sessions_) out.push_back(s);
+  return out;
+}
+
+std::string MediaService::publishUrl(const streams::Stream& s) const { return rtmpPublicUrl_ + "/" + s.key; }
+
+std::string MediaService::playbackUrl(const std::string& name) const {
+  return httpPublicUrl_ + "/live/" + name + "/master.m3u8";
+}
+
+}  // namespace hub::media::service

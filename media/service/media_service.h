@@ -1,0 +1,81 @@
+// media/service/media_service.h
+//
+// The media service as the composition root sees it (core/service): owns the streams (SQL,
+// migrations component "media"), the RTMP ingest server, and one StreamSession per stream
+// that has had a publisher, which fans frames out to the stream's consumers. Keeps an in-memory
+// directory of stream keys for the ingest thread (reloaded when "media.streams" changes, also
+// when the CLI wrote it), announces created/deleted streams on the bus topic "media.streams",
+// serves /api/v1/streams and /api/v1/public/streams, and samples live status into SQL.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/service/service.h"
+#include "media/rtmp/ingest_server.h"
+#include "media/service/stream_session.h"
+#include "media/streams/stream_store.h"
+
+namespace hub::media::service {
+
+inline constexpr const char* kBusTopic = "media.streams";
+
+class MediaService final : public hub::service::Service, private rtmp::IngestHost {
+ public:
+  MediaService();
+  ~MediaService() override;
+
+  std::string_view name() const override { return "media"; }
+  std::vector<sql::Migration> migrations() const override;
+  Status start(hub::service::Context& context) override;
+  void stop() override;
+
+  // Any thread. Null when the stream never had a publisher in this process.
+  std::shared_ptr<StreamSession> session(const std::string& stream) const;
+  std::vector<std::shared_ptr<StreamSession>> sessions() const;
+  // Blocking (SQL): re-reads the streams, announces what appeared or went, disconnects
+  // publishers whose stream was deleted or whose key changed.
+  Status reload();
+  std::string publishUrl(const streams::Stream& s) const;
+  std::string playbackUrl(const std::string& name) const;
+  streams::StreamStore& store() { return *store_; }
+  int rtmpPort() const { return ingest_ ? ingest_->port() : 0; }
+
+ private:
+  // rtmp::IngestHost, on the ingest thread.
+  Result<std::string> resolveKey(std::string_view key) override;
+  FrameSink& publishStarted(const std::string& stream, const rtmp::PublisherInfo& info,
+                            bool takeover) override;
+  void publishEnded(const std::string& stream) override;
+  void framesDropped(const std::string& stream, std::uint64_t n) override;
+
+  void sampleHealth();
+  void addRoutes(hub::service::Context& context);
+
+  std::unique_ptr<streams::StreamStore> store_;
+  std::unique_ptr<rtmp::IngestServer> ingest_;
+  hub::service::Context* context_ = nullptr;
+  std::string rtmpPublicUrl_, httpPublicUrl_;
+
+  mutable std::mutex directoryMu_;
+  std::map<std::string, streams::Stream> byName_;
+  std::map<std::string, std::string, std::less<>> nameByKey_;
+  std::mutex reloadMu_;  // one reload at a time, so announcements follow the order of changes
+  bool loadedOnce_ = false;
+  std::int64_t healthRounds_ = 0;
+
+  mutable std::mutex sessionsMu_;
+  std::map<std::string, std::shared_ptr<StreamSession>> sessions_;
+
+  std::mutex healthMu_;
+  std::condition_variable healthWake_;
+  bool stopping_ = false;
+  std::thread health_;
+};
+
+}  // namespace hub::media::service

@@ -13,7 +13,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   libavformat-dev libavcodec-dev libavutil-dev)
 test=(libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
-  ffmpeg curl openssl procps clang clang-format libclang-rt-14-dev chromium
+  ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
   fonts-wqy-zenhei fonts-noto-color-emoji)
 bench=(wrk nginx-light libnginx-mod-rtmp)
 

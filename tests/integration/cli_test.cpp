@@ -89,7 +89,9 @@ TEST(Cli, PortInUseExitsOneNamingTheAddress) {
   hub::test::SilentListener taken;
   std::string listen = "127.0.0.1:" + std::to_string(taken.port());
   hub::test::TempDir dir;
-  auto r = run({HUB_BINARY, "serve", "--http-listen", listen, "--data-dir", dir.path()}, {"HUB_DEMO=0"});
+  auto r = run({HUB_BINARY, "serve", "--http-listen", listen, "--rtmp-listen", "127.0.0.1:0", "--data-dir",
+                dir.path()},
+               {"HUB_DEMO=0"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, listen)) << r.output;
 }
@@ -180,10 +182,10 @@ TEST(Serve, TlsServesHttp2AndHttp11) {
 
 TEST(Serve, UnreadableTlsFileExitsOneNamingIt) {
   hub::test::TempDir dir;
-  auto r =
-      run({HUB_BINARY, "serve", "--http-listen", "127.0.0.1:0", "--data-dir", dir.path(), "--http-tls-cert",
-           dir.path() + "/missing.pem", "--http-tls-key", dir.path() + "/missing-key.pem"},
-          {"HUB_DEMO=0"});
+  auto r = run({HUB_BINARY, "serve", "--http-listen", "127.0.0.1:0", "--rtmp-listen", "127.0.0.1:0",
+                "--data-dir", dir.path(), "--http-tls-cert", dir.path() + "/missing.pem", "--http-tls-key",
+                dir.path() + "/missing-key.pem"},
+               {"HUB_DEMO=0"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "missing.pem")) << r.output;
 }

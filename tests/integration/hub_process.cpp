@@ -10,10 +10,10 @@
 namespace hub::test {
 
 HubProcess::HubProcess(std::vector<std::string> extraArgs, std::vector<std::string> env)
-    : httpPort_(freePort()) {
+    : httpPort_(freePort()), rtmpPort_(freePort()) {
   std::vector<std::string> argv = {HUB_BINARY,      "serve",
                                    "--http-listen", "127.0.0.1:" + std::to_string(httpPort_),
-                                   "--rtmp-listen", "127.0.0.1:" + std::to_string(freePort()),
+                                   "--rtmp-listen", "127.0.0.1:" + std::to_string(rtmpPort_),
                                    "--data-dir",    dir_.path() + "/data"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   env.push_back("HUB_DEMO=0");

@@ -19,6 +19,9 @@ class HubProcess {
   // Waits until /healthz answers 200 (false after timeoutMs, or when the process died).
   bool waitReady(int timeoutMs = 15000);
   int httpPort() const { return httpPort_; }
+  int rtmpPort() const { return rtmpPort_; }
+  // The hub's --data-dir (for `hub stream ...` against the same database).
+  std::string dataDir() const { return dir_.path() + "/data"; }
   std::string log() const;
   // SIGTERM, then the exit code (-1 when it had to be killed).
   int terminate(int timeoutMs = 15000);
@@ -27,6 +30,7 @@ class HubProcess {
  private:
   TempDir dir_;
   int httpPort_;
+  int rtmpPort_;
   std::unique_ptr<Process> proc_;
 };
 

@@ -11,6 +11,7 @@
 #include "tests/integration/hub_process.h"
 #include "tests/integration/media_test_util.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/hevc_publisher.h"
 #include "tests/support/test_client.h"
 
 using namespace hub::test;
@@ -191,4 +192,54 @@ TEST(RtmpIngest, StalledClientsAreClosedAfterTheTimeouts) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
   EXPECT_TRUE(waitFor(
       [&] { return get(hub, "/metrics").find("rtmp.handshake_timeout") != std::string::npos; }, 2000));
+}
+
+TEST(RtmpIngest, EnhancedRtmpHevcFromOurOwnPublisher) {
+  TempDir dir;
+  std::string hevc = dir.path() + "/clip.hevc";
+  auto made = run({"ffmpeg",
+                   "-hide_banner",
+                   "-loglevel",
+                   "error",
+                   "-f",
+                   "lavfi",
+                   "-i",
+                   "testsrc2=size=640x360:rate=25",
+                   "-t",
+                   "2",
+                   "-pix_fmt",
+                   "yuv420p",
+                   "-c:v",
+                   "libx265",
+                   "-preset",
+                   "ultrafast",
+                   "-x265-params",
+                   "bframes=0:keyint=25:log-level=none",
+                   "-f",
+                   "hevc",
+                   hevc},
+                  {}, 60000);
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  HubProcess hub({"--admin-token", kAdminToken});
+  ASSERT_TRUE(hub.waitReady());
+  auto key = createStream(hub, "hevc");
+
+  auto refused = publishHevcFile(hevc, {"127.0.0.1", hub.rtmpPort(), "live", "wrong", 25, false});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "NetStream.Publish.BadName");
+
+  auto st = publishHevcFile(hevc, {"127.0.0.1", hub.rtmpPort(), "live", key, 25, true});
+  ASSERT_TRUE(st) << st.error().message;
+  json status;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        status = streamStatus(hub, "hevc");
+        return videoFrames(status) >= 50;
+      },
+      5000))
+      << status.dump();
+  EXPECT_EQ(status["video"]["codec"], "hevc");
+  EXPECT_EQ(status["video"]["width"], 640);
+  EXPECT_EQ(status["video"]["height"], 360);
+  EXPECT_NEAR(status["video"]["keyframe_interval_seconds"].get<double>(), 1.0, 0.05);
 }

@@ -105,7 +105,25 @@ std::pair<S Config::*, M S::*> m(S Config::*s, M S::*f) {
   return {s, f};
 }
 
-const std::vector<Key>& table() {
+// [rtmp] limits and [media]: a list of their own, placed after rtmp.public_url in table().
+std::vector<Key> ingestKeys() {
+  return {
+      {"rtmp", "max_connections", "RTMP connections open at once; more are refused",
+       intKey(m(&Config::rtmp, &Rtmp::maxConnections), 1, 100000)},
+      {"rtmp", "handshake_timeout", "seconds a client gets from connecting to its connect command",
+       intKey(m(&Config::rtmp, &Rtmp::handshakeTimeoutSeconds), 1, 600)},
+      {"rtmp", "idle_timeout", "seconds without a byte from a client (stalled) before it is closed",
+       intKey(m(&Config::rtmp, &Rtmp::idleTimeoutSeconds), 1, 3600)},
+      {"rtmp", "max_message_bytes", "largest RTMP message (a video frame); larger closes the connection",
+       intKey(m(&Config::rtmp, &Rtmp::maxMessageBytes), 65536, int64_t{256} << 20)},
+      {"media", "health_interval", "seconds between live-status samples stored in SQL; 0 = off",
+       intKey(m(&Config::media, &Media::healthIntervalSeconds), 0, 3600)},
+      {"media", "health_keep_days", "days of live-status samples kept in SQL",
+       intKey(m(&Config::media, &Media::healthKeepDays), 1, 3650)},
+  };
+}
+
+const std::vector<Key>& baseTable() {
   static const std::vector<Key> keys = {
       {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)",
        listenKey(&Config::http)},
@@ -159,20 +177,6 @@ const std::vector<Key>& table() {
        intKey(m(&Config::transcode, &Transcode::thumbnailIntervalSeconds), 1, 3600)},
       {"transcode", "thumbnail_width", "width of live thumbnails in pixels",
        intKey(m(&Config::transcode, &Transcode::thumbnailWidth), 16, 1920)},
-      {"rtmp", "max_connections", "RTMP connections open at once; more are refused",
-       intKey(m(&Config::rtmp, &Rtmp::maxConnections), 1, 100000)},
-      {"rtmp", "handshake_timeout", "seconds a client gets from connecting to its connect command",
-       intKey(m(&Config::rtmp, &Rtmp::handshakeTimeoutSeconds), 1, 600)},
-      {"rtmp", "idle_timeout",
-       "seconds without a byte from a client (a stalled publisher) before it is closed",
-       intKey(m(&Config::rtmp, &Rtmp::idleTimeoutSeconds), 1, 3600)},
-      {"rtmp", "max_message_bytes",
-       "largest RTMP message accepted (a video frame); larger closes the connection",
-       intKey(m(&Config::rtmp, &Rtmp::maxMessageBytes), 65536, int64_t{256} << 20)},
-      {"media", "health_interval", "seconds between live-status samples stored in SQL; 0 = off",
-       intKey(m(&Config::media, &Media::healthIntervalSeconds), 0, 3600)},
-      {"media", "health_keep_days", "days of live-status samples kept in SQL",
-       intKey(m(&Config::media, &Media::healthKeepDays), 1, 3650)},
       {"data", "dir", "directory for the SQLite file, recordings and generated secrets (default ./data)",
        [](Config& c, std::string_view v) -> Status {
          if (v.empty()) return bad("must not be empty");
@@ -251,6 +255,18 @@ const std::vector<Key>& table() {
          return {};
        }},
   };
+  return keys;
+}
+
+const std::vector<Key>& table() {
+  static const std::vector<Key> keys = [] {
+    std::vector<Key> all = baseTable();
+    auto at = all.begin();
+    while (at != all.end() && at->name() != "rtmp.public_url") ++at;
+    auto extra = ingestKeys();
+    all.insert(at == all.end() ? at : at + 1, extra.begin(), extra.end());
+    return all;
+  }();
   return keys;
 }
 

@@ -58,9 +58,15 @@ Status RedisEngine::start(Handlers handlers) {
   if (started_.exchange(true)) return makeError("chat.engine_start", "engine already started");
   handlers_ = std::move(handlers);
   auto opened = bus::open(url_, busOptions_);
-  if (!opened) return makeError("chat.engine_start", opened.error().message);
+  if (!opened) {
+    stopped_.store(true);  // every later call fails "closed" instead of touching a missing bus
+    return makeError("chat.engine_start", opened.error().message);
+  }
   auto* redis = dynamic_cast<bus::RedisBus*>(opened->get());
-  if (!redis) return makeError("chat.engine_start", "the Redis engine needs a redis:// URL, not " + url_);
+  if (!redis) {
+    stopped_.store(true);
+    return makeError("chat.engine_start", "the Redis engine needs a redis:// URL, not " + url_);
+  }
   static_cast<void>(opened->release());
   bus_.reset(redis);
   bus_->watchReady([this](bool up) { onReady(up); });

@@ -161,6 +161,11 @@ TEST(RedisEngine, RefusesAUrlThatIsNotRedis) {
   auto st = engine.start({});
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, "chat.engine_start");
+  std::promise<Result<Published>> p;
+  engine.publishMessage("r", MessageTemplate{"{\"id\":", "}"}, [&p](Result<Published> r) { p.set_value(r); });
+  auto r = p.get_future().get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "chat.engine_closed");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // chat/tests/chat_service_test.cpp
 //
 // The chat service inside a real Context (SQLite in a temp dir, memory bus, HTTP server on a
-// free loopback port): stream events on the bus create and delete rooms, and an engine this
-// build lacks is a clear start-up error.
+// free loopback port): stream events on the bus create and delete rooms, rooms written by
+// another node arrive through the change feed, and a bus URL without an engine is an error.
 #include "chat/chat_service.h"
 
 #include <gtest/gtest.h>
@@ -100,11 +100,13 @@ TEST_F(ChatServiceTest, RoomsWrittenByAnotherNodeAppearThroughTheChangeFeed) {
   EXPECT_TRUE(eventually([&] { return service_.store().banned("elsewhere", 42); }));
 }
 
-TEST_F(ChatServiceTest, RedisEngineIsAClearStartUpErrorUntilItIsBuilt) {
-  config_.bus.url = "redis://127.0.0.1:1";
-  auto st = service_.start(*context_);
-  ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "chat.engine");
+TEST(OpenEngine, PicksTheEngineByBusUrlAndRefusesOthers) {
+  auto memory = openEngine("memory://", fanout::EngineOptions{}, SystemClock::instance());
+  ASSERT_TRUE(memory);
+  EXPECT_EQ((*memory)->name(), "memory");
+  auto other = openEngine("nats://127.0.0.1:4222", fanout::EngineOptions{}, SystemClock::instance());
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, "chat.engine");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/bus/bus.h"
+#include "core/http/bearer_auth.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/loop/thread_name.h"
@@ -24,7 +25,18 @@ MediaService::MediaService() = default;
 
 MediaService::~MediaService() { stop(); }
 
-std::vector<sql::Migration> MediaService::migrations() const { return streams::StreamStore::migrations(); }
+std::vector<sql::Migration> MediaService::migrations() const {
+  auto all = streams::StreamStore::migrations();
+  auto record = record::Recorder::migrations();
+  all.insert(all.end(), record.begin(), record.end());
+  return all;
+}
+
+hls::SharedBytes MediaService::thumbnail(const std::string& stream) const {
+  auto s = session(stream);
+  auto o = s ? s->outputs() : nullptr;
+  return o ? o->thumbnail() : nullptr;
+}
 
 Status MediaService::start(hub::service::Context& context) {
   context_ = &context;
@@ -40,6 +52,23 @@ Status MediaService::start(hub::service::Context& context) {
     });
     if (!queued) logger()->warn("reloading streams not queued: {}", queued.error().message);
   });
+
+  live_ = std::make_unique<hls::LiveRegistry>(hls::LiveOptions{}, context.clock, context.metrics);
+  record::RecorderOptions ro;
+  ro.dir = cfg.data.dir + "/recordings";
+  recorder_ = std::make_unique<record::Recorder>(ro, context.db, context.clock, &context.metrics);
+  if (auto st = recorder_->start(); !st) return st.error().wrap("recorder");
+  auto thumbnails = [this](const std::string& stream) { return thumbnail(stream); };
+  recorder_->setThumbnailSource(thumbnails);
+  live_->setThumbnailSource(thumbnails);
+  live_->addListener(recorder_.get());
+  live_->addRoutes(context.http);
+  const std::string token = cfg.admin.token;
+  if (auto st = recorder_->addRoutes(context.http, context.workers,
+                                     [token](const http::Request& r) { return http::checkBearer(r, token); });
+      !st)
+    return st.error().wrap("recorder routes");
+  live_->start();
 
   rtmp::IngestServerOptions o;
   o.address = cfg.rtmp.listen.host;
@@ -84,6 +113,8 @@ void MediaService::stop() {
   if (health_.joinable()) health_.join();
   if (ingest_) ingest_->stop();  // publishers end here, on the ingest thread
   for (auto& s : sessions()) s->close();
+  if (live_) live_->stop();
+  if (recorder_) recorder_->stop();
 }
 
 void MediaService::sampleHealth() {
@@ -146,6 +177,7 @@ Status MediaService::reload() {
       }
     }
     if (gone && ingest_) ingest_->post([gone] { gone->close(); });
+    if (live_) live_->close(name);
   }
   if (announce && context_) {
     auto event = [&](const char* what, const std::string& name) {
@@ -175,12 +207,32 @@ FrameSink& MediaService::publishStarted(const std::string& stream, const rtmp::P
     if (!slot) slot = std::make_shared<StreamSession>(stream, context_->clock);
     s = slot;
   }
+  // The live session (new, or resumed within its grace period) and what feeds it.
+  auto live = live_->open(stream);
+  streams::Stream settings;
+  {
+    std::lock_guard lock(directoryMu_);
+    if (auto it = byName_.find(stream); it != byName_.end()) settings = it->second;
+  }
+  settings.name = stream;
+  auto current = s->outputs();
+  if (!current || current->live() != live || !current->sameSettings(settings)) {
+    auto fresh = std::make_shared<LiveOutputs>(live, settings, context_->config.transcode, context_->clock,
+                                               &context_->metrics);
+    s->setOutputs(fresh);
+    // Ending and joining the old pipeline may take a moment: not on the ingest thread.
+    if (current)
+      if (auto st = context_->workers.submit([current] { current->end(); }); !st) current->end();
+  }
   s->publisherArrived(Publisher{info.connectionId, info.peer}, takeover);
   return *s;
 }
 
 void MediaService::publishEnded(const std::string& stream) {
-  if (auto s = session(stream)) s->publisherLeft();
+  if (auto s = session(stream)) {
+    s->publisherLeft();
+    if (auto o = s->outputs()) o->live()->publisherGone();
+  }
 }
 
 void MediaService::framesDropped(const std::string& stream, std::uint64_t n) {

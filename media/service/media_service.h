@@ -5,7 +5,9 @@
 // that has had a publisher, which fans frames out to the stream's consumers. Keeps an in-memory
 // directory of stream keys for the ingest thread (reloaded when "media.streams" changes, also
 // when the CLI wrote it), announces created/deleted streams on the bus topic "media.streams",
-// serves /api/v1/streams and /api/v1/public/streams, and samples live status into SQL.
+// serves /api/v1/streams and /api/v1/public/streams, and samples live status into SQL. It also
+// owns the LL-HLS registry (/live/...) and the recorder (/vod/..., recordings), and wires each
+// publisher to them through LiveOutputs (source rendition, ladder, thumbnails, restream).
 #pragma once
 
 #include <condition_variable>
@@ -17,6 +19,8 @@
 #include <vector>
 
 #include "core/service/service.h"
+#include "media/hls/live_registry.h"
+#include "media/record/recorder.h"
 #include "media/rtmp/ingest_server.h"
 #include "media/service/stream_session.h"
 #include "media/streams/stream_store.h"
@@ -55,9 +59,12 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void framesDropped(const std::string& stream, std::uint64_t n) override;
 
   void sampleHealth();
+  hls::SharedBytes thumbnail(const std::string& stream) const;
   void addRoutes(hub::service::Context& context);
 
   std::unique_ptr<streams::StreamStore> store_;
+  std::unique_ptr<hls::LiveRegistry> live_;
+  std::unique_ptr<record::Recorder> recorder_;
   std::unique_ptr<rtmp::IngestServer> ingest_;
   hub::service::Context* context_ = nullptr;
   std::string rtmpPublicUrl_, httpPublicUrl_;

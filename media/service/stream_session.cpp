@@ -23,6 +23,17 @@ void StreamSession::addStatusSource(std::function<void(nlohmann::json&)> source)
   statusSources_.push_back(std::move(source));
 }
 
+void StreamSession::setOutputs(std::shared_ptr<LiveOutputs> outputs) {
+  out_ = outputs.get();
+  std::lock_guard lock(mu_);
+  outputs_ = std::move(outputs);
+}
+
+std::shared_ptr<LiveOutputs> StreamSession::outputs() const {
+  std::lock_guard lock(mu_);
+  return outputs_;
+}
+
 void StreamSession::publisherArrived(const Publisher& publisher, bool takeover) {
   bool resumed = false;
   {
@@ -60,6 +71,7 @@ void StreamSession::tracks(const std::vector<TrackInfo>& tracks) {
     tracks_ = tracks;
   }
   for (auto* c : consumers_) c->tracks(tracks);
+  if (out_) out_->tracks(tracks);
 }
 
 void StreamSession::frame(const Frame& frame) {
@@ -80,17 +92,20 @@ void StreamSession::frame(const Frame& frame) {
     }
   }
   for (auto* c : consumers_) c->frame(frame);
+  if (out_) out_->frame(frame);
 }
 
 void StreamSession::discontinuity() {
   needDiscontinuity_ = false;
   for (auto* c : consumers_) c->discontinuity();
+  if (out_) out_->discontinuity();
 }
 
 void StreamSession::end() {
   if (ended_) return;
   ended_ = true;
   for (auto* c : consumers_) c->end();
+  if (out_) out_->end();
 }
 
 bool StreamSession::live() const {
@@ -159,6 +174,7 @@ nlohmann::json StreamSession::status() const {
     j["viewers"] = 0;
     j["renditions"] = nlohmann::json::array();
   }
+  if (auto o = outputs()) o->addStatus(j);
   for (const auto& source : statusSources_) source(j);
   return j;
 }

@@ -21,6 +21,7 @@
 
 #include "core/util/clock.h"
 #include "media/frames/frame.h"
+#include "media/service/live_outputs.h"
 #include "media/streams/stream_store.h"
 
 namespace hub::media::service {
@@ -41,6 +42,10 @@ class StreamSession final : public FrameSink {
   void addConsumer(FrameSink* consumer);
   // Read at status time: extra fields the consumers report (viewers, renditions, ...).
   void addStatusSource(std::function<void(nlohmann::json&)> source);
+  // The live outputs (HLS, ladder, thumbnails, restream) frames go to besides the consumers;
+  // replaced on the ingest thread when a publisher arrives. Readable from any thread.
+  void setOutputs(std::shared_ptr<LiveOutputs> outputs);
+  std::shared_ptr<LiveOutputs> outputs() const;
 
   void publisherArrived(const Publisher& publisher, bool takeover);
   void publisherLeft();
@@ -73,10 +78,12 @@ class StreamSession final : public FrameSink {
   std::vector<FrameSink*> consumers_;
   std::vector<std::function<void(nlohmann::json&)>> statusSources_;
   bool needDiscontinuity_ = false;  // ingest thread only
+  LiveOutputs* out_ = nullptr;      // ingest thread's copy of outputs_
   bool ended_ = false;
 
   mutable std::mutex mu_;
   std::optional<Publisher> publisher_;
+  std::shared_ptr<LiveOutputs> outputs_;
   std::chrono::system_clock::time_point since_{};
   std::vector<TrackInfo> tracks_;
   mutable std::deque<Sample> samples_;

@@ -243,3 +243,31 @@ TEST(RtmpIngest, EnhancedRtmpHevcFromOurOwnPublisher) {
   EXPECT_EQ(status["video"]["height"], 360);
   EXPECT_NEAR(status["video"]["keyframe_interval_seconds"].get<double>(), 1.0, 0.05);
 }
+
+TEST(RtmpIngest, PublishedStreamPlaysOverLlHls) {
+  HubProcess hub({"--admin-token", kAdminToken});
+  ASSERT_TRUE(hub.waitReady());
+  auto key = createStream(hub, "gala");
+  Process publisher(ffmpegPublishArgs(hub.rtmpPort(), key, 8), "/dev/null");
+  std::string base = "http://127.0.0.1:" + std::to_string(hub.httpPort()) + "/live/gala/";
+  // Two complete segments (2 s each) are listed after about 4 s.
+  json st;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        st = streamStatus(hub, "gala");
+        return st.contains("renditions") && !st["renditions"].empty() &&
+               st["renditions"][0].value("segments", 0) >= 2;
+      },
+      12000))
+      << st.dump();
+  EXPECT_EQ(st["renditions"][0]["id"], "source");
+  auto master = get(hub, "/live/gala/master.m3u8");
+  EXPECT_NE(master.find("#EXTM3U"), std::string::npos) << master;
+  EXPECT_NE(master.find("RESOLUTION=640x360"), std::string::npos) << master;
+  auto probe = run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                    "stream=codec_name,width,height", "-of", "csv=p=0", base + "master.m3u8"},
+                   {}, 20000);
+  EXPECT_EQ(probe.exitCode, 0) << probe.output;
+  EXPECT_NE(probe.output.find("h264,640,360"), std::string::npos) << probe.output;
+  publisher.stop(0, 15000);
+}

@@ -22,6 +22,7 @@
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
 #include "media/record/mp4_export.h"
+#include "media/record/poster_frame.h"
 #include "media/record/recording_store.h"
 #include "media/record/vod_playlist.h"
 
@@ -284,6 +285,9 @@ struct Recorder::Impl {
     std::vector<hls::RenditionInfo> listed;
     std::vector<std::string> kept;
     std::vector<JournalEntry> first;
+    std::string posterDir;  // the smallest video rendition: the cheapest poster to decode
+    JournalEntry posterSegment;
+    int posterHeight = 0;
     for (const auto& id : ids) {
       const std::string rdir = dir + "/" + id;
       auto rinfo = readRenditionInfo(rdir);
@@ -294,6 +298,11 @@ struct Recorder::Impl {
         continue;
       }
       if (listed.empty()) first = *journal;
+      if (rinfo->height > 0 && (posterHeight == 0 || rinfo->height < posterHeight)) {
+        posterHeight = rinfo->height;
+        posterDir = rdir;
+        posterSegment = journal->front();
+      }
       listed.push_back(*rinfo);
       kept.push_back(id);
     }
@@ -315,6 +324,13 @@ struct Recorder::Impl {
     Status master = writeFileAtomically(dir + "/master.m3u8", vodMasterPlaylist(listed));
     if (!master) fail("[recording=" + info.id + "] master", master.error());
     info.hasThumbnail = fs::exists(dir + "/thumb.jpg", ec);
+    if (!info.hasThumbnail && !posterDir.empty()) {
+      auto jpeg = posterFrame(posterDir + "/" + posterSegment.initFile, posterDir + "/" + posterSegment.file);
+      if (jpeg)
+        info.hasThumbnail = writeFileAtomically(dir + "/thumb.jpg", *jpeg).ok();
+      else
+        fail("[recording=" + info.id + "] poster frame", jpeg.error());
+    }
     if (options.exportMp4) {
       auto mp4 = exportMp4(dir + "/" + kept.front(), first, dir + "/download.mp4");
       if (mp4) {

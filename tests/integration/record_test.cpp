@@ -297,7 +297,14 @@ TEST(Recorder, NewestFirstAndEmptySessionsLeaveNothing) {
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].stream, "second");
   EXPECT_EQ((*list)[1].stream, "first");
-  EXPECT_FALSE((*list)[0].hasThumbnail);  // no live thumbnail hook here
+  // No live thumbnail hook here: the poster is decoded from the recording's first key frame.
+  ASSERT_TRUE((*list)[0].hasThumbnail);
+  const auto poster = hub.get("GET", "/vod/" + (*list)[0].id + "/thumb.jpg");
+  EXPECT_EQ(poster.status, 200);
+  EXPECT_EQ(poster.header("content-type"), "image/jpeg");
+  auto probe = test::run({"ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                          "csv=p=0", hub.url("/vod/" + (*list)[0].id + "/thumb.jpg")});
+  EXPECT_EQ(probe.output, "mjpeg,320,180\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(hub.dir.path() + "/recordings"), fs::directory_iterator()),
             2);
 }

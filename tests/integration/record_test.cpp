@@ -21,7 +21,9 @@
 #include "core/sql/change_feed.h"
 #include "core/sql/database.h"
 #include "core/sql/migration.h"
+#include "media/hls/live_registry.h"
 #include "media/record/recorder.h"
+#include "tests/integration/flv_source.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/test_client.h"
 
@@ -360,6 +362,49 @@ TEST(Recorder, RecordingOfAKilledProcessIsFinalizedAtTheNextStart) {
   EXPECT_NEAR(probeDuration(recDir + "/master.m3u8"), expected, 0.1);
   EXPECT_NE(test::readFile(recDir + "/source/index.m3u8").find("#EXT-X-ENDLIST"), std::string::npos);
   EXPECT_EQ(countVideoFrames(recDir + "/download.mp4"), static_cast<int>(std::lround(expected * 30)));
+}
+
+TEST(Recorder, RecordsWhatTheRealPackagerCutsAcrossAPublisherReconnect) {
+  Hub hub;
+  const auto clip = test::makeFlvClip(hub.dir.path(), 4);
+  ASSERT_EQ(clip.tracks.size(), 2u);
+  hls::LiveRegistry live(hls::LiveOptions{}, SystemClock::instance(), hub.registry);
+  live.addListener(&hub.recorder);
+
+  // A publisher, then the same one again after a drop, its clock back at 0.
+  auto stream = live.open("gala");
+  auto* sink = &stream->rendition(hls::RenditionInfo{"source", 640, 360, 30, 0, 0, ""});
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {
+      stream->publisherGone();
+      ASSERT_EQ(live.open("gala"), stream);
+      sink->discontinuity();
+    }
+    sink->tracks(clip.tracks);
+    for (const auto& f : clip.frames) sink->frame(f);
+  }
+  stream->publisherGone();
+  stream->endNow();
+  hub.recorder.waitIdle();
+
+  auto list = hub.recorder.list();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  const auto& rec = list->front();
+  EXPECT_EQ(rec.state, "ready");
+  EXPECT_EQ(rec.renditions, std::vector<std::string>{"source"});
+  EXPECT_NEAR(rec.durationSeconds, 8.0, 0.1);
+  const auto playlist = hub.get("GET", "/vod/" + rec.id + "/source/index.m3u8").body;
+  EXPECT_NE(playlist.find("#EXT-X-DISCONTINUITY"), std::string::npos) << playlist;
+  EXPECT_NEAR(probeDuration(hub.url("/vod/" + rec.id + "/master.m3u8")), 8.0, 0.15);
+  // Every frame of both publishers is in the replay and in the MP4, and all of it decodes.
+  EXPECT_EQ(countVideoFrames(hub.url("/vod/" + rec.id + "/master.m3u8")), 2 * clip.videoFrames);
+  const auto mp4Url = hub.url("/vod/" + rec.id + "/download.mp4");
+  EXPECT_EQ(countVideoFrames(mp4Url), 2 * clip.videoFrames);
+  auto decode = test::run({"ffmpeg", "-v", "error", "-i", mp4Url, "-f", "null", "-"});
+  EXPECT_EQ(decode.exitCode, 0);
+  EXPECT_EQ(decode.output, "");
+  live.stop();
 }
 
 }  // namespace

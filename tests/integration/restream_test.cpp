@@ -48,7 +48,20 @@ class NginxRtmp {
         dir_ + "/stdout.log");
     waitListening();
   }
-  void stop() { process_.reset(); }
+  void kill() { process_.reset(); }
+  // Waits until nginx has taken in everything sent (its recordings stop growing), then stops it.
+  void stop() {
+    if (!process_) return;
+    std::uintmax_t last = 0;
+    for (int quiet = 0, i = 0; quiet < 5 && i < 200; ++i) {
+      std::uintmax_t total = 0;
+      for (const auto& r : recordings()) total += fs::file_size(r);
+      quiet = total == last ? quiet + 1 : 0;
+      last = total;
+      std::this_thread::sleep_for(100ms);
+    }
+    process_.reset();
+  }
   int port() const { return port_; }
   std::string url(const std::string& name) const {
     return "rtmp://127.0.0.1:" + std::to_string(port_) + "/app/" + name;
@@ -263,7 +276,9 @@ TEST(Restreamer, RefusingAndResettingTargetsRetryWithoutDisturbingTheStreamOrOth
 
   // Real-time pace: the failing targets keep failing meanwhile.
   const auto worst = feed(clip, sinks, 33ms);
-  EXPECT_LT(worst, 20ms) << "a frame() call waited on a target";
+  // Far below the targets' 500 ms connect timeout: nobody waited on a socket (the margin is
+  // for a loaded test machine descheduling the thread).
+  EXPECT_LT(worst, 250ms) << "a frame() call waited on a target";
   for (auto* s : sinks) s->end();
 
   const auto refusedStatus = refused.status();
@@ -299,7 +314,7 @@ TEST(Restreamer, ReconnectsAfterTheTargetRestartsAndStartsAgainFromAKeyFrame) {
 
   std::thread restarter([&] {
     std::this_thread::sleep_for(1500ms);
-    nginx.stop();
+    nginx.kill();
     std::this_thread::sleep_for(300ms);
     nginx.start();
   });

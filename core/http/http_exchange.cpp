@@ -3,12 +3,14 @@
 // One HTTP exchange on a loop thread: headers -> (body) -> handler or static file -> response
 // written in LWS_CALLBACK_HTTP_WRITEABLE, in 64 KiB pieces, headers and the first piece in one
 // write. Asynchronous responses come back through the mailbox tagged with (connection id,
-// request number); one for a connection that is gone or has moved on is dropped.
+// request number); one for a connection that is gone or has moved on is dropped. One sent
+// before the handler returns skips the mailbox.
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "core/http/context_thread.h"
 #include "core/http/http_util.h"
@@ -23,6 +25,16 @@ const auto& logger() {
   static const auto log = hub::log::get("core.http");
   return log;
 }
+
+// An asynchronous handler that answers before it returns (a cached playlist, a part that is
+// already cut) is answered directly, without the mailbox round trip and loop wake-up. Only
+// code on this loop's thread, inside dispatch() of that very exchange, ever sees the slot.
+struct InlineAnswer {
+  const void* loop;
+  std::uint64_t id, seq;
+  std::optional<Response> response;
+};
+thread_local InlineAnswer* inlineAnswer = nullptr;
 
 }  // namespace
 
@@ -151,12 +163,20 @@ void ContextThread::dispatch(Connection& c) {
     return;
   }
   std::weak_ptr<Mailbox> weak = mailbox_;
-  Responder responder([weak, id = c.id, seq = c.seq](Response r) {
+  const void* self = this;  // compared, never dereferenced
+  Responder responder([weak, self, id = c.id, seq = c.seq](Response r) {
+    auto* slot = inlineAnswer;
+    if (slot && slot->loop == self && slot->id == id && slot->seq == seq) {
+      slot->response = std::move(r);
+      return;
+    }
     // Any thread. A loop that is gone drops it; so does one whose connection closed.
     if (auto mb = weak.lock())
       (void)mb->post(Mailbox::Item{Mailbox::Item::Kind::Response, id, seq, -1, std::move(r)});
   });
   const auto& async = std::get<AsyncHandler>(route.handler);
+  InlineAnswer answer{self, c.id, c.seq, std::nullopt};
+  inlineAnswer = &answer;
   try {
     async(std::move(c.request), responder);
   } catch (const std::exception& e) {
@@ -164,6 +184,8 @@ void ContextThread::dispatch(Connection& c) {
                     route.pattern, e.what());
     responder.send(Response::error(500, "internal", "internal error"));
   }
+  inlineAnswer = nullptr;
+  if (answer.response) respond(c, std::move(*answer.response));
 }
 
 void ContextThread::onAsyncResponse(std::uint64_t connId, std::uint64_t seq, Response r) {

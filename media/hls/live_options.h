@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 
 namespace hub::media::hls {
 
@@ -26,5 +27,12 @@ struct LiveOptions {
   // Hard cap on parked requests per rendition (memory bound); over it: 503 at once.
   int maxParkedPerRendition = 20000;
 };
+
+// PART-TARGET as playlists announce it: the cut rule lets a part run a few milliseconds past
+// partSeconds (millisecond timestamps, an estimated last frame), so announce the next 10 ms
+// step above that; every part is then within it, as RFC 8216bis requires.
+inline double advertisedPartTarget(const LiveOptions& o) {
+  return std::ceil((o.partSeconds + 0.004) * 100) / 100;
+}
 
 }  // namespace hub::media::hls

@@ -285,7 +285,7 @@ SharedBytes Rendition::playlistText(bool skip) {
   if (slot) return slot;
   MediaPlaylist p;
   p.targetDuration = targetDuration();
-  p.partTarget = options_.partSeconds;
+  p.partTarget = advertisedPartTarget(options_);
   p.discontinuitySequence = discontinuitySequence_;
   p.ended = ended_;
   auto add = [&](const StoredSegment& s, bool complete) {

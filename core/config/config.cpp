@@ -123,6 +123,20 @@ std::vector<Key> ingestKeys() {
   };
 }
 
+// [hls]: the LL-HLS packager (media/hls), appended at the end of table().
+std::vector<Key> hlsKeys() {
+  return {
+      {"hls", "part_ms", "LL-HLS part target in milliseconds",
+       intKey(m(&Config::hls, &Hls::partMs), 100, 2000)},
+      {"hls", "segment_ms", "HLS segment target in milliseconds (cut at the next key frame)",
+       intKey(m(&Config::hls, &Hls::segmentMs), 500, 20000)},
+      {"hls", "window_segments", "complete segments kept in memory and listed in live playlists",
+       intKey(m(&Config::hls, &Hls::windowSegments), 3, 1000)},
+      {"hls", "grace_period", "seconds a stream waits for its publisher to come back before ENDLIST",
+       intKey(m(&Config::hls, &Hls::graceSeconds), 0, 3600)},
+  };
+}
+
 const std::vector<Key>& baseTable() {
   static const std::vector<Key> keys = {
       {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)",
@@ -265,6 +279,8 @@ const std::vector<Key>& table() {
     while (at != all.end() && at->name() != "rtmp.public_url") ++at;
     auto extra = ingestKeys();
     all.insert(at == all.end() ? at : at + 1, extra.begin(), extra.end());
+    auto hls = hlsKeys();
+    all.insert(all.end(), hls.begin(), hls.end());
     return all;
   }();
   return keys;

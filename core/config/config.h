@@ -72,6 +72,14 @@ struct Transcode {
   int thumbnailWidth = 320;
 };
 
+// [hls]: the LL-HLS packager (media/hls).
+struct Hls {
+  int partMs = 334;         // part target: 10 frames at 30 fps
+  int segmentMs = 2000;     // segments are cut at the first key frame past this
+  int windowSegments = 10;  // complete segments kept in memory and listed
+  int graceSeconds = 30;    // a publisher that left may come back this long before ENDLIST
+};
+
 struct Data {
   std::string dir = "./data";
 };
@@ -124,6 +132,7 @@ struct Config {
   Rtmp rtmp;
   Transcode transcode;
   Media media;
+  Hls hls;
   Data data;
   Sql sql;
   Bus bus;

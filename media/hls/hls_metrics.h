@@ -16,7 +16,10 @@ struct HlsMetrics {
         blockTimeouts(
             r.counter("hub_hls_block_timeouts_total", "parked LL-HLS requests that timed out (503)")),
         parked(r.gauge("hub_hls_parked_requests", "blocking reload and preload hint requests held now")),
-        droppedFrames(r.counter("hub_hls_dropped_frames_total", "frames the packager could not place")) {}
+        droppedFrames(r.counter("hub_hls_dropped_frames_total", "frames the packager could not place")),
+        partReady(r.histogram("hub_hls_part_ready_seconds",
+                              "from ingest of a part's last frame to the part being listed",
+                              metrics::latencyBuckets())) {}
   metrics::Counter& parts;
   metrics::Counter& segments;
   metrics::Counter& requests;
@@ -24,6 +27,7 @@ struct HlsMetrics {
   metrics::Counter& blockTimeouts;
   metrics::Gauge& parked;
   metrics::Counter& droppedFrames;
+  metrics::Histogram& partReady;
 };
 
 }  // namespace hub::media::hls

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/config/config.h"
+
 namespace hub::media::hls {
 
 struct LiveOptions {
@@ -27,6 +29,16 @@ struct LiveOptions {
   // Hard cap on parked requests per rendition (memory bound); over it: 503 at once.
   int maxParkedPerRendition = 20000;
 };
+
+// The [hls] section as options.
+inline LiveOptions liveOptionsFrom(const config::Hls& c) {
+  LiveOptions o;
+  o.partSeconds = c.partMs / 1000.0;
+  o.segmentSeconds = c.segmentMs / 1000.0;
+  o.windowSegments = c.windowSegments;
+  o.gracePeriod = std::chrono::seconds(c.graceSeconds);
+  return o;
+}
 
 // PART-TARGET as playlists announce it: the cut rule lets a part run a few milliseconds past
 // partSeconds (millisecond timestamps, an estimated last frame), so announce the next 10 ms

@@ -159,6 +159,8 @@ void Rendition::partCut(CutPart part) {
     open_->initVersion = part.initVersion;
     open_->programDateTime = part.wallClock;
   }
+  if (part.lastWallClock.time_since_epoch().count() != 0)
+    metrics_.partReady.observe(std::chrono::duration<double>(clock_.wall() - part.lastWallClock).count());
   open_->parts.push_back(std::move(part));
   metrics_.parts.inc();
   lastMsn_.store(open_->msn, std::memory_order_release);

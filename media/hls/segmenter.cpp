@@ -172,6 +172,7 @@ void Segmenter::frame(const Frame& f) {
     partWallClock_ = f.wallClock;
     partHasWallClock_ = true;
   }
+  if (primary) partLastWallClock_ = f.wallClock;
   Sample s;
   s.duration = static_cast<std::uint32_t>(estimate(t));
   s.key = f.keyFrame || !video;
@@ -226,6 +227,7 @@ void Segmenter::closePart(bool dropOrphans) {
   part.discontinuity = partDiscontinuity_;
   part.initVersion = initVersion_;
   part.wallClock = partHasWallClock_ ? partWallClock_ : std::chrono::system_clock::time_point{};
+  part.lastWallClock = partLastWallClock_;
   part.data = std::make_shared<const std::string>(writeFragment(++fragmentSeq_, fragments));
   partStartsSegment_ = false;
   partDiscontinuity_ = false;

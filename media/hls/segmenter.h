@@ -28,7 +28,8 @@ struct CutPart {
   bool startsSegment = false;  // first part of a new segment
   bool discontinuity = false;  // (startsSegment only) after a publisher or codec change
   int initVersion = 0;
-  std::chrono::system_clock::time_point wallClock;  // ingest time of its first frame
+  std::chrono::system_clock::time_point wallClock;      // ingest time of its first frame
+  std::chrono::system_clock::time_point lastWallClock;  // ... and of its last (latency metric)
 };
 
 class SegmenterOutput {
@@ -87,6 +88,7 @@ class Segmenter {
   std::int64_t offsetUs_ = 0;
   std::uint32_t fragmentSeq_ = 0;
   std::chrono::system_clock::time_point partWallClock_{};
+  std::chrono::system_clock::time_point partLastWallClock_{};
   bool partHasWallClock_ = false;
   std::uint64_t dropped_ = 0;
   std::uint64_t videoFrames_ = 0;

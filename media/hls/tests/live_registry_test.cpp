@@ -256,3 +256,24 @@ TEST_F(LiveRegistryTest, MediaFilesAndViewers) {
 
 }  // namespace
 }  // namespace hub::media::hls
+
+namespace hub::media::hls {
+namespace {
+
+TEST(LiveOptions, FromTheHlsConfigSection) {
+  config::Hls c;
+  c.partMs = 500;
+  c.segmentMs = 4000;
+  c.windowSegments = 6;
+  c.graceSeconds = 10;
+  auto o = liveOptionsFrom(c);
+  EXPECT_DOUBLE_EQ(o.partSeconds, 0.5);
+  EXPECT_DOUBLE_EQ(o.segmentSeconds, 4.0);
+  EXPECT_EQ(o.windowSegments, 6);
+  EXPECT_EQ(o.gracePeriod, std::chrono::seconds(10));
+  EXPECT_DOUBLE_EQ(advertisedPartTarget(o), 0.51);
+  EXPECT_DOUBLE_EQ(advertisedPartTarget(LiveOptions{}), 0.34);
+}
+
+}  // namespace
+}  // namespace hub::media::hls

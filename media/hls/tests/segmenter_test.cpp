@@ -54,8 +54,9 @@ struct TrackTimes {
 std::map<std::uint32_t, TrackTimes> times(const CutPart& p) {
   std::map<std::uint32_t, TrackTimes> out;
   auto top = boxes(*p.data);
+  auto moof = children(top.at(0));  // `child` points into this list: keep it alive
   for (int i = 0;; ++i) {
-    const auto* traf = child(children(top.at(0)), "traf", i);
+    const auto* traf = child(moof, "traf", i);
     if (!traf) break;
     auto kids = children(*traf);
     auto id = be32(child(kids, "tfhd")->payload, 4);

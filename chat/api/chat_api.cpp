@@ -8,6 +8,7 @@
 
 #include "chat/chat_service.h"
 #include "core/auth/token.h"
+#include "core/http/bearer_auth.h"
 #include "core/http/json_body.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
@@ -24,26 +25,6 @@ using nlohmann::json;
 const std::shared_ptr<spdlog::logger>& logger() {
   static const auto log = hub::log::get("chat.api");
   return log;
-}
-
-// TODO: use the shared admin bearer check (core/http) once it is on main.
-std::optional<Response> adminRefusal(const Request& req, const std::string& token) {
-  if (token.empty())
-    return Response::error(403, "auth.admin_disabled", "the admin API is disabled: set [admin] token");
-  std::string_view header = req.header("authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header.size() <= kScheme.size() || header.substr(0, kScheme.size()) != kScheme)
-    return Response::error(401, "auth.missing_token", "send Authorization: Bearer <admin token>")
-        .header("WWW-Authenticate", "Bearer");
-  auto given = header.substr(kScheme.size());
-  unsigned diff = given.size() != token.size() ? 1u : 0u;
-  for (std::size_t i = 0; i < given.size(); ++i)
-    diff |=
-        static_cast<unsigned>(static_cast<unsigned char>(given[i]) ^
-                              static_cast<unsigned char>(token[i % std::max<std::size_t>(1, token.size())]));
-  if (diff)
-    return Response::error(401, "auth.bad_token", "wrong admin token").header("WWW-Authenticate", "Bearer");
-  return std::nullopt;
 }
 
 json roomJson(const room::RoomInfo& r) {
@@ -73,7 +54,7 @@ void addChatApi(ChatService& svc) {
   // Runs `fn` on a worker once the admin token checked out; fn returns the response.
   auto adminAsync = [&svc, &workers, adminToken](std::function<Response(const Request&)> fn) {
     return [&workers, adminToken, fn = std::move(fn)](Request req, Responder res) {
-      if (auto refusal = adminRefusal(req, adminToken)) return res.send(std::move(*refusal));
+      if (auto refusal = http::checkBearer(req, adminToken)) return res.send(std::move(*refusal));
       auto st = workers.submit([fn, req = std::move(req), res] { res.send(fn(req)); });
       if (!st) res.send(Response::error(503, "busy", "server busy, try again"));
     };
@@ -142,7 +123,7 @@ void addChatApi(ChatService& svc) {
 
   server.routeAsync(
       http::Method::Post, "/api/v1/rooms/:name/notice", [&svc, adminToken](Request req, Responder res) {
-        if (auto refusal = adminRefusal(req, adminToken)) return res.send(std::move(*refusal));
+        if (auto refusal = http::checkBearer(req, adminToken)) return res.send(std::move(*refusal));
         std::string name(req.param("name"));
         if (!svc.store().find(name)) return res.send(Response::error(404, "room.not_found", "no such room"));
         auto body = http::parseJsonBody(req);

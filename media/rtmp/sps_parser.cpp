@@ -54,21 +54,6 @@ class BitReader {
   bool overrun_ = false;
 };
 
-Bytes unescape(ByteView nal, std::size_t headerBytes) {
-  Bytes out;
-  out.reserve(nal.size());
-  int zeros = 0;
-  for (std::size_t i = headerBytes; i < nal.size(); ++i) {
-    if (zeros >= 2 && nal[i] == 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = nal[i] == 0 ? zeros + 1 : 0;
-    out.push_back(nal[i]);
-  }
-  return out;
-}
-
 void skipScalingList(BitReader& r, int size) {
   int last = 8, next = 8;
   for (int j = 0; j < size; ++j) {
@@ -88,7 +73,7 @@ Result<PictureSize> checked(BitReader& r, std::int64_t w, std::int64_t h) {
 
 Result<PictureSize> parseH264Sps(ByteView nal) {
   if (nal.size() < 4 || (nal[0] & 0x1f) != 7) return bad("not an H.264 SPS");
-  BitReader r(unescape(nal, 1));
+  BitReader r(unescapeNal(nal, 1));
   std::uint32_t profile = r.bits(8);
   r.skip(16);  // constraint flags, level
   r.ue();      // seq_parameter_set_id
@@ -144,7 +129,7 @@ Result<PictureSize> parseH264Sps(ByteView nal) {
 
 Result<PictureSize> parseHevcSps(ByteView nal) {
   if (nal.size() < 4 || ((nal[0] >> 1) & 0x3f) != 33) return bad("not an HEVC SPS");
-  BitReader r(unescape(nal, 2));
+  BitReader r(unescapeNal(nal, 2));
   r.skip(4);  // sps_video_parameter_set_id
   std::uint32_t maxSubLayersMinus1 = r.bits(3);
   r.bit();     // temporal_id_nesting
@@ -210,6 +195,21 @@ Result<PictureSize> pictureSizeFromHvcC(ByteView hvcC) {
     }
   }
   return makeError("rtmp.sps_missing", "hvcC record holds no SPS");
+}
+
+Bytes unescapeNal(ByteView nal, std::size_t headerBytes) {
+  Bytes out;
+  out.reserve(nal.size());
+  int zeros = 0;
+  for (std::size_t i = headerBytes; i < nal.size(); ++i) {
+    if (zeros >= 2 && nal[i] == 3) {
+      zeros = 0;
+      continue;
+    }
+    zeros = nal[i] == 0 ? zeros + 1 : 0;
+    out.push_back(nal[i]);
+  }
+  return out;
 }
 
 }  // namespace hub::media::rtmp

@@ -6,6 +6,8 @@
 // (which rungs sit below the source) need the real size; onMetaData is only a hint.
 #pragma once
 
+#include <cstddef>
+
 #include "core/util/result.h"
 #include "media/rtmp/bytes.h"
 
@@ -19,6 +21,10 @@ struct PictureSize {
 // Error codes: rtmp.sps_missing (no SPS in the record), rtmp.sps_bad (truncated or out of range).
 Result<PictureSize> pictureSizeFromAvcC(ByteView avcC);
 Result<PictureSize> pictureSizeFromHvcC(ByteView hvcC);
+
+// The RBSP of a NAL unit: its bytes after the `headerBytes` of NAL header (1 for H.264, 2 for
+// HEVC) with the emulation-prevention bytes (00 00 03) removed.
+Bytes unescapeNal(ByteView nal, std::size_t headerBytes);
 
 // One SPS NAL unit, header included.
 Result<PictureSize> parseH264Sps(ByteView nal);

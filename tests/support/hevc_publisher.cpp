@@ -18,6 +18,7 @@
 #include "media/rtmp/chunk_reader.h"
 #include "media/rtmp/chunk_writer.h"
 #include "media/rtmp/message.h"
+#include "media/rtmp/sps_parser.h"
 
 namespace hub::test {
 namespace {
@@ -54,23 +55,9 @@ std::vector<ByteView> splitAnnexB(const Bytes& data) {
 
 int nalType(ByteView nal) { return (nal[0] >> 1) & 0x3f; }
 
-Bytes unescape(ByteView nal) {
-  Bytes out;
-  int zeros = 0;
-  for (std::size_t i = 2; i < nal.size(); ++i) {
-    if (zeros >= 2 && nal[i] == 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = nal[i] == 0 ? zeros + 1 : 0;
-    out.push_back(nal[i]);
-  }
-  return out;
-}
-
 // ISO/IEC 14496-15 8.3.3.1: general profile/tier/level copied from the SPS.
 Bytes hvcC(ByteView vps, ByteView sps, ByteView pps) {
-  Bytes rbsp = unescape(sps);
+  Bytes rbsp = media::rtmp::unescapeNal(sps, 2);
   Bytes c = {1};
   for (std::size_t i = 1; i <= 12; ++i) c.push_back(i < rbsp.size() ? rbsp[i] : 0);  // byte 0: ids
   for (std::uint8_t b : {0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00, 0x0f}) c.push_back(b);

@@ -175,8 +175,12 @@ int runServe(const config::Config& config, const std::string& role) {
   const auto& url = config.http.publicUrl;
   std::printf(
       "hub %s is running (role %s).\n  Open:     %s/\n  Health:   %s/healthz  %s/readyz\n"
-      "  Metrics:  %s/metrics\nStop it with Ctrl-C.\n",
+      "  Metrics:  %s/metrics\n",
       HUB_VERSION, roleName.c_str(), url.c_str(), url.c_str(), url.c_str(), url.c_str());
+  if (config.media.demo && (role.empty() || role == "media"))
+    std::printf("  Demo:     %s/watch/demo  (a built-in test channel; HUB_DEMO=0 turns it off)\n",
+                url.c_str());
+  std::printf("Stop it with Ctrl-C.\n");
   std::fflush(stdout);
 
   int sig = waitForSignal(signals);

@@ -10,7 +10,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
   libwebsockets-dev libhiredis-dev libuv1-dev libmysqlcppconn-dev libspdlog-dev nlohmann-json3-dev
   libsqlite3-dev libsodium-dev libtomlplusplus-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x fonts-dejavu-core
   libavformat-dev libavcodec-dev libavutil-dev)
 test=(libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium

@@ -78,6 +78,21 @@ Setter urlKey(auto member, std::vector<std::string> schemes, bool allowEmpty) {
   };
 }
 
+Result<bool> parseBool(std::string_view v) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return bad("\"" + std::string(v) + "\" is not true or false");
+}
+
+Setter boolKey(auto member) {
+  return [member](Config& c, std::string_view v) -> Status {
+    auto b = parseBool(v);
+    if (!b) return b.error();
+    c.*member.first.*member.second = *b;
+    return {};
+  };
+}
+
 Setter stringKey(auto member) {
   return [member](Config& c, std::string_view v) -> Status {
     c.*member.first.*member.second = std::string(v);
@@ -120,6 +135,35 @@ std::vector<Key> ingestKeys() {
        intKey(m(&Config::media, &Media::healthIntervalSeconds), 0, 3600)},
       {"media", "health_keep_days", "days of live-status samples kept in SQL",
        intKey(m(&Config::media, &Media::healthKeepDays), 1, 3650)},
+      {"media", "demo",
+       "feed the stream \"demo\" from a built-in test publisher (HUB_DEMO=0 also turns it off)",
+       boolKey(m(&Config::media, &Media::demo))},
+  };
+}
+
+// [record] and [restream]: recording and simulcast (media/record, media/restream), appended
+// after [hls] in table().
+std::vector<Key> recordKeys() {
+  return {
+      {"record", "enabled", "record every live session for replay (true/false)",
+       boolKey(m(&Config::record, &Record::enabled))},
+      {"record", "export_mp4", "write an MP4 of the source rendition when a recording ends (true/false)",
+       boolKey(m(&Config::record, &Record::exportMp4))},
+      {"record", "max_queue_bytes", "bytes of segments waiting for the disk before segments are not recorded",
+       intKey(m(&Config::record, &Record::maxQueueBytes), 1 << 20, int64_t{1} << 34)},
+      {"record", "thumbnail_interval", "seconds between copies of the live thumbnail into a recording",
+       intKey(m(&Config::record, &Record::thumbnailIntervalSeconds), 1, 3600)},
+      {"restream", "max_queue_bytes",
+       "bytes queued per restream target before it drops to the next key frame",
+       intKey(m(&Config::restream, &Restream::maxQueueBytes), 64 << 10, int64_t{1} << 30)},
+      {"restream", "connect_timeout", "seconds to connect and publish to a restream target",
+       intKey(m(&Config::restream, &Restream::connectTimeoutSeconds), 1, 120)},
+      {"restream", "send_timeout", "seconds a restream target may accept nothing before it is reconnected",
+       intKey(m(&Config::restream, &Restream::sendTimeoutSeconds), 1, 120)},
+      {"restream", "backoff_initial_ms", "first retry delay after a restream target failed, in ms (doubles)",
+       intKey(m(&Config::restream, &Restream::backoffInitialMs), 10, 600000)},
+      {"restream", "backoff_max_ms", "longest retry delay for a failing restream target, in ms",
+       intKey(m(&Config::restream, &Restream::backoffMaxMs), 10, 3600000)},
   };
 }
 
@@ -281,6 +325,8 @@ const std::vector<Key>& table() {
     all.insert(at == all.end() ? at : at + 1, extra.begin(), extra.end());
     auto hls = hlsKeys();
     all.insert(all.end(), hls.begin(), hls.end());
+    auto record = recordKeys();
+    all.insert(all.end(), record.begin(), record.end());
     return all;
   }();
   return keys;
@@ -453,6 +499,13 @@ Result<Config> load(const Sources& sources) {
   if (!sources.file.empty()) {
     if (auto st = applyFile(c, sources.file); !st) return st.error();
     c.source = sources.file;
+  }
+  // HUB_DEMO (the name the Quick start and the tests use) is [media] demo; HUB_MEDIA_DEMO and
+  // --media-demo, applied after it, win.
+  if (auto it = sources.env.find("HUB_DEMO"); it != sources.env.end()) {
+    auto on = parseBool(it->second);
+    if (!on) return on.error().wrap("environment HUB_DEMO");
+    c.media.demo = *on;
   }
   for (const auto& k : table()) {
     auto it = sources.env.find(envName(k));

@@ -50,6 +50,9 @@ struct Rtmp {
 struct Media {
   int healthIntervalSeconds = 5;  // live status sampled into media_stream_health; 0: off
   int healthKeepDays = 7;         // older samples are deleted
+  // The built-in demo channel "demo" (media/pipeline/demo_publisher.h). HUB_DEMO=0 in the
+  // environment turns it off too (tests and benchmarks set it).
+  bool demo = true;
 };
 
 // [transcode]: the GStreamer ladder (media/pipeline) and live thumbnails.
@@ -78,6 +81,23 @@ struct Hls {
   int segmentMs = 2000;     // segments are cut at the first key frame past this
   int windowSegments = 10;  // complete segments kept in memory and listed
   int graceSeconds = 30;    // a publisher that left may come back this long before ENDLIST
+};
+
+// [record]: every live session recorded into <data dir>/recordings (media/record).
+struct Record {
+  bool enabled = true;
+  bool exportMp4 = true;              // the source rendition as download.mp4 after the end
+  int64_t maxQueueBytes = 256 << 20;  // segments waiting for the disk; over it: not recorded
+  int thumbnailIntervalSeconds = 10;  // how often the live thumbnail is copied
+};
+
+// [restream]: pushing the source tracks to external RTMP targets (media/restream).
+struct Restream {
+  int64_t maxQueueBytes = 8 << 20;  // per target; over it: drop to the next key frame
+  int connectTimeoutSeconds = 5;
+  int sendTimeoutSeconds = 5;
+  int backoffInitialMs = 1000;
+  int backoffMaxMs = 30000;
 };
 
 struct Data {
@@ -133,6 +153,8 @@ struct Config {
   Transcode transcode;
   Media media;
   Hls hls;
+  Record record;
+  Restream restream;
   Data data;
   Sql sql;
   Bus bus;

@@ -28,8 +28,19 @@ hls::RenditionInfo sourceRendition(const std::vector<TrackInfo>& tracks) {
   return info;
 }
 
+restream::RestreamOptions restreamOptionsFrom(const config::Restream& c) {
+  restream::RestreamOptions o;
+  o.maxQueuedBytes = static_cast<std::size_t>(c.maxQueueBytes);
+  o.connectTimeout = std::chrono::seconds(c.connectTimeoutSeconds);
+  o.sendTimeout = std::chrono::seconds(c.sendTimeoutSeconds);
+  o.backoffInitial = std::chrono::milliseconds(c.backoffInitialMs);
+  o.backoffMax = std::chrono::milliseconds(std::max(c.backoffMaxMs, c.backoffInitialMs));
+  return o;
+}
+
 LiveOutputs::LiveOutputs(std::shared_ptr<hls::LiveStream> live, const streams::Stream& stream,
-                         const config::Transcode& transcode, const Clock& clock, metrics::Registry* metrics)
+                         const config::Transcode& transcode, const restream::RestreamOptions& restream,
+                         const Clock& clock, metrics::Registry* metrics)
     : live_(std::move(live)), settings_(stream) {
   config::Transcode settings = transcode;
   if (!stream.ladder.empty()) {
@@ -45,8 +56,8 @@ LiveOutputs::LiveOutputs(std::shared_ptr<hls::LiveStream> live, const streams::S
   }
   thumbnailer_ = std::make_unique<pipeline::Thumbnailer>(stream.name, settings, clock);
   for (const auto& url : stream.restreamTargets)
-    restreamers_.push_back(std::make_unique<restream::Restreamer>(
-        stream.name, url, restream::RestreamOptions{}, clock, metrics));
+    restreamers_.push_back(
+        std::make_unique<restream::Restreamer>(stream.name, url, restream, clock, metrics));
 }
 
 LiveOutputs::~LiveOutputs() = default;

@@ -31,7 +31,8 @@ namespace hub::media::service {
 class LiveOutputs final : public FrameSink {
  public:
   LiveOutputs(std::shared_ptr<hls::LiveStream> live, const streams::Stream& stream,
-              const config::Transcode& transcode, const Clock& clock, metrics::Registry* metrics);
+              const config::Transcode& transcode, const restream::RestreamOptions& restream,
+              const Clock& clock, metrics::Registry* metrics);
   ~LiveOutputs() override;
 
   void tracks(const std::vector<TrackInfo>& tracks) override;
@@ -55,6 +56,9 @@ class LiveOutputs final : public FrameSink {
   std::unique_ptr<pipeline::Thumbnailer> thumbnailer_;
   std::vector<std::unique_ptr<restream::Restreamer>> restreamers_;
 };
+
+// The [restream] section as options (the longest backoff is never below the first).
+restream::RestreamOptions restreamOptionsFrom(const config::Restream& c);
 
 // The "source" rendition as a master playlist lists it, from the publisher's tracks.
 hls::RenditionInfo sourceRendition(const std::vector<TrackInfo>& tracks);

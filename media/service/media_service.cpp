@@ -53,9 +53,13 @@ Status MediaService::start(hub::service::Context& context) {
     if (!queued) logger()->warn("reloading streams not queued: {}", queued.error().message);
   });
 
-  live_ = std::make_unique<hls::LiveRegistry>(hls::LiveOptions{}, context.clock, context.metrics);
+  live_ = std::make_unique<hls::LiveRegistry>(hls::liveOptionsFrom(cfg.hls), context.clock, context.metrics);
   record::RecorderOptions ro;
   ro.dir = cfg.data.dir + "/recordings";
+  ro.enabled = cfg.record.enabled;
+  ro.exportMp4 = cfg.record.exportMp4;
+  ro.maxQueuedBytes = static_cast<std::size_t>(cfg.record.maxQueueBytes);
+  ro.thumbnailInterval = std::chrono::seconds(cfg.record.thumbnailIntervalSeconds);
   recorder_ = std::make_unique<record::Recorder>(ro, context.db, context.clock, &context.metrics);
   if (auto st = recorder_->start(); !st) return st.error().wrap("recorder");
   auto thumbnails = [this](const std::string& stream) { return thumbnail(stream); };
@@ -83,6 +87,8 @@ Status MediaService::start(hub::service::Context& context) {
   if (auto st = ingest_->start(); !st) return st;
 
   addRoutes(context);
+  if (cfg.media.demo)
+    if (auto st = startDemo(); !st) return st.error().wrap("demo channel");
   context.metrics.gaugeFn("hub_media_streams_live", "Streams with a publisher now", [this] {
     double n = 0;
     for (const auto& s : sessions()) n += s->live() ? 1 : 0;
@@ -111,10 +117,41 @@ void MediaService::stop() {
   }
   healthWake_.notify_all();
   if (health_.joinable()) health_.join();
+  if (demo_) demo_->stop();      // before the ingest, so it leaves like any publisher
   if (ingest_) ingest_->stop();  // publishers end here, on the ingest thread
   for (auto& s : sessions()) s->close();
   if (live_) live_->stop();
   if (recorder_) recorder_->stop();
+}
+
+Status MediaService::startDemo() {
+  auto existing = store_->get(kDemoStream);
+  if (!existing && existing.error().code != "media.not_found") return existing.error();
+  if (!existing) {
+    // Another node may create it at the same moment: that is as good.
+    auto made = store_->create(kDemoStream, "Demo channel");
+    if (!made && made.error().code != "media.stream_exists") return made.error();
+    // The 640x360 source is the only rendition: no ladder to encode on a newcomer's laptop.
+    if (made)
+      if (auto r = store_->setLadder(kDemoStream, true, {}); !r) return r.error();
+    if (auto st = reload(); !st) return st;
+  }
+  // Our own ingest, by the address it listens on (loopback when it listens on every address).
+  std::string host = context_->config.rtmp.listen.host;
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const std::string base = "rtmp://" + host + ":" + std::to_string(ingest_->port()) + "/live/";
+  auto target = [this, base]() -> Result<std::string> {
+    std::lock_guard lock(directoryMu_);
+    auto it = byName_.find(kDemoStream);
+    if (it == byName_.end()) return makeError("media.not_found", "the stream \"demo\" was deleted");
+    return base + it->second.key;
+  };
+  demo_ = std::make_unique<pipeline::DemoPublisher>(pipeline::DemoOptions{}, target, &context_->metrics);
+  demo_->start();
+  logger()->info("demo channel: watch it at {}/watch/{}", httpPublicUrl_, kDemoStream);
+  return {};
 }
 
 void MediaService::sampleHealth() {
@@ -217,8 +254,9 @@ FrameSink& MediaService::publishStarted(const std::string& stream, const rtmp::P
   settings.name = stream;
   auto current = s->outputs();
   if (!current || current->live() != live || !current->sameSettings(settings)) {
-    auto fresh = std::make_shared<LiveOutputs>(live, settings, context_->config.transcode, context_->clock,
-                                               &context_->metrics);
+    auto fresh = std::make_shared<LiveOutputs>(live, settings, context_->config.transcode,
+                                               restreamOptionsFrom(context_->config.restream),
+                                               context_->clock, &context_->metrics);
     s->setOutputs(fresh);
     // Ending and joining the old pipeline may take a moment: not on the ingest thread.
     if (current)

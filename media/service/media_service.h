@@ -7,7 +7,8 @@
 // when the CLI wrote it), announces created/deleted streams on the bus topic "media.streams",
 // serves /api/v1/streams and /api/v1/public/streams, and samples live status into SQL. It also
 // owns the LL-HLS registry (/live/...) and the recorder (/vod/..., recordings), and wires each
-// publisher to them through LiveOutputs (source rendition, ladder, thumbnails, restream).
+// publisher to them through LiveOutputs (source rendition, ladder, thumbnails, restream), and
+// runs the demo channel's built-in publisher unless `[media] demo` is off (HUB_DEMO=0).
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +21,7 @@
 
 #include "core/service/service.h"
 #include "media/hls/live_registry.h"
+#include "media/pipeline/demo_publisher.h"
 #include "media/record/recorder.h"
 #include "media/rtmp/ingest_server.h"
 #include "media/service/stream_session.h"
@@ -28,6 +30,8 @@
 namespace hub::media::service {
 
 inline constexpr const char* kBusTopic = "media.streams";
+// The demo channel's stream ([media] demo): created when missing, fed by a DemoPublisher.
+inline constexpr const char* kDemoStream = "demo";
 
 class MediaService final : public hub::service::Service, private rtmp::IngestHost {
  public:
@@ -59,6 +63,8 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void framesDropped(const std::string& stream, std::uint64_t n) override;
 
   void sampleHealth();
+  // Creates the stream "demo" (passthrough only) when missing and starts its publisher.
+  Status startDemo();
   hls::SharedBytes thumbnail(const std::string& stream) const;
   void addRoutes(hub::service::Context& context);
 
@@ -66,6 +72,7 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   std::unique_ptr<hls::LiveRegistry> live_;
   std::unique_ptr<record::Recorder> recorder_;
   std::unique_ptr<rtmp::IngestServer> ingest_;
+  std::unique_ptr<pipeline::DemoPublisher> demo_;
   hub::service::Context* context_ = nullptr;
   std::string rtmpPublicUrl_, httpPublicUrl_;
 

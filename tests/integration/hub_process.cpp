@@ -16,7 +16,10 @@ HubProcess::HubProcess(std::vector<std::string> extraArgs, std::vector<std::stri
                                    "--rtmp-listen", "127.0.0.1:" + std::to_string(rtmpPort_),
                                    "--data-dir",    dir_.path() + "/data"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
-  env.push_back("HUB_DEMO=0");
+  // The demo channel stays off unless the test asks for it.
+  bool demoSet = false;
+  for (const auto& e : env) demoSet = demoSet || e.rfind("HUB_DEMO=", 0) == 0;
+  if (!demoSet) env.push_back("HUB_DEMO=0");
   proc_ = std::make_unique<Process>(argv, dir_.path() + "/hub.log", env);
 }
 

@@ -26,6 +26,7 @@ class HubProcess {
   // SIGTERM, then the exit code (-1 when it had to be killed).
   int terminate(int timeoutMs = 15000);
   bool running() { return proc_->running(); }
+  int pid() const { return proc_->pid(); }
 
  private:
   TempDir dir_;

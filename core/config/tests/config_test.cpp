@@ -180,3 +180,36 @@ TEST(TranscodeLadder, DefaultsAndOverrides) {
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("HUB_TRANSCODE_PRESET"), std::string::npos);
 }
+
+TEST(Config, RecordAndRestreamKeys) {
+  auto c = load({"",
+                 {{"HUB_RECORD_ENABLED", "false"}, {"HUB_RECORD_EXPORT_MP4", "no"}},
+                 {{"restream-backoff_max_ms", "5000"}, {"record-thumbnail_interval", "30"}}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->record.enabled);
+  EXPECT_FALSE(c->record.exportMp4);
+  EXPECT_EQ(c->record.thumbnailIntervalSeconds, 30);
+  EXPECT_EQ(c->restream.backoffMaxMs, 5000);
+  EXPECT_EQ(c->restream.connectTimeoutSeconds, 5);
+  auto bad = load({"", {{"HUB_RECORD_ENABLED", "maybe"}}, {}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("HUB_RECORD_ENABLED"), std::string::npos) << bad.error().message;
+}
+
+TEST(Config, DemoIsOnUnlessHubDemoIsZero) {
+  auto c = load({});
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->media.demo);
+  c = load({"", {{"HUB_DEMO", "0"}}, {}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->media.demo);
+  c = load({"", {{"HUB_DEMO", "0"}, {"HUB_MEDIA_DEMO", "true"}}, {}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->media.demo);
+  c = load({"", {}, {{"media-demo", "off"}}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_FALSE(c->media.demo);
+  auto bad = load({"", {{"HUB_DEMO", "perhaps"}}, {}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("HUB_DEMO"), std::string::npos) << bad.error().message;
+}

@@ -184,18 +184,22 @@ Status MediaService::reload() {
     keys[s.key] = s.name;
     fresh[s.name] = std::move(s);
   }
-  std::vector<std::string> created, deleted, rekeyed;
+  std::vector<std::string> deleted, rekeyed;
+  std::vector<streams::Stream> createdStreams, deletedStreams;  // for the announcement claims
   {
     std::lock_guard lock(directoryMu_);
     for (const auto& [name, s] : fresh) {
       auto old = byName_.find(name);
       if (old == byName_.end())
-        created.push_back(name);
+        createdStreams.push_back(s);
       else if (old->second.key != s.key)
         rekeyed.push_back(name);
     }
     for (const auto& [name, s] : byName_)
-      if (!fresh.count(name)) deleted.push_back(name);
+      if (!fresh.count(name)) {
+        deleted.push_back(name);
+        deletedStreams.push_back(s);
+      }
     byName_ = std::move(fresh);
     nameByKey_ = std::move(keys);
   }
@@ -217,13 +221,23 @@ Status MediaService::reload() {
     if (live_) live_->close(name);
   }
   if (announce && context_) {
-    auto event = [&](const char* what, const std::string& name) {
-      nlohmann::json j = {{"event", what}, {"name", name}};
+    // Every media node sharing the database sees the same change; the one that claims it in SQL
+    // announces it (when the claim cannot be made, announcing twice beats not at all).
+    auto event = [&](const char* what, const streams::Stream& s) {
+      auto claimed = store_->claimAnnouncement(what, s);
+      if (!claimed)
+        logger()->warn("[stream={}] claiming the {} announcement failed: {}", s.name, what,
+                       claimed.error().message);
+      if (claimed && !*claimed) return;
+      nlohmann::json j = {{"event", what}, {"name", s.name}};
       if (auto st = context_->bus.publish(kBusTopic, j.dump()); !st)
-        logger()->warn("[stream={}] bus announcement {} failed: {}", name, what, st.error().message);
+        logger()->warn("[stream={}] bus announcement {} failed: {}", s.name, what, st.error().message);
     };
-    for (const auto& n : created) event("created", n);
-    for (const auto& n : deleted) event("deleted", n);
+    for (const auto& s : createdStreams) event("created", s);
+    for (const auto& s : deletedStreams) event("deleted", s);
+    if (!createdStreams.empty() || !deletedStreams.empty())
+      if (auto st = store_->pruneAnnouncements(context_->clock.wall() - std::chrono::hours(24 * 7)); !st)
+        logger()->warn("pruning stream announcements failed: {}", st.error().message);
   }
   return {};
 }

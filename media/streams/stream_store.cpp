@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/sql/change_feed.h"
+#include "core/sql/errors.h"
 
 namespace hub::media::streams {
 namespace {
@@ -72,7 +73,16 @@ std::vector<sql::Migration> StreamStore::migrations() {
   health.mysql = std::string("CREATE TABLE media_stream_health (id BIGINT AUTO_INCREMENT PRIMARY KEY,") +
                  columns +
                  "; CREATE INDEX media_stream_health_by_stream ON media_stream_health (stream, sampled_at)";
-  return {streams, health};
+  // One row per announcement on the bus topic "media.streams": with several media nodes on
+  // one database, the node whose INSERT wins announces, the others stay quiet.
+  sql::Migration announcements = sql::Migration::portable("media", 3, "create media_announcements",
+                                                          "CREATE TABLE media_announcements ("
+                                                          " name VARCHAR(64) NOT NULL,"
+                                                          " event VARCHAR(16) NOT NULL,"
+                                                          " created_at VARCHAR(32) NOT NULL,"
+                                                          " announced_at BIGINT NOT NULL,"
+                                                          " PRIMARY KEY (name, event, created_at))");
+  return {streams, health, announcements};
 }
 
 std::string newStreamKey() {
@@ -217,6 +227,24 @@ Result<Stream> StreamStore::setRestreamTargets(const std::string& name,
   if (auto st = checkRestreamTargets(targets); !st) return st.error();
   return update(name, "UPDATE media_streams SET restream_targets = ? WHERE name = ?",
                 {nlohmann::json(targets).dump()});
+}
+
+Result<bool> StreamStore::claimAnnouncement(const std::string& event, const Stream& s) {
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall().time_since_epoch()).count();
+  auto ins =
+      db_.exec("INSERT INTO media_announcements (name, event, created_at, announced_at) VALUES (?, ?, ?, ?)",
+               {s.name, event, s.createdAt, static_cast<std::int64_t>(now)});
+  if (ins) return true;
+  if (ins.error().code == sql::errc::kConstraint) return false;
+  return ins.error();
+}
+
+Status StreamStore::pruneAnnouncements(std::chrono::system_clock::time_point before) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count();
+  auto del =
+      db_.exec("DELETE FROM media_announcements WHERE announced_at < ?", {static_cast<std::int64_t>(ms)});
+  if (!del) return del.error();
+  return {};
 }
 
 Status StreamStore::recordHealth(const std::vector<HealthSample>& samples) {

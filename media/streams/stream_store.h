@@ -70,6 +70,13 @@ class StreamStore {
   Result<Stream> setLadder(const std::string& name, bool passthroughOnly, const std::vector<Rung>& ladder);
   Result<Stream> setRestreamTargets(const std::string& name, const std::vector<std::string>& targets);
 
+  // Claims the right to announce `event` ("created", "deleted") of this incarnation of `s`
+  // (name and created_at) on the bus: true for the first caller across every node sharing the
+  // database, false for the rest.
+  Result<bool> claimAnnouncement(const std::string& event, const Stream& s);
+  // Forgets claims older than `before`.
+  Status pruneAnnouncements(std::chrono::system_clock::time_point before);
+
   Status recordHealth(const std::vector<HealthSample>& samples);
   // The newest samples of a stream, newest first.
   Result<std::vector<HealthSample>> health(const std::string& stream, int limit);

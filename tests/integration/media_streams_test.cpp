@@ -2,7 +2,9 @@
 // change up), the admin API behind the bearer token, the public list of live streams, the
 // "media.streams" bus announcements the chat service listens to, and the RTMP port's errors.
 #include <chrono>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -173,6 +175,61 @@ TEST(MediaStreams, CreatedAndDeletedAreAnnouncedOnTheBus) {
   std::lock_guard lock(mu);
   EXPECT_EQ(events[0], (json{{"event", "created"}, {"name", "gala"}}));
   EXPECT_EQ(events[1], (json{{"event", "deleted"}, {"name", "gala"}}));
+}
+
+TEST(MediaStreams, TwoMediaNodesAnnounceEachChangeOnce) {
+  // Two `--role media` nodes on one database and one Redis: each sees every change (its own
+  // API's, the other's, the CLI's) but only one of them announces it.
+  const std::string secret = "test-secret-0123456789abcdef";
+  TempDir shared;
+  const std::string sqlUrl = "sqlite://" + shared.path() + "/hub.db";
+  auto node = [&] {
+    return std::make_unique<HubProcess>(
+        std::vector<std::string>{"--role", "media", "--admin-token", kAdminToken, "--bus-url", redisUrl(),
+                                 "--sql-url", sqlUrl},
+        std::vector<std::string>{"HUB_AUTH_SECRET=" + secret});
+  };
+  auto a = node();
+  ASSERT_TRUE(a->waitReady()) << a->log();
+  auto b = node();  // after a: one process applies the migrations
+  ASSERT_TRUE(b->waitReady()) << b->log();
+  auto bus = hub::bus::open(redisUrl());
+  ASSERT_TRUE(bus) << bus.error().message;
+  std::mutex mu;
+  std::vector<json> events;
+  auto sub = (*bus)->subscribe("media.streams", [&](std::string_view, std::string_view payload) {
+    auto j = json::parse(payload, nullptr, false);
+    if (j.value("name", "").rfind("twin", 0) != 0) return;  // another test's streams
+    std::lock_guard lock(mu);
+    events.push_back(j);
+  });
+  ASSERT_TRUE(waitFor([&] { return sub.confirmed(); }, 5000));
+
+  ASSERT_FALSE(createStream(*a, "twin-a").empty());
+  ASSERT_FALSE(createStream(*b, "twin-b").empty());
+  auto made =
+      run({HUB_BINARY, "stream", "create", "twin-cli", "--sql-url", sqlUrl, "--data-dir", shared.path()},
+          {"HUB_DEMO=0"});
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  // Both nodes know all three (the CLI's through the change feed) before the deletes.
+  for (auto* n : {a.get(), b.get()})
+    ASSERT_TRUE(waitFor([&] { return request(*n, "GET", "/api/v1/streams/twin-cli")->status == 200; }, 5000));
+  EXPECT_EQ(request(*b, "DELETE", "/api/v1/streams/twin-a")->status, 204);
+  EXPECT_EQ(request(*a, "DELETE", "/api/v1/streams/twin-cli")->status, 204);
+  ASSERT_TRUE(waitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return events.size() >= 5;
+      },
+      5000));
+  // Both nodes have polled the change feed several times (every 250 ms) since: no echo follows.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::lock_guard lock(mu);
+  std::multiset<std::string> seen;
+  for (const auto& e : events) seen.insert(e.value("event", "") + " " + e.value("name", ""));
+  EXPECT_EQ(seen, (std::multiset<std::string>{"created twin-a", "created twin-b", "created twin-cli",
+                                              "deleted twin-a", "deleted twin-cli"}))
+      << json(events).dump();
 }
 
 TEST(MediaStreams, RtmpPortInUseExitsOneNamingTheAddress) {

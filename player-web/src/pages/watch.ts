@@ -110,6 +110,7 @@ export function watchPage(root: HTMLElement, name: string): void {
     levels: (levels, current) => showQuality(stage, levels, current),
   });
   stage.player = player;
+  (window as unknown as { hubPlayer?: Player }).hubPlayer = player;
   void player.start();
 
   const findReplay = async () => {

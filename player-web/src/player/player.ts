@@ -6,6 +6,7 @@
 
 import type HlsType from 'hls.js/light';
 import type { ErrorData, Level } from 'hls.js/light';
+import { liveTargets, playlistLoaderWithoutPdt } from './live_tuning';
 
 export type PlayerState = 'loading' | 'playing' | 'offline' | 'ended' | 'recovering';
 
@@ -50,6 +51,9 @@ export class Player {
   private destroyed = false;
   private native = false;
   private sawEndList = false;
+  private stalls = 0;
+  // When each step first happened (ms on performance.now()): for the tests and the console.
+  readonly marks: Record<string, number> = {};
 
   constructor(
     readonly video: HTMLVideoElement,
@@ -67,7 +71,13 @@ export class Player {
 
   async start(): Promise<void> {
     const v = this.video;
-    v.addEventListener('playing', () => this.setState('playing'));
+    // The first frame on screen (where the browser can tell), else the first 'playing'.
+    const rvfc = (v as HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number }).requestVideoFrameCallback;
+    if (rvfc) rvfc.call(v, () => this.mark('frame'));
+    v.addEventListener('playing', () => {
+      this.mark('playing');
+      this.setState('playing');
+    });
     v.addEventListener('ended', () => {
       if (this.opts.live) this.setState('ended');
     });
@@ -77,7 +87,9 @@ export class Player {
       this.startNative();
       return;
     }
+    this.mark('start');
     const { default: Hls } = await import('hls.js/light');
+    this.mark('hls-loaded');
     if (this.destroyed) return;
     if (!Hls.isSupported()) {
       this.native = true;
@@ -106,6 +118,25 @@ export class Player {
     return l > target + 3;
   }
 
+  // What the player is doing, for the tests and the console (window.hubPlayer.stats()).
+  stats(): Record<string, number | string | null> {
+    const v = this.video;
+    const b = v.buffered;
+    return {
+      latency: this.latency(),
+      target: this.hls?.targetLatency ?? null,
+      buffer: b.length ? b.end(b.length - 1) - v.currentTime : 0,
+      rate: v.playbackRate,
+      level: this.hls?.currentLevel ?? -1,
+      stalls: this.stalls,
+      dropped: v.getVideoPlaybackQuality?.().droppedVideoFrames ?? 0,
+    };
+  }
+
+  private mark(name: string): void {
+    if (!(name in this.marks)) this.marks[name] = Math.round(performance.now());
+  }
+
   goLive(): void {
     const v = this.video;
     const edge = this.hls ? this.hls.liveSyncPosition : v.seekable.length ? v.seekable.end(v.seekable.length - 1) - 1 : null;
@@ -129,11 +160,18 @@ export class Player {
   }
 
   private startHls(Hls: typeof HlsType): void {
+    const live = this.opts.live;
     const hls = new Hls({
-      lowLatencyMode: this.opts.live,
-      backBufferLength: this.opts.live ? 30 : 90,
+      lowLatencyMode: live,
+      // Catch up after a stall or a slow start by playing up to 1.5x (live_tuning.ts).
+      maxLiveSyncPlaybackRate: live ? 1.5 : 1,
+      liveSyncOnStallIncrease: 0.5,
+      backBufferLength: live ? 30 : 90,
       liveDurationInfinity: true,
-      enableWorker: true,
+      // The hub sends fMP4 (nothing to transmux): a worker would only cost a second parse of
+      // hls.js before the first frame.
+      enableWorker: false,
+      pLoader: playlistLoaderWithoutPdt(Hls.DefaultConfig.loader),
       manifestLoadPolicy: {
         default: {
           maxTimeToFirstByteMs: 10_000,
@@ -144,6 +182,8 @@ export class Player {
       },
     });
     this.hls = hls;
+    hls.on(Hls.Events.MANIFEST_LOADED, () => this.mark('manifest'));
+    hls.on(Hls.Events.FRAG_LOADED, () => this.mark('frag'));
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       this.failures = 0;
       this.emitLevels();
@@ -152,7 +192,19 @@ export class Player {
       });
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, () => this.emitLevels());
+    let tuned = false;
+    hls.on(Hls.Events.MANIFEST_LOADING, () => {
+      tuned = false;
+    });
     hls.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
+      this.mark('level');
+      const d = data.details;
+      const targets = live && !tuned && d.live ? liveTargets(d.partHoldBack) : null;
+      if (targets) {
+        tuned = true;
+        hls.targetLatency = targets.target;
+        hls.config.liveMaxLatencyDuration = targets.max;
+      }
       if (this.opts.live && data.details.endSN !== undefined && !data.details.live) this.sawEndList = true;
     });
     hls.on(Hls.Events.FRAG_BUFFERED, () => {
@@ -167,6 +219,7 @@ export class Player {
   }
 
   private onHlsError(Hls: typeof HlsType, data: ErrorData): void {
+    if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) this.stalls++;
     if (!data.fatal || !this.hls) return;
     const hls = this.hls;
     if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {

@@ -13,8 +13,8 @@
 
 namespace hub::auth {
 
-Result<std::string> loadOrCreateSecret(const std::string& dataDir) {
-  std::string path = dataDir + "/auth.secret";
+Result<std::string> loadOrCreateSecret(const std::string& dataDir, const std::string& fileName) {
+  std::string path = dataDir + "/" + fileName;
   if (std::ifstream in(path); in) {
     std::string secret;
     std::getline(in, secret);
@@ -32,7 +32,7 @@ Result<std::string> loadOrCreateSecret(const std::string& dataDir) {
   // O_EXCL: when two processes start at once, one writes and the other reads what it wrote.
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return loadOrCreateSecret(dataDir);
+    if (errno == EEXIST) return loadOrCreateSecret(dataDir, fileName);
     return makeError("auth.secret", path + ": " + std::strerror(errno));
   }
   std::string line = std::string(hex) + "\n";

@@ -11,7 +11,9 @@
 
 namespace hub::auth {
 
-// Reads <dataDir>/auth.secret, creating it with 32 random bytes (hex) when it does not exist.
-Result<std::string> loadOrCreateSecret(const std::string& dataDir);
+// Reads <dataDir>/<fileName>, creating it with 32 random bytes (hex) when it does not exist.
+// Other secrets of one machine (the CMS credentials key) use the same rule under their own name.
+Result<std::string> loadOrCreateSecret(const std::string& dataDir,
+                                       const std::string& fileName = "auth.secret");
 
 }  // namespace hub::auth

@@ -181,6 +181,28 @@ std::vector<Key> hlsKeys() {
   };
 }
 
+// [cms_content] and [cms_upload]: CMS accounts' credentials and media uploads (cms/accounts,
+// cms/media_library), appended at the end of table().
+std::vector<Key> cmsContentKeys() {
+  return {
+      {"cms_content", "credentials_key",
+       "64 hex digits sealing account credentials; empty: generated into the data dir (one machine only)",
+       [](Config& c, std::string_view v) -> Status {
+         if (!v.empty() &&
+             (v.size() != 64 || v.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos))
+           return bad("must be 64 hex digits (32 bytes)");
+         c.cmsContent.credentialsKey = std::string(v);
+         return {};
+       }},
+      {"cms_upload", "max_image_bytes", "largest image accepted by the CMS media library, in bytes",
+       intKey(m(&Config::cmsUpload, &CmsUpload::maxImageBytes), 1024, int64_t{1} << 40)},
+      {"cms_upload", "max_video_bytes", "largest video accepted by the CMS media library, in bytes",
+       intKey(m(&Config::cmsUpload, &CmsUpload::maxVideoBytes), 1024, int64_t{1} << 40)},
+      {"cms_upload", "max_audio_bytes", "largest audio file accepted by the CMS media library, in bytes",
+       intKey(m(&Config::cmsUpload, &CmsUpload::maxAudioBytes), 1024, int64_t{1} << 40)},
+  };
+}
+
 const std::vector<Key>& baseTable() {
   static const std::vector<Key> keys = {
       {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)",
@@ -327,6 +349,8 @@ const std::vector<Key>& table() {
     all.insert(all.end(), hls.begin(), hls.end());
     auto record = recordKeys();
     all.insert(all.end(), record.begin(), record.end());
+    auto cmsContent = cmsContentKeys();
+    all.insert(all.end(), cmsContent.begin(), cmsContent.end());
     return all;
   }();
   return keys;

@@ -147,6 +147,18 @@ struct Log {
   std::map<std::string, std::string> modules;  // "media.rtmp" -> "debug"
 };
 
+// CMS content ([cms_content]): accounts' credentials at rest; see docs/cms.md.
+struct CmsContent {
+  std::string credentialsKey;  // 64 hex digits; empty: generated into <data dir>/cms_credentials.key
+};
+
+// CMS media library uploads ([cms_upload]): largest file per kind, in bytes.
+struct CmsUpload {
+  int64_t maxImageBytes = int64_t{20} << 20;
+  int64_t maxVideoBytes = int64_t{4} << 30;
+  int64_t maxAudioBytes = int64_t{200} << 20;
+};
+
 struct Config {
   Http http;
   Rtmp rtmp;
@@ -162,6 +174,8 @@ struct Config {
   Admin admin;
   Chat chat;
   Log log;
+  CmsContent cmsContent;
+  CmsUpload cmsUpload;
   std::string source;  // the file it was read from, if any, for messages
 };
 

@@ -6,6 +6,7 @@
 #include <dirent.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -43,6 +44,8 @@ std::vector<std::string> children(int pid) {
     if (close == std::string::npos) continue;
     char state = 0;
     int ppid = 0;
+    // GStreamer's registry helper runs as a child only while it rescans the plugins.
+    if (line.find("(gst-plugin-scan") != std::string::npos) continue;
     if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == pid)
       out.push_back(line.substr(0, close + 1));
   }
@@ -75,10 +78,18 @@ bool hasThread(int pid, const std::string& name) {
 
 std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// A hub with the demo on. Under ASan, GStreamer's one deliberate leak (GLib's first quark block,
+// tests/support/lsan.supp) is only recognisable with full stacks on malloc.
+std::vector<std::string> demoEnv() {
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  std::string options = asan && *asan ? std::string(asan) + ":" : "";
+  return {"HUB_DEMO=1", "ASAN_OPTIONS=" + options + "fast_unwind_on_malloc=0"};
+}
+
 }  // namespace
 
 TEST(DemoChannel, PlaysWithinSecondsAndStopsWithTheHub) {
-  HubProcess hub({"--admin-token", kAdminToken}, {"HUB_DEMO=1"});
+  HubProcess hub({"--admin-token", kAdminToken}, demoEnv());
   ASSERT_TRUE(hub.waitReady()) << hub.log();
   const auto ready = std::chrono::steady_clock::now();
 
@@ -93,7 +104,7 @@ TEST(DemoChannel, PlaysWithinSecondsAndStopsWithTheHub) {
                st["renditions"][0].value("segments", 0) >= 2 &&
                get(hub, "/live/demo/master.m3u8").find("source/index.m3u8") != std::string::npos;
       },
-      10000))
+      15000))  // about 6 s on a quiet host: 2 s to start, two 2 s segments
       << st.dump() << hub.log();
   EXPECT_EQ(st["video"]["codec"], "h264");
   EXPECT_EQ(st["video"]["width"], 640);
@@ -120,7 +131,7 @@ TEST(DemoChannel, PlaysWithinSecondsAndStopsWithTheHub) {
                     "stream=codec_name,nb_read_frames", "-of", "csv=p=0", dir.path() + "/demo.ts"});
   ASSERT_EQ(audio.exitCode, 0) << audio.output;
   EXPECT_EQ(firstLine(audio.output).rfind("aac,", 0), 0u) << audio.output;
-  EXPECT_LT(std::chrono::steady_clock::now() - ready, std::chrono::seconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - ready, std::chrono::seconds(25));
 
   // The watch URL is logged once (and printed in the start banner); the key never is.
   const std::string watch = "http://127.0.0.1:" + std::to_string(hub.httpPort()) + "/watch/demo";
@@ -133,7 +144,8 @@ TEST(DemoChannel, PlaysWithinSecondsAndStopsWithTheHub) {
 
   // The publisher runs inside the hub, on one thread: no child process.
   EXPECT_TRUE(hasThread(hub.pid(), "hub-demo"));
-  EXPECT_TRUE(children(hub.pid()).empty());
+  auto kids = children(hub.pid());
+  EXPECT_TRUE(kids.empty()) << kids.front();
 
   // It stops with the hub: a clean exit in time (a publisher thread that did not end would hold
   // the hub in its join, and the test would have to kill it: -1), and its end is logged.
@@ -141,13 +153,15 @@ TEST(DemoChannel, PlaysWithinSecondsAndStopsWithTheHub) {
   log = hub.log();
   auto stopped = log.find("demo publisher stopped");
   EXPECT_NE(stopped, std::string::npos) << log;
-  EXPECT_LT(stopped, log.find("] stopped")) << "the demo ends before the hub's last line: " << log;
+  auto last = log.rfind(" app: stopped");
+  ASSERT_NE(last, std::string::npos) << log;
+  EXPECT_LT(stopped, last) << "the demo ends before the hub's last line: " << log;
 }
 
 TEST(DemoChannel, ComesBackAfterItsKeyIsRotated) {
-  HubProcess hub({"--admin-token", kAdminToken}, {"HUB_DEMO=1"});
+  HubProcess hub({"--admin-token", kAdminToken}, demoEnv());
   ASSERT_TRUE(hub.waitReady()) << hub.log();
-  ASSERT_TRUE(waitFor([&] { return streamStatus(hub, "demo").value("live", false); }, 10000)) << hub.log();
+  ASSERT_TRUE(waitFor([&] { return streamStatus(hub, "demo").value("live", false); }, 15000)) << hub.log();
   const int publishes = streamStatus(hub, "demo").value("publishes", 0);
 
   // Rotating the key disconnects the publisher; the demo asks for the new key and publishes again.

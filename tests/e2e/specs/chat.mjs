@@ -1,14 +1,21 @@
 // Chat between two browsers on one hub: a message sent by one viewer appears in the other's
 // list and as a bullet comment, the sender's own line is highlighted, a like raises the total
-// in both, a guest is told it cannot send but can like, a moderator's delete leaves a tombstone in both, and 50 messages a second scroll
-// without long tasks (> 50 ms) in the viewer's page.
+// in both, a guest is told it cannot send but can like, a moderator's delete leaves a tombstone
+// in both, and 50 messages a second scroll smoothly in the viewer's page: every message shown, in
+// order, and no main-thread task of the page costs more than 50 ms of CPU (Chromium trace, kept
+// as <out>/chat/chat-load-trace.json). Long tasks by wall-clock time (PerformanceObserver) are
+// printed beside it; on a busy host they are mostly time the thread waited for a core, so
+// they are asserted (none over 50 ms) only with HUB_E2E_STRICT=1.
 //
 // Tokens from `hub token user NAME` (docs/chat-protocol.md), given to the page in its URL
 // (#token=...); the room is made with POST /api/v1/rooms and the delete goes through
 // POST /api/v1/rooms/<room>/moderation, both with the admin bearer token.
+import { join } from 'node:path';
+import { mainThreadTasks } from '../trace.mjs';
+
 const ADMIN = 'e2e-admin-token-0123456789';
 
-export default async function chat({ browser, startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
+export default async function chat({ browser, out, startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
   const hub = await startHub({ env: { HUB_ADMIN_TOKEN: ADMIN } });
   const admin = (method, path, body) =>
     fetch(hub.url + path, {
@@ -80,8 +87,8 @@ export default async function chat({ browser, startHub, newPage, screenshot, pho
   const sender = await newPage(desktop);
   await sender.goto(`${hub.url}/healthz`);
   await sender.evaluate((t) => sessionStorage.setItem('hub.chat.token', t), botToken);
-  if (process.env.HUB_E2E_TRACE)
-    await browser.startTracing(bob, { path: process.env.HUB_E2E_TRACE, categories: ['devtools.timeline', 'v8.execute'] });
+  const tracePath = process.env.HUB_E2E_TRACE || join(out, 'chat-load-trace.json');
+  await browser.startTracing(bob, { path: tracePath, categories: ['toplevel', 'devtools.timeline', 'v8.execute'] });
   const sent = await sender.evaluate(async () => {
     // Straight over a second socket so the sender's own page does not set the pace.
     const token = sessionStorage.getItem('hub.chat.token');
@@ -116,16 +123,20 @@ export default async function chat({ browser, startHub, newPage, screenshot, pho
     log(`bob's last rows: ${JSON.stringify(rows)}; status: ${await bob.textContent('.chat-status')}`);
     throw e;
   }
-  if (process.env.HUB_E2E_TRACE) await browser.stopTracing();
+  await browser.stopTracing();
   const last = await bob.$$eval('.msg', (els) =>
     els.map((e) => [Number(e.dataset.id), e.textContent]).sort((a, b) => a[0] - b[0]).slice(-3).map((x) => x[1]),
   );
   assert(/load 498 /.test(last[0]) && /load 499 /.test(last[1]) && /load 500 /.test(last[2]), `in order: ${last}`);
-  // Long tasks depend on the host's load: reported for docs/benchmarks.md, not asserted.
   const long = await bob.evaluate(() => window.__long);
   const over = long.filter((d) => d > 50);
+  const trace = mainThreadTasks(tracePath);
   log(
-    `chat load: ${sent.n} messages at 50/s into a desktop watch page: ${over.length} long tasks over 50 ms, ` +
-      `longest ${Math.max(0, ...long).toFixed(0)} ms`,
+    `chat load: ${sent.n} messages at 50/s into a desktop watch page: main thread ${trace.cpuMs.toFixed(0)} ms of CPU ` +
+      `over ${trace.spanS.toFixed(1)} s in ${trace.tasks.length} tasks, the costliest ${trace.maxCpuMs.toFixed(1)} ms; ` +
+      `long tasks by wall clock: ${over.length} over 50 ms (longest ${Math.max(0, ...long).toFixed(0)} ms; ` +
+      `CPU inside them ${trace.long.map((t) => `${t.wallMs.toFixed(0)}/${t.cpuMs.toFixed(1)}`).join(', ') || '-'} ms wall/CPU)`,
   );
+  assert(trace.maxCpuMs <= 50, `a main-thread task took ${trace.maxCpuMs.toFixed(1)} ms of CPU (> 50 ms)`);
+  if (process.env.HUB_E2E_STRICT === '1') assert(over.length === 0, `long tasks over 50 ms: ${over.map((d) => d.toFixed(0))}`);
 }

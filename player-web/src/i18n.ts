@@ -60,7 +60,6 @@ const zh = {
   fullscreen: '全屏',
   language: 'English',
   home: '首页',
-  duration: '{m} 分钟',
 };
 
 type Key = keyof typeof zh;
@@ -125,7 +124,6 @@ const en: Record<Key, string> = {
   fullscreen: 'Fullscreen',
   language: '中文',
   home: 'Home',
-  duration: '{m} min',
 };
 
 export type Lang = 'zh-CN' | 'en';
@@ -174,4 +172,13 @@ export function formatCount(n: number): string {
   if (n >= 100_000_000) return (n / 100_000_000).toFixed(1) + '亿';
   if (n >= 10_000) return (n / 10_000).toFixed(1) + '万';
   return String(n);
+}
+
+// A running time as a clock: 0:20, 12:05, 1:02:03.
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }

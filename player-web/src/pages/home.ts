@@ -3,7 +3,7 @@
 // retries, keeping what was shown.
 
 import { LiveStream, Recording, fetchRecordings, fetchStreams } from '../api';
-import { currentLang, formatCount, t } from '../i18n';
+import { currentLang, formatCount, formatDuration, t } from '../i18n';
 import { clear, h } from '../ui/dom';
 import { topBar } from './top_bar';
 
@@ -41,15 +41,20 @@ function upcomingCard(s: LiveStream): HTMLElement {
   );
 }
 
-function replayCard(r: Recording): HTMLElement {
+// "2026/11/29 · 1:02:03": when a recording started (China time) and how long it runs.
+export function recordingMeta(r: Recording): string {
   const meta: string[] = [];
   if (r.startedAt) meta.push(new Date(r.startedAt).toLocaleDateString(currentLang(), { timeZone: 'Asia/Shanghai' }));
-  if (r.durationSeconds) meta.push(t('duration', { m: Math.max(1, Math.round(r.durationSeconds / 60)) }));
+  if (r.durationSeconds) meta.push(formatDuration(r.durationSeconds));
+  return meta.join(' · ');
+}
+
+function replayCard(r: Recording): HTMLElement {
   return h(
     'a.card',
     { href: `/replay/${encodeURIComponent(r.id)}` },
     thumb(r.thumbnail, r.title),
-    h('div.card-body', {}, h('div.card-title', {}, r.title), h('div.card-meta', {}, meta.join(' · '))),
+    h('div.card-body', {}, h('div.card-title', {}, r.title), h('div.card-meta', {}, recordingMeta(r))),
   );
 }
 

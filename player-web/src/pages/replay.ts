@@ -2,6 +2,7 @@
 
 import { fetchRecordings } from '../api';
 import { t } from '../i18n';
+import { recordingMeta } from './home';
 import { Player } from '../player/player';
 import { h } from '../ui/dom';
 import { createStage, showOverlay, showQuality } from './stage';
@@ -11,9 +12,10 @@ export function replayPage(root: HTMLElement, id: string): void {
   document.title = t('replayTitle');
   const stage = createStage(false);
   const title = h('h1.info-title', {}, t('replayTitle'));
+  const meta = h('span.info-viewers', {}, '');
   stage.controls.append(h('span.spacer'), stage.qualityButton);
   stage.root.classList.add('stage-replay');
-  root.append(h('div.watch.replay', {}, topBar(true), h('div.watch-main', {}, stage.root, h('div.infobar', {}, h('div.info-main', {}, title)))));
+  root.append(h('div.watch.replay', {}, topBar(true), h('div.watch-main', {}, stage.root, h('div.infobar', {}, h('div.info-main', {}, title), meta))));
 
   const player = new Player(stage.video, `/vod/${encodeURIComponent(id)}/master.m3u8`, { live: false }, {
     state: (s) => {
@@ -32,6 +34,7 @@ export function replayPage(root: HTMLElement, id: string): void {
       const r = recs.find((x) => x.id === id);
       if (r) {
         title.textContent = r.title;
+        meta.textContent = recordingMeta(r);
         document.title = r.title;
         if (r.thumbnail) stage.video.poster = r.thumbnail;
       }

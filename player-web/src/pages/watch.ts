@@ -88,6 +88,7 @@ export function watchPage(root: HTMLElement, name: string): void {
     if (info) title.textContent = info.title;
     const n = mediaViewers ?? chatViewers;
     viewers.textContent = n === null ? '' : t('viewers', { n: formatCount(n) });
+    if (!live) latency.textContent = '';
     if (playerState === 'playing') showOverlay(stage, null);
     else if (playerState === 'recovering') showOverlay(stage, [h('p.overlay-note', {}, t('reconnectingVideo'))]);
     else if (upcoming && info?.startsAt) {

@@ -1,0 +1,99 @@
+// The home page with live content: while ffmpeg publishes, "live now" shows the stream with
+// its title, a thumbnail that loads (the hub's /live/<name>/thumb.jpg) and the viewer count
+// (one watch page is open). After the publisher stops and the stream ends (a short
+// `[hls] grace_period`), the open watch page says so and links to the replay, the home page
+// lists the replay with its thumbnail, and the card opens /replay/<id>, which plays.
+// Upcoming events come with the CMS: that section keeps its placeholder.
+// Screenshots at phone and desktop sizes.
+import { spawn } from 'node:child_process';
+
+function publish(url) {
+  const args = ['-hide_banner', '-loglevel', 'error', '-re',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-keyint_min', '30',
+    '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', url];
+  return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function stop(p) {
+  if (!p || p.exitCode !== null) return;
+  p.kill('SIGINT'); // ffmpeg closes the RTMP session cleanly
+  const gone = new Promise((r) => p.once('exit', r));
+  const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(t);
+}
+
+const imageLoaded = (page, selector) => page.$eval(selector, (img) => img.complete && img.naturalWidth > 0).catch(() => false);
+
+export default async function home({ startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
+  const hub = await startHub({ args: ['--hls-grace-period', '3'] });
+  const stream = JSON.parse(await hub.cli('stream', 'create', 'gala', '--title', '春节联欢晚会', '--json'));
+  let ff = publish(`rtmp://127.0.0.1:${hub.rtmpPort}/live/${stream.key}`);
+  try {
+    await waitFor(async () => (await fetch(`${hub.url}/live/gala/master.m3u8`)).status === 200, 'master playlist', 20000);
+    // The thumbnailer's first picture (from the first key frames).
+    await waitFor(async () => (await fetch(`${hub.url}/live/gala/thumb.jpg`)).status === 200, 'live thumbnail', 20000);
+
+    // One viewer watching.
+    const viewer = await newPage(desktop);
+    await viewer.goto(hub.url + '/watch/gala');
+    await viewer.waitForFunction(() => window.hubPlayer && window.hubPlayer.marks.playing, null, { timeout: 20000 });
+
+    // Live now: the card with title, thumbnail and viewer count.
+    const pages = [];
+    for (const [device, tag] of [[phone, 'phone'], [desktop, 'desktop']]) {
+      const page = await newPage(device);
+      pages.push([page, tag]);
+      await page.goto(hub.url + '/');
+      const card = '#live a.card[href="/watch/gala"]';
+      await waitFor(() => page.$(card), 'live card', 20000);
+      assert((await page.textContent(`${card} .card-title`)) === '春节联欢晚会', 'live card title');
+      await waitFor(() => imageLoaded(page, `${card} img.card-thumb`), 'live thumbnail loaded', 10000);
+      // The media service counts viewers as their players fetch playlists; the home page
+      // refreshes every 15 s.
+      await waitFor(async () => {
+        const n = Number(((await page.textContent(`${card} .card-meta`)) ?? '').replace(/\D/g, ''));
+        if (n >= 1) return true;
+        await page.reload();
+        await page.waitForSelector(card, { timeout: 10000 });
+        return false;
+      }, 'viewer count shown', 30000);
+      const meta = await page.textContent(`${card} .card-meta`);
+      assert(/^\d+ 人在看$/.test(meta), `viewer count text: ${meta}`);
+      assert((await page.textContent('#upcoming .empty')) !== '', 'upcoming keeps its placeholder until the CMS');
+      await screenshot(page, `home-live-${tag}`);
+    }
+
+    // The publisher stops; after the grace period the stream has ended.
+    await stop(ff);
+    ff = null;
+    const link = '.stage-overlay a.overlay-link';
+    await waitFor(() => viewer.$(link), 'the watch page links to the replay once the stream ended', 40000);
+    assert((await viewer.textContent('.stage-overlay')).includes('直播已结束'), 'ended state shown');
+    const href = await viewer.$eval(link, (a) => a.getAttribute('href'));
+    assert(/^\/replay\/[^/]+$/.test(href), `replay link ${href}`);
+    await screenshot(viewer, 'watch-ended-desktop');
+    assert(viewer.errors.length === 0, `page errors: ${viewer.errors.join('; ')}`);
+
+    for (const [page, tag] of pages) {
+      await page.reload();
+      const card = `#replays a.card[href="${href}"]`;
+      await waitFor(() => page.$(card), 'replay card', 20000);
+      await waitFor(async () => (await page.$$('#live a.card')).length === 0, 'nothing live any more', 10000);
+      await waitFor(() => imageLoaded(page, `${card} img.card-thumb`), 'replay thumbnail loaded', 10000);
+      await screenshot(page, `home-replay-${tag}`);
+      await page.click(card);
+      await page.waitForURL(hub.url + href);
+      await page.waitForFunction(() => document.querySelector('video') && document.querySelector('video').currentTime > 1, null, { timeout: 20000 });
+      const t1 = await page.$eval('video', (v) => v.currentTime);
+      await page.waitForFunction((t) => document.querySelector('video').currentTime > t + 1, t1, { timeout: 10000 });
+      await screenshot(page, `replay-playing-${tag}`);
+      assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
+    }
+    log(`home: live card with thumbnail and viewers, then replay ${href} plays`);
+  } finally {
+    await stop(ff);
+  }
+}

@@ -46,13 +46,23 @@ async function joinFresh(t: ReturnType<typeof setup>, lastId = 0) {
 }
 
 describe('chat client protocol', () => {
-  it('sends hello with the token first, then joins the room without since', async () => {
+  it('sends hello with the token first, then joins the room with since 0 (recent history)', async () => {
     const t = setup();
     const s = await joinFresh(t);
     expect(s.url).toBe('ws://hub.test/ws');
     expect(s.sent[0]).toEqual({ op: 'hello', token: 'token-1' });
-    expect(s.sent[1]).toEqual({ op: 'join', room: 'gala' });
+    expect(s.sent[1]).toEqual({ op: 'join', room: 'gala', since: 0 });
     expect(t.client.state).toBe('joined');
+  });
+
+  it('tells history from live messages: up to the last id at join they are replayed', async () => {
+    const t = setup();
+    const s = await joinFresh(t, 3);
+    for (const id of [1, 2, 3, 4])
+      s.push({ type: 'message', room: 'gala', id, user: { id: 2, name: 'b', role: 'user' }, text: 't' + id, ts: id });
+    expect([1, 2, 3, 4].map((id) => t.client.isReplay(id))).toEqual([true, true, true, false]);
+    expect(t.events.filter((e) => e.type === 'message')).toHaveLength(4);
+    expect(t.gaps()).toBe(0); // a first join never reports a gap, even when history was trimmed
   });
 
   it('sends chat text and likes only once joined', async () => {

@@ -1,5 +1,7 @@
-// One viewer's chat connection: hello with a token, join the room, resume with `since` = the
-// last message id after a drop, reconnect with backoff + jitter, never after a ban (4003).
+// One viewer's chat connection: hello with a token, join the room with `since` = 0 the first
+// time (the server then sends the room's recent history, so a newcomer sees what was just said)
+// and `since` = the last message id after a drop, reconnect with backoff + jitter, never after a
+// ban (4003).
 // Browser objects (WebSocket, timers, randomness) are injected so the tests drive it by hand.
 
 import { backoffDelay, BackoffOptions, defaultBackoff } from './backoff';
@@ -47,6 +49,7 @@ export class ChatClient {
   private state_: ChatState = 'idle';
   private attempt = 0;
   private lastId_ = 0;
+  private replayUntil = 0; // messages up to this id came from the history, not live
   private retryTimer: unknown = null;
   private pingTimer: unknown = null;
   private freshToken = false;
@@ -69,6 +72,11 @@ export class ChatClient {
   }
   get lastId(): number {
     return this.lastId_;
+  }
+  // Whether a message came from the room's history at join (or resume) rather than live:
+  // shown in the list, but not flown as a bullet comment.
+  isReplay(id: number): boolean {
+    return id <= this.replayUntil;
   }
   get room(): string {
     return this.opts.room;
@@ -147,8 +155,7 @@ export class ChatClient {
     if (s !== this.socket) return;
     switch (e.type) {
       case 'welcome': {
-        const join: ClientCommand = { op: 'join', room: this.opts.room };
-        if (this.lastId_ > 0) join.since = this.lastId_;
+        const join: ClientCommand = { op: 'join', room: this.opts.room, since: this.lastId_ };
         s.send(JSON.stringify(join));
         break;
       }
@@ -156,6 +163,7 @@ export class ChatClient {
         if (e.room !== this.opts.room) return;
         this.attempt = 0;
         this.freshToken = false;
+        this.replayUntil = e.last_id;
         this.setState('joined');
         this.startPing();
         if (this.lastId_ > 0 && e.recovered === false) this.emitGap();

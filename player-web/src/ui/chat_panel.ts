@@ -110,7 +110,7 @@ export class ChatPanel {
       case 'message': {
         const own = !!this.me && e.user.id === this.me.id && this.me.role !== 'guest';
         this.list.push({ kind: 'message', id: e.id, user: e.user, text: e.text, own, deleted: false });
-        this.hooks.onMessage(e.text, own);
+        if (!this.client.isReplay(e.id)) this.hooks.onMessage(e.text, own);
         break;
       }
       case 'deleted':

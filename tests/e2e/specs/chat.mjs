@@ -1,5 +1,6 @@
 // Chat between two browsers on one hub: a message sent by one viewer appears in the other's
-// list and as a bullet comment, the sender's own line is highlighted, a like raises the total
+// list and as a bullet comment, the sender's own line is highlighted, a newcomer sees it too
+// (recent history on join, not flown as a bullet), a like raises the total
 // in both, a guest is told it cannot send but can like, a moderator's delete leaves a tombstone
 // in both, and 50 messages a second scroll smoothly in the viewer's page: every message shown, in
 // order, and no main-thread task of the page costs more than 50 ms of CPU (Chromium trace, kept
@@ -56,6 +57,10 @@ export default async function chat({ browser, out, startHub, newPage, screenshot
   const guest = await newPage(phone);
   await guest.goto(`${hub.url}/watch/gala`);
   await waitFor(async () => (await guest.textContent('.chat-status')) === '游客可以观看和点赞，登录后才能发言', 'guest hint');
+  // A newcomer sees what was said before it came (the room's recent history), in the list
+  // only: old messages do not fly over the video.
+  await waitFor(() => guest.$(`.msg-text:text-is("${text}")`), 'the newcomer sees the earlier message', 5000);
+  assert((await guest.$(`.dm:text-is("${text}")`)) === null, 'history is not flown as a bullet comment');
   await guest.fill('.chat-form .chat-input', '我是游客');
   await guest.click('.chat-form .chat-send');
   await waitFor(async () => (await guest.textContent('.chat-status')) === '游客不能发言，请先登录', 'guest send refused');

@@ -75,12 +75,17 @@ void addCoreRoutes(http::Server& server, CoreRouteDeps deps) {
   server.routeAsync(http::Method::Get, "/readyz", [deps](http::Request, http::Responder done) {
     auto& bus = deps.bus;
     auto& db = deps.db;
-    auto queued = deps.workers.submit([&db, &bus, done] {
+    auto& readiness = deps.readiness;
+    auto queued = deps.workers.submit([&db, &bus, &readiness, done] {
       auto sqlStatus = db.ping();
       bool busReady = bus.ready();
       nlohmann::json checks = {{"sql", sqlStatus ? "ok" : sqlStatus.error().message},
                                {"bus", busReady ? "ok" : std::string(bus.engine()) + " bus not connected"}};
       bool ready = sqlStatus.ok() && busReady;
+      for (auto& [name, why] : readiness.run()) {
+        checks[name] = why.empty() ? "ok" : why;
+        ready = ready && why.empty();
+      }
       done.send(http::Response::json(ready ? 200 : 503,
                                      {{"status", ready ? "ready" : "not ready"}, {"checks", checks}})
                     .header("Cache-Control", "no-store"));

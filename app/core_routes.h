@@ -2,7 +2,8 @@
 //
 // The routes every hub process answers whatever its role: a landing page at / (unless the web
 // app is served there), /healthz
-// (liveness), /readyz (SQL and bus reachable, else 503) and /metrics (Prometheus).
+// (liveness), /readyz (SQL and bus reachable and every service check ready, else 503) and
+// /metrics (Prometheus).
 #pragma once
 
 #include <string>
@@ -11,6 +12,7 @@
 #include "core/http/server.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
+#include "core/service/readiness.h"
 #include "core/sql/database.h"
 
 namespace hub::app {
@@ -21,7 +23,8 @@ struct CoreRouteDeps {
   bus::Bus& bus;
   loop::WorkerPool& workers;
   metrics::Registry& metrics;
-  bool landingPage;  // false when the web app answers "/"
+  bool landingPage;               // false when the web app answers "/"
+  service::Readiness& readiness;  // the services' own checks (e.g. "chat")
 };
 
 void addCoreRoutes(http::Server& server, CoreRouteDeps deps);

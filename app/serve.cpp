@@ -149,10 +149,11 @@ int runServe(const config::Config& config, const std::string& role) {
   } else {
     logger()->info("no web app built (deploy/build-web.sh): / shows the status page");
   }
-  addCoreRoutes(server, {roleName, **db, **bus, workers, metrics, webRoot->empty()});
+  service::Readiness readiness;
+  addCoreRoutes(server, {roleName, **db, **bus, workers, metrics, webRoot->empty(), readiness});
 
-  service::Context context{config, server, **db, **bus, workers, metrics, changes, SystemClock::instance(),
-                           *secret};
+  service::Context context{config,  server,   **db, **bus, workers, metrics, changes, SystemClock::instance(),
+                           *secret, readiness};
   auto services = servicesFor(role);
   std::size_t started = 0;
   auto stopStarted = [&] {

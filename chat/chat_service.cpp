@@ -139,7 +139,7 @@ Status ChatService::start(service::Context& context) {
 
   room::HubCounters counters;
   counters.delivered = [this](std::size_t n) { messagesOut_->inc(static_cast<double>(n)); };
-  hub_ = std::make_unique<room::RoomHub>(*engine_, counters);
+  hub_ = std::make_unique<room::RoomHub>(*engine_, counters, static_cast<std::size_t>(cfg_.joinHistory));
 
   fanout::Engine::Handlers h;
   h.onFrame = [this](const std::string& room, std::uint64_t id, const fanout::Frame& frame) {
@@ -152,6 +152,11 @@ Status ChatService::start(service::Context& context) {
   h.onResubscribed = [this] { hub_->resync(); };
   if (auto st = engine_->start(std::move(h)); !st) return st.error().wrap("chat");
   engineUp_->set(engine_->state() == fanout::EngineState::Connected ? 1 : 0);
+  context.readiness.add("chat", [this, alive = alive_]() -> std::string {
+    if (!alive->load()) return "chat service stopped";
+    if (engine_->state() == fanout::EngineState::Connected) return {};
+    return "chat fan-out engine (" + std::string(engine_->name()) + ") not connected";
+  });
 
   http::WsHandlers wh;
   wh.onOpen = [this](const std::shared_ptr<http::WsConnection>& c) { onOpen(c); };
@@ -167,6 +172,8 @@ Status ChatService::start(service::Context& context) {
   wo.maxQueuedMessages = 1 << 20;
   wo.maxQueuedBytes = static_cast<std::size_t>(cfg_.queueBytes);
   wo.overflowCloseCode = kCloseSlowConsumer;
+  wo.maxPerPeer = static_cast<std::size_t>(cfg_.maxConnectionsPerIp);
+  wo.perPeerCloseCode = kCloseTooManyConnections;
   context.http.addWebSocket("/ws", std::move(wh), std::move(wo));
 
   api::addChatApi(*this);
@@ -214,18 +221,10 @@ void ChatService::stop() {
 // --- WebSocket sessions ---------------------------------------------------------------------
 
 void ChatService::onOpen(const std::shared_ptr<http::WsConnection>& conn) {
-  const std::string& peer = conn->request().peer;
+  // The per-address cap ([chat] max_connections_per_ip, close 4029) is applied by the HTTP
+  // server before the handshake completes (WsOptions::maxPerPeer): refused ones never get here.
   {
     std::lock_guard lock(sessionsMu_);
-    int& n = perIp_[peer];
-    if (n >= cfg_.maxConnectionsPerIp) {
-      if (n == 0) perIp_.erase(peer);
-      refused_->inc();
-      logger()->info("[conn={} peer={}] refused: {} connections from this address", conn->id(), peer, n);
-      conn->close(kCloseTooManyConnections, "too many connections from this address");
-      return;
-    }
-    ++n;
     sessions_[conn.get()] = std::make_shared<ws::Session>(conn, context_->clock.steady(),
                                                           static_cast<std::uint32_t>(cfg_.likesPerSecond));
   }
@@ -237,11 +236,9 @@ void ChatService::onClose(const std::shared_ptr<http::WsConnection>& conn, int c
   {
     std::lock_guard lock(sessionsMu_);
     auto it = sessions_.find(conn.get());
-    if (it == sessions_.end()) return;  // refused at open
+    if (it == sessions_.end()) return;
     s = std::move(it->second);
     sessions_.erase(it);
-    auto ip = perIp_.find(s->peer());
-    if (ip != perIp_.end() && --ip->second <= 0) perIp_.erase(ip);
   }
   connections_->dec();
   for (const auto& room : s->rooms) hub_->leave(*s, room);
@@ -378,7 +375,60 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Ping&)
   s->conn->send(pong);
 }
 
+void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Moderate& cmd) {
+  const char* action = protocol::actionName(cmd.action);
+  if (s->claims.role != auth::Role::Moderator && s->claims.role != auth::Role::Admin) {
+    logger()->info("[conn={} user={} room={}] {} refused: not a moderator", s->id(), s->user.id, cmd.room,
+                   action);
+    return sendError(*s, "chat.forbidden", std::string(action) + " needs a moderator");
+  }
+  std::weak_ptr<ws::Session> weak = s;
+  auto queued = context_->workers.submit([this, alive = alive_, weak, cmd, name = s->user.name] {
+    if (!alive->load()) return;
+    auto st = moderate(cmd, name);
+    auto live = weak.lock();
+    if (!live) return;
+    if (!st) return sendError(*live, st.error().code, st.error().message);
+    live->conn->send(protocol::encodeShared(protocol::Moderated{cmd.room, protocol::actionName(cmd.action)}));
+  });
+  if (!queued) sendError(*s, "chat.unavailable", "server busy, try again");
+}
+
 // --- moderation -------------------------------------------------------------------------------
+
+Status ChatService::moderate(const protocol::Moderate& m, const std::string& moderator) {
+  using protocol::ModerationAction;
+  if (!store_->find(m.room)) return makeError("room.not_found", "no room " + m.room);
+  Status st;
+  switch (m.action) {
+    case ModerationAction::Delete:
+      if (m.messageId == 0) return makeError("chat.bad_request", "delete needs a message id above 0");
+      st = deleteMessage(m.room, m.messageId, moderator);
+      break;
+    case ModerationAction::Mute:
+    case ModerationAction::Unmute: {
+      const std::int64_t seconds = m.action == ModerationAction::Mute ? m.seconds : 0;
+      if (seconds < 0 || seconds > 365 * 86400)
+        return makeError("chat.bad_request", "mute seconds must be 0..31536000");
+      st = mute(m.room, m.userId, seconds, moderator);
+      break;
+    }
+    case ModerationAction::Ban:
+    case ModerationAction::Unban:
+      st = ban(m.room, m.userId, m.action == ModerationAction::Ban, moderator);
+      break;
+    case ModerationAction::SlowMode:
+      if (m.seconds < 0 || m.seconds > 600)
+        return makeError("chat.bad_request", "slow mode seconds must be 0..600");
+      st = slowMode(m.room, static_cast<int>(m.seconds), moderator);
+      break;
+  }
+  if (st) {
+    logger()->info("[room={} user={} message={}] moderation {} by {}", m.room, m.userId, m.messageId,
+                   protocol::actionName(m.action), moderator);
+  }
+  return st;
+}
 
 void ChatService::enforceBans() {
   for (const auto& [room, user] : store_->bans()) {
@@ -403,7 +453,8 @@ void ChatService::notice(const std::string& room, const std::string& text,
 }
 
 Status ChatService::deleteMessage(const std::string& room, std::uint64_t id, const std::string& moderator) {
-  if (auto st = engine_->publishEvent(room, protocol::encodeShared(protocol::Deleted{room, id})); !st)
+  // The tombstone also replaces the text in the room's history, so no later join gets it.
+  if (auto st = engine_->retract(room, id, protocol::encodeShared(protocol::Deleted{room, id})); !st)
     return st;
   room::ModerationEntry e;
   e.room = room;

@@ -63,15 +63,19 @@ class ChatService final : public service::Service {
   // Publishes a system notice (a message from user 0 "system") through the engine.
   void notice(const std::string& room, const std::string& text,
               std::function<void(Result<std::uint64_t>)> done);
+  // A moderation action from /ws or the HTTP API: checks the room ("room.not_found") and the
+  // values ("chat.bad_request": delete needs an id > 0, mute 0..365 days, slow mode 0..600 s),
+  // then does it through the functions below. Blocking (SQL): call it on a worker.
+  Status moderate(const protocol::Moderate& action, const std::string& moderator);
+  // Per client address token bucket for POST /api/v1/chat/token.
+  bool takeGuestToken(const std::string& peer);
+
+ private:
   // Moderation actions, logged in chat_moderation_log. Blocking.
   Status deleteMessage(const std::string& room, std::uint64_t id, const std::string& moderator);
   Status mute(const std::string& room, std::int64_t user, std::int64_t seconds, const std::string& moderator);
   Status ban(const std::string& room, std::int64_t user, bool banned, const std::string& moderator);
   Status slowMode(const std::string& room, int seconds, const std::string& moderator);
-  // Per client address token bucket for POST /api/v1/chat/token.
-  bool takeGuestToken(const std::string& peer);
-
- private:
   void onOpen(const std::shared_ptr<http::WsConnection>& conn);
   void onMessage(const std::shared_ptr<http::WsConnection>& conn, std::string_view text, bool binary);
   void onClose(const std::shared_ptr<http::WsConnection>& conn, int code);
@@ -81,6 +85,7 @@ class ChatService final : public service::Service {
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Send& cmd);
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Like& cmd);
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Ping& cmd);
+  void handle(const std::shared_ptr<ws::Session>& s, protocol::Moderate& cmd);
   void sendError(ws::Session& s, std::string code, std::string message);
   void enforceBans();
   void onStreamEvent(std::string_view payload);
@@ -106,7 +111,6 @@ class ChatService final : public service::Service {
   std::mutex sessionsMu_;
   // By connection: connection ids are only unique within one HTTP loop.
   std::unordered_map<const http::WsConnection*, std::shared_ptr<ws::Session>> sessions_;
-  std::unordered_map<std::string, int> perIp_;
 
   std::mutex statsMu_;  // the maps below
   std::map<std::string, std::uint64_t> likeTotals_;

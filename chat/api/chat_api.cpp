@@ -39,6 +39,7 @@ Response errorFor(const Error& e) {
   if (e.code == "room.exists") return Response::error(409, e.code, e.message);
   if (e.code == "room.bad_name") return Response::error(400, e.code, e.message);
   if (e.code == "room.not_found") return Response::error(404, e.code, e.message);
+  if (e.code == "chat.bad_request") return Response::error(400, e.code, e.message);
   if (e.code.rfind("chat.engine", 0) == 0) return Response::error(503, e.code, e.message);
   logger()->warn("chat api: {}", e.message);
   return Response::error(500, "internal", "internal error");
@@ -137,49 +138,50 @@ void addChatApi(ChatService& svc) {
         });
       });
 
-  server.routeAsync(http::Method::Post, "/api/v1/rooms/:name/moderation",
-                    adminAsync([&svc](const Request& req) {
-                      std::string name(req.param("name"));
-                      if (!svc.store().find(name))
-                        return Response::error(404, "room.not_found", "no such room");
-                      auto body = http::parseJsonBody(req);
-                      if (!body) return http::badJson(body.error());
-                      if (!body->is_object() || !body->contains("action") || !(*body)["action"].is_string())
-                        return Response::error(400, "chat.bad_request", "body needs {\"action\": ...}");
-                      const std::string action = (*body)["action"];
-                      const std::string moderator = body->value("moderator", std::string("admin"));
-                      auto number = [&](const char* key) -> std::optional<std::int64_t> {
-                        if (!body->contains(key) || !(*body)[key].is_number_integer()) return std::nullopt;
-                        return (*body)[key].get<std::int64_t>();
-                      };
-                      Status st;
-                      if (action == "delete") {
-                        auto id = number("message_id");
-                        if (!id || *id <= 0)
-                          return Response::error(400, "chat.bad_request", "delete needs message_id");
-                        st = svc.deleteMessage(name, static_cast<std::uint64_t>(*id), moderator);
-                      } else if (action == "mute" || action == "unmute") {
-                        auto user = number("user_id");
-                        auto seconds = action == "mute" ? number("seconds") : std::optional<std::int64_t>(0);
-                        if (!user || !seconds || *seconds < 0 || *seconds > 365 * 86400)
-                          return Response::error(400, "chat.bad_request", "mute needs user_id and seconds");
-                        st = svc.mute(name, *user, *seconds, moderator);
-                      } else if (action == "ban" || action == "unban") {
-                        auto user = number("user_id");
-                        if (!user) return Response::error(400, "chat.bad_request", "ban needs user_id");
-                        st = svc.ban(name, *user, action == "ban", moderator);
-                      } else if (action == "slow_mode") {
-                        auto seconds = number("seconds");
-                        if (!seconds || *seconds < 0 || *seconds > 600)
-                          return Response::error(400, "chat.bad_request", "slow_mode needs seconds (0..600)");
-                        st = svc.slowMode(name, static_cast<int>(*seconds), moderator);
-                      } else {
-                        return Response::error(400, "chat.bad_request", "unknown action " + action);
-                      }
-                      if (!st) return errorFor(st.error());
-                      logger()->info("[room={}] moderation {} by {}", name, action, moderator);
-                      return Response::json(200, {{"ok", true}});
-                    }));
+  server.routeAsync(
+      http::Method::Post, "/api/v1/rooms/:name/moderation", adminAsync([&svc](const Request& req) {
+        std::string name(req.param("name"));
+        if (!svc.store().find(name)) return Response::error(404, "room.not_found", "no such room");
+        auto body = http::parseJsonBody(req);
+        if (!body) return http::badJson(body.error());
+        if (!body->is_object() || !body->contains("action") || !(*body)["action"].is_string())
+          return Response::error(400, "chat.bad_request", "body needs {\"action\": ...}");
+        const std::string action = (*body)["action"];
+        const std::string moderator = body->value("moderator", std::string("admin"));
+        auto number = [&](const char* key) -> std::optional<std::int64_t> {
+          if (!body->contains(key) || !(*body)[key].is_number_integer()) return std::nullopt;
+          return (*body)[key].get<std::int64_t>();
+        };
+        // The same values as the /ws ops; ChatService::moderate() checks the ranges.
+        protocol::Moderate m;
+        m.room = name;
+        if (action == "delete") {
+          auto id = number("message_id");
+          if (!id || *id <= 0) return Response::error(400, "chat.bad_request", "delete needs message_id");
+          m.action = protocol::ModerationAction::Delete;
+          m.messageId = static_cast<std::uint64_t>(*id);
+        } else if (action == "mute" || action == "unmute" || action == "ban" || action == "unban") {
+          auto user = number("user_id");
+          auto seconds = action == "mute" ? number("seconds") : std::optional<std::int64_t>(0);
+          if (!user || !seconds)
+            return Response::error(400, "chat.bad_request", action + " needs user_id (and seconds)");
+          m.action = action == "mute"     ? protocol::ModerationAction::Mute
+                     : action == "unmute" ? protocol::ModerationAction::Unmute
+                     : action == "ban"    ? protocol::ModerationAction::Ban
+                                          : protocol::ModerationAction::Unban;
+          m.userId = *user;
+          m.seconds = *seconds;
+        } else if (action == "slow_mode") {
+          auto seconds = number("seconds");
+          if (!seconds) return Response::error(400, "chat.bad_request", "slow_mode needs seconds");
+          m.action = protocol::ModerationAction::SlowMode;
+          m.seconds = *seconds;
+        } else {
+          return Response::error(400, "chat.bad_request", "unknown action " + action);
+        }
+        if (auto st = svc.moderate(m, moderator); !st) return errorFor(st.error());
+        return Response::json(200, {{"ok", true}});
+      }));
 
   // The same as {"action":"delete"}, for clients that delete by URL.
   server.routeAsync(
@@ -191,7 +193,11 @@ void addChatApi(ChatService& svc) {
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
         if (ec != std::errc() || p != text.data() + text.size() || id == 0)
           return Response::error(400, "chat.bad_request", "message id must be a positive integer");
-        if (auto st = svc.deleteMessage(name, id, "admin"); !st) return errorFor(st.error());
+        protocol::Moderate m;
+        m.action = protocol::ModerationAction::Delete;
+        m.room = name;
+        m.messageId = id;
+        if (auto st = svc.moderate(m, "admin"); !st) return errorFor(st.error());
         return Response::noContent();
       }));
 

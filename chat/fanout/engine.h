@@ -16,7 +16,11 @@
 //   once per room however many of its connections are in it (the service counts them); each
 //   event reaches Handlers::onFrame once per node, as one shared buffer to queue on every local
 //   connection of the room.
-// - history(): the messages after id N, for `join since`, and whether the gap was recoverable.
+// - retract(): a moderator deleted message N: its text in the history is replaced by the
+//   tombstone (so `since` and join history never hand the text out again) and the tombstone is
+//   delivered like publishEvent(), in one atomic step.
+// - history(): the messages after id N, for `join since`, and whether the gap was recoverable;
+//   recent(): the last N messages, for a join without `since`.
 // - likesTick(): adds this node's aggregated likes per room (one delta per room per tick) and
 //   answers the merged totals of all nodes for the rooms asked about.
 // - viewersTick(): stores this node's viewer count per room (expiring after viewersTtl unless
@@ -125,6 +129,10 @@ class Engine {
   virtual void publishMessage(std::string room, MessageTemplate text, Done<Published> done) = 0;
   // Fire and forget; an error means it was not accepted (same codes).
   virtual Status publishEvent(std::string room, Frame frame) = 0;
+  // Fire and forget, like publishEvent(): replaces message `id` in the room's history by
+  // `tombstone` (when it is still there; history() then returns the tombstone at that id) and
+  // delivers `tombstone` to every subscribed node as a room event (id 0).
+  virtual Status retract(std::string room, std::uint64_t id, Frame tombstone) = 0;
 
   // Idempotent. `done` (may be empty) is called once the subscription is in place (Redis: the
   // server confirmed it): every event published after that reaches onFrame.
@@ -133,6 +141,9 @@ class Engine {
 
   // Messages after `since`; without `since` only lastId (events empty, recovered true).
   virtual void history(std::string room, std::optional<std::uint64_t> since, Done<History> done) = 0;
+  // The last `count` messages still in the history (fewer when the room has fewer), recovered
+  // true; count 0 is history(room, nullopt).
+  virtual void recent(std::string room, std::size_t count, Done<History> done) = 0;
 
   // Adds `deltas` (this node's likes since its last tick, one entry per room) to the rooms'
   // totals and answers the totals of `rooms` after that, in the order asked.

@@ -127,6 +127,24 @@ Status MemoryEngine::publishEvent(std::string room, Frame frame) {
   return {};
 }
 
+Status MemoryEngine::retract(std::string room, std::uint64_t id, Frame tombstone) {
+  if (auto ok = admit(); !ok) return ok;
+  std::lock_guard lock(backend_->mutex_);
+  auto it = backend_->rooms_.find(room);
+  if (it == backend_->rooms_.end()) return {};
+  auto& r = it->second;
+  const std::uint64_t first = r.lastId - r.history.size() + 1;  // id of history.front()
+  if (id >= first && id <= r.lastId) r.history[id - first] = tombstone;
+  for (MemoryEngine* node : r.subscribers) {
+    node->post(
+        [node, room, tombstone] {
+          if (node->handlers_.onFrame) node->handlers_.onFrame(room, 0, tombstone);
+        },
+        false);
+  }
+  return {};
+}
+
 void MemoryEngine::subscribe(std::string room, std::function<void(Status)> done) {
   if (auto ok = admit(); !ok) {
     if (done) done(ok);
@@ -168,6 +186,22 @@ void MemoryEngine::history(std::string room, std::optional<std::uint64_t> since,
       }
     } else if (since && *since > 0) {
       h.recovered = false;
+    }
+  }
+  reply(std::move(done), Result<History>(std::move(h)));
+}
+
+void MemoryEngine::recent(std::string room, std::size_t count, Done<History> done) {
+  if (auto ok = admit(); !ok) return done(ok.error());
+  History h;
+  {
+    std::lock_guard lock(backend_->mutex_);
+    auto it = backend_->rooms_.find(room);
+    if (it != backend_->rooms_.end()) {
+      const auto& r = it->second;
+      h.lastId = r.lastId;
+      const std::size_t n = std::min(count, r.history.size());
+      h.events.assign(r.history.end() - static_cast<std::ptrdiff_t>(n), r.history.end());
     }
   }
   reply(std::move(done), Result<History>(std::move(h)));

@@ -65,9 +65,11 @@ class MemoryEngine final : public Engine {
   void stop() override;
   void publishMessage(std::string room, MessageTemplate text, Done<Published> done) override;
   Status publishEvent(std::string room, Frame frame) override;
+  Status retract(std::string room, std::uint64_t id, Frame tombstone) override;
   void subscribe(std::string room, std::function<void(Status)> done) override;
   void unsubscribe(std::string room) override;
   void history(std::string room, std::optional<std::uint64_t> since, Done<History> done) override;
+  void recent(std::string room, std::size_t count, Done<History> done) override;
   void likesTick(std::vector<RoomCount> deltas, std::vector<std::string> rooms,
                  Done<std::vector<RoomCount>> done) override;
   void viewersTick(std::vector<RoomCount> local, Done<std::vector<RoomCount>> done) override;

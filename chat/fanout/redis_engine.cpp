@@ -170,6 +170,16 @@ Status RedisEngine::publishEvent(std::string room, Frame frame) {
   return {};
 }
 
+Status RedisEngine::retract(std::string room, std::uint64_t id, Frame tombstone) {
+  if (!started_.load() || stopped_.load()) return closedError();
+  if (!admit()) return makeError("chat.engine_overloaded", "too many fan-out calls queued");
+  eval(scripts::kRetract, {key(room, "id"), key(room, "hist")},
+       {std::to_string(id), *tombstone, channel(room)}, [room, id](Reply r) {
+         if (!r) logger()->warn("[room={} id={}] retract failed: {}", room, id, r.error().message);
+       });
+  return {};
+}
+
 void RedisEngine::onPayload(const std::string& room, std::string_view payload) {
   auto nl = payload.find('\n');
   if (nl == std::string_view::npos || payload.empty()) {
@@ -240,11 +250,19 @@ void RedisEngine::unsubscribe(std::string room) {
 }
 
 void RedisEngine::history(std::string room, std::optional<std::uint64_t> since, Done<History> done) {
+  historyQuery(std::move(room), since ? std::to_string(*since) : std::string(), 0, std::move(done));
+}
+
+void RedisEngine::recent(std::string room, std::size_t count, Done<History> done) {
+  historyQuery(std::move(room), std::string(), count, std::move(done));
+}
+
+void RedisEngine::historyQuery(std::string room, std::string since, std::size_t count, Done<History> done) {
   if (!started_.load() || stopped_.load()) return done(closedError());
   if (!admit())
     return failLater(std::move(done), makeError("chat.engine_overloaded", "too many fan-out calls queued"));
-  eval(scripts::kHistory, {key(room, "id"), key(room, "hist")},
-       {since ? std::to_string(*since) : std::string()}, [done = std::move(done)](Reply r) {
+  eval(scripts::kHistory, {key(room, "id"), key(room, "hist")}, {std::move(since), std::to_string(count)},
+       [done = std::move(done)](Reply r) {
          if (!r) return done(r.error());
          if (r->type != bus::RedisReply::Type::Array || r->elements.size() < 2)
            return done(makeError("chat.engine_failed", "history script answered no array"));

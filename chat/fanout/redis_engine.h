@@ -42,9 +42,11 @@ class RedisEngine final : public Engine {
   void stop() override;
   void publishMessage(std::string room, MessageTemplate text, Done<Published> done) override;
   Status publishEvent(std::string room, Frame frame) override;
+  Status retract(std::string room, std::uint64_t id, Frame tombstone) override;
   void subscribe(std::string room, std::function<void(Status)> done) override;
   void unsubscribe(std::string room) override;
   void history(std::string room, std::optional<std::uint64_t> since, Done<History> done) override;
+  void recent(std::string room, std::size_t count, Done<History> done) override;
   void likesTick(std::vector<RoomCount> deltas, std::vector<std::string> rooms,
                  Done<std::vector<RoomCount>> done) override;
   void viewersTick(std::vector<RoomCount> local, Done<std::vector<RoomCount>> done) override;
@@ -67,6 +69,8 @@ class RedisEngine final : public Engine {
   // Sends an EVAL; `done` runs on the loop thread with the reply or an engine error code.
   void eval(const char* script, std::vector<std::string> keys, std::vector<std::string> args,
             std::function<void(Reply)> done);
+  // history() and recent(): `since` empty for none.
+  void historyQuery(std::string room, std::string since, std::size_t count, Done<History> done);
   bool admit();  // counts a queued call; false past maxPending
   Error mapError(const Error& e) const;
   // Runs fn(status) on the loop thread, never inside the call (inline "closed" once stopped).

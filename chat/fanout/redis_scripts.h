@@ -36,11 +36,18 @@ redis.call('PUBLISH', ARGV[4], 'm' .. string.format('%d', id) .. '\n' .. text)
 return id
 )lua";
 
-// KEYS: id, hist. ARGV: since ("" for none).
-// Returns {last_id, recovered (1/0), texts of the messages after since...}.
+// KEYS: id, hist. ARGV: since ("" for none), count (without since: how many of the last
+// messages to return). Returns {last_id, recovered (1/0), texts of the messages after since...}.
 inline constexpr const char* kHistory = R"lua(
 local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-if ARGV[1] == '' then return {last, 1} end
+if ARGV[1] == '' then
+  local count = tonumber(ARGV[2] or '0')
+  if count <= 0 or last == 0 then return {last, 1} end
+  local out = redis.call('LRANGE', KEYS[2], -count, -1)
+  table.insert(out, 1, 1)
+  table.insert(out, 1, last)
+  return out
+end
 local since = tonumber(ARGV[1])
 if since >= last then
   if since == last then return {last, 1} end
@@ -58,6 +65,19 @@ local out = redis.call('LRANGE', KEYS[2], start, -1)
 table.insert(out, 1, recovered)
 table.insert(out, 1, last)
 return out
+)lua";
+
+// KEYS: id, hist. ARGV: message id, tombstone text, channel.
+// Replaces the message's text in the history by the tombstone when it is still there (the list
+// holds ids id-LLEN+1 .. id), then publishes the tombstone as a room event.
+inline constexpr const char* kRetract = R"lua(
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local id = tonumber(ARGV[1])
+local len = redis.call('LLEN', KEYS[2])
+local index = id - (last - len + 1)
+if id <= last and index >= 0 and index < len then redis.call('LSET', KEYS[2], index, ARGV[2]) end
+redis.call('PUBLISH', ARGV[3], 'e\n' .. ARGV[2])
+return 1
 )lua";
 
 // KEYS: likes keys of the rooms with deltas (ARGV[1] of them), then of the rooms asked about.

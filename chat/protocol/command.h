@@ -44,6 +44,27 @@ struct Like {
 // {"op":"ping"}: answered with {"type":"pong"}.
 struct Ping {};
 
-using Command = std::variant<Hello, Join, Leave, Send, Like, Ping>;
+// A moderator's action on a room, over /ws or the HTTP API (the same values, one code path):
+//   {"op":"delete","room":R,"id":N}                   delete message N (tombstone to everyone)
+//   {"op":"mute","room":R,"user_id":U,"seconds":S}    mute for S seconds (0 unmutes)
+//   {"op":"unmute","room":R,"user_id":U}
+//   {"op":"ban","room":R,"user_id":U} / "unban"
+//   {"op":"slow","room":R,"seconds":S}                 slow mode, 0 turns it off
+// The decoder checks field types; ChatService::moderate() checks ranges and who may do it.
+enum class ModerationAction { Delete, Mute, Unmute, Ban, Unban, SlowMode };
+
+struct Moderate {
+  ModerationAction action = ModerationAction::Delete;
+  std::string room;
+  std::uint64_t messageId = 0;  // delete
+  std::int64_t userId = 0;      // mute, unmute, ban, unban
+  std::int64_t seconds = 0;     // mute, slow
+};
+
+// The name of an action as the moderation log and the HTTP API write it: "delete", "mute",
+// "unmute", "ban", "unban", "slow_mode".
+const char* actionName(ModerationAction action);
+
+using Command = std::variant<Hello, Join, Leave, Send, Like, Ping, Moderate>;
 
 }  // namespace hub::chat::protocol

@@ -4,6 +4,7 @@
 // parser is reached. nlohmann's exceptions stop here and become Error values.
 #include "chat/protocol/command_decoder.h"
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -128,6 +129,54 @@ Result<Command> decodeLike(const json& obj, const DecodeLimits& limits) {
   return Command{std::move(like)};
 }
 
+// A signed integer (user ids: guests are negative).
+Result<std::int64_t> signedField(const json& obj, const char* name, std::string_view op) {
+  auto it = obj.find(name);
+  if (it == obj.end()) return badRequest(std::string(op) + ": missing field \"" + name + "\"");
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX))
+    return badRequest(std::string(op) + ": field \"" + name + "\" is out of range");
+  if (!it->is_number_integer())
+    return badRequest(std::string(op) + ": field \"" + name + "\" must be an integer, got " + typeName(*it));
+  return it->get<std::int64_t>();
+}
+
+Result<Command> decodeModerate(const json& obj, const std::string& op, const DecodeLimits& limits) {
+  auto room = roomField(obj, op, limits);
+  if (!room) return room.error();
+  Moderate m;
+  m.room = std::move(*room);
+  if (op == "delete") {
+    m.action = ModerationAction::Delete;
+    auto it = obj.find("id");
+    if (it == obj.end()) return badRequest("delete: missing field \"id\"");
+    auto id = unsignedField(*it, "id", op);
+    if (!id) return id.error();
+    m.messageId = *id;
+    return Command{std::move(m)};
+  }
+  if (op == "slow") {
+    m.action = ModerationAction::SlowMode;
+    auto seconds = signedField(obj, "seconds", op);
+    if (!seconds) return seconds.error();
+    m.seconds = *seconds;
+    return Command{std::move(m)};
+  }
+  auto user = signedField(obj, "user_id", op);
+  if (!user) return user.error();
+  m.userId = *user;
+  if (op == "mute") {
+    m.action = ModerationAction::Mute;
+    auto seconds = signedField(obj, "seconds", op);
+    if (!seconds) return seconds.error();
+    m.seconds = *seconds;
+  } else {
+    m.action = op == "unmute" ? ModerationAction::Unmute
+               : op == "ban"  ? ModerationAction::Ban
+                              : ModerationAction::Unban;
+  }
+  return Command{std::move(m)};
+}
+
 Result<json> parse(std::string_view frame) {
   try {
     return json::parse(frame.begin(), frame.end());
@@ -140,6 +189,24 @@ Result<json> parse(std::string_view frame) {
 }
 
 }  // namespace
+
+const char* actionName(ModerationAction action) {
+  switch (action) {
+    case ModerationAction::Delete:
+      return "delete";
+    case ModerationAction::Mute:
+      return "mute";
+    case ModerationAction::Unmute:
+      return "unmute";
+    case ModerationAction::Ban:
+      return "ban";
+    case ModerationAction::Unban:
+      return "unban";
+    case ModerationAction::SlowMode:
+      return "slow_mode";
+  }
+  return "?";
+}
 
 bool validRoomName(std::string_view room, std::size_t maxBytes) {
   if (room.empty() || room.size() > maxBytes) return false;
@@ -172,11 +239,15 @@ Result<Command> decodeCommand(std::string_view frame, const DecodeLimits& limits
   if (*op == "send") return decodeSend(obj, limits);
   if (*op == "like") return decodeLike(obj, limits);
   if (*op == "ping") return Command{Ping{}};
+  if (*op == "delete" || *op == "mute" || *op == "unmute" || *op == "ban" || *op == "unban" || *op == "slow")
+    return decodeModerate(obj, *op, limits);
   // Echo at most a short, printable prefix of the op: the message goes back to the client.
   std::string shown = op->substr(0, 32);
   for (char& c : shown)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) c = '?';
-  return badRequest("unknown op \"" + shown + "\"; expected hello, join, leave, send, like or ping");
+  return badRequest(
+      "unknown op \"" + shown +
+      "\"; expected hello, join, leave, send, like, ping, delete, mute, unmute, ban, unban or slow");
 }
 
 }  // namespace hub::chat::protocol

@@ -60,11 +60,17 @@ struct Muted {  // {"type":"muted","room":R,"user_id":U,"until":MS}
 
 struct Pong {};  // {"type":"pong"}
 
+struct Moderated {  // {"type":"moderated","room":R,"action":A}: a moderator's action was done
+  std::string room;
+  std::string action;  // "delete", "mute", "unmute", "ban", "unban", "slow_mode"
+};
+
 struct ErrorEvent {  // {"type":"error","code":C,"message":M}
   std::string code;
   std::string message;
 };
 
-using Event = std::variant<Welcome, Joined, Message, Likes, Viewers, Deleted, Muted, Pong, ErrorEvent>;
+using Event =
+    std::variant<Welcome, Joined, Message, Likes, Viewers, Deleted, Muted, Pong, Moderated, ErrorEvent>;
 
 }  // namespace hub::chat::protocol

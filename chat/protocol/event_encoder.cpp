@@ -95,6 +95,14 @@ void encodeInto(std::string& out, const Muted& e) {
 
 void encodeInto(std::string& out, const Pong&) { out += "{\"type\":\"pong\"}"; }
 
+void encodeInto(std::string& out, const Moderated& e) {
+  out += "{\"type\":\"moderated\",\"room\":";
+  appendJsonString(out, e.room);
+  out += ",\"action\":";
+  appendJsonString(out, e.action);
+  out += '}';
+}
+
 void encodeInto(std::string& out, const ErrorEvent& e) {
   out += "{\"type\":\"error\",\"code\":";
   appendJsonString(out, e.code);

@@ -20,8 +20,8 @@ const std::shared_ptr<spdlog::logger>& logger() {
 
 }  // namespace
 
-RoomHub::RoomHub(fanout::Engine& engine, HubCounters counters)
-    : engine_(engine), counters_(std::move(counters)) {}
+RoomHub::RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory)
+    : engine_(engine), counters_(std::move(counters)), joinHistory_(joinHistory) {}
 
 void RoomHub::send(Member& m, const fanout::Frame& frame) {
   // A refused frame means the connection is closing (its own close counts slow consumers).
@@ -60,9 +60,11 @@ void RoomHub::join(const std::shared_ptr<ws::Session>& session, const std::strin
 void RoomHub::fetchHistory(const std::shared_ptr<ws::Session>& session, const std::string& room,
                            std::optional<std::uint64_t> since) {
   const ws::Session* key = session.get();
-  engine_.history(room, since, [this, key, room, since](Result<fanout::History> h) {
+  auto done = [this, key, room, since](Result<fanout::History> h) {
     onHistory(key, room, since, std::move(h));
-  });
+  };
+  if (!since && joinHistory_ > 0) return engine_.recent(room, joinHistory_, std::move(done));
+  engine_.history(room, since, std::move(done));
 }
 
 void RoomHub::onHistory(const ws::Session* key, const std::string& room, std::optional<std::uint64_t> since,

@@ -4,7 +4,8 @@
 // engine's frames to them. A room is subscribed on the engine while it has local members.
 //
 // Joining is done without a gap or a duplicate: the member is added first (its live frames are
-// buffered), then the engine's history answers `since` (or just the last id); the hub then sends
+// buffered), then the engine's history answers `since` (without `since`: the last `joinHistory`
+// messages, or just the last id when that is 0); the hub then sends
 // `joined`, the replayed messages and the buffered frames newer than the history, and from then
 // on live frames go straight to the connection. Each member remembers the last message id it got,
 // so a frame that arrives twice (history and live, or after a resync) is sent once.
@@ -33,7 +34,7 @@ struct HubCounters {
 
 class RoomHub {
  public:
-  RoomHub(fanout::Engine& engine, HubCounters counters);
+  RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory = 0);
 
   void join(const std::shared_ptr<ws::Session>& session, const std::string& room,
             std::optional<std::uint64_t> since);
@@ -74,6 +75,7 @@ class RoomHub {
 
   fanout::Engine& engine_;
   HubCounters counters_;
+  const std::size_t joinHistory_;
   mutable std::mutex mu_;
   std::map<std::string, Room> rooms_;
 };

@@ -45,8 +45,9 @@ class ChatServiceTest : public ::testing::Test {
     o.port = 0;
     o.threads = 1;
     server_ = std::make_unique<http::Server>(o, metrics_);
-    context_ = std::make_unique<service::Context>(service::Context{
-        config_, *server_, *db_, *bus_, workers_, metrics_, *changes_, SystemClock::instance(), secret_});
+    context_ = std::make_unique<service::Context>(
+        service::Context{config_, *server_, *db_, *bus_, workers_, metrics_, *changes_,
+                         SystemClock::instance(), secret_, readiness_});
   }
   void TearDown() override {
     if (server_) server_->stop();
@@ -72,6 +73,7 @@ class ChatServiceTest : public ::testing::Test {
   loop::WorkerPool workers_{loop::WorkerPoolOptions{}};
   std::unique_ptr<sql::ChangeWatcher> changes_;
   std::unique_ptr<http::Server> server_;
+  service::Readiness readiness_;
   std::unique_ptr<service::Context> context_;
   ChatService service_;
 };

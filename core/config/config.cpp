@@ -167,6 +167,14 @@ std::vector<Key> recordKeys() {
   };
 }
 
+// [chat] keys added after the first list, placed after chat.history in table().
+std::vector<Key> chatKeys() {
+  return {
+      {"chat", "join_history", "chat messages sent to a client joining without since (0 = none)",
+       intKey(m(&Config::chat, &Chat::joinHistory), 0, 100000)},
+  };
+}
+
 // [hls]: the LL-HLS packager (media/hls), appended at the end of table().
 std::vector<Key> hlsKeys() {
   return {
@@ -345,6 +353,10 @@ const std::vector<Key>& table() {
     while (at != all.end() && at->name() != "rtmp.public_url") ++at;
     auto extra = ingestKeys();
     all.insert(at == all.end() ? at : at + 1, extra.begin(), extra.end());
+    at = all.begin();
+    while (at != all.end() && at->name() != "chat.history") ++at;
+    auto chat = chatKeys();
+    all.insert(at == all.end() ? at : at + 1, chat.begin(), chat.end());
     auto hls = hlsKeys();
     all.insert(all.end(), hls.begin(), hls.end());
     auto record = recordKeys();

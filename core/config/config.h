@@ -128,7 +128,8 @@ struct Chat {
   int maxConnectionsPerIp = 64;
   int64_t queueBytes = 1 << 20;  // outgoing bytes queued per connection before close 4008
   int helloTimeoutSeconds = 10;
-  int history = 100;  // messages kept per room for `join since`
+  int history = 100;     // messages kept per room for `join since`
+  int joinHistory = 50;  // messages sent on a join without `since`; 0: none
   int maxTextCodePoints = 200;
   int rateBurst = 5;             // messages a user may send at once
   int ratePerMinute = 60;        // then this many per minute

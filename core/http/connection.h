@@ -53,6 +53,8 @@ struct Connection {
   bool wsBinary = false;
   bool wsEstablished = false;
   int wsCloseCode = 0;
+  bool wsPeerCounted = false;  // holds one of wsRoute->peers' counts for its peer
+  int wsRefuseCode = 0;        // over the per-peer cap: closed with this once established
 
   void resetExchange() {
     phase = Phase::Idle;

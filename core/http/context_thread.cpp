@@ -262,6 +262,7 @@ void ContextThread::forget(lws* wsi) {
   auto it = conns_.find(wsi);
   if (it == conns_.end()) return;
   if (it->second->wsEstablished) onWsClosed(*it->second);
+  if (it->second->wsPeerCounted) it->second->wsRoute->peers->release(it->second->ws->request().peer);
   bool adopted = it->second->adopted;
   byId_.erase(it->second->id);
   conns_.erase(it);

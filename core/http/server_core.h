@@ -26,7 +26,9 @@ struct ServerCore {
                              "kernel",
                              metrics::latencyBuckets())),
         httpConnections(r.gauge("hub_http_connections", "Open HTTP connections (incl. WS)")),
-        wsConnections(r.gauge("hub_ws_connections", "Open WebSocket connections")) {}
+        wsConnections(r.gauge("hub_ws_connections", "Open WebSocket connections")),
+        wsRefused(r.counter("hub_ws_refused_total",
+                            "WebSocket connections closed at once: too many from one client address")) {}
 
   const WsRoute* findWs(std::string_view path) const {
     for (const auto& w : wsRoutes)
@@ -42,6 +44,7 @@ struct ServerCore {
   metrics::Histogram& duration;
   metrics::Gauge& httpConnections;
   metrics::Gauge& wsConnections;
+  metrics::Counter& wsRefused;
   std::atomic<std::size_t> connections{0};  // for maxConnections, across threads
 };
 

@@ -80,6 +80,23 @@ void WsConnection::wake() {
   (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::WsWake, connId_, 0, -1, {}});
 }
 
+bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  auto& n = counts_[peer];
+  if (n >= limit) {
+    if (n == 0) counts_.erase(peer);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void PeerCounter::release(const std::string& peer) {
+  std::lock_guard lock(mu_);
+  auto it = counts_.find(peer);
+  if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+}
+
 bool WsRoute::originAllowed(std::string_view origin) const {
   if (origin.empty()) return options.allowMissingOrigin;
   for (const auto& o : options.allowedOrigins)

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,23 @@ struct WsOptions {
   std::size_t maxQueuedMessages = 1024;     // outgoing, per connection
   std::size_t maxQueuedBytes = 0;           // outgoing bytes per connection; 0: no byte limit
   int overflowCloseCode = 1008;             // sent to a client whose queue overflowed (chat: 4008)
+  // Connections from one client address at once, counted from the handshake on (before the
+  // 101 goes out) until the socket is gone, over every loop; 0: no cap. One above it completes
+  // the handshake, is closed at once with perPeerCloseCode and never reaches the handlers.
+  std::size_t maxPerPeer = 0;
+  int perPeerCloseCode = 1008;  // chat: 4029
+};
+
+// The per-address counts of one WebSocket route (lws has no per-peer limit of its own).
+class PeerCounter {
+ public:
+  // Counts one more connection from `peer`; false, and nothing counted, when `limit` are open.
+  bool acquire(const std::string& peer, std::size_t limit);
+  void release(const std::string& peer);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::size_t> counts_;
 };
 
 class WsConnection {
@@ -98,6 +116,7 @@ struct WsRoute {
   std::string path;
   WsHandlers handlers;
   WsOptions options;
+  std::shared_ptr<PeerCounter> peers = std::make_shared<PeerCounter>();
 
   bool originAllowed(std::string_view origin) const;
 };

@@ -35,11 +35,31 @@ int ContextThread::onWsFilter(Connection& c) {
   c.wsRoute = route;
   c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages,
                                         route->options.maxQueuedBytes, route->options.overflowCloseCode);
+  // Counted before the 101 goes out, so a client that saw its handshake complete is counted on
+  // every loop by the time it opens the next connection.
+  if (route->options.maxPerPeer) {
+    if (route->peers->acquire(c.ws->request().peer, route->options.maxPerPeer))
+      c.wsPeerCounted = true;
+    else
+      c.wsRefuseCode = route->options.perPeerCloseCode;
+  }
   return 0;
 }
 
 int ContextThread::onWsEstablished(Connection& c) {
   if (!c.ws || !c.wsRoute) return -1;
+  if (c.wsRefuseCode) {
+    // Never an application connection: no onOpen, no onClose. The close frame goes out from
+    // the WRITEABLE callback, like every close.
+    logger()->info(
+        "[peer={} conn={}] websocket refused: more than {} connections from this address, "
+        "closing {}",
+        c.ws->request().peer, c.id, c.wsRoute->options.maxPerPeer, c.wsRefuseCode);
+    core_.wsRefused.inc();
+    c.ws->close(c.wsRefuseCode, "too many connections from this address");
+    lws_callback_on_writable(c.wsi);
+    return 0;
+  }
   c.wsEstablished = true;
   c.phase = Connection::Phase::Idle;
   lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);

@@ -2,7 +2,7 @@
 //
 // What a service (media, chat, cms) is to the composition root: a name, the schema migrations
 // it owns, and start/stop. At start it gets the shared parts of the process through a Context
-// (config, HTTP server, SQL, bus, worker pool, metrics, change watcher, clock) and adds its
+// (config, HTTP server, SQL, bus, worker pool, metrics, change watcher, clock, readiness checks) and adds its
 // routes and background work; services never see each other, only these interfaces.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/config/config.h"
+#include "core/service/readiness.h"
 #include "core/util/clock.h"
 #include "core/util/result.h"
 
@@ -43,6 +44,7 @@ struct Context {
   sql::ChangeWatcher& changes;  // see core/sql/change_feed.h
   const Clock& clock;
   const std::string& authSecret;
+  Readiness& readiness;  // checks shown by /readyz (e.g. chat: its fan-out engine is connected)
 };
 
 class Service {

@@ -79,6 +79,12 @@ class Node {
     return p.get_future().get();
   }
 
+  Result<History> recent(const std::string& room, std::size_t count) {
+    std::promise<Result<History>> p;
+    engine_->recent(room, count, [&p](Result<History> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
   Result<std::vector<RoomCount>> likes(std::vector<RoomCount> deltas, std::vector<std::string> rooms) {
     std::promise<Result<std::vector<RoomCount>>> p;
     engine_->likesTick(std::move(deltas), std::move(rooms),
@@ -229,6 +235,75 @@ TEST_P(EngineContract, RoomEventsReachEverySubscribedNodeWithIdZeroAndStayOutOfH
   auto h = a.history(room, 0);
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->events.size(), 1u);
+}
+
+TEST_P(EngineContract, RecentAnswersTheLastMessagesForAJoinWithoutSince) {
+  EngineOptions options;
+  options.historySize = 5;
+  auto cluster = GetParam().make(options);
+  Node a(cluster->node());
+  Node b(cluster->node());
+  const auto room = uniqueRoom("recent");
+  auto empty = b.recent(room, 3);
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  EXPECT_EQ(empty->lastId, 0u);
+  EXPECT_TRUE(empty->events.empty());
+  for (int i = 1; i <= 7; ++i) ASSERT_TRUE(a.publish(room, "r" + std::to_string(i)).ok());
+
+  auto three = b.recent(room, 3);
+  ASSERT_TRUE(three.ok()) << three.error().message;
+  EXPECT_EQ(three->lastId, 7u);
+  EXPECT_TRUE(three->recovered);
+  ASSERT_EQ(three->events.size(), 3u);
+  EXPECT_EQ(*three->events[0], text(5, "r5"));
+  EXPECT_EQ(*three->events[2], text(7, "r7"));
+
+  auto capped = b.recent(room, 50);  // only 5 are kept
+  ASSERT_TRUE(capped.ok());
+  ASSERT_EQ(capped->events.size(), 5u);
+  EXPECT_EQ(*capped->events[0], text(3, "r3"));
+
+  auto none = b.recent(room, 0);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->lastId, 7u);
+  EXPECT_TRUE(none->events.empty());
+}
+
+TEST_P(EngineContract, RetractedMessagesLeaveOnlyTheirTombstoneInHistory) {
+  EngineOptions options;
+  options.historySize = 5;
+  auto cluster = GetParam().make(options);
+  Node a(cluster->node());
+  Node b(cluster->node());
+  const auto room = uniqueRoom("retract");
+  b.subscribe(room);
+  for (int i = 1; i <= 6; ++i) ASSERT_TRUE(a.publish(room, "secret" + std::to_string(i)).ok());
+  auto tomb = std::make_shared<const std::string>("{\"type\":\"deleted\",\"id\":5}");
+  ASSERT_TRUE(a->retract(room, 5, tomb).ok());
+  // Gone from the history already (id 1) and unknown ids change nothing, but are still sent.
+  ASSERT_TRUE(a->retract(room, 1, std::make_shared<const std::string>("t1")).ok());
+  ASSERT_TRUE(a->retract(room, 99, std::make_shared<const std::string>("t99")).ok());
+
+  auto got = b.waitFrames(9);
+  ASSERT_EQ(got.size(), 9u);
+  EXPECT_EQ(got[6].id, 0u);
+  EXPECT_EQ(got[6].text, *tomb);
+
+  auto since = b.history(room, 3);
+  ASSERT_TRUE(since.ok()) << since.error().message;
+  ASSERT_EQ(since->events.size(), 3u);
+  EXPECT_EQ(*since->events[0], text(4, "secret4"));
+  EXPECT_EQ(*since->events[1], *tomb);  // id 5: the tombstone, never the text
+  EXPECT_EQ(*since->events[2], text(6, "secret6"));
+  auto last = b.recent(room, 2);
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last->events.size(), 2u);
+  EXPECT_EQ(*last->events[0], *tomb);
+  auto all = b.history(room, 0);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->events.size(), 5u);
+  for (const auto& e : all->events) EXPECT_EQ(e->find("secret5"), std::string::npos) << *e;
+  EXPECT_EQ(*all->events[0], text(2, "secret2"));
 }
 
 TEST_P(EngineContract, LikesDeltasOfAllNodesAddUpToOneTotal) {

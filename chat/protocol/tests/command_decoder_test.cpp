@@ -55,6 +55,39 @@ TEST(CommandDecoder, DecodesLeaveSendLikeAndPing) {
   decodeAs<Ping>(R"({"op":"ping"})");
 }
 
+TEST(CommandDecoder, DecodesModerationOps) {
+  auto d = decodeAs<Moderate>(R"({"op":"delete","room":"gala","id":12})");
+  EXPECT_EQ(d.action, ModerationAction::Delete);
+  EXPECT_EQ(d.room, "gala");
+  EXPECT_EQ(d.messageId, 12u);
+  auto m = decodeAs<Moderate>(R"({"op":"mute","room":"gala","user_id":-4,"seconds":60})");
+  EXPECT_EQ(m.action, ModerationAction::Mute);
+  EXPECT_EQ(m.userId, -4);
+  EXPECT_EQ(m.seconds, 60);
+  EXPECT_EQ(decodeAs<Moderate>(R"({"op":"unmute","room":"gala","user_id":4})").action,
+            ModerationAction::Unmute);
+  auto b = decodeAs<Moderate>(R"({"op":"ban","room":"gala","user_id":9})");
+  EXPECT_EQ(b.action, ModerationAction::Ban);
+  EXPECT_EQ(b.userId, 9);
+  EXPECT_EQ(decodeAs<Moderate>(R"({"op":"unban","room":"gala","user_id":9})").action,
+            ModerationAction::Unban);
+  auto slow = decodeAs<Moderate>(R"({"op":"slow","room":"gala","seconds":0})");
+  EXPECT_EQ(slow.action, ModerationAction::SlowMode);
+  EXPECT_EQ(slow.seconds, 0);
+  EXPECT_STREQ(actionName(ModerationAction::SlowMode), "slow_mode");
+}
+
+TEST(CommandDecoder, ModerationOpsNeedTheirFieldsWithTheRightTypes) {
+  EXPECT_EQ(decodeError(R"({"op":"delete","room":"gala"})").code, "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"delete","room":"gala","id":-1})").code, "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"mute","room":"gala","user_id":1})").code, "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"mute","room":"gala","user_id":"1","seconds":5})").code, "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"ban","room":"gala","user_id":1.5})").code, "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"ban","room":"gala","user_id":18446744073709551615})").code,
+            "chat.bad_request");
+  EXPECT_EQ(decodeError(R"({"op":"slow","room":"bad room","seconds":5})").code, "chat.bad_request");
+}
+
 TEST(CommandDecoder, IgnoresUnknownFields) {
   EXPECT_EQ(decodeAs<Leave>(R"({"op":"leave","room":"gala","future":[1,2]})").room, "gala");
 }

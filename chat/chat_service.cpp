@@ -174,6 +174,7 @@ Status ChatService::start(service::Context& context) {
   wo.overflowCloseCode = kCloseSlowConsumer;
   wo.maxPerPeer = static_cast<std::size_t>(cfg_.maxConnectionsPerIp);
   wo.perPeerCloseCode = kCloseTooManyConnections;
+  wo.packJsonArrays = true;  // docs/chat-protocol.md: clients accept a JSON array of events
   context.http.addWebSocket("/ws", std::move(wh), std::move(wo));
 
   api::addChatApi(*this);

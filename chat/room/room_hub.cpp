@@ -113,18 +113,23 @@ void RoomHub::leave(const ws::Session& session, const std::string& room) {
 }
 
 void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::Frame& frame) {
-  std::lock_guard lock(mu_);
-  auto it = rooms_.find(room);
-  if (it == rooms_.end()) return;
-  for (auto& [key, m] : it->second.members) {
-    if (!m.ready) {
-      if (m.buffered.size() < kMaxBuffered) m.buffered.emplace_back(id, frame);
-      continue;
+  std::size_t queued = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = rooms_.find(room);
+    if (it == rooms_.end()) return;
+    for (auto& [key, m] : it->second.members) {
+      if (!m.ready) {
+        if (m.buffered.size() < kMaxBuffered) m.buffered.emplace_back(id, frame);
+        continue;
+      }
+      if (id != 0 && id <= m.lastSent) continue;  // already sent (history or a resync)
+      // A refused frame means the connection is closing (its own close counts slow consumers).
+      if (m.session->conn->send(frame)) ++queued;
+      if (id) m.lastSent = id;
     }
-    if (id != 0 && id <= m.lastSent) continue;  // already sent (history or a resync)
-    send(m, frame);
-    if (id) m.lastSent = id;
   }
+  if (queued && counters_.delivered) counters_.delivered(queued);  // once per frame, not per member
 }
 
 void RoomHub::resync() {

@@ -96,6 +96,7 @@ class ContextThread {
   std::unordered_map<lws*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<std::uint64_t, Connection*> byId_;
   std::vector<unsigned char> scratch_;                               // LWS_PRE + one write's worth
+  std::vector<WsConnection::Outgoing> batch_;                        // messages packed into one write
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second
   std::string dateValue_;

@@ -66,6 +66,27 @@ bool WsConnection::popOutgoing(Outgoing& out, bool& more) {
   return true;
 }
 
+bool WsConnection::popTextBatch(std::vector<Outgoing>& out, std::size_t maxBytes, bool& more) {
+  out.clear();
+  std::lock_guard lock(mu_);
+  if (queue_.empty()) {
+    more = false;
+    return false;
+  }
+  std::size_t total = 0;
+  do {
+    const auto& next = queue_.front();
+    if (!out.empty() && (next.binary || out.front().binary || total + next.data->size() + 1 > maxBytes))
+      break;
+    total += next.data->size() + 1;
+    queuedBytes_ -= next.data->size();
+    out.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  } while (!queue_.empty());
+  more = !queue_.empty();
+  return true;
+}
+
 std::size_t WsConnection::queuedBytes() const {
   std::lock_guard lock(mu_);
   return queuedBytes_;

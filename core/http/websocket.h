@@ -41,6 +41,11 @@ struct WsOptions {
   // the handshake, is closed at once with perPeerCloseCode and never reaches the handlers.
   std::size_t maxPerPeer = 0;
   int perPeerCloseCode = 1008;  // chat: 4029
+  // When several text messages wait in a connection's queue and each is one JSON value, send
+  // them as one frame holding a JSON array of them (up to packMaxBytes): one write instead of
+  // many. The protocol must say clients accept arrays (chat does). A single message goes alone.
+  bool packJsonArrays = false;
+  std::size_t packMaxBytes = 32 * 1024;
 };
 
 // The per-address counts of one WebSocket route (lws has no per-peer limit of its own).
@@ -83,6 +88,9 @@ class WsConnection {
     bool binary = false;
   };
   bool popOutgoing(Outgoing& out, bool& more);
+  // Pops the first message and then, while they are text like it and the total stays within
+  // maxBytes, the ones after it (all of them into `out`, which is cleared first). One lock.
+  bool popTextBatch(std::vector<Outgoing>& out, std::size_t maxBytes, bool& more);
   std::pair<int, std::string> closeRequest();
   void markClosed() { open_.store(false, std::memory_order_release); }
 

@@ -97,16 +97,42 @@ int ContextThread::onWsWriteable(Connection& c) {
     c.wsCloseCode = code;
     return -1;
   }
-  WsConnection::Outgoing out;
   bool more = false;
-  if (!c.ws->popOutgoing(out, more)) return 0;
-  const std::string& data = *out.data;
-  if (scratch_.size() < LWS_PRE + data.size()) scratch_.resize(LWS_PRE + data.size());
-  // lws writes the frame header into the LWS_PRE bytes: the shared buffer stays untouched.
-  std::memcpy(scratch_.data() + LWS_PRE, data.data(), data.size());
-  int n = lws_write(c.wsi, scratch_.data() + LWS_PRE, data.size(),
-                    out.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-  if (n < static_cast<int>(data.size())) return -1;
+  std::size_t len = 0;
+  bool binary = false;
+  if (c.wsRoute && c.wsRoute->options.packJsonArrays) {
+    // Everything waiting (up to the cap) in one frame: "[m1,m2,...]", or m1 alone.
+    if (!c.ws->popTextBatch(batch_, c.wsRoute->options.packMaxBytes, more)) return 0;
+    binary = batch_.front().binary;
+    std::size_t need = 2;
+    for (const auto& m : batch_) need += m.data->size() + 1;
+    if (scratch_.size() < LWS_PRE + need) scratch_.resize(LWS_PRE + need);
+    unsigned char* p = scratch_.data() + LWS_PRE;
+    if (batch_.size() == 1) {
+      std::memcpy(p, batch_.front().data->data(), batch_.front().data->size());
+      len = batch_.front().data->size();
+    } else {
+      p[len++] = '[';
+      for (const auto& m : batch_) {
+        if (len > 1) p[len++] = ',';
+        std::memcpy(p + len, m.data->data(), m.data->size());
+        len += m.data->size();
+      }
+      p[len++] = ']';
+    }
+    batch_.clear();  // drop the shared buffers now, not at the next write
+  } else {
+    WsConnection::Outgoing out;
+    if (!c.ws->popOutgoing(out, more)) return 0;
+    const std::string& data = *out.data;
+    if (scratch_.size() < LWS_PRE + data.size()) scratch_.resize(LWS_PRE + data.size());
+    std::memcpy(scratch_.data() + LWS_PRE, data.data(), data.size());
+    len = data.size();
+    binary = out.binary;
+  }
+  // lws writes the frame header into the LWS_PRE bytes: the shared buffers stay untouched.
+  int n = lws_write(c.wsi, scratch_.data() + LWS_PRE, len, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+  if (n < static_cast<int>(len)) return -1;
   if (scratch_.size() > LWS_PRE + 256 * 1024) scratch_.resize(LWS_PRE + 64 * 1024);
   if (more) lws_callback_on_writable(c.wsi);
   return 0;

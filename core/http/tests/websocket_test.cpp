@@ -9,6 +9,9 @@
 #include <future>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "core/http/mailbox.h"
 #include "core/http/server.h"
 #include "tests/support/test_client.h"
 
@@ -42,6 +45,10 @@ class WsTest : public ::testing::Test {
     wo.maxQueuedBytes = 256 * 1024;
     wo.overflowCloseCode = 4008;
     server_->addWebSocket("/ws-bytes", h, wo);
+    wo.maxQueuedBytes = 0;
+    wo.packJsonArrays = true;
+    wo.packMaxBytes = 1024;
+    server_->addWebSocket("/ws-packed", h, wo);
     ASSERT_TRUE(server_->start());
   }
 
@@ -174,6 +181,58 @@ TEST_F(WsTest, QueueBoundedInBytesClosesWithTheRoutesCode) {
     }
   }
   FAIL() << "no close frame";
+}
+
+TEST(WsConnectionQueue, PopTextBatchTakesConsecutiveTextUpToTheCap) {
+  auto mailbox = std::make_shared<Mailbox>();  // never attached: posts just wait
+  WsConnection conn(mailbox, 1, Request{}, 100);
+  auto msg = [](std::string s) { return std::make_shared<const std::string>(std::move(s)); };
+  for (const char* t : {"{\"a\":1}", "{\"a\":2}", "{\"a\":3}"}) ASSERT_TRUE(conn.send(msg(t)));
+  ASSERT_TRUE(conn.send(msg("bin"), true));
+  ASSERT_TRUE(conn.send(msg(std::string(40, 'x'))));
+  ASSERT_TRUE(conn.send(msg(std::string(40, 'y'))));
+  std::vector<WsConnection::Outgoing> batch;
+  bool more = false;
+  ASSERT_TRUE(conn.popTextBatch(batch, 1024, more));
+  ASSERT_EQ(batch.size(), 3u);  // stops before the binary one
+  EXPECT_EQ(*batch[2].data, "{\"a\":3}");
+  EXPECT_TRUE(more);
+  ASSERT_TRUE(conn.popTextBatch(batch, 1024, more));
+  ASSERT_EQ(batch.size(), 1u);  // a binary message goes alone
+  EXPECT_TRUE(batch[0].binary);
+  ASSERT_TRUE(conn.popTextBatch(batch, 60, more));
+  ASSERT_EQ(batch.size(), 1u);  // the second one would pass the cap
+  ASSERT_TRUE(conn.popTextBatch(batch, 60, more));
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(*batch[0].data, std::string(40, 'y'));
+  EXPECT_FALSE(more);
+  EXPECT_EQ(conn.queuedBytes(), 0u);
+  EXPECT_FALSE(conn.popTextBatch(batch, 60, more));
+}
+
+TEST_F(WsTest, PackedRouteSendsQueuedMessagesAsJsonArraysInOrder) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  constexpr int kMessages = 500;
+  std::thread([&] {
+    for (int i = 0; i < kMessages; ++i)
+      EXPECT_TRUE(conn->send(std::make_shared<const std::string>("{\"n\":" + std::to_string(i) + "}")));
+  }).join();
+  int next = 0, frames = 0;
+  while (next < kMessages) {
+    auto f = c.wsRead(5s);
+    ASSERT_TRUE(f) << "after " << next;
+    ASSERT_EQ(f->opcode, 1);
+    EXPECT_LE(f->payload.size(), 1024u + 2);
+    ++frames;
+    auto j = nlohmann::json::parse(f->payload);
+    if (!j.is_array()) j = nlohmann::json::array({j});
+    for (const auto& e : j) EXPECT_EQ(e["n"], next++);
+  }
+  EXPECT_EQ(next, kMessages);
+  EXPECT_LT(frames, kMessages);  // queued ones went out together
 }
 
 }  // namespace

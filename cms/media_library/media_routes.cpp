@@ -24,6 +24,7 @@
 #include "cms/media_library/sniff.h"
 #include "cms/org/org_tree.h"
 #include "core/log/log.h"
+#include "core/metrics/registry.h"
 
 namespace hub::cms::media_library {
 namespace {
@@ -37,6 +38,10 @@ const std::shared_ptr<spdlog::logger>& logger() {
 
 struct Shared {
   std::string dir;
+  metrics::Counter* refusedType = nullptr;
+  metrics::Counter* refusedSize = nullptr;
+  metrics::Counter* badRange = nullptr;
+  metrics::Counter* bytes = nullptr;
   std::array<std::mutex, 64> locks;
   std::mutex& lockFor(std::int64_t id) { return locks[static_cast<std::size_t>(id) % locks.size()]; }
   std::string partPath(std::int64_t id) const { return dir + "/" + std::to_string(id) + ".part"; }
@@ -131,6 +136,13 @@ Result<std::optional<MediaItem>> visible(CmsContext& ctx, sql::Executor& db, con
 void addRoutes(CmsContext& ctx) {
   auto shared = std::make_shared<Shared>();
   shared->dir = ctx.base.config.data.dir + "/cms_media";
+  const std::string refused = "cms_media_upload_refused_total";
+  const std::string refusedHelp = "CMS media uploads or chunks refused, by reason";
+  shared->refusedType = &ctx.base.metrics.counter(refused, refusedHelp, {{"reason", "type"}});
+  shared->refusedSize = &ctx.base.metrics.counter(refused, refusedHelp, {{"reason", "size"}});
+  shared->badRange = &ctx.base.metrics.counter(refused, refusedHelp, {{"reason", "range"}});
+  shared->bytes =
+      &ctx.base.metrics.counter("cms_media_upload_bytes_total", "bytes stored by CMS media uploads");
   std::error_code dirError;
   std::filesystem::create_directories(shared->dir, dirError);
   if (dirError) logger()->error("media dir {}: {}", shared->dir, dirError.message());
@@ -158,6 +170,7 @@ void addRoutes(CmsContext& ctx) {
                m.size = b["size"].get<std::int64_t>();
              if (claimed && !errors.count("size")) {
                const auto kind = *kindOfMime(*claimed);
+               if (m.size > limitFor(limits, kind)) shared->refusedSize->inc();
                if (m.size > limitFor(limits, kind))
                  errors["size"] = "larger than the " + std::to_string(limitFor(limits, kind)) +
                                   " bytes allowed for " + std::string(kindName(kind));
@@ -216,6 +229,7 @@ void addRoutes(CmsContext& ctx) {
               {{"Content-Range", "size differs from the upload's " + std::to_string(item.size)}});
         if (range->last - range->first + 1 != static_cast<std::int64_t>(body.size()))
           return ApiError::validation({{"Content-Range", "range length differs from the body length"}});
+        if (range->last >= item.size) shared->refusedSize->inc();
         if (range->last >= item.size)
           return ApiError{.status = 413,
                           .code = "media.too_large",
@@ -223,6 +237,7 @@ void addRoutes(CmsContext& ctx) {
                           .fields = {},
                           .headers = {}};
         if (range->first != item.received) {
+          shared->badRange->inc();
           ApiError e = ApiError::conflict("media.offset_mismatch",
                                           "resume from offset " + std::to_string(item.received));
           e.headers.emplace_back("Upload-Offset", std::to_string(item.received));
@@ -237,6 +252,7 @@ void addRoutes(CmsContext& ctx) {
           auto sniffed = sniff(head);
           auto claimed = mimeForName(item.name);
           if (!sniffed || !claimed || sniffed->mime != *claimed) {
+            shared->refusedType->inc();
             logger()->warn("[media={} user={}] refused: bytes are {}, name claims {}", item.id,
                            req.actor.userId, sniffed ? sniffed->mime : "unknown",
                            claimed ? *claimed : "nothing");
@@ -259,6 +275,7 @@ void addRoutes(CmsContext& ctx) {
         }
         if (auto st = writeAt(shared->partPath(item.id), body, range->first); !st) return st.error();
         const std::int64_t next = item.received + static_cast<std::int64_t>(body.size());
+        shared->bytes->inc(static_cast<double>(body.size()));
         auto moved =
             advanceMedia(ctx.base.db, item.id, item.received, next, mime, kind, nowSeconds(ctx.base.clock));
         if (!moved) return moved.error();

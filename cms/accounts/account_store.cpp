@@ -3,6 +3,8 @@
 // SQL for accounts, groups and memberships; both dialects.
 #include "cms/accounts/account_store.h"
 
+#include "cms/content/sql_charset.h"
+
 #include <map>
 
 namespace hub::cms::accounts {
@@ -104,8 +106,9 @@ std::vector<sql::Migration> migrations() {
   m.name = "accounts, account groups";
   m.sqlite = "CREATE TABLE cms_accounts (id INTEGER PRIMARY KEY AUTOINCREMENT," + accounts +
              "CREATE TABLE cms_account_groups (id INTEGER PRIMARY KEY AUTOINCREMENT," + groups;
-  m.mysql = "CREATE TABLE cms_accounts (id BIGINT AUTO_INCREMENT PRIMARY KEY," + accounts +
-            "CREATE TABLE cms_account_groups (id BIGINT AUTO_INCREMENT PRIMARY KEY," + groups;
+  m.mysql =
+      content::withUtf8mb4("CREATE TABLE cms_accounts (id BIGINT AUTO_INCREMENT PRIMARY KEY," + accounts +
+                           "CREATE TABLE cms_account_groups (id BIGINT AUTO_INCREMENT PRIMARY KEY," + groups);
   return {m};
 }
 

@@ -3,6 +3,8 @@
 // SQL for items, tags, variants and revisions; both dialects (MEDIUMTEXT bodies on MySQL).
 #include "cms/content/content_store.h"
 
+#include "cms/content/sql_charset.h"
+
 #include <map>
 
 namespace hub::cms::content {
@@ -145,7 +147,7 @@ std::vector<sql::Migration> migrations() {
   m.version = 1;
   m.name = "content items, tags, variants, revisions";
   m.sqlite = script("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT");
-  m.mysql = script("BIGINT AUTO_INCREMENT PRIMARY KEY", "MEDIUMTEXT");
+  m.mysql = content::withUtf8mb4(script("BIGINT AUTO_INCREMENT PRIMARY KEY", "MEDIUMTEXT"));
   return {m};
 }
 

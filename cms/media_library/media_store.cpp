@@ -3,6 +3,8 @@
 // SQL for the media library; both dialects.
 #include "cms/media_library/media_store.h"
 
+#include "cms/content/sql_charset.h"
+
 namespace hub::cms::media_library {
 namespace {
 
@@ -54,7 +56,7 @@ std::vector<sql::Migration> migrations() {
   m.version = 1;
   m.name = "media library";
   m.sqlite = "CREATE TABLE cms_media (id INTEGER PRIMARY KEY AUTOINCREMENT," + body;
-  m.mysql = "CREATE TABLE cms_media (id BIGINT AUTO_INCREMENT PRIMARY KEY," + body;
+  m.mysql = content::withUtf8mb4("CREATE TABLE cms_media (id BIGINT AUTO_INCREMENT PRIMARY KEY," + body);
   return {m};
 }
 

@@ -3,6 +3,8 @@
 // The state graph, the compare-and-set move with its history row, and the workflow tables.
 #include "cms/workflow/workflow.h"
 
+#include "cms/content/sql_charset.h"
+
 #include <array>
 
 namespace hub::cms::workflow {
@@ -93,7 +95,8 @@ std::vector<sql::Migration> migrations() {
   m.version = 1;
   m.name = "workflow transitions, review levels, approvals";
   m.sqlite = "CREATE TABLE cms_workflow_transitions (id INTEGER PRIMARY KEY AUTOINCREMENT," + transitions;
-  m.mysql = "CREATE TABLE cms_workflow_transitions (id BIGINT AUTO_INCREMENT PRIMARY KEY," + transitions;
+  m.mysql = content::withUtf8mb4(
+      "CREATE TABLE cms_workflow_transitions (id BIGINT AUTO_INCREMENT PRIMARY KEY," + transitions);
   return {m};
 }
 

@@ -45,6 +45,11 @@ struct Connection {
   bool headersSent = false;
   std::uint64_t sent = 0;  // body bytes written
   bool closeAfter = false;
+  // Plain HTTP/1.1 with a body in memory is written straight to the socket (writev of the
+  // headers kept here and the body where it lies), not copied through lws' write buffer.
+  bool direct = false;
+  std::string head;
+  std::size_t headSent = 0;
 
   // After a WebSocket upgrade.
   const WsRoute* wsRoute = nullptr;
@@ -66,6 +71,9 @@ struct Connection {
     response.reset();
     headOnly = headersSent = false;
     sent = 0;
+    direct = false;
+    head.clear();
+    headSent = 0;
   }
 };
 

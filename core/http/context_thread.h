@@ -70,6 +70,10 @@ class ContextThread {
   int onHttpBody(Connection& c, const char* in, std::size_t len);
   int onHttpBodyComplete(Connection& c);
   int onHttpWriteable(Connection& c);
+  // The body (and headers) straight to the socket; see Connection::direct.
+  int writeDirect(Connection& c, std::uint64_t total);
+  // After the last byte: metrics, then keep-alive or close.
+  int completeExchange(Connection& c);
   void dispatch(Connection& c);
   void respond(Connection& c, Response r);
   void onAsyncResponse(std::uint64_t connId, std::uint64_t seq, Response r);

@@ -2,10 +2,15 @@
 //
 // One HTTP exchange on a loop thread: headers -> (body) -> handler or static file -> response
 // written in LWS_CALLBACK_HTTP_WRITEABLE, in 64 KiB pieces, headers and the first piece in one
-// write. Asynchronous responses come back through the mailbox tagged with (connection id,
+// write (plain HTTP/1.1 bodies in memory go out with one sendmsg from where they lie, no copy).
+// Asynchronous responses come back through the mailbox tagged with (connection id,
 // request number); one for a connection that is gone or has moved on is dropped. One sent
 // before the handler returns skips the mailbox.
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -203,6 +208,9 @@ void ContextThread::respond(Connection& c, Response r) {
   c.phase = Connection::Phase::Writing;
   c.headersSent = false;
   c.sent = 0;
+  c.direct = false;
+  c.head.clear();
+  c.headSent = 0;
   lws_callback_on_writable(c.wsi);
 }
 
@@ -255,6 +263,12 @@ int ContextThread::onHttpWriteable(Connection& c) {
     }
     if (lws_finalize_http_header(c.wsi, &p, end)) return -1;
     c.headersSent = true;
+    // Plain HTTP/1.1 with the body in memory and nothing queued inside lws: write the headers
+    // and the body where it lies with one sendmsg, no copy into the scratch buffer.
+    if (!h2 && !r.file && !lws_is_ssl(c.wsi) && !lws_partial_buffered(c.wsi)) {
+      c.direct = true;
+      c.head.assign(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p - start));
+    }
     if (h2) {  // h2 frames headers apart from data
       auto flags = total ? LWS_WRITE_HTTP_HEADERS : (LWS_WRITE_HTTP_HEADERS | LWS_WRITE_H2_STREAM_END);
       if (lws_write(c.wsi, start, static_cast<std::size_t>(p - start),
@@ -267,6 +281,8 @@ int ContextThread::onHttpWriteable(Connection& c) {
       }
     }
   }
+
+  if (c.direct) return writeDirect(c, total);
 
   std::uint64_t room = static_cast<std::uint64_t>(end - p);
   std::uint64_t n = std::min<std::uint64_t>(room, total - c.sent);
@@ -292,6 +308,41 @@ int ContextThread::onHttpWriteable(Connection& c) {
     lws_callback_on_writable(c.wsi);
     return 0;
   }
+  return completeExchange(c);
+}
+
+int ContextThread::writeDirect(Connection& c, std::uint64_t total) {
+  const Response& r = *c.response;
+  const char* body = r.shared ? r.shared->data() + r.offset : r.body.data();
+  const int fd = lws_get_socket_fd(c.wsi);
+  while (c.headSent < c.head.size() || c.sent < total) {
+    iovec iov[2];
+    int count = 0;
+    if (c.headSent < c.head.size())
+      iov[count++] = {const_cast<char*>(c.head.data() + c.headSent), c.head.size() - c.headSent};
+    if (c.sent < total)
+      iov[count++] = {const_cast<char*>(body + c.sent), static_cast<std::size_t>(total - c.sent)};
+    msghdr m{};
+    m.msg_iov = iov;
+    m.msg_iovlen = static_cast<std::size_t>(count);
+    const ssize_t w = ::sendmsg(fd, &m, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        lws_callback_on_writable(c.wsi);  // the rest when the socket drains
+        return 0;
+      }
+      return -1;  // the peer is gone
+    }
+    auto written = static_cast<std::size_t>(w);
+    const std::size_t fromHead = std::min(written, c.head.size() - c.headSent);
+    c.headSent += fromHead;
+    c.sent += written - fromHead;
+  }
+  return completeExchange(c);
+}
+
+int ContextThread::completeExchange(Connection& c) {
   finishMetrics(c);
   if (c.closeAfter) {
     // Close once lws has flushed what it buffered: it calls us back only after that.

@@ -3,12 +3,16 @@
 # HTTP loop thread, hls_bench_server) against one nginx worker serving the same bytes from disk,
 # in the same run (wrk, loopback); then N parked blocking-reload requests held and answered.
 # Usage (from the source tree, with the build dir's benchmarks built):
-#   tests/bench/hls_delivery.sh BUILD_DIR [SECONDS] [CONNECTIONS] [PARKED]
+#   tests/bench/hls_delivery.sh BUILD_DIR [SECONDS|quick] [CONNECTIONS] [PARKED]
+# quick = 5 s runs and 2,000 parked requests. HLS_BENCH_SERVER=path runs another build of
+# hls_bench_server (to compare before and after a change in the same sitting).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 secs=${2:-10}
 conns=${3:-50}
 parked=${4:-5000}
+if [ "$secs" = quick ]; then secs=5; parked=${4:-2000}; fi
+server=${HLS_BENCH_SERVER:-$build/tests/bench/hls_bench_server}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user
@@ -16,6 +20,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+echo "host: $(nproc) cores, $(uptime | sed 's/.*load/load/'); server: $server"
 for tool in wrk nginx ffmpeg curl python3; do
   command -v $tool >/dev/null || { echo "$tool missing: deploy/install-deps.sh bench" >&2; exit 1; }
 done
@@ -30,7 +35,7 @@ ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=freq
   -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 128k -f flv "$work/clip.flv"
 
 hport=$(free_port)
-"$build/tests/bench/hls_bench_server" --listen "127.0.0.1:$hport" --clip "$work/clip.flv" --width 1280 \
+"$server" --listen "127.0.0.1:$hport" --clip "$work/clip.flv" --width 1280 \
   --height 720 --preload 8 >"$work/hub.log" 2>&1 &
 pids+=($!)
 wait_port "$hport" || { cat "$work/hub.log" >&2; exit 1; }

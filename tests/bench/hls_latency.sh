@@ -54,7 +54,7 @@ HUB_DEMO=0 HUB_ADMIN_TOKEN=$token "$build/app/hub" serve --http-listen "127.0.0.
 pids+=($!)
 wait_port "$hport" && wait_port "$rport" || { cat "$work/hub.log" >&2; exit 1; }
 api() { curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
-key=$(api -X POST -d '{"name":"lat"}' "http://127.0.0.1:$hport/api/v1/streams" | python3 -c 'import json,sys;print(json.load(sys.stdin)["key"])')
+key=$(api -X POST -d '{"name":"lat"}' "http://127.0.0.1:$hport/api/v1/streams" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
 api -X PUT -d '{"passthrough_only":true,"ladder":[]}' "http://127.0.0.1:$hport/api/v1/streams/lat/ladder" >/dev/null
 sleep 0.5  # the directory reload reaches ingest within ~250 ms
 run_probe hub hub "http://127.0.0.1:$hport/live/lat/source/index.m3u8" \

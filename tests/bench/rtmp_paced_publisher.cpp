@@ -2,10 +2,10 @@
 //
 // The publisher of the latency and capacity benchmarks: reads an FLV clip (H.264 + AAC, made by
 // ffmpeg) and sends its tags at real-time pace to one or many RTMP servers (one connection per
-// URL, all from this one thread: cheap enough for 100 streams on a 2-core host), looping the
-// clip with rising timestamps for --seconds. URL "-" writes an FLV stream to stdout at the same
-// pace instead (for gst-launch's fdsrc). With --log, writes the wall-clock time each frame of
-// the first URL was handed to the kernel: "<v|a> <dts ms> <key 0|1> <unix time ns>" per line.
+// URL, each on its own thread of this one process: cheap enough for 100 streams on a 2-core
+// host), looping the clip with rising timestamps for --seconds. URL "-" writes an FLV stream to stdout at the
+// same pace instead (for gst-launch's fdsrc). With --log, writes the wall-clock time each frame of the first
+// URL was handed to the kernel: "<v|a> <dts ms> <key 0|1> <unix time ns>" per line.
 //   hub_rtmp_paced_publisher --clip FILE.flv (--url URL ... | --urls FILE) [--seconds S]
 //                            [--log FILE] [--width W --height H --fps F]
 // Prints one summary line at the end (frames, late frames, worst lag, failures); exits 1 when
@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -141,6 +142,9 @@ class FlvOutput final : public Output {
   }
 };
 
+std::atomic<bool> stopRequested{false};
+void onSignal(int) { stopRequested.store(true); }
+
 std::int64_t unixNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -192,46 +196,26 @@ int main(int argc, char** argv) {
   const int passes = seconds > 0 ? static_cast<int>(seconds * 1e6 / static_cast<double>(clipUs)) + 1 : 1;
   const auto endUs = seconds > 0 ? static_cast<std::int64_t>(seconds * 1e6) : clipUs;
 
-  std::atomic<bool> stop{false};
+  std::signal(SIGTERM, onSignal);
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGPIPE, SIG_IGN);
   restream::RestreamOptions options;
   options.chunkSize = 4096;
-  std::vector<std::unique_ptr<Output>> outputs;
-  std::vector<RtmpOutput*> rtmpOutputs;
-  for (const auto& u : urls) {
-    if (u == "-") {
-      outputs.push_back(std::make_unique<FlvOutput>());
-      continue;
-    }
-    auto url = restream::parseRtmpUrl(u);
+  std::vector<restream::RtmpUrl> parsed(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    if (urls[i] == "-") continue;
+    auto url = restream::parseRtmpUrl(urls[i]);
     if (!url) {
       std::fprintf(stderr, "%s\n", url.error().message.c_str());
       return 2;
     }
-    auto out = std::make_unique<RtmpOutput>(*url, options, stop);
-    if (auto s = out->open(); !s) {
-      std::fprintf(stderr, "publish to %s: %s\n", url->redacted().c_str(), s.error().message.c_str());
-      return 1;
-    }
-    rtmpOutputs.push_back(out.get());
-    outputs.push_back(std::move(out));
+    parsed[i] = *url;
   }
-
-  std::vector<bool> failed(outputs.size(), false);
-  int failures = 0;
-  auto sendAll = [&](std::uint8_t type, std::uint32_t ts, const rtmp::Bytes& body) {
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      if (failed[i]) continue;
-      if (auto s = outputs[i]->send(type, ts, body); !s) {
-        std::fprintf(stderr, "stream %zu: %s\n", i, s.error().message.c_str());
-        failed[i] = true;
-        ++failures;
-      }
-    }
-  };
-  auto meta = metadata(clip.tracks);
-  sendAll(rtmp::msg::kDataAmf0, 0, meta);
-  for (const auto& t : clip.tracks)
-    sendAll(t.codec == Codec::Aac ? rtmp::msg::kAudio : rtmp::msg::kVideo, 0, sequenceHeader(t));
+  // Tag bodies made once, shared by every stream.
+  const auto meta = metadata(clip.tracks);
+  std::vector<rtmp::Bytes> headers, bodies;
+  for (const auto& t : clip.tracks) headers.push_back(sequenceHeader(t));
+  for (const auto& f : clip.frames) bodies.push_back(frameBody(f));
 
   struct Sent {
     char type;
@@ -240,38 +224,80 @@ int main(int argc, char** argv) {
     std::int64_t wallNs;
   };
   std::vector<Sent> log;
-  log.reserve(static_cast<std::size_t>(passes) * clip.frames.size());
-  std::int64_t frames = 0, late = 0, worstLagUs = 0;
-  const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-  for (int pass = 0; pass < passes; ++pass) {
-    for (const auto& f : clip.frames) {
-      const std::int64_t dtsUs = f.dtsUs + pass * clipUs;
-      if (dtsUs >= endUs) break;
-      const auto due = start + std::chrono::microseconds(dtsUs);
-      std::this_thread::sleep_until(due);
-      const auto lagUs =
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - due)
-              .count();
-      worstLagUs = std::max(worstLagUs, lagUs);
-      if (lagUs > 50'000) ++late;
-      const bool video = hub::media::isVideo(f.codec);
-      auto body = frameBody(f);
-      const auto ts = static_cast<std::uint32_t>(dtsUs / 1000);
-      sendAll(video ? rtmp::msg::kVideo : rtmp::msg::kAudio, ts, body);
-      // With several outputs this is when the last one got it; the latency run uses one.
-      if (!logPath.empty()) log.push_back({video ? 'v' : 'a', dtsUs / 1000, f.keyFrame, unixNs()});
-      ++frames;
-      if (frames % 64 == 0)
-        for (std::size_t i = 0; i < outputs.size(); ++i)
-          if (!failed[i])
-            if (auto s = outputs[i]->service(); !s) {
-              std::fprintf(stderr, "stream %zu: %s\n", i, s.error().message.c_str());
-              failed[i] = true;
-              ++failures;
-            }
+  if (!logPath.empty()) log.reserve(static_cast<std::size_t>(passes) * clip.frames.size());
+  std::atomic<std::int64_t> frames{0}, late{0}, worstLagUs{0};
+  std::atomic<int> failures{0}, opened{0};
+  // Every stream connects on its own thread, then all start together at `start` and each
+  // keeps its own pace: one stream's full socket never holds back the others.
+  std::atomic<bool> go{false};
+  std::chrono::steady_clock::time_point start;
+  auto fail = [&](std::size_t i, const hub::Error& e) {
+    std::fprintf(stderr, "stream %zu: %s\n", i, e.message.c_str());
+    failures.fetch_add(1);
+  };
+  auto run = [&](std::size_t i) {
+    std::unique_ptr<Output> out;
+    RtmpOutput* rtmpOut = nullptr;
+    if (urls[i] == "-") {
+      out = std::make_unique<FlvOutput>();
+    } else {
+      auto r = std::make_unique<RtmpOutput>(parsed[i], options, stopRequested);
+      if (auto s = r->open(); !s) {
+        fail(i, s.error());
+        opened.fetch_add(1);
+        return;
+      }
+      rtmpOut = r.get();
+      out = std::move(r);
     }
-  }
-  for (auto* o : rtmpOutputs) o->close();
+    opened.fetch_add(1);
+    while (!go.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto body = [&]() -> hub::Status {
+      if (auto s = out->send(rtmp::msg::kDataAmf0, 0, meta); !s) return s;
+      for (std::size_t t = 0; t < clip.tracks.size(); ++t)
+        if (auto s = out->send(clip.tracks[t].codec == Codec::Aac ? rtmp::msg::kAudio : rtmp::msg::kVideo, 0,
+                               headers[t]);
+            !s)
+          return s;
+      std::int64_t sent = 0;
+      for (int pass = 0; pass < passes; ++pass) {
+        for (std::size_t k = 0; k < clip.frames.size(); ++k) {
+          const auto& f = clip.frames[k];
+          const std::int64_t dtsUs = f.dtsUs + pass * clipUs;
+          if (dtsUs >= endUs || stopRequested) return hub::Status();
+          const auto due = start + std::chrono::microseconds(dtsUs);
+          std::this_thread::sleep_until(due);
+          const auto lagUs =
+              std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - due)
+                  .count();
+          for (auto w = worstLagUs.load(); lagUs > w && !worstLagUs.compare_exchange_weak(w, lagUs);) {
+          }
+          if (lagUs > 50'000) late.fetch_add(1);
+          const bool video = hub::media::isVideo(f.codec);
+          if (auto s = out->send(video ? rtmp::msg::kVideo : rtmp::msg::kAudio,
+                                 static_cast<std::uint32_t>(dtsUs / 1000), bodies[k]);
+              !s)
+            return s;
+          if (i == 0 && !logPath.empty())
+            log.push_back({video ? 'v' : 'a', dtsUs / 1000, f.keyFrame, unixNs()});
+          frames.fetch_add(1);
+          if (++sent % 64 == 0)
+            if (auto s = out->service(); !s) return s;
+        }
+      }
+      return hub::Status();
+    };
+    if (auto s = body(); !s) fail(i, s.error());
+    if (rtmpOut != nullptr) rtmpOut->close();
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < urls.size(); ++i) threads.emplace_back(run, i);
+  while (opened.load() < static_cast<int>(urls.size()))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  start = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  go.store(true);
+  for (auto& t : threads) t.join();
+
   if (!logPath.empty()) {
     std::FILE* out = std::fopen(logPath.c_str(), "w");
     if (out == nullptr) {
@@ -285,7 +311,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "publisher: streams=%zu frames=%lld late_over_50ms=%lld worst_lag_ms=%.1f failures=%d\n",
-               outputs.size(), static_cast<long long>(frames), static_cast<long long>(late),
-               static_cast<double>(worstLagUs) / 1000.0, failures);
-  return failures == 0 ? 0 : 1;
+               urls.size(), static_cast<long long>(frames.load()), static_cast<long long>(late.load()),
+               static_cast<double>(worstLagUs.load()) / 1000.0, failures.load());
+  return failures.load() == 0 ? 0 : 1;
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Passthrough capacity benchmark: N concurrent RTMP publishers at ~3 Mbit/s (one 720p30 clip
+# with 1 s GOPs made once by ffmpeg, looped) against the hub (`hub serve`, streams made through
+# the API, passthrough only: no ladder) and nginx-rtmp (`hls on`, 1 s fragments, one process),
+# one server at a time in the same run. For each: the server's CPU per stream over a steady
+# window (utime+stime deltas of /proc/PID/stat, all threads), and health: every stream's
+# playlist advancing (hub: plus /api/v1/streams/<name> live). The publishers' own CPU is
+# measured apart. Usage:
+#   tests/bench/ingest_capacity.sh BUILD_DIR [quick|full] [paced|ffmpeg]
+#     quick: N = 10, 100 with 12 s windows; full: N = 10, 50, 100 with 30 s windows
+#     paced (default): hub_rtmp_paced_publisher sends all N streams from one process;
+#     ffmpeg: N `ffmpeg -re -stream_loop -1 -c copy` processes.
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+mode=${2:-full}
+publisher=${3:-paced}
+if [ "$mode" = quick ]; then counts="10 100"; window=12; else counts="10 50 100"; window=30; fi
+warm=6
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
+cleanup() { stop_all; rm -rf "$work"; }
+trap cleanup EXIT
+for tool in nginx ffmpeg curl python3; do
+  command -v $tool >/dev/null || { echo "$tool missing: deploy/install-deps.sh bench" >&2; exit 1; }
+done
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || { echo "nginx rtmp module missing: deploy/install-deps.sh bench" >&2; exit 1; }
+pub="$build/tests/bench/hub_rtmp_paced_publisher"
+[ -x "$pub" ] || { echo "$pub missing: ninja -C $build hub_rtmp_paced_publisher" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+hz=$(getconf CLK_TCK)
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+now() { date +%s.%N; }
+
+echo "host: $(nproc) cores, $(uptime | sed 's/.*load/load/'); publisher: $publisher"
+ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \
+  -t 20 -c:v libx264 -preset ultrafast -b:v 2900k -maxrate 2900k -bufsize 1500k -g 30 -keyint_min 30 \
+  -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k -f flv "$work/clip.flv"
+echo "clip: 720p30, 1 s GOPs, $(awk -v b="$(stat -c %s "$work/clip.flv")" 'BEGIN{printf "%.2f", b * 8 / 20 / 1e6}') Mbit/s"
+
+start_publishers() {  # start_publishers URLS-FILE LOG -> sets pub_pids
+  pub_pids=()
+  if [ "$publisher" = ffmpeg ]; then
+    while read -r url; do
+      ffmpeg -nostdin -v error -re -stream_loop -1 -i "$work/clip.flv" -c copy -f flv "$url" 2>>"$2" &
+      pub_pids+=($!)
+    done <"$1"
+  else
+    "$pub" --clip "$work/clip.flv" --urls "$1" --seconds $((warm + window + 15)) 2>"$2" &
+    pub_pids+=($!)
+  fi
+  pids+=("${pub_pids[@]}")
+}
+
+declare -A row
+measure() {  # measure LABEL N SERVER-PID SNAPSHOT-COMMAND...
+  local label=$1 n=$2 spid=$3
+  shift 3
+  sleep "$warm"
+  "$@" "$work/before.json"
+  local s0 p0 t0 s1 p1 t1
+  s0=$(ticks "$spid"); p0=$(ticks "${pub_pids[@]}"); t0=$(now)
+  sleep "$window"
+  s1=$(ticks "$spid"); p1=$(ticks "${pub_pids[@]}"); t1=$(now)
+  "$@" "$work/after.json"
+  local health
+  health=$(python3 "$here/ingest_health.py" compare "$work/before.json" "$work/after.json")
+  row[$label,$n]=$(awk -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v hz="$hz" -v t0="$t0" -v t1="$t1" -v n="$n" \
+    'BEGIN { w = t1 - t0; printf "%.3f %.1f %.1f", 100 * s / hz / w / n, 100 * s / hz / w, 100 * p / hz / w }')
+  read -r ok total dropped bad <<<"$health"
+  row[$label,$n]+=" $ok/$total $dropped"
+  echo "$label N=$n: server CPU/stream ${row[$label,$n]%% *} %, healthy $ok/$total, dropped frames $dropped ${bad:+(not advancing: $bad)}"
+}
+
+for n in $counts; do
+  # --- the hub ---
+  hport=$(free_port); rport=$(free_port); token=bench-token-0123456789
+  HUB_DEMO=0 HUB_ADMIN_TOKEN=$token "$build/app/hub" serve --http-listen "127.0.0.1:$hport" \
+    --rtmp-listen "127.0.0.1:$rport" --data-dir "$work/hub-$n" >"$work/hub-$n.log" 2>&1 &
+  hub_pid=$!
+  pids+=($hub_pid)
+  wait_port "$hport" && wait_port "$rport" || { cat "$work/hub-$n.log" >&2; exit 1; }
+  # Made 10 at a time: on a busy host each API call waits for CPU more than it works.
+  export token hport
+  seq 0 $((n - 1)) | xargs -P 10 -I{} sh -c '
+    key=$(curl -sf -H "Authorization: Bearer $token" -H "Content-Type: application/json" -X POST \
+      -d "{\"name\":\"cap{}\"}" "http://127.0.0.1:$hport/api/v1/streams" | sed -n "s/.*\"key\":\"\([^\"]*\)\".*/\1/p")
+    curl -sf -H "Authorization: Bearer $token" -H "Content-Type: application/json" -X PUT \
+      -d "{\"passthrough_only\":true,\"ladder\":[]}" "http://127.0.0.1:$hport/api/v1/streams/cap{}/ladder" >/dev/null
+    echo "$key"' >"$work/keys"
+  sed "s|^|rtmp://127.0.0.1:$rport/live/|" "$work/keys" >"$work/urls"
+  [ "$(grep -c . "$work/keys")" = "$n" ] || { echo "could not create $n streams" >&2; exit 1; }
+  sleep 0.5
+  start_publishers "$work/urls" "$work/pub-hub-$n.log"
+  measure hub "$n" "$hub_pid" python3 "$here/ingest_health.py" hub "$hport" "$token" cap "$n"
+  stop_all
+  grep -h '^publisher:' "$work/pub-hub-$n.log" || true
+
+  # --- nginx-rtmp ---
+  nport=$(free_port)
+  rm -rf "$work/nginx-hls" && mkdir -p "$work/nginx-hls"
+  cat >"$work/nginx.conf" <<NGINX
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+master_process off;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+worker_rlimit_nofile 65536;
+events { worker_connections 4096; }
+rtmp {
+  server {
+    listen 127.0.0.1:$nport;
+    chunk_size 4096;
+    application live {
+      live on;
+      hls on;
+      hls_path $work/nginx-hls;
+      hls_fragment 1s;
+      hls_playlist_length 10s;
+    }
+  }
+}
+NGINX
+  nginx -c "$work/nginx.conf" -p "$work" &
+  nginx_pid=$!
+  pids+=($nginx_pid)
+  wait_port "$nport" || { cat "$work/nginx-error.log" >&2; exit 1; }
+  : >"$work/urls"
+  for i in $(seq 0 $((n - 1))); do echo "rtmp://127.0.0.1:$nport/live/cap$i" >>"$work/urls"; done
+  start_publishers "$work/urls" "$work/pub-nginx-$n.log"
+  measure nginx "$n" "$nginx_pid" python3 "$here/ingest_health.py" dir "$work/nginx-hls" cap "$n"
+  stop_all
+  grep -h '^publisher:' "$work/pub-nginx-$n.log" || true
+done
+
+echo
+echo "server CPU per stream (% of one core) over a ${window} s window, publishers: $publisher"
+printf '%-5s %12s %12s %10s %12s %12s %12s %14s\n' N "hub %/str" "nginx %/str" "hub/nginx" "hub healthy" \
+  "nginx healthy" "hub dropped" "publisher %"
+for n in $counts; do
+  read -r hs ht hp hh hd <<<"${row[hub,$n]}"
+  read -r ns nt np nh nd <<<"${row[nginx,$n]}"
+  printf '%-5s %12s %12s %9.2fx %12s %12s %12s %8s/%-5s\n' "$n" "$hs" "$ns" \
+    "$(awk -v a="$hs" -v b="$ns" 'BEGIN{print (b > 0 ? a / b : 0)}')" "$hh" "$nh" "$hd" "$hp" "$np"
+done
+echo "goal: hub CPU per stream <= nginx-rtmp's, all 100 healthy (publisher %: total CPU of the publishers in the hub / nginx run)"

@@ -5,11 +5,12 @@
 # preset), alternating, in the same run. Prints wall time, realtime factor and CPU-seconds per
 # media second for each, and the hub/ffmpeg CPU ratio. Then one realtime-paced hub run, which
 # must keep up: it reports dropped frames. Usage:
-#   tests/bench/transcode.sh BUILD_DIR [SECONDS] [ROUNDS] [PRESET]
+#   tests/bench/transcode.sh BUILD_DIR [SECONDS|quick] [ROUNDS] [PRESET]     quick: 6 s clip, 1 round
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 secs=${2:-20}
 rounds=${3:-2}
+if [ "$secs" = quick ]; then secs=6; rounds=${3:-1}; fi
 preset=${4:-veryfast}
 ladder="720p:2500k,480p:1200k,360p:700k"
 work=$(mktemp -d)
@@ -38,6 +39,7 @@ run_ffmpeg() {
     'BEGIN { printf "wall_seconds=%.2f realtime_factor=%.2f cpu_per_media_second=%.3f ", w, m / w, (u + s) / m }'
 }
 
+echo "host: $(uptime | sed 's/.*load/load/')"
 echo "clip: ${secs}s 1920x1080 30 fps H.264 6 Mbit/s; ladder $ladder; preset $preset; $(nproc) cores"
 hub_cpu=0; ff_cpu=0
 for r in $(seq 1 "$rounds"); do

@@ -370,6 +370,41 @@ TEST_F(ServerTest, PipelinedRequestsAnsweredInOrder) {
   EXPECT_EQ(nlohmann::json::parse(b->body)["name"], "two");
 }
 
+// A body in memory larger than the socket buffers, read late: written straight from the shared
+// buffer across several writable rounds (EAGAIN in between), whole and in order, and the
+// connection serves the next request.
+TEST_F(ServerTest, LargeSharedBodyReachesALateReaderWhole) {
+  auto big = std::make_shared<std::string>(6 * 1024 * 1024 + 123, '\0');
+  for (std::size_t i = 0; i < big->size(); ++i) (*big)[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  ServerOptions o;
+  o.address = "127.0.0.1";
+  o.port = 0;
+  o.threads = 1;
+  server_ = std::make_unique<Server>(o, registry_);
+  server_->get("/big", [big](const Request&) {
+    Response r(200, "", "application/octet-stream");
+    r.shared = big;
+    r.offset = 100;
+    r.length = big->size() - 100;
+    return r;
+  });
+  server_->get("/small", [](const Request&) { return Response::text(200, "after"); });
+  auto st = server_->start();
+  ASSERT_TRUE(st) << st.error().message;
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_TRUE(c.sendRaw("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::this_thread::sleep_for(300ms);  // let the server fill the socket and wait for room
+  auto r = c.readResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("content-length"), std::to_string(big->size() - 100));
+  ASSERT_EQ(r->body.size(), big->size() - 100);
+  EXPECT_TRUE(r->body == big->substr(100));
+  auto next = c.request("GET", "/small");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "after");
+}
+
 TEST_F(ServerTest, GarbageRequestClosesOnlyThatConnection) {
   startServer();
   TestClient good("127.0.0.1", server_->port());

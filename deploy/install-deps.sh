@@ -15,7 +15,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
 test=(libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
   fonts-wqy-zenhei fonts-noto-color-emoji)
-bench=(wrk nginx-light libnginx-mod-rtmp)
+bench=(wrk nginx-light libnginx-mod-rtmp iproute2 python3)
 
 case "$what" in
   build) want=("${build[@]}") ;;

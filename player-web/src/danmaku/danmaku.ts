@@ -8,8 +8,11 @@ import { storageGet, storageSet } from '../ui/dom';
 import { Density, LaneLayout, densityShare } from './lane_layout';
 
 const SETTINGS_KEY = 'hub.danmaku';
+// Phone-sized stages get smaller bullets (more lanes, shorter lines): 16 px under 600 px wide.
 const FONT_PX = 20;
-const LANE_PX = 30;
+const FONT_PX_NARROW = 16;
+// Room kept free at the bottom: the like button (56 px + margin) and subtitles.
+const BOTTOM_PX = 64;
 const MAX_ON_SCREEN = 120;
 
 export interface DanmakuSettings {
@@ -50,11 +53,18 @@ export class Danmaku {
   resize(): void {
     const w = this.layer.clientWidth || 320;
     const hgt = this.layer.clientHeight || 180;
-    // Keep the lower quarter free for subtitles and the controls.
-    this.layout.resize(w, Math.max(1, Math.floor((hgt * 0.75) / LANE_PX)));
+    this.fontPx = w < 600 ? FONT_PX_NARROW : FONT_PX;
+    this.lanePx = Math.round(this.fontPx * 1.5);
+    this.layer.style.setProperty('--dm-font', this.fontPx + 'px');
+    this.layer.style.setProperty('--dm-lane', this.lanePx + 'px');
+    // Lanes over the upper three quarters at most, and never behind the like button.
+    const usable = Math.min(hgt * 0.75, hgt - BOTTOM_PX);
+    this.layout.resize(w, Math.max(1, Math.floor(usable / this.lanePx)));
     this.width = w;
   }
   private width = 320;
+  private fontPx = FONT_PX;
+  private lanePx = Math.round(FONT_PX * 1.5);
 
   set(settings: DanmakuSettings): void {
     this.settings = settings;
@@ -65,7 +75,7 @@ export class Danmaku {
   // Shows `text`; own comments get a frame and may use every lane.
   add(text: string, own: boolean): boolean {
     if (!this.settings.on || this.onScreen >= MAX_ON_SCREEN || document.hidden) return false;
-    const width = Math.ceil(textEms(text) * FONT_PX) + 8;
+    const width = Math.ceil(textEms(text) * this.fontPx) + 8;
     const place = this.layout.place(performance.now(), width, own ? 1 : densityShare(this.settings.density));
     if (!place) {
       this.dropped++;
@@ -74,7 +84,7 @@ export class Danmaku {
     const span = document.createElement('span');
     span.className = own ? 'dm dm-own' : 'dm';
     span.textContent = text;
-    span.style.top = place.lane * LANE_PX + 'px';
+    span.style.top = place.lane * this.lanePx + 'px';
     const done = () => {
       span.remove();
       this.onScreen--;

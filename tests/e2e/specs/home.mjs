@@ -2,7 +2,8 @@
 // its title, a thumbnail that loads (the hub's /live/<name>/thumb.jpg) and the viewer count
 // (one watch page is open). After the publisher stops and the stream ends (a short
 // `[hls] grace_period`), the open watch page says so and links to the replay, the home page
-// lists the replay with its thumbnail, and the card opens /replay/<id>, which plays.
+// lists the replay with its thumbnail, and the card opens /replay/<id>, which plays. On the
+// way, a signed-in viewer chats and the playing watch page is shot with its bullet comments.
 // Upcoming events come with the CMS: that section keeps its placeholder.
 // Screenshots at phone and desktop sizes.
 import { spawn } from 'node:child_process';
@@ -65,6 +66,26 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
       assert((await page.textContent('#upcoming .empty')) !== '', 'upcoming keeps its placeholder until the CMS');
       await screenshot(page, `home-live-${tag}`);
     }
+
+    // The watch page playing, with bullet comments, at phone and desktop size: a signed-in
+    // viewer on a phone chats into the stream's room (made from the stream by the chat service).
+    const aliceToken = await hub.cli('token', 'user', 'alice');
+    const alice = await newPage(phone);
+    await alice.goto(`${hub.url}/watch/gala#token=${encodeURIComponent(aliceToken)}`);
+    await alice.waitForFunction(() => window.hubPlayer && window.hubPlayer.marks.playing, null, { timeout: 20000 });
+    await waitFor(async () => (await alice.textContent('.chat-status')) === '', 'alice joined the chat', 10000);
+    const lines = ['开场了！', '主持人好帅 👏', '这个节目太精彩了，从头笑到尾', '前排围观', 'Happy New Year 新年快乐'];
+    for (const line of lines) {
+      await alice.fill('.chat-form .chat-input', line);
+      await alice.click('.chat-form .chat-send');
+      await waitFor(() => viewer.$(`.dm:text-is("${line}")`), `bullet "${line}" on the desktop page`, 5000);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await waitFor(() => alice.$(`.dm-own:text-is("${lines[lines.length - 1]}")`), 'own bullet highlighted on the phone', 5000);
+    await screenshot(alice, 'watch-playing-bullets-phone');
+    await screenshot(viewer, 'watch-playing-bullets-desktop');
+    assert(alice.errors.length === 0, `page errors: ${alice.errors.join('; ')}`);
+    await alice.context().close();
 
     // The publisher stops; after the grace period the stream has ended.
     await stop(ff);

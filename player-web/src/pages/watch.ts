@@ -138,11 +138,15 @@ export function watchPage(root: HTMLElement, name: string): void {
   };
   void refreshInfo();
   setInterval(() => void refreshInfo(), 15_000);
+  let replayTries = 0;
   setInterval(() => {
     const l = player.latency();
     latency.textContent = l === null || playerState !== 'playing' ? '' : t('latency', { s: l.toFixed(1) });
     backToLive.hidden = !(playerState === 'playing' && (player.behindLive() || stage.video.paused));
     if (info?.startsAt && playerState !== 'playing') render();
+    // The recording is listed a moment after the stream ends (it is finished on disk first):
+    // look again every few seconds until the replay link can be shown.
+    if (playerState === 'ended' && !replayId && ++replayTries % 3 === 0) void findReplay();
   }, 1000);
   backToLive.addEventListener('click', () => player.goLive());
 

@@ -46,12 +46,12 @@ async function joinFresh(t: ReturnType<typeof setup>, lastId = 0) {
 }
 
 describe('chat client protocol', () => {
-  it('sends hello with the token first, then joins the room with since 0 (recent history)', async () => {
+  it('sends hello with the token first, then joins the room without since (the server sends recent history)', async () => {
     const t = setup();
     const s = await joinFresh(t);
     expect(s.url).toBe('ws://hub.test/ws');
     expect(s.sent[0]).toEqual({ op: 'hello', token: 'token-1' });
-    expect(s.sent[1]).toEqual({ op: 'join', room: 'gala', since: 0 });
+    expect(s.sent[1]).toEqual({ op: 'join', room: 'gala' });
     expect(t.client.state).toBe('joined');
   });
 

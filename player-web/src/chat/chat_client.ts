@@ -1,7 +1,7 @@
-// One viewer's chat connection: hello with a token, join the room with `since` = 0 the first
-// time (the server then sends the room's recent history, so a newcomer sees what was just said)
-// and `since` = the last message id after a drop, reconnect with backoff + jitter, never after a
-// ban (4003).
+// One viewer's chat connection: hello with a token, join the room (the server sends its recent
+// history first, `[chat] join_history` messages, so a newcomer sees what was just said), resume
+// with `since` = the last message id after a drop, reconnect with backoff + jitter, never after
+// a ban (4003).
 // Browser objects (WebSocket, timers, randomness) are injected so the tests drive it by hand.
 
 import { backoffDelay, BackoffOptions, defaultBackoff } from './backoff';
@@ -155,7 +155,8 @@ export class ChatClient {
     if (s !== this.socket) return;
     switch (e.type) {
       case 'welcome': {
-        const join: ClientCommand = { op: 'join', room: this.opts.room, since: this.lastId_ };
+        const join: ClientCommand = { op: 'join', room: this.opts.room };
+        if (this.lastId_ > 0) join.since = this.lastId_;
         s.send(JSON.stringify(join));
         break;
       }

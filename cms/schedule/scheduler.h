@@ -1,0 +1,106 @@
+// cms/schedule/scheduler.h
+//
+// Publishes what is due (architecture data flow 3): each tick claims due schedule rows into the
+// outbox (outbox.h), leases ready outbox rows and sends each through its account's connector,
+// and reconciles unconfirmed rows through the connector's lookup(). Outcomes:
+//   posted -> published; retryable -> tried again after backoffDelay() until maxAttempts, then
+//   failed; permanent -> failed; unknown (timeout, 5xx) -> unconfirmed, never sent again until
+//   lookup() says the platform does not have it (and `reconcileGrace` has passed since the
+//   send, so a request still travelling is not overtaken).
+// Failures and unconfirmed outcomes publish a JSON event on the bus topic "cms.notifications":
+//   {"type":"publish.failed"|"publish.unconfirmed","item_id","account_id","schedule_id",
+//    "code","message","at"}.
+// Time comes from the injected clock; tick() does one round synchronously (tests), start()
+// runs rounds on a thread of its own with `senders` sends in parallel.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "cms/connectors/connector_set.h"
+#include "cms/schedule/backoff.h"
+#include "cms/schedule/outbox.h"
+#include "cms/schedule/sources.h"
+#include "core/util/clock.h"
+
+namespace hub::bus {
+class Bus;
+}
+namespace hub::loop {
+class WorkerPool;
+}
+
+namespace hub::cms::schedule {
+
+inline constexpr const char* kNotificationsTopic = "cms.notifications";
+
+struct SchedulerOptions {
+  std::chrono::milliseconds tick{250};  // how often the background loop looks for due rows
+  int batch = 200;                      // rows claimed / leased per round
+  int senders = 16;                     // sends in flight at once (background mode)
+  BackoffPolicy backoff;
+  std::chrono::milliseconds lease{120000};          // longest a send may take before it counts as lost
+  std::chrono::milliseconds reconcileDelay{5000};   // first lookup after an unknown outcome
+  std::chrono::milliseconds reconcileGrace{30000};  // "not found" counts only this long after the send
+  std::chrono::milliseconds reconcileMax{600000};   // lookups back off up to this
+  bool recoverAllAtStart = true;                    // the only node (SQLite): every "sending" row is ours
+  std::string owner;                                // lease owner; default: host:pid:random
+};
+
+struct TickStats {
+  int claimed = 0, sent = 0, posted = 0, retried = 0, failed = 0, unconfirmed = 0, reconciled = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(sql::Database& db, AccountSource& accounts, ContentSource& content,
+            connectors::ConnectorSet& connectors, bus::Bus* bus, const Clock& clock,
+            SchedulerOptions options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Rows a dead process left "sending" become unconfirmed (run once before the first tick).
+  Result<int> recoverAtStart();
+
+  // One synchronous round: recover expired leases, claim, send every ready row, reconcile.
+  Result<TickStats> tick();
+
+  // Background rounds every options.tick until stop(); sends run on `senders` threads.
+  Status start();
+  void stop();
+
+  Outbox& outbox() { return outbox_; }
+
+ private:
+  void send(OutboxRow row, TickStats& stats);
+  void reconcile(OutboxRow row, TickStats& stats);
+  connectors::PublishRequest request(const OutboxRow& row, const AccountInfo& account) const;
+  void notify(const std::string& type, const OutboxRow& row, const std::string& code,
+              const std::string& message);
+  std::int64_t nowMs() const;
+  void loop();
+  void submit(OutboxRow row, bool lookup);
+
+  sql::Database& db_;
+  AccountSource& accounts_;
+  connectors::ConnectorSet& connectors_;
+  bus::Bus* bus_;
+  const Clock& clock_;
+  SchedulerOptions options_;
+  Outbox outbox_;
+
+  std::unique_ptr<loop::WorkerPool> pool_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  int inFlight_ = 0;
+};
+
+}  // namespace hub::cms::schedule

@@ -1,0 +1,55 @@
+// cms/schedule/sources.h
+//
+// What scheduling needs to know about accounts and content, owned by cms/accounts and
+// cms/content: an account's organisation, platform and (decrypted) settings, an item's
+// organisation and state, and the variant of an item for one account. Small interfaces, so
+// the scheduler and its tests do not depend on how those modules store things; the CMS
+// service wires the real ones (content_sources.h). All calls block (SQL) and take the
+// executor to run in, so a claim reads them in its own transaction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sql/executor.h"
+#include "core/util/result.h"
+
+namespace hub::cms::schedule {
+
+struct AccountInfo {
+  std::int64_t id = 0;
+  std::int64_t orgId = 0;
+  std::string name;
+  std::string platform;  // "wechat_oa", "weibo", ... (cms/accounts/platform_limits.h spelling)
+  std::string kind;      // e.g. "subscription" / "service" for WeChat; may be empty
+  bool active = true;
+  nlohmann::json settings = nlohmann::json::object();  // with credentials decrypted
+};
+
+struct ItemInfo {
+  std::int64_t id = 0;
+  std::int64_t orgId = 0;
+  std::string title;
+  std::string state;  // the workflow state ("approved", "scheduled", ...)
+};
+
+class AccountSource {
+ public:
+  virtual ~AccountSource() = default;
+  // "schedule.account_not_found" when there is none.
+  virtual Result<AccountInfo> account(sql::Executor& db, std::int64_t accountId) = 0;
+};
+
+class ContentSource {
+ public:
+  virtual ~ContentSource() = default;
+  // "schedule.item_not_found" when there is none.
+  virtual Result<ItemInfo> item(sql::Executor& db, std::int64_t itemId) = 0;
+  // The variant to send to this account, as the connectors take it (connector.h); the item's
+  // default when it has no variant for the account.
+  virtual Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) = 0;
+};
+
+}  // namespace hub::cms::schedule

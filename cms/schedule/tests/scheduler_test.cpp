@@ -1,0 +1,303 @@
+// cms/schedule/tests/scheduler_test.cpp: the scheduler and its outbox with an injected clock,
+// on SQLite and on the run's MariaDB, sending through the real connectors over a scripted
+// HTTP client (no sockets, no sleeping).
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "cms/connectors/connector_set.h"
+#include "cms/connectors/tests/scripted_http.h"
+#include "cms/schedule/schedule_migrations.h"
+#include "cms/schedule/schedule_store.h"
+#include "cms/schedule/scheduler.h"
+#include "cms/schedule/tests/memory_sources.h"
+#include "core/bus/bus.h"
+#include "core/sql/tests/backend_fixture.h"
+
+namespace hub::cms::schedule {
+namespace {
+
+using connectors::HttpResponse;
+using connectors::test::answer;
+using connectors::test::ScriptedHttp;
+using namespace std::chrono_literals;
+
+class SchedulerTest : public sql::testing::SqlContract {
+ protected:
+  void SetUp() override {
+    SqlContract::SetUp();
+    ASSERT_TRUE(sql::migrate(*db_, migrations()));
+    sources_.addItem({.id = 1, .orgId = 1, .title = "职工风采", .state = "approved"});
+    sources_.addItem({.id = 2, .orgId = 1, .title = "second", .state = "approved"});
+    for (int a = 1; a <= 3; ++a)
+      sources_.addAccount(
+          {.id = a,
+           .orgId = 1,
+           .name = "site " + std::to_string(a),
+           .platform = "website",
+           .kind = "",
+           .active = true,
+           .settings = {
+               {"url", "http://fake/hook"}, {"lookup_url", "http://fake/hook/lookup"}, {"secret", "s"}}});
+    bus_ = std::move(bus::open("memory://")).value();
+    sub_ =
+        std::make_unique<bus::Subscription>(bus_->subscribe(kNotificationsTopic, [this](auto, auto payload) {
+          std::lock_guard lock(mu_);
+          events_.push_back(nlohmann::json::parse(payload));
+        }));
+    opts_.backoff.base = 1000ms;
+    opts_.backoff.max = 60000ms;
+    opts_.backoff.maxAttempts = 3;
+    opts_.reconcileDelay = 5000ms;
+    opts_.reconcileGrace = 30000ms;
+    opts_.owner = "node-a";
+  }
+  void TearDown() override {
+    sub_.reset();
+    bus_.reset();
+    SqlContract::TearDown();
+  }
+
+  std::int64_t now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock_.wall().time_since_epoch()).count();
+  }
+  std::int64_t scheduleAt(std::int64_t item, std::int64_t account, std::int64_t at) {
+    ScheduleStore store(sources_, sources_, clock_, nullptr);
+    FieldErrors fields;
+    NewSchedule req;
+    req.itemId = item;
+    req.accountIds = {account};
+    req.times = {at};
+    auto rows = store.create(
+        *db_, 9, req, [](std::int64_t) { return true; }, fields);
+    EXPECT_TRUE(rows) << (fields.empty() ? rows.error().message : fields.begin()->second);
+    return rows ? rows->front().id : 0;
+  }
+  std::string state(std::int64_t scheduleId) {
+    ScheduleStore store(sources_, sources_, clock_, nullptr);
+    auto r = store.get(*db_, scheduleId);
+    return r ? r->state : "?";
+  }
+  std::unique_ptr<Scheduler> scheduler(ScriptedHttp& http, std::string owner = "node-a") {
+    connectors_ = std::make_unique<connectors::ConnectorSet>(connectors::ConnectorOptions{}, clock_, http);
+    auto o = opts_;
+    o.owner = std::move(owner);
+    return std::make_unique<Scheduler>(*db_, sources_, sources_, *connectors_, bus_.get(), clock_, o);
+  }
+  std::vector<nlohmann::json> events() {
+    // The memory bus delivers on its own thread: wait briefly for what was published.
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard lock(mu_);
+        if (!events_.empty()) return events_;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return {};
+  }
+
+  FakeClock clock_;
+  test::MemorySources sources_;
+  std::unique_ptr<bus::Bus> bus_;
+  std::unique_ptr<bus::Subscription> sub_;
+  std::unique_ptr<connectors::ConnectorSet> connectors_;
+  SchedulerOptions opts_;
+  std::mutex mu_;
+  std::vector<nlohmann::json> events_;
+};
+
+TEST_P(SchedulerTest, PublishesWhenDueAndNotBefore) {
+  ScriptedHttp http;
+  http.on("/hook", answer(200, R"({"id":"r1"})"));
+  auto s = scheduler(http);
+  auto id = scheduleAt(1, 1, now() + 60);
+  auto t = s->tick();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->claimed, 0);
+  EXPECT_EQ(state(id), "scheduled");
+  clock_.advance(61s);
+  t = s->tick();
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->claimed, 1);
+  EXPECT_EQ(t->posted, 1);
+  EXPECT_EQ(state(id), "published");
+  EXPECT_EQ(http.count("/hook"), 1);
+  auto body = nlohmann::json::parse(http.sent[0].body);
+  EXPECT_EQ(body["variant"]["title"], "职工风采");
+  EXPECT_EQ(http.sent[0].headers.at("Idempotency-Key").rfind("hub-", 0), 0u);
+  clock_.advance(3600s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 1) << "published once, never again";
+}
+
+TEST_P(SchedulerTest, RetryableFailuresBackOffThenFailWithANotification) {
+  ScriptedHttp http;
+  http.on("/hook", answer(503, ""));
+  auto s = scheduler(http);
+  auto id = scheduleAt(1, 2, now() + 10);
+  clock_.advance(11s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 1);
+  EXPECT_EQ(state(id), "publishing");
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 1) << "not again before the backoff delay";
+  clock_.advance(1001ms);  // attempt 1 -> at most 1 s
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 2);
+  clock_.advance(2001ms);  // attempt 2 -> at most 2 s
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 3);
+  EXPECT_EQ(state(id), "failed");
+  clock_.advance(600s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook"), 3) << "maxAttempts is the end";
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["type"], "publish.failed");
+  EXPECT_EQ(ev[0]["item_id"], 1);
+  EXPECT_EQ(ev[0]["account_id"], 2);
+  EXPECT_EQ(ev[0]["schedule_id"], id);
+}
+
+TEST_P(SchedulerTest, PermanentFailureFailsAtOnce) {
+  ScriptedHttp http;
+  http.on("/hook", answer(400, ""));
+  auto s = scheduler(http);
+  auto id = scheduleAt(1, 1, now() + 1);
+  clock_.advance(2s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "failed");
+  EXPECT_EQ(http.count("/hook"), 1);
+  EXPECT_EQ(events().at(0)["type"], "publish.failed");
+}
+
+TEST_P(SchedulerTest, AnUnknownOutcomeIsReconciledNeverResentBlindly) {
+  ScriptedHttp http;
+  http.on("/hook/lookup", answer(200, R"({"id":"found-1"})"));
+  http.on("/hook", connectors::test::transport(HttpResponse::Transport::Timeout));
+  auto s = scheduler(http);
+  auto id = scheduleAt(1, 1, now() + 1);
+  clock_.advance(2s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "unconfirmed");
+  EXPECT_EQ(events().at(0)["type"], "publish.unconfirmed");
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook/lookup"), 0) << "the first lookup waits reconcileDelay";
+  clock_.advance(5001ms);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook/lookup"), 1);
+  EXPECT_EQ(state(id), "published");
+  ScheduleStore store(sources_, sources_, clock_, nullptr);
+  EXPECT_EQ(store.get(*db_, id)->remoteId, "found-1");
+  EXPECT_EQ(http.count("/hook") - http.count("/hook/lookup"), 1) << "one POST in all";
+}
+
+TEST_P(SchedulerTest, NotFoundAfterTheGraceSendsAgainWithTheSameKey) {
+  ScriptedHttp http;
+  http.on("/hook/lookup", answer(404, "{}"));
+  http.on("/hook", connectors::test::transport(HttpResponse::Transport::Timeout), 1);
+  http.on("/hook", answer(200, R"({"id":"r2"})"));
+  auto s = scheduler(http);
+  auto id = scheduleAt(1, 1, now() + 1);
+  clock_.advance(2s);
+  ASSERT_TRUE(s->tick());
+  clock_.advance(6s);  // lookup says no, but the send is only 6 s old: ask again later
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(http.count("/hook/lookup"), 1);
+  EXPECT_EQ(state(id), "unconfirmed");
+  clock_.advance(25s);  // 31 s after the send
+  ASSERT_TRUE(s->tick());
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "published");
+  std::vector<std::string> keys;
+  for (const auto& r : http.sent)
+    if (r.method == "POST") keys.push_back(r.headers.at("Idempotency-Key"));
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0], keys[1]);
+}
+
+TEST_P(SchedulerTest, OnlyOneAttemptPerItemAndAccountIsInFlight) {
+  ScriptedHttp http;
+  http.on("/hook", answer(200, R"({"id":"r"})"));
+  auto s = scheduler(http);
+  auto first = scheduleAt(1, 1, now() + 1);
+  auto second = scheduleAt(1, 1, now() + 2);
+  auto other = scheduleAt(2, 1, now() + 2);
+  clock_.advance(3s);
+  Outbox& outbox = s->outbox();
+  auto claimed = outbox.claimDue(clock_.wall().time_since_epoch() / 1ms, 100);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(*claimed, 2) << "the second row of pair (1,1) waits";
+  EXPECT_EQ(state(first), "publishing");
+  EXPECT_EQ(state(second), "scheduled");
+  EXPECT_EQ(state(other), "publishing");
+  ASSERT_TRUE(s->tick());  // sends both; their pairs are free again
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(first), "published");
+  EXPECT_EQ(state(second), "published");
+  EXPECT_EQ(state(other), "published");
+}
+
+TEST_P(SchedulerTest, ARowLeftSendingByADeadProcessIsReconciledAtStart) {
+  ScriptedHttp http;
+  http.on("/hook/lookup", answer(200, R"({"id":"was-there"})"));
+  http.on("/hook", answer(200, R"({"id":"fresh"})"));
+  auto id = scheduleAt(1, 3, now() + 1);
+  clock_.advance(2s);
+  {
+    auto dead = scheduler(http, "dead-node");
+    std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
+    ASSERT_TRUE(dead->outbox().claimDue(ms, 10));
+    auto leased = dead->outbox().leasePending(ms, 10, 120000);
+    ASSERT_TRUE(leased);
+    ASSERT_EQ(leased->size(), 1u);  // ... and the process dies before storing any outcome
+  }
+  auto s = scheduler(http, "restarted");
+  auto rec = s->recoverAtStart();
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(*rec, 1);
+  EXPECT_EQ(state(id), "unconfirmed");
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "published");
+  EXPECT_EQ(http.count("/hook/lookup"), 1);
+  EXPECT_EQ(http.count("/hook") - http.count("/hook/lookup"), 0) << "asked, never posted again";
+}
+
+TEST_P(SchedulerTest, AnotherNodesExpiredLeaseIsRecoveredButALiveOneIsNot) {
+  ScriptedHttp http;
+  http.on("/hook/lookup", answer(404, "{}"));
+  auto id = scheduleAt(1, 1, now() + 1);
+  clock_.advance(2s);
+  auto other = scheduler(http, "other-node");
+  std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
+  ASSERT_TRUE(other->outbox().claimDue(ms, 10));
+  ASSERT_EQ(other->outbox().leasePending(ms, 10, 60000)->size(), 1u);
+  auto s = scheduler(http, "this-node");
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "publishing") << "the other node's lease is still valid";
+  EXPECT_EQ(http.count("/hook/lookup"), 0);
+  clock_.advance(61s);
+  ASSERT_TRUE(s->tick());  // expired: unconfirmed, asked, not there: pending again
+  EXPECT_EQ(http.count("/hook/lookup"), 1);
+  EXPECT_EQ(http.count("/hook"), 1) << "asked first, not posted yet";
+}
+
+TEST_P(SchedulerTest, AVanishedAccountFailsThePost) {
+  ScriptedHttp http;
+  ScheduleStore store(sources_, sources_, clock_, nullptr);
+  auto id = scheduleAt(1, 1, now() + 1);
+  test::MemorySources empty;
+  empty.addItem({.id = 1, .orgId = 1, .title = "x", .state = "approved"});
+  connectors_ = std::make_unique<connectors::ConnectorSet>(connectors::ConnectorOptions{}, clock_, http);
+  Scheduler s(*db_, empty, empty, *connectors_, bus_.get(), clock_, opts_);
+  clock_.advance(2s);
+  ASSERT_TRUE(s.tick());
+  EXPECT_EQ(state(id), "failed");
+  EXPECT_TRUE(http.sent.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SchedulerTest, ::testing::Values("sqlite", "mysql"),
+                         sql::testing::backendName);
+
+}  // namespace
+}  // namespace hub::cms::schedule

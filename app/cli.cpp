@@ -8,7 +8,8 @@
 namespace hub::app {
 namespace {
 
-const std::set<std::string> kCommands = {"serve", "migrate", "stream", "version", "token", "help"};
+const std::set<std::string> kCommands = {"serve", "migrate", "stream", "user",
+                                         "org",   "version", "token",  "help"};
 const std::set<std::string> kRoles = {"media", "chat", "cms"};
 
 bool usage(const std::string& message) {
@@ -36,6 +37,10 @@ bool parse(int argc, char** argv, Invocation& out) {
       out.json = true;
       continue;
     }
+    if ((out.command == "user" || out.command == "org") && (arg == "--admin" || arg == "--password-stdin")) {
+      out.cmsOptions.emplace_back(arg.substr(2), "1");
+      continue;
+    }
     if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
       std::string name = arg.substr(2), value;
       auto eq = name.find('=');
@@ -49,6 +54,8 @@ bool parse(int argc, char** argv, Invocation& out) {
       }
       if (name == "config") {
         out.configFile = value;
+      } else if (out.command == "user" && (name == "org" || name == "display-name")) {
+        out.cmsOptions.emplace_back(name, value);
       } else if (out.command == "token" && (name == "role" || name == "ttl" || name == "id")) {
         out.tokenOptions.emplace_back(name, value);
       } else if (name == "title") {
@@ -96,6 +103,20 @@ bool parse(int argc, char** argv, Invocation& out) {
     if (out.args.size() > want) return usage("unexpected argument \"" + out.args[want] + "\"");
     return true;
   }
+  if (out.command == "user") {
+    if (out.help) return true;
+    if (out.args.empty() || (out.args[0] != "create" && out.args[0] != "list"))
+      return usage("hub user needs create or list");
+    std::size_t want = out.args[0] == "list" ? 1 : 2;
+    if (out.args.size() < want) return usage("hub user create needs a user name");
+    if (out.args.size() > want) return usage("unexpected argument \"" + out.args[want] + "\"");
+    return true;
+  }
+  if (out.command == "org") {
+    if (out.help) return true;
+    if (out.args.size() != 2 || out.args[0] != "import") return usage("usage: hub org import FILE.csv");
+    return true;
+  }
   if (out.json || !out.title.empty()) return usage("--json and --title belong to 'hub stream'");
   if (!out.args.empty()) return usage("unexpected argument \"" + out.args.front() + "\"");
   return true;
@@ -133,6 +154,21 @@ void printHelp(const std::string& command) {
         "a-z, 0-9, '-' and '_'. With --json one JSON object (an array for list) with name, key,\n"
         "publish_url and playback_url. Writes go to the database directly; a running hub picks\n"
         "them up within a second. Deleting a stream or rotating its key disconnects its publisher.\n");
+  } else if (command == "user") {
+    std::printf(
+        "Usage: hub user create NAME [--admin] [--org ID] [--display-name NAME] [--password-stdin]\n"
+        "       hub user list\n\n"
+        "Manages CMS users directly in the database (for the first admin; afterwards use the API).\n"
+        "--admin grants the admin role on --org ID (default 0: the whole organisation tree). The\n"
+        "password is read from standard input with --password-stdin, else asked for twice on the\n"
+        "terminal. NAME is 1 to 64 of a-z, 0-9, '.', '_' and '-'. The creation is audited.\n");
+  } else if (command == "org") {
+    std::printf(
+        "Usage: hub org import FILE.csv\n\n"
+        "Imports the organisation tree from CSV with the header id,parent_id,name,level (parent_id\n"
+        "empty or 0 for the top level). Importing again updates names, levels and parents. Any bad\n"
+        "row refuses the whole file (line numbers are printed) and nothing is applied. A running\n"
+        "hub picks the change up within a second.\n");
   } else if (command == "version") {
     std::printf("Usage: hub version\n\nPrints the hub's version.\n");
   } else {
@@ -144,6 +180,8 @@ void printHelp(const std::string& command) {
         "  migrate   apply database migrations and exit\n"
         "  token     print a signed chat token (guest, or a named user with a role)\n"
         "  stream    create, list, show, delete streams or rotate a stream's key\n"
+        "  user      create the first CMS admin (and list CMS users)\n"
+        "  org       import the CMS organisation tree from CSV\n"
         "  version   print the version\n"
         "  help      help on a command (also: hub COMMAND --help)\n\n"
         "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"

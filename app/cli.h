@@ -16,7 +16,7 @@ namespace hub::app {
 enum Exit { kOk = 0, kRuntime = 1, kUsage = 2 };
 
 struct Invocation {
-  std::string command;            // serve, migrate, stream, version, token, help
+  std::string command;            // serve, migrate, stream, user, org, version, token, help
   std::vector<std::string> args;  // positional arguments after the command
   std::string configFile;         // --config, else HUB_CONFIG, else ./hub.toml if present
   std::string role;               // serve --role media|chat|cms; empty: all
@@ -25,6 +25,8 @@ struct Invocation {
   std::vector<std::pair<std::string, std::string>> tokenOptions;  // token --role/--ttl/--id
   bool json = false;                                              // --json (hub stream)
   std::string title;                                              // --title (hub stream create)
+  // hub user/org: --admin, --password-stdin (value "1"), --org ID, --display-name NAME
+  std::vector<std::pair<std::string, std::string>> cmsOptions;
 };
 
 // Parses argv; on a usage error prints it to stderr and returns nullopt-like false.

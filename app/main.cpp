@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/cli.h"
+#include "app/cms_cli.h"
 #include "app/serve.h"
 #include "app/stream_cli.h"
 #include "app/token_command.h"
@@ -23,12 +24,16 @@ int main(int argc, char** argv) {
   hub::config::Config config;
   if (!loadConfig(inv, config)) return kUsage;
   // `hub stream` prints results for people and scripts (--json); info lines would only be noise.
-  if (inv.command == "stream" && config.log.level == "info") config.log.level = "warn";
+  if ((inv.command == "stream" || inv.command == "user" || inv.command == "org") &&
+      config.log.level == "info")
+    config.log.level = "warn";
   hub::log::configure({config.log.level,
                        config.log.format == "json" ? hub::log::Format::Json : hub::log::Format::Text,
                        config.log.modules});
   if (inv.command == "migrate") return runMigrate(config);
   if (inv.command == "token") return runToken(config, inv);
   if (inv.command == "stream") return runStream(config, inv);
+  if (inv.command == "user") return runUser(config, inv);
+  if (inv.command == "org") return runOrg(config, inv);
   return runServe(config, inv.role);
 }

@@ -1,6 +1,7 @@
 #include "app/services.h"
 
 #include "chat/chat_service.h"
+#include "cms/cms_service.h"
 #include "core/sql/change_feed.h"
 #include "media/service/media_service.h"
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<service::Service>> servicesFor(const std::string& ro
   // media, chat and cms register here as their issues land; `role` then picks one of them.
   if (role.empty() || role == "media") out.push_back(std::make_unique<media::service::MediaService>());
   if (role.empty() || role == "chat") out.push_back(std::make_unique<chat::ChatService>());
+  if (role.empty() || role == "cms") out.push_back(std::make_unique<cms::CmsService>());
   return out;
 }
 

@@ -211,6 +211,22 @@ std::vector<Key> cmsContentKeys() {
   };
 }
 
+// [cms]: the CMS core (users, sessions, sign-in), appended at the end of table().
+std::vector<Key> cmsKeys() {
+  return {
+      {"cms", "session_idle_timeout", "seconds a CMS session may go unused before it expires",
+       intKey(m(&Config::cms, &Cms::sessionIdleSeconds), 60, 31536000)},
+      {"cms", "session_lifetime", "seconds after sign-in when a CMS session expires, used or not",
+       intKey(m(&Config::cms, &Cms::sessionLifetimeSeconds), 60, 31536000)},
+      {"cms", "login_per_ip_per_minute", "CMS sign-in attempts allowed per client address per minute",
+       intKey(m(&Config::cms, &Cms::loginPerIpPerMinute), 1, 100000)},
+      {"cms", "login_per_user_per_minute", "CMS sign-in attempts allowed per username per minute",
+       intKey(m(&Config::cms, &Cms::loginPerUserPerMinute), 1, 100000)},
+      {"cms", "member_token_ttl", "seconds a chat member token issued by the CMS stays valid",
+       intKey(m(&Config::cms, &Cms::memberTokenTtlSeconds), 60, 31536000)},
+  };
+}
+
 const std::vector<Key>& baseTable() {
   static const std::vector<Key> keys = {
       {"http", "listen", "address:port the HTTP server binds, exactly (default 0.0.0.0:8080)",
@@ -363,6 +379,8 @@ const std::vector<Key>& table() {
     all.insert(all.end(), record.begin(), record.end());
     auto cmsContent = cmsContentKeys();
     all.insert(all.end(), cmsContent.begin(), cmsContent.end());
+    auto cms = cmsKeys();
+    all.insert(all.end(), cms.begin(), cms.end());
     return all;
   }();
   return keys;

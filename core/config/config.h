@@ -142,6 +142,15 @@ struct Chat {
   std::string wordsMask;          // files of words that are masked with *
 };
 
+// CMS service ([cms]): sessions, sign-in limits; see docs/cms.md.
+struct Cms {
+  int sessionIdleSeconds = 7200;       // a session unused this long expires
+  int sessionLifetimeSeconds = 43200;  // and every session after this long, used or not
+  int loginPerIpPerMinute = 20;        // POST /api/v1/auth/login per client address
+  int loginPerUserPerMinute = 5;       // and per username
+  int memberTokenTtlSeconds = 3600;    // chat member tokens from POST /api/v1/chat/member-token
+};
+
 struct Log {
   std::string level = "info";
   std::string format = "text";                 // text | json
@@ -174,6 +183,7 @@ struct Config {
   Auth auth;
   Admin admin;
   Chat chat;
+  Cms cms;
   Log log;
   CmsContent cmsContent;
   CmsUpload cmsUpload;

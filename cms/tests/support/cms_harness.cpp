@@ -122,8 +122,8 @@ bool CmsHarness::start() {
   o.threads = 2;
   o.maxBodyBytes = static_cast<std::size_t>(config_.http.maxBodyBytes);
   server_ = std::make_unique<http::Server>(o, *metrics_);
-  context_ = std::make_unique<service::Context>(
-      service::Context{config_, *server_, *db_, *bus_, *workers_, *metrics_, *changes_, clock_, secret_});
+  context_ = std::make_unique<service::Context>(service::Context{
+      config_, *server_, *db_, *bus_, *workers_, *metrics_, *changes_, clock_, secret_, readiness_});
   if (auto st = service_.start(*context_); !st) {
     ADD_FAILURE() << "cms start: " << st.error().message;
     return false;

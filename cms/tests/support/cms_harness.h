@@ -32,6 +32,7 @@
 #include "cms/auth/actor.h"
 #include "cms/cms_service.h"
 #include "core/config/config.h"
+#include "core/service/readiness.h"
 #include "core/util/clock.h"
 
 namespace hub::sql {
@@ -163,6 +164,7 @@ class CmsHarness {
   std::unique_ptr<loop::WorkerPool> workers_;
   std::unique_ptr<sql::ChangeWatcher> changes_;
   std::unique_ptr<http::Server> server_;
+  service::Readiness readiness_;
   std::unique_ptr<service::Context> context_;
   CmsService service_;
   std::int64_t adminId_ = 0;

@@ -168,6 +168,11 @@ TEST(MediaLive, LadderThumbnailRestreamAndRecordingThroughTheService) {
   ASSERT_TRUE(waitFor(
       [&] { return get(mirror, "/live/mirror/master.m3u8").find("source/index.m3u8") != std::string::npos; },
       5000));
+  // ffprobe gives up on a playlist that lists no whole segment yet: wait for one.
+  ASSERT_TRUE(waitFor(
+      [&] { return get(mirror, "/live/mirror/source/index.m3u8").find("#EXTINF") != std::string::npos; },
+      8000))
+      << get(mirror, "/live/mirror/source/index.m3u8");
   auto mirrored =
       run({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
            "stream=codec_name,width,height", "-of", "csv=p=0", url(mirror, "/live/mirror/master.m3u8")},

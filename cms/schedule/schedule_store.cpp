@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "cms/api/time.h"
 #include "cms/schedule/time_text.h"
 #include "core/sql/errors.h"
 
@@ -34,10 +35,6 @@ ScheduleRow fromRow(const sql::Row& r) {
 }
 
 Error validation() { return makeError("validation", "the schedule is not valid"); }
-
-std::int64_t nowSeconds(const Clock& c) {
-  return std::chrono::duration_cast<std::chrono::seconds>(c.wall().time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -81,6 +81,18 @@ std::optional<std::int64_t> asId(const Json& j) {
   return std::nullopt;
 }
 
+// Changing an account or a group: one outside the actor's subtree does not exist for them (404,
+// so ids do not leak); inside it, an Editor grant there is needed (403). nullopt: go ahead.
+template <class T>
+std::optional<ApiError> editDenied(const CmsContext& ctx, const auth::Actor& actor,
+                                   const std::optional<T>& found, const std::string& what,
+                                   const std::string& forbidden) {
+  if (!found || !ctx.access.canSee(actor, found->orgId)) return ApiError::notFound(what);
+  if (!ctx.access.can(actor, {Role::Editor}, found->orgId))
+    return ApiError::forbidden("auth.forbidden", forbidden);
+  return std::nullopt;
+}
+
 }  // namespace
 
 void addRoutes(CmsContext& ctx) {
@@ -201,9 +213,8 @@ void addRoutes(CmsContext& ctx) {
     return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
       auto found = getAccount(tx, *id);
       if (!found) return found.error();
-      if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId)) return ApiError::notFound("account");
-      if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-        return ApiError::forbidden("auth.forbidden", "you may not change this account");
+      if (auto denied = editDenied(ctx, req.actor, *found, "account", "you may not change this account"))
+        return *denied;
       Account a = **found;
       std::map<std::string, std::string> errors;
       readAccountFields(req.body, a, errors, false);
@@ -257,9 +268,8 @@ void addRoutes(CmsContext& ctx) {
         return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
           auto found = getAccount(tx, *id);
           if (!found) return found.error();
-          if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId)) return ApiError::notFound("account");
-          if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-            return ApiError::forbidden("auth.forbidden", "you may not change this account");
+          if (auto denied = editDenied(ctx, req.actor, *found, "account", "you may not change this account"))
+            return *denied;
           if (auto st = setCredentials(tx, *id, (*box)->seal(req.body.dump()), nowSeconds(ctx.base.clock));
               !st)
             return st.error();
@@ -272,50 +282,47 @@ void addRoutes(CmsContext& ctx) {
         });
       });
 
-  addRoute(ctx, http::Method::Delete, "/api/v1/accounts/:id/credentials", Guard::Signed,
-           [&ctx](CmsRequest& req) -> Reply {
-             auto id = req.idParam("id");
-             if (!id) return ApiError::notFound("account");
-             return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
-               auto found = getAccount(tx, *id);
-               if (!found) return found.error();
-               if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId))
-                 return ApiError::notFound("account");
-               if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-                 return ApiError::forbidden("auth.forbidden", "you may not change this account");
-               if (auto st = setCredentials(tx, *id, std::nullopt, nowSeconds(ctx.base.clock)); !st)
-                 return st.error();
-               if (auto st = ctx.audit.record(tx, req.actor, "account.credentials.clear", "account",
-                                              std::to_string(*id), Json{{"set", (*found)->credentialsSet}},
-                                              Json{{"set", false}});
-                   !st)
-                 return st.error();
-               return Reply::noContent();
-             });
-           });
+  addRoute(
+      ctx, http::Method::Delete, "/api/v1/accounts/:id/credentials", Guard::Signed,
+      [&ctx](CmsRequest& req) -> Reply {
+        auto id = req.idParam("id");
+        if (!id) return ApiError::notFound("account");
+        return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+          auto found = getAccount(tx, *id);
+          if (!found) return found.error();
+          if (auto denied = editDenied(ctx, req.actor, *found, "account", "you may not change this account"))
+            return *denied;
+          if (auto st = setCredentials(tx, *id, std::nullopt, nowSeconds(ctx.base.clock)); !st)
+            return st.error();
+          if (auto st =
+                  ctx.audit.record(tx, req.actor, "account.credentials.clear", "account", std::to_string(*id),
+                                   Json{{"set", (*found)->credentialsSet}}, Json{{"set", false}});
+              !st)
+            return st.error();
+          return Reply::noContent();
+        });
+      });
 
   // DELETE archives: the account leaves the lists, schedules and history that name it stay valid.
-  addRoute(ctx, http::Method::Delete, "/api/v1/accounts/:id", Guard::Signed,
-           [&ctx](CmsRequest& req) -> Reply {
-             auto id = req.idParam("id");
-             if (!id) return ApiError::notFound("account");
-             return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
-               auto found = getAccount(tx, *id);
-               if (!found) return found.error();
-               if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId))
-                 return ApiError::notFound("account");
-               if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-                 return ApiError::forbidden("auth.forbidden", "you may not change this account");
-               Account a = **found;
-               a.status = "archived";
-               if (auto st = updateAccount(tx, a, nowSeconds(ctx.base.clock)); !st) return st.error();
-               if (auto st = ctx.audit.record(tx, req.actor, "account.archive", "account",
-                                              std::to_string(a.id), auditView(**found), auditView(a));
-                   !st)
-                 return st.error();
-               return Reply::noContent();
-             });
-           });
+  addRoute(
+      ctx, http::Method::Delete, "/api/v1/accounts/:id", Guard::Signed, [&ctx](CmsRequest& req) -> Reply {
+        auto id = req.idParam("id");
+        if (!id) return ApiError::notFound("account");
+        return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+          auto found = getAccount(tx, *id);
+          if (!found) return found.error();
+          if (auto denied = editDenied(ctx, req.actor, *found, "account", "you may not change this account"))
+            return *denied;
+          Account a = **found;
+          a.status = "archived";
+          if (auto st = updateAccount(tx, a, nowSeconds(ctx.base.clock)); !st) return st.error();
+          if (auto st = ctx.audit.record(tx, req.actor, "account.archive", "account", std::to_string(a.id),
+                                         auditView(**found), auditView(a));
+              !st)
+            return st.error();
+          return Reply::noContent();
+        });
+      });
 
   // ---- groups ----
   addRoute(ctx, http::Method::Get, "/api/v1/account-groups", Guard::Signed, [&ctx](CmsRequest& req) -> Reply {
@@ -407,10 +414,9 @@ void addRoutes(CmsContext& ctx) {
              return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
                auto found = getGroup(tx, *id);
                if (!found) return found.error();
-               if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId))
-                 return ApiError::notFound("account group");
-               if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-                 return ApiError::forbidden("auth.forbidden", "you may not change this group");
+               if (auto denied =
+                       editDenied(ctx, req.actor, *found, "account group", "you may not change this group"))
+                 return *denied;
                if (req.body.contains("name")) {
                  const Json& n = req.body["name"];
                  if (!n.is_string() || n.get<std::string>().empty() || n.get<std::string>().size() > 600)
@@ -444,10 +450,9 @@ void addRoutes(CmsContext& ctx) {
              return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
                auto found = getGroup(tx, *id);
                if (!found) return found.error();
-               if (!*found || !ctx.access.canSee(req.actor, (*found)->orgId))
-                 return ApiError::notFound("account group");
-               if (!ctx.access.can(req.actor, {Role::Editor}, (*found)->orgId))
-                 return ApiError::forbidden("auth.forbidden", "you may not change this group");
+               if (auto denied =
+                       editDenied(ctx, req.actor, *found, "account group", "you may not change this group"))
+                 return *denied;
                if (auto st = deleteGroup(tx, *id); !st) return st.error();
                if (auto st = ctx.audit.record(tx, req.actor, "account_group.delete", "account_group",
                                               std::to_string(*id), toJson(**found), nullptr);

@@ -1,7 +1,7 @@
 // chat/chat_service.cpp
 //
-// The chat service's start/stop, WebSocket sessions and the ticker; the HTTP API is in
-// chat/api/chat_api.cpp, rooms in chat/room/.
+// The chat service's start/stop, WebSocket sessions and the ticker; moderation actions are in
+// chat/chat_moderation.cpp, the HTTP API in chat/api/chat_api.cpp, rooms in chat/room/.
 #include "chat/chat_service.h"
 
 #include <fstream>
@@ -395,42 +395,6 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Modera
   if (!queued) sendError(*s, "chat.unavailable", "server busy, try again");
 }
 
-// --- moderation -------------------------------------------------------------------------------
-
-Status ChatService::moderate(const protocol::Moderate& m, const std::string& moderator) {
-  using protocol::ModerationAction;
-  if (!store_->find(m.room)) return makeError("room.not_found", "no room " + m.room);
-  Status st;
-  switch (m.action) {
-    case ModerationAction::Delete:
-      if (m.messageId == 0) return makeError("chat.bad_request", "delete needs a message id above 0");
-      st = deleteMessage(m.room, m.messageId, moderator);
-      break;
-    case ModerationAction::Mute:
-    case ModerationAction::Unmute: {
-      const std::int64_t seconds = m.action == ModerationAction::Mute ? m.seconds : 0;
-      if (seconds < 0 || seconds > 365 * 86400)
-        return makeError("chat.bad_request", "mute seconds must be 0..31536000");
-      st = mute(m.room, m.userId, seconds, moderator);
-      break;
-    }
-    case ModerationAction::Ban:
-    case ModerationAction::Unban:
-      st = ban(m.room, m.userId, m.action == ModerationAction::Ban, moderator);
-      break;
-    case ModerationAction::SlowMode:
-      if (m.seconds < 0 || m.seconds > 600)
-        return makeError("chat.bad_request", "slow mode seconds must be 0..600");
-      st = slowMode(m.room, static_cast<int>(m.seconds), moderator);
-      break;
-  }
-  if (st) {
-    logger()->info("[room={} user={} message={}] moderation {} by {}", m.room, m.userId, m.messageId,
-                   protocol::actionName(m.action), moderator);
-  }
-  return st;
-}
-
 void ChatService::enforceBans() {
   for (const auto& [room, user] : store_->bans()) {
     hub_->forEachMember(room, [&, r = room, u = user](ws::Session& s) {
@@ -439,72 +403,6 @@ void ChatService::enforceBans() {
       s.conn->close(kCloseBanned, "banned from this room");
     });
   }
-}
-
-void ChatService::notice(const std::string& room, const std::string& text,
-                         std::function<void(Result<std::uint64_t>)> done) {
-  auto full = protocol::encodeEvent(
-      protocol::Message{room, 0, protocol::UserInfo{0, "system", "system"}, text, nowMs()});
-  const auto at = full.find(",\"id\":0,");
-  engine_->publishMessage(room, fanout::MessageTemplate{full.substr(0, at + 6), full.substr(at + 7)},
-                          [done = std::move(done)](Result<fanout::Published> r) {
-                            if (!r) return done(r.error());
-                            done(r->id);
-                          });
-}
-
-Status ChatService::deleteMessage(const std::string& room, std::uint64_t id, const std::string& moderator) {
-  // The tombstone also replaces the text in the room's history, so no later join gets it.
-  if (auto st = engine_->retract(room, id, protocol::encodeShared(protocol::Deleted{room, id})); !st)
-    return st;
-  room::ModerationEntry e;
-  e.room = room;
-  e.action = "delete";
-  e.messageId = static_cast<std::int64_t>(id);
-  e.moderator = moderator;
-  return store_->log(e);
-}
-
-Status ChatService::mute(const std::string& room, std::int64_t user, std::int64_t seconds,
-                         const std::string& moderator) {
-  const std::int64_t until = seconds > 0 ? nowMs() + seconds * 1000 : 0;
-  if (auto st = store_->setMute(room, user, until); !st) return st;
-  if (until) {
-    if (auto st = engine_->publishEvent(room, protocol::encodeShared(protocol::Muted{room, user, until}));
-        !st) {
-      return st;
-    }
-  }
-  room::ModerationEntry e;
-  e.room = room;
-  e.action = until ? "mute" : "unmute";
-  e.targetUser = user;
-  e.until = until;
-  e.seconds = seconds;
-  e.moderator = moderator;
-  return store_->log(e);
-}
-
-Status ChatService::ban(const std::string& room, std::int64_t user, bool banned,
-                        const std::string& moderator) {
-  if (auto st = store_->setBan(room, user, banned); !st) return st;
-  if (banned) enforceBans();
-  room::ModerationEntry e;
-  e.room = room;
-  e.action = banned ? "ban" : "unban";
-  e.targetUser = user;
-  e.moderator = moderator;
-  return store_->log(e);
-}
-
-Status ChatService::slowMode(const std::string& room, int seconds, const std::string& moderator) {
-  if (auto st = store_->setSlowMode(room, seconds); !st) return st;
-  room::ModerationEntry e;
-  e.room = room;
-  e.action = "slow_mode";
-  e.seconds = seconds;
-  e.moderator = moderator;
-  return store_->log(e);
 }
 
 bool ChatService::takeGuestToken(const std::string& peer) {

@@ -1,0 +1,207 @@
+// tests/integration/chat_moderation_test.cpp
+//
+// Chat moderation as clients see it: the rules on sends (length, filter, rate), deletes that stay
+// deleted in history, mute and ban by moderators over HTTP and over /ws, and the moderation log.
+#include "tests/integration/chat_fixture.h"
+
+namespace hub::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ChatTest, DeletedMessagesStayDeletedForResumingAndJoiningClients) {
+  start();
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  for (const char* t : {"keep", "secret", "after"}) {
+    a->send({{"op", "send"}, {"room", "gala"}, {"text", t}});
+    ASSERT_TRUE(a->until("message"));
+  }
+  auto del = api("DELETE", "/api/v1/rooms/gala/messages/2");
+  ASSERT_TRUE(del);
+  ASSERT_EQ(del->status, 204) << del->body;
+  ASSERT_TRUE(a->until("deleted"));
+
+  // Resuming with since, and joining without since (join history), give the tombstone in the
+  // message's place, never its text.
+  for (std::optional<std::uint64_t> since :
+       {std::optional<std::uint64_t>(0), std::optional<std::uint64_t>()}) {
+    ChatClient c(port());
+    c.hello(token("carol", auth::Role::User, 3));
+    auto j = c.join("gala", since);
+    EXPECT_EQ(j["last_id"], 3);
+    std::vector<json> got;
+    for (int i = 0; i < 3; ++i) {
+      auto e = c.next();
+      ASSERT_TRUE(e);
+      got.push_back(*e);
+    }
+    EXPECT_EQ(got[0]["text"], "keep");
+    EXPECT_EQ(got[1], (json{{"type", "deleted"}, {"room", "gala"}, {"id", 2}}));
+    EXPECT_EQ(got[2]["text"], "after");
+    for (const auto& e : got) EXPECT_EQ(e.dump().find("secret"), std::string::npos) << e;
+  }
+}
+
+TEST_F(ChatTest, ModeratorsModerateOverTheWebSocketOthersAreForbidden) {
+  start();
+  createRoom("gala");
+  auto mod = member("gala", "mia", auth::Role::Moderator, 77);
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  auto b = member("gala", "bob", auth::Role::User, 2);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "spam"}});
+  auto m = b->until("message");
+  ASSERT_TRUE(m);
+  const auto id = (*m)["id"].get<std::uint64_t>();
+
+  // A user (and a guest) may not.
+  for (const json& op : {json{{"op", "delete"}, {"room", "gala"}, {"id", id}},
+                         json{{"op", "mute"}, {"room", "gala"}, {"user_id", 2}, {"seconds", 60}},
+                         json{{"op", "ban"}, {"room", "gala"}, {"user_id", 2}},
+                         json{{"op", "slow"}, {"room", "gala"}, {"seconds", 5}}}) {
+    a->send(op);
+    auto e = a->until("error");
+    ASSERT_TRUE(e) << op;
+    EXPECT_EQ((*e)["code"], "chat.forbidden") << op;
+  }
+  auto guest = member("gala", "g", auth::Role::Guest, -5);
+  guest->send({{"op", "delete"}, {"room", "gala"}, {"id", id}});
+  EXPECT_EQ((*guest->until("error"))["code"], "chat.forbidden");
+
+  // The moderator deletes: everyone gets the tombstone, the moderator an acknowledgement.
+  mod->send({{"op", "delete"}, {"room", "gala"}, {"id", id}});
+  auto tomb = b->until("deleted");
+  ASSERT_TRUE(tomb);
+  EXPECT_EQ((*tomb)["id"], id);
+  auto ack = mod->until("moderated");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(*ack, (json{{"type", "moderated"}, {"room", "gala"}, {"action", "delete"}}));
+
+  // Mute alice for a minute: everyone sees it, her next message is refused.
+  mod->send({{"op", "mute"}, {"room", "gala"}, {"user_id", 1}, {"seconds", 60}});
+  auto muted = b->until("muted");
+  ASSERT_TRUE(muted);
+  EXPECT_EQ((*muted)["user_id"], 1);
+  ASSERT_TRUE(mod->until("moderated"));
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "still here"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.muted");
+
+  // Slow mode, then bad values and an unknown room.
+  mod->send({{"op", "slow"}, {"room", "gala"}, {"seconds", 30}});
+  ASSERT_EQ((*mod->until("moderated"))["action"], "slow_mode");
+  mod->send({{"op", "slow"}, {"room", "gala"}, {"seconds", 601}});
+  EXPECT_EQ((*mod->until("error"))["code"], "chat.bad_request");
+  mod->send({{"op", "mute"}, {"room", "gala"}, {"user_id", 1}, {"seconds", -1}});
+  EXPECT_EQ((*mod->until("error"))["code"], "chat.bad_request");
+  mod->send({{"op", "ban"}, {"room", "nowhere"}, {"user_id", 2}});
+  EXPECT_EQ((*mod->until("error"))["code"], "room.not_found");
+  mod->send({{"op", "ban"}, {"room", "gala"}});
+  EXPECT_EQ((*mod->until("error"))["code"], "chat.bad_request");
+
+  // Ban bob: closed with 4003.
+  mod->send({{"op", "ban"}, {"room", "gala"}, {"user_id", 2}});
+  EXPECT_EQ(b->closeCode(), 4003);
+
+  // The same log as the HTTP routes, with the moderator's name.
+  auto log = api("GET", "/api/v1/rooms/gala/moderation");
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->status, 200);
+  auto entries = json::parse(log->body)["entries"];
+  ASSERT_EQ(entries.size(), 4u) << entries;
+  EXPECT_EQ(entries[0]["action"], "ban");
+  EXPECT_EQ(entries[0]["user_id"], 2);
+  EXPECT_EQ(entries[1]["action"], "slow_mode");
+  EXPECT_EQ(entries[2]["action"], "mute");
+  EXPECT_EQ(entries[3]["action"], "delete");
+  EXPECT_EQ(entries[3]["message_id"], id);
+  for (const auto& e : entries) EXPECT_EQ(e["moderator"], "mia");
+}
+
+TEST_F(ChatTest, ModerationRulesTooLongFilteredRateLimited) {
+  TempDir dir;
+  {
+    std::ofstream words(dir.path() + "/block.txt");
+    words << "badword\n";
+  }
+  start({"--chat-words-block", dir.path() + "/block.txt", "--chat-rate-burst", "2", "--chat-rate-per-minute",
+         "1"});
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", std::string(201, 'x')}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.too_long");
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "this has a ＢＡＤWORD in it"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.filtered");
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "one"}});
+  EXPECT_TRUE(a->until("message"));
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "two"}});
+  EXPECT_TRUE(a->until("message"));
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "three"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.rate_limited");
+  auto metrics = TestClient("127.0.0.1", port()).request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("hub_chat_filter_hits_total 1"), std::string::npos);
+}
+
+TEST_F(ChatTest, MuteDeleteAndBanByModeratorsAreLogged) {
+  start();
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  auto b = member("gala", "bob", auth::Role::User, 2);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "spam"}});
+  auto m = b->until("message");
+  ASSERT_TRUE(m);
+  auto del = api("POST", "/api/v1/rooms/gala/moderation",
+                 json{{"action", "delete"}, {"message_id", (*m)["id"]}, {"moderator", "mod1"}}.dump());
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 200) << del->body;
+  auto tomb = b->until("deleted");
+  ASSERT_TRUE(tomb);
+  EXPECT_EQ(*tomb, (json{{"type", "deleted"}, {"room", "gala"}, {"id", (*m)["id"]}}));
+
+  // Deleting by URL does the same.
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "more spam"}});
+  auto m2 = b->until("message");
+  ASSERT_TRUE(m2);
+  auto del2 = api("DELETE", "/api/v1/rooms/gala/messages/" + std::to_string((*m2)["id"].get<int>()));
+  ASSERT_TRUE(del2);
+  EXPECT_EQ(del2->status, 204) << del2->body;
+  auto tomb2 = b->until("deleted");
+  ASSERT_TRUE(tomb2);
+  EXPECT_EQ((*tomb2)["id"], (*m2)["id"]);
+
+  auto mute = api("POST", "/api/v1/rooms/gala/moderation",
+                  json{{"action", "mute"}, {"user_id", 1}, {"seconds", 60}}.dump());
+  ASSERT_TRUE(mute);
+  EXPECT_EQ(mute->status, 200) << mute->body;
+  auto muted = b->until("muted");
+  ASSERT_TRUE(muted);
+  EXPECT_EQ((*muted)["user_id"], 1);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "still here"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.muted");
+
+  auto ban = api("POST", "/api/v1/rooms/gala/moderation", json{{"action", "ban"}, {"user_id", 2}}.dump());
+  ASSERT_TRUE(ban);
+  EXPECT_EQ(ban->status, 200) << ban->body;
+  EXPECT_EQ(b->closeCode(), 4003);
+  ChatClient again(port());
+  again.hello(token("bob", auth::Role::User, 2));
+  again.send({{"op", "join"}, {"room", "gala"}});
+  EXPECT_EQ(again.closeCode(), 4003);
+
+  auto log = api("GET", "/api/v1/rooms/gala/moderation");
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->status, 200);
+  auto entries = json::parse(log->body)["entries"];
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0]["action"], "ban");
+  EXPECT_EQ(entries[1]["action"], "mute");
+  EXPECT_EQ(entries[2]["action"], "delete");
+  EXPECT_EQ(entries[3]["action"], "delete");
+  EXPECT_EQ(entries[3]["moderator"], "mod1");
+  // Without the admin token: refused.
+  TestClient anon("127.0.0.1", port());
+  EXPECT_EQ(anon.request("GET", "/api/v1/rooms/gala/moderation")->status, 401);
+}
+
+}  // namespace
+}  // namespace hub::test

@@ -14,6 +14,17 @@ describe('danmaku lane layout', () => {
     expect(l.place(20, 200)?.lane).toBe(2);
   });
 
+  it('always places an own comment: in a free lane, else where the lane is clearest', () => {
+    const l = new LaneLayout({ ...opts, lanes: 2 });
+    expect(l.place(0, 200)?.lane).toBe(0);
+    expect(l.place(1000, 200)?.lane).toBe(1);
+    expect(l.place(1100, 200)).toBeNull();
+    // Lane 0's bullet started first, so it is furthest along.
+    expect(l.placeOwn(1100, 200).lane).toBe(0);
+    const fresh = new LaneLayout({ ...opts, lanes: 2 });
+    expect(fresh.placeOwn(0, 100).lane).toBe(0);
+  });
+
   it('makes longer bullets faster, all crossing in the same time', () => {
     const l = new LaneLayout(opts);
     const short = l.place(0, 100)!;

@@ -45,6 +45,9 @@ export class Danmaku {
   ) {
     this.layout = new LaneLayout({ lanes: 1, width: 1, durationMs: 8000, gap: 24 });
     this.resize();
+    // The stage is laid out after this runs (and changes with rotation and fullscreen): lanes
+    // follow its real size.
+    if (typeof ResizeObserver === 'function') new ResizeObserver(() => this.resize()).observe(layer);
     window.addEventListener('resize', () => this.resize());
     document.addEventListener('fullscreenchange', () => setTimeout(() => this.resize(), 50));
     this.apply();
@@ -72,11 +75,12 @@ export class Danmaku {
     this.apply();
   }
 
-  // Shows `text`; own comments get a frame and may use every lane.
+  // Shows `text`; own comments get a frame, may use every lane and are never dropped.
   add(text: string, own: boolean): boolean {
     if (!this.settings.on || this.onScreen >= MAX_ON_SCREEN || document.hidden) return false;
     const width = Math.ceil(textEms(text) * this.fontPx) + 8;
-    const place = this.layout.place(performance.now(), width, own ? 1 : densityShare(this.settings.density));
+    const now = performance.now();
+    const place = own ? this.layout.placeOwn(now, width) : this.layout.place(now, width, densityShare(this.settings.density));
     if (!place) {
       this.dropped++;
       return false;

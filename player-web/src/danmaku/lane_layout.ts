@@ -55,6 +55,25 @@ export class LaneLayout {
     return null;
   }
 
+  // An own comment is always shown: in a free lane when there is one, otherwise in the lane
+  // whose last bullet has gone furthest (the only case where two bullets may touch).
+  placeOwn(now: number, width: number): Placement {
+    const free = this.place(now, width, 1);
+    if (free) return free;
+    const speed = (this.opts.width + width) / this.opts.durationMs;
+    let best = 0;
+    let bestTravelled = -Infinity;
+    this.last.forEach((o, lane) => {
+      const travelled = o ? o.speed * (now - o.start) - o.width : Infinity;
+      if (travelled > bestTravelled) {
+        bestTravelled = travelled;
+        best = lane;
+      }
+    });
+    this.last[best] = { start: now, width, speed };
+    return { lane: best, durationMs: this.opts.durationMs, speed };
+  }
+
   private fits(ahead: Occupant | null, now: number, speed: number): boolean {
     if (!ahead) return true;
     const W = this.opts.width;

@@ -106,20 +106,50 @@ export async function fetchRecordings(): Promise<Recording[]> {
 }
 
 // A chat token: one given in the page's URL (`#token=...`, e.g. printed by `hub token user`),
-// else a guest token from the hub (POST /api/v1/chat/token). Members' tokens come with the CMS.
+// else a member token when the viewer is signed in to the hub (the CMS session cookie: GET
+// /api/v1/auth/me gives the CSRF token, POST /api/v1/chat/member-token the token), else a
+// guest token (POST /api/v1/chat/token).
 const TOKEN_KEY = 'hub.chat.token';
 
 export function tokenFromUrl(): string | null {
   const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
   if (!m) return null;
   const token = decodeURIComponent(m[1]);
+  remember(token);
+  history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+function remember(token: string): void {
   try {
     sessionStorage.setItem(TOKEN_KEY, token);
   } catch {
     /* ignore */
   }
-  history.replaceState(null, '', location.pathname + location.search);
+}
+
+async function tokenFrom(r: Response, what: string): Promise<string> {
+  if (!r.ok) throw new Error(`${what}: HTTP ${r.status}`);
+  const token = str((await r.json()) as Json, 'token');
+  if (!token) throw new Error(`${what}: no token in the answer`);
   return token;
+}
+
+// The member token of a signed-in viewer, or null when nobody is signed in (401) or the hub
+// has no CMS (404).
+export async function memberToken(): Promise<string | null> {
+  const me = await fetch('/api/v1/auth/me', { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  if (me.status === 401 || me.status === 404) return null;
+  if (!me.ok) throw new Error(`sign-in state: HTTP ${me.status}`);
+  const csrf = str((await me.json()) as Json, 'csrf_token');
+  if (!csrf) return null;
+  const r = await fetch('/api/v1/chat/member-token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+    credentials: 'same-origin',
+    body: '{}',
+  });
+  return tokenFrom(r, 'member token');
 }
 
 export async function chatToken(fresh: boolean): Promise<string> {
@@ -131,20 +161,21 @@ export async function chatToken(fresh: boolean): Promise<string> {
       /* ignore */
     }
   }
-  const r = await fetch('/api/v1/chat/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: '{}',
-  });
-  if (!r.ok) throw new Error(`chat token: HTTP ${r.status}`);
-  const body = (await r.json()) as Json;
-  const token = str(body, 'token');
-  if (!token) throw new Error('chat token: no token in the answer');
+  let token: string | null = null;
   try {
-    sessionStorage.setItem(TOKEN_KEY, token);
+    token = await memberToken();
   } catch {
-    /* ignore */
+    token = null; // a member token is a bonus: chat as a guest rather than not at all
   }
+  if (!token) {
+    const r = await fetch('/api/v1/chat/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{}',
+    });
+    token = await tokenFrom(r, 'chat token');
+  }
+  remember(token);
   return token;
 }
 

@@ -50,6 +50,13 @@ export async function startHub({ binary, webRoot, args = [], env = {} }) {
   let output = '';
   proc.stdout.on('data', (d) => (output += d));
   proc.stderr.on('data', (d) => (output += d));
+  const runCli = (cliArgs, input) =>
+    new Promise((resolve, reject) => {
+      const child = execFile(binary, [...cliArgs, '--data-dir', dataDir], { env: { ...process.env, HUB_DEMO: '0', ...env } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`hub ${cliArgs.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout.trim()),
+      );
+      child.stdin.end(input ?? '');
+    });
   const url = `http://127.0.0.1:${httpPort}`;
   const hub = {
     url,
@@ -59,12 +66,9 @@ export async function startHub({ binary, webRoot, args = [], env = {} }) {
     binary,
     log: () => output,
     // Runs another `hub` command against the same data dir (tokens, streams).
-    cli: (...cliArgs) =>
-      new Promise((resolve, reject) =>
-        execFile(binary, [...cliArgs, '--data-dir', dataDir], { env: { ...process.env, HUB_DEMO: '0', ...env } }, (err, stdout, stderr) =>
-          err ? reject(new Error(`hub ${cliArgs.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout.trim()),
-        ),
-      ),
+    cli: (...cliArgs) => runCli(cliArgs),
+    // The same with `input` on its standard input (e.g. `hub user create ... --password-stdin`).
+    cliWithInput: (input, ...cliArgs) => runCli(cliArgs, input),
     async stop() {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');

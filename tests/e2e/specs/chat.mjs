@@ -9,7 +9,7 @@
 // they are asserted (none over 50 ms) only with HUB_E2E_STRICT=1.
 //
 // Tokens from `hub token user NAME` (docs/chat-protocol.md), given to the page in its URL
-// (#token=...); the room is made with POST /api/v1/rooms and the delete goes through
+// (#token=...), and a member's from the CMS session after signing in; the room is made with POST /api/v1/rooms and the delete goes through
 // POST /api/v1/rooms/<room>/moderation, both with the admin bearer token.
 import { join } from 'node:path';
 import { mainThreadTasks } from '../trace.mjs';
@@ -69,6 +69,22 @@ export default async function chat({ browser, out, startHub, newPage, screenshot
   await waitFor(async () => (await total(bob)) >= beforeGuest + 1, 'a guest like counts', 5000);
   await screenshot(guest, 'chat-guest-phone');
   await guest.context().close();
+
+  // A member signed in to the hub (the CMS session cookie) chats under their own name, with
+  // no token in the URL: the page asks POST /api/v1/chat/member-token.
+  await hub.cliWithInput('carol-password-1\n', 'user', 'create', 'carol', '--display-name', '卡罗尔', '--password-stdin');
+  const carol = await newPage(phone);
+  const signIn = await carol.request.post(`${hub.url}/api/v1/auth/login`, { data: { username: 'carol', password: 'carol-password-1' } });
+  assert(signIn.status() === 200, `carol signs in: ${signIn.status()}`);
+  await carol.goto(`${hub.url}/watch/gala`);
+  await waitFor(async () => (await carol.textContent('.chat-status')) === '', 'the member joined, not as a guest', 10000);
+  const carolText = '会员卡罗尔来了';
+  await carol.fill('.chat-form .chat-input', carolText);
+  await carol.click('.chat-form .chat-send');
+  const carolName = `.msg:has(.msg-text:text-is("${carolText}")) .msg-name`;
+  await waitFor(async () => ((await bob.$(carolName)) ? (await bob.textContent(carolName)).startsWith('卡罗尔') : false),
+    "bob sees the member's line under her name", 5000);
+  await carol.context().close();
 
   // A moderator deletes the message: both get the tombstone.
   const id = await bob.$eval(`.msg:has(.msg-text:text-is("${text}"))`, (el) => el.dataset.id);

@@ -1,0 +1,45 @@
+// cms/challenge/ranking.h
+//
+// Leaderboards behind one interface (issue 7): a board is a named ordering of ids (members or
+// organisations) by score, highest first, ties by the smaller id first; ranks are 1-based
+// positions in that order. Engines: MemoryRanking (order statistics, one machine) and a Redis
+// engine (sorted sets, when the bus is Redis). SQL stays the source of truth: a board can be
+// cleared and rebuilt from it at any time. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/util/result.h"
+
+namespace hub::cms::challenge {
+
+struct RankEntry {
+  std::int64_t id = 0;
+  std::int64_t score = 0;
+  std::int64_t rank = 0;  // 1 = top
+  bool operator==(const RankEntry&) const = default;
+};
+
+class Ranking {
+ public:
+  virtual ~Ranking() = default;
+  // Sets `id`'s score on `board` (adding it when new).
+  virtual Status set(const std::string& board, std::int64_t id, std::int64_t score) = 0;
+  // Adds `delta` to `id`'s score (from 0 when new); the new score.
+  virtual Result<std::int64_t> add(const std::string& board, std::int64_t id, std::int64_t delta) = 0;
+  // `id`'s place, or nullopt when it is not on the board.
+  virtual Result<std::optional<RankEntry>> rankOf(const std::string& board, std::int64_t id) = 0;
+  // `count` entries from rank `offset` + 1.
+  virtual Result<std::vector<RankEntry>> top(const std::string& board, std::int64_t offset,
+                                             std::int64_t count) = 0;
+  // `id` with up to `before` entries above it and `after` below; empty when it is not on the board.
+  virtual Result<std::vector<RankEntry>> around(const std::string& board, std::int64_t id,
+                                                std::int64_t before, std::int64_t after) = 0;
+  virtual Result<std::int64_t> size(const std::string& board) = 0;
+  virtual Status clear(const std::string& board) = 0;
+};
+
+}  // namespace hub::cms::challenge

@@ -175,6 +175,58 @@ std::vector<Key> chatKeys() {
   };
 }
 
+// [cms_schedule]: the CMS scheduler and connectors, appended at the end of table().
+std::vector<Key> cmsScheduleKeys() {
+  auto cs = [](auto field) { return m(&Config::cmsSchedule, field); };
+  return {
+      {"cms_schedule", "enabled", "run the CMS scheduler (publishing) on this node (true/false)",
+       boolKey(cs(&CmsSchedule::enabled))},
+      {"cms_schedule", "dry_run", "connectors record what they would publish and send nothing (true/false)",
+       boolKey(cs(&CmsSchedule::dryRun))},
+      {"cms_schedule", "tick_ms", "milliseconds between looks for due posts",
+       intKey(cs(&CmsSchedule::tickMs), 10, 60000)},
+      {"cms_schedule", "batch", "due posts claimed per round", intKey(cs(&CmsSchedule::batch), 1, 10000)},
+      {"cms_schedule", "senders", "posts sent at once", intKey(cs(&CmsSchedule::senders), 1, 256)},
+      {"cms_schedule", "max_attempts", "sends per post before it fails",
+       intKey(cs(&CmsSchedule::maxAttempts), 1, 100)},
+      {"cms_schedule", "backoff_base_ms",
+       "first retry delay after a retryable failure, in ms (doubles, jittered)",
+       intKey(cs(&CmsSchedule::backoffBaseMs), 10, 3600000)},
+      {"cms_schedule", "backoff_max_ms", "longest retry delay, in ms",
+       intKey(cs(&CmsSchedule::backoffMaxMs), 10, 86400000)},
+      {"cms_schedule", "lease_seconds",
+       "seconds a send may take before another node treats it as interrupted",
+       intKey(cs(&CmsSchedule::leaseSeconds), 5, 86400)},
+      {"cms_schedule", "reconcile_delay_ms", "ms after an unknown outcome before the platform is asked",
+       intKey(cs(&CmsSchedule::reconcileDelayMs), 0, 3600000)},
+      {"cms_schedule", "reconcile_grace_seconds",
+       "seconds after a send before \"not found\" means it never arrived",
+       intKey(cs(&CmsSchedule::reconcileGraceSeconds), 0, 86400)},
+      {"cms_schedule", "connect_timeout_ms", "connect timeout of the connectors' HTTP calls, in ms",
+       intKey(cs(&CmsSchedule::connectTimeoutMs), 10, 120000)},
+      {"cms_schedule", "request_timeout_ms", "whole-call timeout of the connectors' HTTP calls, in ms",
+       intKey(cs(&CmsSchedule::requestTimeoutMs), 10, 600000)},
+      {"cms_schedule", "wechat_base_url", "WeChat API base URL (an account's base_url setting wins)",
+       urlKey(cs(&CmsSchedule::wechatBaseUrl), {"https", "http"}, false)},
+      {"cms_schedule", "weibo_base_url", "Weibo API base URL",
+       urlKey(cs(&CmsSchedule::weiboBaseUrl), {"https", "http"}, false)},
+      {"cms_schedule", "douyin_base_url", "Douyin open platform base URL",
+       urlKey(cs(&CmsSchedule::douyinBaseUrl), {"https", "http"}, false)},
+      {"cms_schedule", "wechat_token_margin_seconds",
+       "a WeChat access_token is refreshed this long before it expires",
+       intKey(cs(&CmsSchedule::wechatTokenMarginSeconds), 0, 3600)},
+      {"cms_schedule", "wechat_status_polls",
+       "freepublish/get calls after a submit before the outcome is left to reconciliation",
+       intKey(cs(&CmsSchedule::wechatStatusPolls), 0, 100)},
+      {"cms_schedule", "wechat_poll_interval_ms", "ms between those calls",
+       intKey(cs(&CmsSchedule::wechatPollIntervalMs), 0, 60000)},
+      {"cms_schedule", "calendar_max_days", "longest range one calendar query may cover, in days",
+       intKey(cs(&CmsSchedule::calendarMaxDays), 1, 3660)},
+      {"cms_schedule", "max_posts_per_request", "posts (accounts x times) one scheduling request may create",
+       intKey(cs(&CmsSchedule::maxPostsPerRequest), 1, 100000)},
+  };
+}
+
 // [hls]: the LL-HLS packager (media/hls), appended at the end of table().
 std::vector<Key> hlsKeys() {
   return {
@@ -381,6 +433,8 @@ const std::vector<Key>& table() {
     all.insert(all.end(), cmsContent.begin(), cmsContent.end());
     auto cms = cmsKeys();
     all.insert(all.end(), cms.begin(), cms.end());
+    auto cmsSchedule = cmsScheduleKeys();
+    all.insert(all.end(), cmsSchedule.begin(), cmsSchedule.end());
     return all;
   }();
   return keys;

@@ -169,6 +169,32 @@ struct CmsUpload {
   int64_t maxAudioBytes = int64_t{200} << 20;
 };
 
+// [cms_schedule]: the CMS scheduler, its outbox and the publishing connectors (cms/schedule,
+// cms/connectors).
+struct CmsSchedule {
+  bool enabled = true;  // run the scheduler on this node
+  bool dryRun = false;  // connectors record what they would send, send nothing
+  int tickMs = 250;     // how often due posts are looked for
+  int batch = 200;      // posts claimed per round
+  int senders = 16;     // posts being sent at once
+  int maxAttempts = 5;  // sends per post before it fails
+  int backoffBaseMs = 2000;
+  int backoffMaxMs = 300000;
+  int leaseSeconds = 120;          // a send not finished by then counts as interrupted
+  int reconcileDelayMs = 5000;     // first lookup after an unknown outcome
+  int reconcileGraceSeconds = 30;  // "not found" by lookup counts only this long after the send
+  int connectTimeoutMs = 3000;
+  int requestTimeoutMs = 10000;
+  std::string wechatBaseUrl = "https://api.weixin.qq.com";
+  std::string weiboBaseUrl = "https://api.weibo.com";
+  std::string douyinBaseUrl = "https://open.douyin.com";
+  int wechatTokenMarginSeconds = 300;
+  int wechatStatusPolls = 3;
+  int wechatPollIntervalMs = 1000;
+  int calendarMaxDays = 92;
+  int maxPostsPerRequest = 400;
+};
+
 struct Config {
   Http http;
   Rtmp rtmp;
@@ -184,6 +210,7 @@ struct Config {
   Admin admin;
   Chat chat;
   Cms cms;
+  CmsSchedule cmsSchedule;
   Log log;
   CmsContent cmsContent;
   CmsUpload cmsUpload;

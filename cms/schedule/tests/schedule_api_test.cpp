@@ -1,0 +1,274 @@
+// cms/schedule/tests/schedule_api_test.cpp
+//
+// Scheduling over real HTTP on SQLite and MariaDB, with the scheduler running against the fake
+// platform: approved content scheduled to several accounts is published when due (the test
+// moves the hub's clock), 422s per field (past times, accounts outside the caller's
+// organisations, a WeChat account's one post a day), 404/403 across organisations, moving and
+// cancelling, the calendar query, and the failure notification on the bus.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "cms/api/cms_context.h"
+#include "cms/schedule/scheduler.h"
+#include "cms/schedule/time_text.h"
+#include "cms/tests/support/cms_harness.h"
+#include "core/bus/bus.h"
+#include "tests/support/fake_platform/fake_platform.h"
+
+namespace hub::cms::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ScheduleApi : public CmsApiTest {
+ protected:
+  void configure(config::Config& c) override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cms-schedule-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    c.data.dir = dir_.string();
+    c.cmsContent.credentialsKey = std::string(64, 'e');
+    c.cmsSchedule.tickMs = 50;
+    c.cmsSchedule.requestTimeoutMs = 3000;
+    c.cmsSchedule.wechatBaseUrl = fake_.url();
+    c.cmsSchedule.wechatPollIntervalMs = 0;
+    c.cmsSchedule.maxAttempts = 1;
+  }
+  void TearDown() override {
+    CmsApiTest::TearDown();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void setUpOrgs() {
+    hub().createOrg(1, 0, "省总工会", 1);
+    hub().createOrg(2, 1, "甲市", 2);
+    hub().createOrg(3, 1, "乙市", 2);
+    hub().createUser("ed2", "password-ed2", {{auth::Role::Editor, 2}}, 2);
+    hub().createUser("ed3", "password-ed3", {{auth::Role::Editor, 3}}, 3);
+    hub().createUser("rev2", "password-rev2", {{auth::Role::Reviewer, 2}}, 2);
+  }
+  std::int64_t account(CmsClient& admin, std::int64_t org, const std::string& name, const std::string& platform = "website") {
+    Json body = {{"org_id", org}, {"platform", platform}, {"name", name}};
+    if (platform == "wechat_oa") {
+      body["settings"] = {{"app_id", "wx-" + name}};
+      body["credentials"] = {{"app_secret", "s"}};
+    } else {
+      body["settings"] = {{"url", fake_.url() + "/hook/" + name}, {"lookup_url", fake_.url() + "/hook/" + name + "/lookup"}};
+      body["credentials"] = {{"secret", fake_.secret()}};
+    }
+    auto r = admin.post("/api/v1/accounts", body);
+    EXPECT_EQ(r.status, 201) << r.text;
+    return r.body.value("id", std::int64_t{0});
+  }
+  // An article of org 2, written by ed2 and approved by rev2.
+  std::int64_t approvedItem(const std::string& title) {
+    auto ed = hub().login("ed2", "password-ed2");
+    auto r = ed.post("/api/v1/content", {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}});
+    EXPECT_EQ(r.status, 201) << r.text;
+    auto id = std::to_string(r.body.value("id", std::int64_t{0}));
+    EXPECT_EQ(ed.post("/api/v1/content/" + id + "/submit").status, 200);
+    auto rev = hub().login("rev2", "password-rev2");
+    auto a = rev.post("/api/v1/content/" + id + "/approve");
+    EXPECT_EQ(a.status, 200) << a.text;
+    return r.body.value("id", std::int64_t{0});
+  }
+  std::string at(std::chrono::seconds fromNow) {
+    auto t = std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()) + fromNow;
+    return cms::schedule::formatShanghai(t.count());
+  }
+  // Polls GET /api/v1/schedules/:id until its state is `want` (false after 15 s).
+  bool waitState(CmsClient& c, std::int64_t id, const std::string& want) {
+    for (int i = 0; i < 300; ++i) {
+      auto r = c.get("/api/v1/schedules/" + std::to_string(id));
+      if (r.body.value("state", "") == want) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  hub::test::FakePlatform fake_;
+  std::filesystem::path dir_;
+};
+
+TEST_P(ScheduleApi, ApprovedContentIsPublishedToEveryAccountWhenDue) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto a1 = account(admin, 2, "site-a");
+  auto a2 = account(admin, 2, "app-a");
+  auto item = approvedItem("劳模表彰");
+  auto ed = hub().login("ed2", "password-ed2");
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1, a2}}, {"times", {at(3600s)}}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  ASSERT_EQ(r.body["schedules"].size(), 2u);
+  auto first = r.body["schedules"][0];
+  EXPECT_EQ(first["state"], "scheduled");
+  EXPECT_EQ(first["at"].get<std::string>().substr(19), "+08:00") << "shown in Asia/Shanghai";
+  EXPECT_EQ(ed.get("/api/v1/content/" + std::to_string(item)).body["state"], "scheduled");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(fake_.posts().empty()) << "nothing before it is due";
+
+  hub().clock().advance(3601s);
+  for (const auto& s : r.body["schedules"]) ASSERT_TRUE(waitState(ed, s["id"].get<std::int64_t>(), "published"));
+  auto posts = fake_.posts();
+  ASSERT_EQ(posts.size(), 2u);
+  std::set<std::int64_t> accounts;
+  for (const auto& p : posts) {
+    EXPECT_EQ(p["item_id"], item);
+    EXPECT_EQ(p["title"], "劳模表彰");
+    accounts.insert(p["account_id"].get<std::int64_t>());
+  }
+  EXPECT_EQ(accounts, (std::set<std::int64_t>{a1, a2}));
+  EXPECT_EQ(fake_.stats()["bad_signatures"], 0) << "signed with the account's sealed secret";
+}
+
+TEST_P(ScheduleApi, BadSchedulesAre422PerField) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto mine = account(admin, 2, "site-a");
+  auto theirs = account(admin, 3, "site-b");
+  auto item = approvedItem("x");
+  auto ed = hub().login("ed2", "password-ed2");
+  auto r = ed.post("/api/v1/schedules",
+                   {{"item_id", item}, {"account_ids", {mine, theirs, 99999}}, {"times", {at(-60s), at(600s)}}});
+  ASSERT_EQ(r.status, 422) << r.text;
+  auto f = r.body["error"]["fields"];
+  EXPECT_EQ(f["times[0]"], "is in the past");
+  EXPECT_FALSE(f.contains("times[1]"));
+  EXPECT_EQ(f["account_ids[1]"], "no such account") << "another city's account is not named";
+  EXPECT_EQ(f["account_ids[2]"], "no such account");
+  auto bad = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {"2026-12-01 09:00"}}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(bad.body["error"]["fields"].contains("times[0]"));
+  auto noEnd = ed.post("/api/v1/schedules",
+                       {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}, {"recurrence", {{"freq", "daily"}}}});
+  EXPECT_EQ(noEnd.status, 422);
+  EXPECT_TRUE(noEnd.body["error"]["fields"].contains("recurrence.until"));
+}
+
+TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto wx = account(admin, 2, "wx-a", "wechat_oa");
+  auto item = approvedItem("公众号");
+  auto ed = hub().login("ed2", "password-ed2");
+  // Two times on one Shanghai day: the limit counts them together.
+  auto day = cms::schedule::shanghaiDay(std::chrono::duration_cast<std::chrono::seconds>(
+                                            hub().clock().wall().time_since_epoch())
+                                            .count()) +
+             2;
+  auto morning = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 9 * 3600);
+  auto evening = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 20 * 3600);
+  ASSERT_EQ(ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {morning}}}).status, 201);
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {evening}}});
+  ASSERT_EQ(r.status, 422) << r.text;
+  EXPECT_NE(r.body["error"]["fields"]["account_ids[0]"].get<std::string>().find("per day"), std::string::npos);
+}
+
+TEST_P(ScheduleApi, OtherOrganisationsSee404AndNonEditors403) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto mine = account(admin, 2, "site-a");
+  auto item = approvedItem("y");
+  auto ed = hub().login("ed2", "password-ed2");
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  auto id = std::to_string(r.body["schedules"][0]["id"].get<std::int64_t>());
+  auto ed3 = hub().login("ed3", "password-ed3");
+  EXPECT_EQ(ed3.get("/api/v1/schedules/" + id).status, 404);
+  EXPECT_EQ(ed3.del("/api/v1/schedules/" + id).status, 404);
+  EXPECT_EQ(ed3.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(900s)}}}).status, 404);
+  auto rev = hub().login("rev2", "password-rev2");
+  EXPECT_EQ(rev.get("/api/v1/schedules/" + id).status, 200);
+  EXPECT_EQ(rev.del("/api/v1/schedules/" + id).status, 403);
+  EXPECT_EQ(hub().client().get("/api/v1/calendar?from=x&to=y").status, 401);
+}
+
+TEST_P(ScheduleApi, MoveAndCancelWhileScheduled) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto mine = account(admin, 2, "site-a");
+  auto item = approvedItem("z");
+  auto ed = hub().login("ed2", "password-ed2");
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  auto id = "/api/v1/schedules/" + std::to_string(r.body["schedules"][0]["id"].get<std::int64_t>());
+  auto moved = ed.patch(id, {{"at", at(7200s)}});
+  ASSERT_EQ(moved.status, 200) << moved.text;
+  EXPECT_EQ(moved.body["at"], at(7200s));
+  EXPECT_EQ(ed.patch(id, {{"at", at(-10s)}}).status, 422);
+  EXPECT_EQ(ed.del(id).status, 200);
+  EXPECT_EQ(ed.get(id).body["state"], "canceled");
+  auto again = ed.del(id);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.errorCode(), "schedule.not_scheduled");
+  auto audit = admin.get("/api/v1/audit?action=schedule.cancel");
+  EXPECT_EQ(audit.status, 200) << audit.text;
+}
+
+TEST_P(ScheduleApi, CalendarIsRangedFilteredAndAccessChecked) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto a2 = account(admin, 2, "site-a");
+  auto a3 = account(admin, 3, "site-b");
+  auto item = approvedItem("calendar");
+  ASSERT_EQ(admin.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a2, a3}}, {"times", {at(3600s), at(86400s)}}})
+                .status,
+            201);
+  auto q = "/api/v1/calendar?from=" + hub::cms::connectors::urlEncode(at(0s)) + "&to=" + hub::cms::connectors::urlEncode(at(7 * 86400s));
+  auto all = admin.get(q);
+  ASSERT_EQ(all.status, 200) << all.text;
+  EXPECT_EQ(all.body["items"].size(), 4u);
+  auto ed = hub().login("ed2", "password-ed2");
+  auto mine = ed.get(q);
+  ASSERT_EQ(mine.body["items"].size(), 2u);
+  for (const auto& i : mine.body["items"]) EXPECT_EQ(i["account_id"], a2);
+  EXPECT_EQ(admin.get(q + "&org=3").body["items"].size(), 2u);
+  EXPECT_EQ(admin.get(q + "&account=" + std::to_string(a2) + "&state=scheduled").body["items"].size(), 2u);
+  auto page = admin.get(q + "&limit=3");
+  ASSERT_EQ(page.body["items"].size(), 3u);
+  auto rest = admin.get(q + "&limit=3&cursor=" + page.body["next_cursor"].get<std::string>());
+  EXPECT_EQ(rest.body["items"].size(), 1u);
+  EXPECT_EQ(ed.get(q + "&org=3").status, 404);
+  auto tooLong = admin.get("/api/v1/calendar?from=" + hub::cms::connectors::urlEncode(at(0s)) +
+                           "&to=" + hub::cms::connectors::urlEncode(at(400 * 86400s)));
+  EXPECT_EQ(tooLong.status, 422);
+  EXPECT_EQ(admin.get("/api/v1/calendar").status, 422);
+}
+
+TEST_P(ScheduleApi, AFailedPostRaisesANotificationNamingItemAndAccount) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto mine = account(admin, 2, "site-a");
+  auto item = approvedItem("fails");
+  std::mutex mu;
+  std::vector<Json> events;
+  auto sub = hub().ctx().base.bus.subscribe(cms::schedule::kNotificationsTopic, [&](auto, auto payload) {
+    std::lock_guard lock(mu);
+    events.push_back(Json::parse(payload));
+  });
+  fake_.configure({{"fail_next", 5}, {"fail_status", 422}});
+  auto ed = hub().login("ed2", "password-ed2");
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(60s)}}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  hub().clock().advance(61s);
+  ASSERT_TRUE(waitState(ed, r.body["schedules"][0]["id"].get<std::int64_t>(), "failed"));
+  for (int i = 0; i < 100; ++i) {
+    {
+      std::lock_guard lock(mu);
+      if (!events.empty()) break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["type"], "publish.failed");
+  EXPECT_EQ(events[0]["item_id"], item);
+  EXPECT_EQ(events[0]["account_id"], mine);
+}
+
+HUB_CMS_BACKENDS(ScheduleApi);
+
+}  // namespace
+}  // namespace hub::cms::testing

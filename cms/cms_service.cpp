@@ -18,6 +18,8 @@
 #include "cms/media_library/media_store.h"
 #include "cms/org/org_routes.h"
 #include "cms/org/org_tree.h"
+#include "cms/schedule/schedule_migrations.h"
+#include "cms/schedule/schedule_routes.h"
 #include "cms/workflow/review_routes.h"
 #include "cms/workflow/workflow.h"
 #include "core/log/log.h"
@@ -62,6 +64,7 @@ std::vector<sql::Migration> migrations() {
   append(all, media_library::migrations());  // cms.media
   append(all, content::migrations());        // cms.content
   append(all, workflow::migrations());       // cms.workflow
+  append(all, schedule::migrations());       // cms.schedule
   return all;
 }
 
@@ -106,6 +109,7 @@ Status CmsService::start(service::Context& context) {
   media_library::addRoutes(*ctx_);
   content::addRoutes(*ctx_);
   workflow::addRoutes(*ctx_);
+  schedule::addRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());
   return {};

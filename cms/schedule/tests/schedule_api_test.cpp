@@ -26,8 +26,8 @@ using namespace std::chrono_literals;
 class ScheduleApi : public CmsApiTest {
  protected:
   void configure(config::Config& c) override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cms-schedule-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    dir_ = std::filesystem::temp_directory_path() / ("cms-schedule-" + std::to_string(::getpid()) + "-" +
+                                                     std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     c.data.dir = dir_.string();
     c.cmsContent.credentialsKey = std::string(64, 'e');
     c.cmsSchedule.tickMs = 50;
@@ -49,13 +49,15 @@ class ScheduleApi : public CmsApiTest {
     hub().createUser("ed3", "password-ed3", {{auth::Role::Editor, 3}}, 3);
     hub().createUser("rev2", "password-rev2", {{auth::Role::Reviewer, 2}}, 2);
   }
-  std::int64_t account(CmsClient& admin, std::int64_t org, const std::string& name, const std::string& platform = "website") {
+  std::int64_t account(CmsClient& admin, std::int64_t org, const std::string& name,
+                       const std::string& platform = "website") {
     Json body = {{"org_id", org}, {"platform", platform}, {"name", name}};
     if (platform == "wechat_oa") {
       body["settings"] = {{"app_id", "wx-" + name}};
       body["credentials"] = {{"app_secret", "s"}};
     } else {
-      body["settings"] = {{"url", fake_.url() + "/hook/" + name}, {"lookup_url", fake_.url() + "/hook/" + name + "/lookup"}};
+      body["settings"] = {{"url", fake_.url() + "/hook/" + name},
+                          {"lookup_url", fake_.url() + "/hook/" + name + "/lookup"}};
       body["credentials"] = {{"secret", fake_.secret()}};
     }
     auto r = admin.post("/api/v1/accounts", body);
@@ -65,7 +67,8 @@ class ScheduleApi : public CmsApiTest {
   // An article of org 2, written by ed2 and approved by rev2.
   std::int64_t approvedItem(const std::string& title) {
     auto ed = hub().login("ed2", "password-ed2");
-    auto r = ed.post("/api/v1/content", {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}});
+    auto r = ed.post("/api/v1/content",
+                     {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}});
     EXPECT_EQ(r.status, 201) << r.text;
     auto id = std::to_string(r.body.value("id", std::int64_t{0}));
     EXPECT_EQ(ed.post("/api/v1/content/" + id + "/submit").status, 200);
@@ -75,7 +78,8 @@ class ScheduleApi : public CmsApiTest {
     return r.body.value("id", std::int64_t{0});
   }
   std::string at(std::chrono::seconds fromNow) {
-    auto t = std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()) + fromNow;
+    auto t =
+        std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()) + fromNow;
     return cms::schedule::formatShanghai(t.count());
   }
   // Polls GET /api/v1/schedules/:id until its state is `want` (false after 15 s).
@@ -99,7 +103,8 @@ TEST_P(ScheduleApi, ApprovedContentIsPublishedToEveryAccountWhenDue) {
   auto a2 = account(admin, 2, "app-a");
   auto item = approvedItem("劳模表彰");
   auto ed = hub().login("ed2", "password-ed2");
-  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1, a2}}, {"times", {at(3600s)}}});
+  auto r =
+      ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1, a2}}, {"times", {at(3600s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
   ASSERT_EQ(r.body["schedules"].size(), 2u);
   auto first = r.body["schedules"][0];
@@ -110,7 +115,8 @@ TEST_P(ScheduleApi, ApprovedContentIsPublishedToEveryAccountWhenDue) {
   EXPECT_TRUE(fake_.posts().empty()) << "nothing before it is due";
 
   hub().clock().advance(3601s);
-  for (const auto& s : r.body["schedules"]) ASSERT_TRUE(waitState(ed, s["id"].get<std::int64_t>(), "published"));
+  for (const auto& s : r.body["schedules"])
+    ASSERT_TRUE(waitState(ed, s["id"].get<std::int64_t>(), "published"));
   auto posts = fake_.posts();
   ASSERT_EQ(posts.size(), 2u);
   std::set<std::int64_t> accounts;
@@ -130,19 +136,23 @@ TEST_P(ScheduleApi, BadSchedulesAre422PerField) {
   auto theirs = account(admin, 3, "site-b");
   auto item = approvedItem("x");
   auto ed = hub().login("ed2", "password-ed2");
-  auto r = ed.post("/api/v1/schedules",
-                   {{"item_id", item}, {"account_ids", {mine, theirs, 99999}}, {"times", {at(-60s), at(600s)}}});
+  auto r =
+      ed.post("/api/v1/schedules",
+              {{"item_id", item}, {"account_ids", {mine, theirs, 99999}}, {"times", {at(-60s), at(600s)}}});
   ASSERT_EQ(r.status, 422) << r.text;
   auto f = r.body["error"]["fields"];
   EXPECT_EQ(f["times[0]"], "is in the past");
   EXPECT_FALSE(f.contains("times[1]"));
   EXPECT_EQ(f["account_ids[1]"], "no such account") << "another city's account is not named";
   EXPECT_EQ(f["account_ids[2]"], "no such account");
-  auto bad = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {"2026-12-01 09:00"}}});
+  auto bad = ed.post("/api/v1/schedules",
+                     {{"item_id", item}, {"account_ids", {mine}}, {"times", {"2026-12-01 09:00"}}});
   EXPECT_EQ(bad.status, 422);
   EXPECT_TRUE(bad.body["error"]["fields"].contains("times[0]"));
-  auto noEnd = ed.post("/api/v1/schedules",
-                       {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}, {"recurrence", {{"freq", "daily"}}}});
+  auto noEnd = ed.post("/api/v1/schedules", {{"item_id", item},
+                                             {"account_ids", {mine}},
+                                             {"times", {at(600s)}},
+                                             {"recurrence", {{"freq", "daily"}}}});
   EXPECT_EQ(noEnd.status, 422);
   EXPECT_TRUE(noEnd.body["error"]["fields"].contains("recurrence.until"));
 }
@@ -154,16 +164,18 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
   auto item = approvedItem("公众号");
   auto ed = hub().login("ed2", "password-ed2");
   // Two times on one Shanghai day: the limit counts them together.
-  auto day = cms::schedule::shanghaiDay(std::chrono::duration_cast<std::chrono::seconds>(
-                                            hub().clock().wall().time_since_epoch())
-                                            .count()) +
-             2;
+  auto day =
+      cms::schedule::shanghaiDay(
+          std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()).count()) +
+      2;
   auto morning = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 9 * 3600);
   auto evening = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 20 * 3600);
-  ASSERT_EQ(ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {morning}}}).status, 201);
+  auto first = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {morning}}});
+  ASSERT_EQ(first.status, 201) << first.text;
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {evening}}});
   ASSERT_EQ(r.status, 422) << r.text;
-  EXPECT_NE(r.body["error"]["fields"]["account_ids[0]"].get<std::string>().find("per day"), std::string::npos);
+  EXPECT_NE(r.body["error"]["fields"]["account_ids[0]"].get<std::string>().find("per day"),
+            std::string::npos);
 }
 
 TEST_P(ScheduleApi, OtherOrganisationsSee404AndNonEditors403) {
@@ -178,7 +190,9 @@ TEST_P(ScheduleApi, OtherOrganisationsSee404AndNonEditors403) {
   auto ed3 = hub().login("ed3", "password-ed3");
   EXPECT_EQ(ed3.get("/api/v1/schedules/" + id).status, 404);
   EXPECT_EQ(ed3.del("/api/v1/schedules/" + id).status, 404);
-  EXPECT_EQ(ed3.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(900s)}}}).status, 404);
+  EXPECT_EQ(ed3.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(900s)}}})
+                .status,
+            404);
   auto rev = hub().login("rev2", "password-rev2");
   EXPECT_EQ(rev.get("/api/v1/schedules/" + id).status, 200);
   EXPECT_EQ(rev.del("/api/v1/schedules/" + id).status, 403);
@@ -213,10 +227,13 @@ TEST_P(ScheduleApi, CalendarIsRangedFilteredAndAccessChecked) {
   auto a2 = account(admin, 2, "site-a");
   auto a3 = account(admin, 3, "site-b");
   auto item = approvedItem("calendar");
-  ASSERT_EQ(admin.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a2, a3}}, {"times", {at(3600s), at(86400s)}}})
+  ASSERT_EQ(admin
+                .post("/api/v1/schedules",
+                      {{"item_id", item}, {"account_ids", {a2, a3}}, {"times", {at(3600s), at(86400s)}}})
                 .status,
             201);
-  auto q = "/api/v1/calendar?from=" + hub::cms::connectors::urlEncode(at(0s)) + "&to=" + hub::cms::connectors::urlEncode(at(7 * 86400s));
+  auto q = "/api/v1/calendar?from=" + hub::cms::connectors::urlEncode(at(0s)) +
+           "&to=" + hub::cms::connectors::urlEncode(at(7 * 86400s));
   auto all = admin.get(q);
   ASSERT_EQ(all.status, 200) << all.text;
   EXPECT_EQ(all.body["items"].size(), 4u);

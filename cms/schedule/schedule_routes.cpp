@@ -277,7 +277,10 @@ void addRoutes(CmsContext& ctx) {
   limits.maxCalendarDays = cfg.calendarMaxDays;
   parts->store = std::make_unique<ScheduleStore>(*parts->sources, *parts->sources, ctx.base.clock,
                                                  postsPerDayFor, limits);
-  parts->connectors = std::make_unique<connectors::ConnectorSet>(connectorOptions(cfg), ctx.base.clock);
+  // Wire requests carry real time (signature timestamps, token expiry at the platform): the
+  // platform checks them against its own clock. The injected clock drives only what is due.
+  parts->connectors =
+      std::make_unique<connectors::ConnectorSet>(connectorOptions(cfg), SystemClock::instance());
 
   addRoute(ctx, http::Method::Post, "/api/v1/schedules", Guard::Signed,
            [&ctx, parts](CmsRequest& req) -> Reply { return createSchedules(ctx, *parts, req); });

@@ -64,11 +64,28 @@ class ScheduleApi : public CmsApiTest {
     EXPECT_EQ(r.status, 201) << r.text;
     return r.body.value("id", std::int64_t{0});
   }
-  // An article of org 2, written by ed2 and approved by rev2.
-  std::int64_t approvedItem(const std::string& title) {
+  // A small JPEG uploaded to org 2's media library by `ed`; returns its media id.
+  std::int64_t uploadCover(CmsClient& ed) {
+    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + std::string(200, 'j');
+    auto up = ed.post("/api/v1/media/uploads", {{"org_id", 2}, {"name", "cover.jpg"}, {"size", jpeg.size()}});
+    EXPECT_EQ(up.status, 201) << up.text;
+    auto id = std::to_string(up.body.value("id", std::int64_t{0}));
+    auto put = ed.request("PUT", "/api/v1/media/uploads/" + id, jpeg,
+                          "Content-Range: bytes 0-" + std::to_string(jpeg.size() - 1) + "/" +
+                              std::to_string(jpeg.size()) + "\r\n",
+                          "application/octet-stream");
+    EXPECT_EQ(put.status, 200) << put.text;
+    auto done = ed.post("/api/v1/media/uploads/" + id + "/complete");
+    EXPECT_EQ(done.status, 200) << done.text;
+    return up.body.value("id", std::int64_t{0});
+  }
+  // An article of org 2, written by ed2 (with a cover from the media library when asked) and
+  // approved by rev2.
+  std::int64_t approvedItem(const std::string& title, bool withCover = false) {
     auto ed = hub().login("ed2", "password-ed2");
-    auto r = ed.post("/api/v1/content",
-                     {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}});
+    Json body = {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}};
+    if (withCover) body["cover_media_id"] = uploadCover(ed);
+    auto r = ed.post("/api/v1/content", body);
     EXPECT_EQ(r.status, 201) << r.text;
     auto id = std::to_string(r.body.value("id", std::int64_t{0}));
     EXPECT_EQ(ed.post("/api/v1/content/" + id + "/submit").status, 200);
@@ -161,7 +178,7 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
   setUpOrgs();
   auto admin = hub().loginAdmin();
   auto wx = account(admin, 2, "wx-a", "wechat_oa");
-  auto item = approvedItem("公众号");
+  auto item = approvedItem("公众号", true);
   auto ed = hub().login("ed2", "password-ed2");
   // Two times on one Shanghai day: the limit counts them together.
   auto day =

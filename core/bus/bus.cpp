@@ -55,6 +55,12 @@ Result<RedisEndpoint> parseRedis(std::string_view url, std::string_view rest) {
 
 }  // namespace
 
+Result<RedisEndpoint> RedisEndpoint::parse(std::string_view url) {
+  constexpr std::string_view kRedis = "redis://";
+  if (url.substr(0, kRedis.size()) != kRedis) return badUrl(url, "expected redis://host:port[/db]");
+  return parseRedis(url, url.substr(kRedis.size()));
+}
+
 Result<std::unique_ptr<Bus>> open(std::string_view url, const Options& options) {
   if (url.empty() || url == "memory://" || url == "memory")
     return std::unique_ptr<Bus>(std::make_unique<MemoryBus>(options));
@@ -65,7 +71,7 @@ Result<std::unique_ptr<Bus>> open(std::string_view url, const Options& options) 
       options.pingInterval.count() <= 0 || options.pingTimeout.count() <= 0 ||
       options.connectTimeout.count() <= 0)
     return makeError("bus.bad_options", "bus timings must be positive and reconnectMin <= reconnectMax");
-  auto endpoint = parseRedis(url, url.substr(kRedis.size()));
+  auto endpoint = RedisEndpoint::parse(url);
   if (!endpoint) return endpoint.error();
   auto bus = RedisBus::start(std::move(endpoint).value(), options);
   if (!bus) return bus.error();

@@ -12,8 +12,11 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include <uv.h>
+
+#include "core/util/result.h"
 
 struct redisAsyncContext;
 
@@ -24,6 +27,8 @@ struct RedisEndpoint {
   int port = 6379;
   int db = 0;
   std::string url() const;
+  // "redis://host:port[/db]" (also [v6]:port); what `hub serve` accepts for the bus.
+  static Result<RedisEndpoint> parse(std::string_view url);
 };
 
 class RedisConnection {

@@ -11,7 +11,11 @@
 #include <memory>
 #include <random>
 
+#include <unistd.h>
+
 #include "cms/challenge/memory_ranking.h"
+#include "cms/challenge/redis_ranking.h"
+#include "tests/support/fixtures.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -113,10 +117,20 @@ TEST_P(RankingContract, MatchesASortOfTheSameScoresAfterRandomUpdates) {
     EXPECT_EQ(r().rankOf("b", sorted[i].second)->value().rank, static_cast<std::int64_t>(i) + 1);
 }
 
+// Each Redis test gets its own key prefix: runs and tests never see each other's boards.
+std::unique_ptr<Ranking> redisRanking() {
+  static int n = 0;
+  auto endpoint = bus::RedisEndpoint::parse(test::redisUrl());
+  EXPECT_TRUE(endpoint) << endpoint.error().message;
+  const std::string prefix = "test:rank:" + std::to_string(::getpid()) + ":" + std::to_string(++n) + ":";
+  return std::make_unique<RedisRanking>(endpoint ? *endpoint : bus::RedisEndpoint{}, prefix);
+}
+
+std::unique_ptr<Ranking> memoryRanking() { return std::make_unique<MemoryRanking>(); }
+
 INSTANTIATE_TEST_SUITE_P(Engines, RankingContract,
-                         ::testing::Values(std::make_pair(std::string("memory"), Factory([] {
-                                                            return std::make_unique<MemoryRanking>();
-                                                          }))),
+                         ::testing::Values(std::make_pair(std::string("memory"), Factory(memoryRanking)),
+                                           std::make_pair(std::string("redis"), Factory(redisRanking))),
                          [](const auto& p) { return p.param.first; });
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "cms/auth/auth_routes.h"
 #include "cms/auth/session_store.h"
 #include "cms/auth/user_store.h"
+#include "cms/challenge/member_import.h"
 #include "cms/content/content_routes.h"
 #include "cms/content/content_store.h"
 #include "cms/media_library/media_routes.h"
@@ -65,6 +66,7 @@ std::vector<sql::Migration> migrations() {
   append(all, content::migrations());        // cms.content
   append(all, workflow::migrations());       // cms.workflow
   append(all, schedule::migrations());       // cms.schedule
+  append(all, challenge::migrations());      // cms.challenge
   return all;
 }
 

@@ -1,71 +1,70 @@
 // cms/accounts/csv.cpp
 //
-// A character-at-a-time CSV reader and a writer that defuses spreadsheet formulas.
+// A character-at-a-time CSV reader (one row per call) and a writer that defuses spreadsheet
+// formulas.
 #include "cms/accounts/csv.h"
 
 namespace hub::cms::accounts {
 
-Result<std::vector<CsvRow>> parseCsv(std::string_view text, std::size_t maxRows) {
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<CsvRow> rows;
-  CsvRow row;
-  std::string field;
-  std::size_t line = 1;
-  row.line = 1;
-  bool quoted = false, afterQuote = false, any = false;
-  auto endField = [&] {
-    row.fields.push_back(std::move(field));
-    field.clear();
-    afterQuote = false;
-  };
-  auto endRow = [&]() -> Status {
-    endField();
-    bool blank = row.fields.size() == 1 && row.fields[0].empty();
-    if (!blank) rows.push_back(std::move(row));
-    if (rows.size() > maxRows) return makeError("csv.bad", "more than " + std::to_string(maxRows) + " rows");
-    row = CsvRow{};
-    row.line = line;
-    any = false;
-    return {};
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
+CsvReader::CsvReader(std::string_view text) : text_(text) {
+  if (text_.starts_with("\xEF\xBB\xBF")) text_.remove_prefix(3);
+}
+
+Result<std::optional<CsvRow>> CsvReader::next() {
+  while (pos_ < text_.size()) {
+    CsvRow row;
+    row.line = line_;
+    std::string field;
+    bool quoted = false, afterQuote = false, ended = false;
+    while (pos_ < text_.size() && !ended) {
+      const char c = text_[pos_++];
+      if (quoted) {
+        if (c == '"') {
+          if (pos_ < text_.size() && text_[pos_] == '"') {
+            field += '"';
+            ++pos_;
+          } else {
+            quoted = false;
+            afterQuote = true;
+          }
         } else {
-          quoted = false;
-          afterQuote = true;
+          if (c == '\n') ++line_;
+          field += c;
         }
+      } else if (c == ',') {
+        row.fields.push_back(std::move(field));
+        field.clear();
+        afterQuote = false;
+      } else if (c == '\r' || c == '\n') {
+        if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+        ++line_;
+        ended = true;
+      } else if (c == '"' && field.empty() && !afterQuote) {
+        quoted = true;
+      } else if (afterQuote) {
+        return makeError("csv.bad", "line " + std::to_string(line_) + ": text after a closing quote");
       } else {
-        if (c == '\n') ++line;
         field += c;
       }
-      continue;
     }
-    if (c == ',') {
-      endField();
-      any = true;
-    } else if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      ++line;
-      if (auto st = endRow(); !st) return st.error();
-    } else if (c == '"' && field.empty() && !afterQuote) {
-      quoted = true;
-      any = true;
-    } else if (afterQuote) {
-      return makeError("csv.bad", "line " + std::to_string(line) + ": text after a closing quote");
-    } else {
-      field += c;
-      any = true;
-    }
+    if (quoted) return makeError("csv.bad", "line " + std::to_string(row.line) + ": quote not closed");
+    row.fields.push_back(std::move(field));
+    const bool blank = row.fields.size() == 1 && row.fields[0].empty();
+    if (!blank) return std::optional<CsvRow>(std::move(row));
   }
-  if (quoted) return makeError("csv.bad", "line " + std::to_string(row.line) + ": quote not closed");
-  if (any || !field.empty())
-    if (auto st = endRow(); !st) return st.error();
-  return rows;
+  return std::optional<CsvRow>();
+}
+
+Result<std::vector<CsvRow>> parseCsv(std::string_view text, std::size_t maxRows) {
+  CsvReader reader(text);
+  std::vector<CsvRow> rows;
+  for (;;) {
+    auto row = reader.next();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    rows.push_back(std::move(**row));
+    if (rows.size() > maxRows) return makeError("csv.bad", "more than " + std::to_string(maxRows) + " rows");
+  }
 }
 
 std::string csvField(std::string_view v) {

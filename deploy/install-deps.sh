@@ -12,7 +12,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x fonts-dejavu-core
   libavformat-dev libavcodec-dev libavutil-dev)
-test=(libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
+test=(ccache libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
   fonts-wqy-zenhei fonts-noto-color-emoji)
 bench=(wrk nginx-light libnginx-mod-rtmp iproute2 python3)

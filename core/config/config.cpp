@@ -333,6 +333,9 @@ const std::vector<Key>& baseTable() {
        intKey(m(&Config::transcode, &Transcode::thumbnailIntervalSeconds), 1, 3600)},
       {"transcode", "thumbnail_width", "width of live thumbnails in pixels",
        intKey(m(&Config::transcode, &Transcode::thumbnailWidth), 16, 1920)},
+      {"transcode", "thumbnail_idle_interval",
+       "seconds between live thumbnails while nobody asked for thumb.jpg in that long",
+       intKey(m(&Config::transcode, &Transcode::thumbnailIdleIntervalSeconds), 1, 3600)},
       {"data", "dir", "directory for the SQLite file, recordings and generated secrets (default ./data)",
        [](Config& c, std::string_view v) -> Status {
          if (v.empty()) return bad("must not be empty");

@@ -73,6 +73,7 @@ struct Transcode {
   int queueMs = 1000;               // encoded input held before frames are dropped
   int thumbnailIntervalSeconds = 5;
   int thumbnailWidth = 320;
+  int thumbnailIdleIntervalSeconds = 60;  // while nobody asked for thumb.jpg that long
 };
 
 // [hls]: the LL-HLS packager (media/hls).

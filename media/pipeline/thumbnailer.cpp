@@ -1,12 +1,9 @@
 // media/pipeline/thumbnailer.cpp
 //
 // Live thumbnails (see thumbnailer.h). The caller's thread only picks a key frame when one is
-// due and hands it over; the worker decodes it in a throwaway pipeline (one buffer, then EOS,
-// so the decoder drains at once even when the stream has B-frames) and keeps the JPEG.
+// due and hands it over; the worker turns it into a JPEG with its KeyFrameJpeg (decoder and
+// encoder kept across thumbnails) and keeps the result.
 #include "media/pipeline/thumbnailer.h"
-
-#include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -15,8 +12,7 @@
 #include <thread>
 
 #include "core/log/log.h"
-#include "media/pipeline/gst_handles.h"
-#include "media/pipeline/pipeline_util.h"
+#include "media/pipeline/key_frame_jpeg.h"
 
 namespace hub::media::pipeline {
 namespace {
@@ -31,63 +27,7 @@ struct Job {
   Frame frame;
 };
 
-// Decodes one key frame to a JPEG `width` wide; the error says what went wrong.
-Result<std::string> encodeThumbnail(const Job& job, int width) {
-  int height = job.track.width > 0 ? std::max(2, job.track.height * width / job.track.width / 2 * 2)
-                                   : width * 9 / 16 / 2 * 2;
-  GstElementPtr pipeline(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new(nullptr))));
-  auto src = makeElement("appsrc");
-  auto dec = makeElement(job.track.codec == Codec::Hevc ? "avdec_h265" : "avdec_h264");
-  auto scale = makeElement("videoconvertscale");
-  auto filter = makeElement("capsfilter");
-  auto jpeg = makeElement("jpegenc");
-  auto sink = makeElement("appsink");
-  if (!src || !dec || !scale || !filter || !jpeg || !sink)
-    return makeError("pipeline.missing_element", "avdec, videoconvertscale, jpegenc or appsink missing");
-  GstCapsPtr caps(videoCaps(job.track));
-  g_object_set(src.get(), "caps", caps.get(), "format", GST_FORMAT_TIME, nullptr);
-  g_object_set(dec.get(), "max-threads", 1, nullptr);
-  GstCapsPtr raw(gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
-                                     width, "height", G_TYPE_INT, height, "pixel-aspect-ratio",
-                                     GST_TYPE_FRACTION, 1, 1, nullptr));
-  g_object_set(filter.get(), "caps", raw.get(), nullptr);
-  g_object_set(sink.get(), "sync", FALSE, nullptr);
-  auto* bin = GST_BIN(pipeline.get());
-  gst_bin_add_many(bin, src.get(), dec.get(), scale.get(), filter.get(), jpeg.get(), sink.get(), nullptr);
-  if (!gst_element_link_many(src.get(), dec.get(), scale.get(), filter.get(), jpeg.get(), sink.get(),
-                             nullptr))
-    return makeError("pipeline.link", "cannot link the thumbnail pipeline");
-
-  auto* owned = new Payload(job.frame.data);
-  auto span = owned->view();
-  GstBuffer* buf = gst_buffer_new_wrapped_full(
-      GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(span.data()), span.size(), 0, span.size(), owned,
-      [](gpointer p) { delete static_cast<Payload*>(p); });
-  GST_BUFFER_PTS(buf) = 0;
-  GST_BUFFER_DTS(buf) = 0;
-  gst_app_src_push_buffer(GST_APP_SRC(src.get()), buf);
-  gst_app_src_end_of_stream(GST_APP_SRC(src.get()));
-
-  std::string out;
-  std::string error;
-  if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    error = "thumbnail pipeline refused to start";
-  } else {
-    GstSamplePtr sample(gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 3 * GST_SECOND));
-    GstBuffer* jpegBuf = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
-    if (jpegBuf) {
-      out.resize(gst_buffer_get_size(jpegBuf));
-      gst_buffer_extract(jpegBuf, 0, out.data(), out.size());
-    } else {
-      GstBusPtr bus(gst_element_get_bus(pipeline.get()));
-      GstMessagePtr msg(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
-      error = msg ? messageText(msg.get()) : "the key frame decoded to nothing";
-    }
-  }
-  gst_element_set_state(pipeline.get(), GST_STATE_NULL);
-  if (out.empty()) return makeError("pipeline.thumbnail", error);
-  return out;
-}
+constexpr std::int64_t kNeverAsked = INT64_MIN;
 
 }  // namespace
 
@@ -96,9 +36,10 @@ class Thumbnailer::Impl {
   Impl(std::string stream, const config::Transcode& settings, const Clock& clock)
       : stream_(std::move(stream)),
         interval_(std::chrono::seconds(settings.thumbnailIntervalSeconds)),
+        idleInterval_(std::chrono::seconds(
+            std::max(settings.thumbnailIntervalSeconds, settings.thumbnailIdleIntervalSeconds))),
         width_(settings.thumbnailWidth / 2 * 2),
         clock_(clock) {
-    ensureGstInit();
     worker_ = std::thread([this] { run(); });
   }
   ~Impl() {
@@ -119,7 +60,9 @@ class Thumbnailer::Impl {
   void frame(const Frame& f) {
     if (!isVideo(f.codec) || !f.keyFrame || !video_) return;
     auto now = clock_.steady();
-    if (last_ && now - *last_ < interval_) return;
+    // Until a first thumbnail exists, and while viewers ask, the fast interval applies.
+    bool fast = made_.load() == 0 || askedRecently(now);
+    if (last_ && now - *last_ < (fast ? interval_ : idleInterval_)) return;
     std::lock_guard lock(mu_);
     if (job_) return;  // the worker is still busy with the previous one: take the next
     job_ = Job{*video_, f};
@@ -133,18 +76,29 @@ class Thumbnailer::Impl {
     std::lock_guard lock(mu_);
     return latest_;
   }
+  hls::SharedBytes serve() const {
+    askedNs_.store(clock_.steady().time_since_epoch().count());
+    return latest();
+  }
   std::uint64_t made() const { return made_.load(); }
   std::uint64_t failed() const { return failed_.load(); }
 
  private:
+  bool askedRecently(Clock::Steady now) const {
+    auto asked = askedNs_.load();
+    if (asked == kNeverAsked) return false;
+    return now - Clock::Steady(Clock::Steady::duration(asked)) <= idleInterval_;
+  }
+
   void run() {
+    KeyFrameJpeg jpegs;
     std::unique_lock lock(mu_);
     while (true) {
       cv_.wait(lock, [&] { return stop_ || job_; });
       if (stop_) return;
       Job job = *job_;
       lock.unlock();
-      auto jpeg = encodeThumbnail(job, width_);
+      auto jpeg = jpegs.encode(job.track, job.frame, width_);
       lock.lock();
       job_.reset();
       if (jpeg) {
@@ -152,18 +106,21 @@ class Thumbnailer::Impl {
         made_++;
       } else {
         failed_++;
-        logger()->warn("[stream={}] thumbnail failed: {}", stream_, jpeg.error().message);
+        logger()->warn("[stream={}] thumbnail failed ({}): {}", stream_, jpeg.error().code,
+                       jpeg.error().message);
       }
     }
   }
 
   std::string stream_;
-  std::chrono::steady_clock::duration interval_;
+  std::chrono::steady_clock::duration interval_, idleInterval_;
   int width_;
   const Clock& clock_;
   // Caller's thread.
   std::optional<TrackInfo> video_;
   std::optional<Clock::Steady> last_;
+  // Any thread: when thumb.jpg was last asked for (steady clock ticks).
+  mutable std::atomic<std::int64_t> askedNs_{kNeverAsked};
   // Shared with the worker.
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -182,6 +139,7 @@ void Thumbnailer::frame(const Frame& frame) { impl_->frame(frame); }
 void Thumbnailer::discontinuity() { impl_->discontinuity(); }
 void Thumbnailer::end() {}
 hls::SharedBytes Thumbnailer::latest() const { return impl_->latest(); }
+hls::SharedBytes Thumbnailer::serve() const { return impl_->serve(); }
 std::uint64_t Thumbnailer::made() const { return impl_->made(); }
 std::uint64_t Thumbnailer::failed() const { return impl_->failed(); }
 

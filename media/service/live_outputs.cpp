@@ -95,7 +95,9 @@ void LiveOutputs::end() {
   for (auto& r : restreamers_) r->end();
 }
 
-hls::SharedBytes LiveOutputs::thumbnail() const { return thumbnailer_->latest(); }
+hls::SharedBytes LiveOutputs::thumbnail(bool viewer) const {
+  return viewer ? thumbnailer_->serve() : thumbnailer_->latest();
+}
 
 void LiveOutputs::addStatus(nlohmann::json& status) const {
   status["viewers"] = live_->viewers();

@@ -44,7 +44,8 @@ class LiveOutputs final : public FrameSink {
   // The settings these outputs were built from; a publisher arriving with other settings
   // gets new outputs.
   bool sameSettings(const streams::Stream& s) const;
-  hls::SharedBytes thumbnail() const;
+  // The live thumbnail; `viewer`: asked for by a client of thumb.jpg (keeps it fresh).
+  hls::SharedBytes thumbnail(bool viewer) const;
   // Adds "viewers", "renditions", "transcoder", "restream" to a status object. Any thread.
   void addStatus(nlohmann::json& status) const;
 

@@ -32,10 +32,10 @@ std::vector<sql::Migration> MediaService::migrations() const {
   return all;
 }
 
-hls::SharedBytes MediaService::thumbnail(const std::string& stream) const {
+hls::SharedBytes MediaService::thumbnail(const std::string& stream, bool viewer) const {
   auto s = session(stream);
   auto o = s ? s->outputs() : nullptr;
-  return o ? o->thumbnail() : nullptr;
+  return o ? o->thumbnail(viewer) : nullptr;
 }
 
 Status MediaService::start(hub::service::Context& context) {
@@ -62,9 +62,8 @@ Status MediaService::start(hub::service::Context& context) {
   ro.thumbnailInterval = std::chrono::seconds(cfg.record.thumbnailIntervalSeconds);
   recorder_ = std::make_unique<record::Recorder>(ro, context.db, context.clock, &context.metrics);
   if (auto st = recorder_->start(); !st) return st.error().wrap("recorder");
-  auto thumbnails = [this](const std::string& stream) { return thumbnail(stream); };
-  recorder_->setThumbnailSource(thumbnails);
-  live_->setThumbnailSource(thumbnails);
+  recorder_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, false); });
+  live_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, true); });
   live_->addListener(recorder_.get());
   live_->addRoutes(context.http);
   const std::string token = cfg.admin.token;

@@ -65,7 +65,8 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void sampleHealth();
   // Creates the stream "demo" (passthrough only) when missing and starts its publisher.
   Status startDemo();
-  hls::SharedBytes thumbnail(const std::string& stream) const;
+  // `viewer`: for /live/<name>/thumb.jpg (keeps thumbnails at the fast interval).
+  hls::SharedBytes thumbnail(const std::string& stream, bool viewer) const;
   void addRoutes(hub::service::Context& context);
 
   std::unique_ptr<streams::StreamStore> store_;

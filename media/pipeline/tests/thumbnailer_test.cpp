@@ -1,13 +1,15 @@
 // media/pipeline/tests/thumbnailer_test.cpp
 //
 // Live thumbnails from real key frames: a valid JPEG of the configured width and the source's
-// aspect ratio, one per interval of the injected clock, and a bad frame counted, not fatal.
+// aspect ratio, one per interval of the injected clock while thumb.jpg is asked for, one per
+// idle interval when not; a bad frame counted, not fatal; one decoder per stream reused.
 #include "media/pipeline/thumbnailer.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
+#include "media/pipeline/key_frame_jpeg.h"
 #include "media/pipeline/tests/clip.h"
 #include "tests/support/fixtures.h"
 
@@ -26,6 +28,7 @@ hub::config::Transcode settings() {
   hub::config::Transcode s;
   s.thumbnailIntervalSeconds = 5;
   s.thumbnailWidth = 320;
+  s.thumbnailIdleIntervalSeconds = 60;
   return s;
 }
 
@@ -52,11 +55,56 @@ TEST(Thumbnailer, KeyFrameBecomesAJpegOfTheConfiguredWidthOncePerInterval) {
   EXPECT_EQ(decoded.width, 320);
   EXPECT_EQ(decoded.height, 180);
 
+  EXPECT_EQ(thumbs.serve(), jpeg);  // a viewer asks: thumbnails come at the fast interval
   clock.advance(std::chrono::seconds(5));
   for (const auto& f : clip.frames) thumbs.frame(f);
   ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 2; }));
   EXPECT_NE(thumbs.latest(), jpeg);
   EXPECT_EQ(thumbs.failed(), 0u);
+}
+
+TEST(Thumbnailer, NobodyAskingSlowsThumbnailsToTheIdleInterval) {
+  hub::test::TempDir dir;
+  Clip clip = makeClip(dir.path(), "640x360", 1.0);
+  hub::FakeClock clock;
+  Thumbnailer thumbs("idle", settings(), clock);
+  thumbs.tracks(clip.tracks);
+  const Frame key = clip.videoFrames().front();
+  thumbs.frame(key);  // the first key frame always makes one
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 1; }));
+  clock.advance(std::chrono::seconds(30));
+  thumbs.frame(key);
+  ASSERT_NE(thumbs.latest(), nullptr);  // a recording's copy is not a viewer
+  clock.advance(std::chrono::seconds(29));
+  thumbs.frame(key);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(thumbs.made(), 1u);  // 59 s without a viewer: still the first one
+  clock.advance(std::chrono::seconds(1));
+  thumbs.frame(key);  // the idle interval is over
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 2; }));
+  ASSERT_NE(thumbs.serve(), nullptr);  // a viewer: every 5 s again
+  clock.advance(std::chrono::seconds(5));
+  thumbs.frame(key);
+  ASSERT_TRUE(waitFor([&] { return thumbs.made() >= 3; }));
+  EXPECT_EQ(thumbs.failed(), 0u);
+}
+
+TEST(KeyFrameJpeg, OneDecoderServesEveryKeyFrameOfAStream) {
+  hub::test::TempDir dir;
+  Clip clip = makeClip(dir.path(), "1280x720", 3.0);
+  KeyFrameJpeg jpegs;
+  int keys = 0;
+  for (const auto& f : clip.videoFrames()) {
+    if (!f.keyFrame) continue;
+    auto jpeg = jpegs.encode(*clip.video(), f, 320);
+    ASSERT_TRUE(jpeg.ok()) << jpeg.error().message;
+    auto decoded = decodeJpeg(*jpeg);
+    EXPECT_EQ(decoded.width, 320);
+    EXPECT_EQ(decoded.height, 180);
+    keys++;
+  }
+  EXPECT_EQ(keys, 3);
+  EXPECT_EQ(jpegs.decoderOpens(), 1);
 }
 
 TEST(Thumbnailer, HevcKeyFrame) {

@@ -79,11 +79,24 @@ void LiveStream::publisherBack() {
     if (ended_) return;
     publishing_ = true;
   }
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
   logger()->info("[stream={}] publisher back: continuing with a discontinuity", name_);
   for (auto* r : renditions()) r->discontinuity();
 }
 
 void LiveStream::endNow() { finish(); }
+
+std::chrono::system_clock::time_point LiveStream::programDateTime(
+    int epoch, std::int64_t mediaUs, std::chrono::system_clock::time_point ingestWall) {
+  if (ingestWall.time_since_epoch().count() == 0) return {};
+  std::lock_guard lock(anchorMu_);
+  auto [it, added] = anchors_.try_emplace(epoch, Anchor{mediaUs, ingestWall});
+  if (added)
+    while (anchors_.size() > 4) anchors_.erase(anchors_.begin());  // late renditions of old epochs
+  const Anchor& a = it->second;
+  return a.wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                      std::chrono::microseconds(mediaUs - a.mediaUs));
+}
 
 void LiveStream::finish() {
   {

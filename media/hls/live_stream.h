@@ -51,6 +51,15 @@ class LiveStream {
   // Ends the session now (stream deleted, shutdown): ENDLIST, sessionEnded.
   void endNow();
 
+  // EXT-X-PROGRAM-DATE-TIME for media time `mediaUs` (the publisher's timeline) in publisher
+  // epoch `epoch`: one anchor per stream and epoch, set by the first frame any rendition dates
+  // (normally the source's, stamped by ingest), so a transcoded rung that reaches the packager
+  // seconds later still lists the same date for the same media time. `ingestWall` zero: zero.
+  std::chrono::system_clock::time_point programDateTime(int epoch, std::int64_t mediaUs,
+                                                        std::chrono::system_clock::time_point ingestWall);
+  // Publishers so far minus one: publisherBack() starts a new epoch (timestamps restart).
+  int epoch() const { return epoch_.load(std::memory_order_acquire); }
+
   bool ended() const;
   bool publishing() const;
   std::optional<Clock::Steady> endedAt() const;
@@ -91,6 +100,13 @@ class LiveStream {
   HlsMetrics& metrics_;
   const std::string tag_;
   std::atomic<std::uint64_t> changes_{0};
+  std::atomic<int> epoch_{0};
+  struct Anchor {
+    std::int64_t mediaUs = 0;
+    std::chrono::system_clock::time_point wall;
+  };
+  std::mutex anchorMu_;  // a leaf lock: renditions call programDateTime() under their own
+  std::map<int, Anchor> anchors_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Rendition>> renditions_;
   bool publishing_ = true;

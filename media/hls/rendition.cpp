@@ -59,7 +59,9 @@ Rendition::Rendition(std::string stream, RenditionInfo info, std::string session
       metrics_(metrics),
       owner_(owner),
       info_(std::move(info)),
-      segmenter_(options_, *this) {}
+      segmenter_(options_, *this) {
+  epoch_ = owner_.epoch();
+}
 
 Rendition::~Rendition() {
   std::lock_guard lock(mu_);
@@ -108,6 +110,7 @@ void Rendition::discontinuity() {
   std::vector<SegmentEvent> events;
   {
     std::lock_guard lock(mu_);
+    epoch_ = owner_.epoch();
     segmenter_.discontinuity();
     afterWrite(out, events);
   }
@@ -157,7 +160,8 @@ void Rendition::partCut(CutPart part) {
     open_->msn = nextMsn_++;
     open_->discontinuity = part.discontinuity;
     open_->initVersion = part.initVersion;
-    open_->programDateTime = part.wallClock;
+    // Every rendition of the stream dates the same media time alike (one anchor per stream).
+    open_->programDateTime = owner_.programDateTime(epoch_, part.mediaUs, part.wallClock);
   }
   if (part.lastWallClock.time_since_epoch().count() != 0)
     metrics_.partReady.observe(std::chrono::duration<double>(clock_.wall() - part.lastWallClock).count());

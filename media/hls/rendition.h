@@ -110,6 +110,7 @@ class Rendition final : public FrameSink, private SegmenterOutput {
   std::optional<StoredSegment> open_;   // being cut
   std::int64_t nextMsn_ = 0;
   std::int64_t discontinuitySequence_ = 0;
+  int epoch_ = 0;  // the stream's publisher epoch these frames belong to (programDateTime)
   int maxSegmentSeconds_ = 0;
   bool ended_ = false;
   std::vector<Waiter> waiters_;

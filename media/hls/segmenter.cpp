@@ -99,6 +99,11 @@ std::int64_t Segmenter::estimate(const Track& t) const {
   return 3000;
 }
 
+std::int64_t Segmenter::gapTicks(const Track& t) const {
+  auto part = static_cast<std::int64_t>(options_.partSeconds * t.timescale);
+  return std::max(part, 4 * estimate(t));
+}
+
 void Segmenter::rebase(const Frame& f) {
   std::int64_t endUs = -1;
   for (const auto& s : state_)
@@ -129,6 +134,20 @@ void Segmenter::frame(const Frame& f) {
   std::int64_t pts = toTicks(f.ptsUs + offsetUs_, t.timescale);
   bool hasPrev = !t.samples.empty();
   if (hasPrev && decode <= t.lastDecode) decode = t.lastDecode + 1;  // never backwards
+
+  // A hole in the primary video's timestamps (a ladder rung that dropped frames): the segment
+  // ends with the last frame before it instead of stretching over it, and the next segment
+  // starts at a key frame at its true media time, so renditions stay aligned.
+  if (primary && video && segmentOpen_ && decode - t.lastDecode > gapTicks(t)) {
+    closePart(true);
+    closeSegment();
+    hasPrev = false;
+    if (!f.keyFrame) {
+      waitingForKey_ = true;
+      ++dropped_;
+      return;
+    }
+  }
 
   // A key frame of the primary track may start the next segment. Audio (every frame a key
   // frame) cuts segments only between parts, so its segments are whole parts.
@@ -171,6 +190,7 @@ void Segmenter::frame(const Frame& f) {
   if (primary && !hasPrev) {
     partWallClock_ = f.wallClock;
     partHasWallClock_ = true;
+    partMediaUs_ = f.ptsUs;
   }
   if (primary) partLastWallClock_ = f.wallClock;
   Sample s;
@@ -228,6 +248,7 @@ void Segmenter::closePart(bool dropOrphans) {
   part.initVersion = initVersion_;
   part.wallClock = partHasWallClock_ ? partWallClock_ : std::chrono::system_clock::time_point{};
   part.lastWallClock = partLastWallClock_;
+  part.mediaUs = partMediaUs_;
   part.data = std::make_shared<const std::string>(writeFragment(++fragmentSeq_, fragments));
   partStartsSegment_ = false;
   partDiscontinuity_ = false;

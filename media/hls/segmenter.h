@@ -7,6 +7,8 @@
 // where that estimate ended, and its first frame carries pts - (that start) as composition
 // offset, so presentation times stay exact to the tick and the decode timeline has no holes.
 // Segments start at a key frame of the primary track (video, or audio when there is none).
+// A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the segment
+// and the part before it; the next segment starts at the next key frame at its own media time.
 // Not thread-safe: the Rendition calls it under its lock.
 #pragma once
 
@@ -30,6 +32,7 @@ struct CutPart {
   int initVersion = 0;
   std::chrono::system_clock::time_point wallClock;      // ingest time of its first frame
   std::chrono::system_clock::time_point lastWallClock;  // ... and of its last (latency metric)
+  std::int64_t mediaUs = 0;  // pts of its first frame on the publisher's timeline (before rebasing)
 };
 
 class SegmenterOutput {
@@ -69,6 +72,7 @@ class Segmenter {
   };
 
   std::int64_t estimate(const Track& t) const;  // duration of a frame whose successor is unknown
+  std::int64_t gapTicks(const Track& t) const;  // a longer frame interval is a hole: cut there
   void closePart(bool dropOrphans);
   void closeSegment();
   void rebase(const Frame& f);
@@ -90,6 +94,7 @@ class Segmenter {
   std::chrono::system_clock::time_point partWallClock_{};
   std::chrono::system_clock::time_point partLastWallClock_{};
   bool partHasWallClock_ = false;
+  std::int64_t partMediaUs_ = 0;
   std::uint64_t dropped_ = 0;
   std::uint64_t videoFrames_ = 0;
   std::int64_t videoTicks_ = 0;

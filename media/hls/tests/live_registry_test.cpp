@@ -223,6 +223,52 @@ TEST_F(LiveRegistryTest, RenditionsReportEachOtherAndTheMasterListsThem) {
   EXPECT_LT(master.find("source/index.m3u8"), master.find("360p/index.m3u8"));
 }
 
+std::vector<std::string> programDates(const std::string& playlist) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while ((at = playlist.find("#EXT-X-PROGRAM-DATE-TIME:", at)) != std::string::npos) {
+    auto end = playlist.find('\n', at);
+    out.push_back(playlist.substr(at, end - at));
+    at = end;
+  }
+  return out;
+}
+
+TEST_F(LiveRegistryTest, RenditionsListTheSameProgramDateForTheSameMediaTime) {
+  start();
+  auto& low = stream->rendition(RenditionInfo{"360p", 640, 360, 30, 800000, 700000, ""});
+  test::SyntheticSource lowSrc(true, true);
+  low.tracks(lowSrc.tracks());
+  auto lowPlaylist = [&] {
+    Captured c;
+    stream->find("360p")->servePlaylist(playlistRequest(), c.responder());
+    return c.body();
+  };
+  const auto wall = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  src.push(*sink, 4.5, wall);
+  lowSrc.push(low, 4.5, wall + 3s);  // a transcoded rung reaches the packager 3 s later
+  auto dates = programDates(playlist());
+  ASSERT_EQ(dates.size(), 3u) << playlist();
+  EXPECT_EQ(dates[0], "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:00.000Z");
+  EXPECT_EQ(dates[1], "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:02.000Z");
+  EXPECT_EQ(programDates(lowPlaylist()), dates) << lowPlaylist();
+
+  // A publisher coming back restarts its timestamps at 0: a new anchor, shared again.
+  stream->publisherGone();
+  lowSrc.push(low, 0.5, wall + 7.5s);  // the rung's last frames of the old publisher, late
+  auto again = registry.open("gala");
+  ASSERT_EQ(again, stream);
+  src.restart(0);
+  lowSrc.restart(0);
+  src.push(*sink, 2.5, wall + 20s);
+  lowSrc.push(low, 2.5, wall + 22s);
+  dates = programDates(playlist());
+  auto lowDates = programDates(lowPlaylist());
+  ASSERT_FALSE(dates.empty());
+  EXPECT_EQ(dates.back(), "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:22.000Z") << playlist();
+  EXPECT_EQ(lowDates.back(), dates.back()) << lowPlaylist();
+}
+
 TEST_F(LiveRegistryTest, MediaFilesAndViewers) {
   start();
   src.push(*sink, 2.5);

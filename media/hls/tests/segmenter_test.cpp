@@ -2,7 +2,7 @@
 //
 // Part and segment cutting on synthetic RTMP-like timestamps: part sizes, key-frame segment
 // starts, a decode timeline without holes across parts, discontinuities and codec changes,
-// audio-only and video-only sources.
+// audio-only and video-only sources, and a rung that drops frames (gaps in its timestamps).
 #include "media/hls/segmenter.h"
 
 #include <gtest/gtest.h>
@@ -206,6 +206,61 @@ TEST(Segmenter, CodecChangeMakesANewInitAndWaitsForAKeyFrame) {
   ASSERT_NE(it, out.parts.end());
   EXPECT_TRUE(it->startsSegment);
   EXPECT_TRUE(it->discontinuity);
+}
+
+}  // namespace
+}  // namespace hub::media::hls
+
+namespace hub::media::hls {
+namespace {
+
+// A ladder rung that falls behind drops video until a key frame: its frames have holes in
+// their timestamps, and after a hole the next frame may not be a key frame. Segments must
+// follow media time: a hole ends the segment (nothing lasts longer than the video it holds)
+// and the next one starts at a key frame at its true media time.
+TEST(Segmenter, GapsInTimestampsEndSegmentsInsteadOfStretchingThem) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  test::SyntheticSource shape(true, false);
+  seg.tracks(shape.tracks());
+  auto payload = std::make_shared<const std::vector<std::uint8_t>>(100, 0x42);
+  auto kept = [](int i) {  // 30 fps, a key frame every 30 frames; dropped: [0.5, 1.0) and [1.3, 14.1)
+    return i < 15 || (i >= 30 && i < 39) || i >= 423;
+  };
+  for (int i = 0; i < 30 * 18; ++i) {
+    if (!kept(i)) continue;
+    Frame f;
+    f.codec = Codec::H264;
+    f.dtsUs = f.ptsUs = std::int64_t{i} * 1000000 / 30;
+    f.keyFrame = i % 30 == 0;
+    f.data = Payload{payload, 0, payload->size()};
+    seg.frame(f);
+  }
+  seg.flush();
+
+  std::vector<double> durations;
+  std::vector<std::uint64_t> starts;
+  std::size_t first = 0;
+  for (auto end : out.segmentEnds) {
+    ASSERT_LT(first, end);
+    EXPECT_TRUE(out.parts[first].startsSegment);
+    EXPECT_TRUE(out.parts[first].independent);
+    starts.push_back(times(out.parts[first])[1].base);
+    double d = 0;
+    for (auto i = first; i < end; ++i) d += out.parts[i].duration;
+    durations.push_back(d);
+    first = end;
+  }
+  ASSERT_GE(durations.size(), 4u);
+  for (double d : durations) EXPECT_LE(d, 2.0 + 1.0 / 30 + 0.002);
+  EXPECT_NEAR(durations[0], 0.5, 0.002);  // frames 0..14
+  EXPECT_NEAR(durations[1], 0.3, 0.002);  // frames 30..38
+  EXPECT_EQ(starts[1], 90000u);           // at 1 s
+  EXPECT_EQ(starts[2], 15u * 90000u);     // the first key frame after the hole (14.1..14.97 dropped)
+  EXPECT_EQ(seg.droppedFrames(), 27u);
+  double total = 0;
+  for (double d : durations) total += d;
+  EXPECT_NEAR(total, 0.5 + 0.3 + 3.0, 0.01);  // the video there is, not the holes
 }
 
 }  // namespace

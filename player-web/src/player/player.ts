@@ -6,7 +6,7 @@
 
 import type HlsType from 'hls.js/light';
 import type { ErrorData, Level } from 'hls.js/light';
-import { liveTargets, playlistLoaderWithoutPdt } from './live_tuning';
+import { liveTargets } from './live_tuning';
 
 export type PlayerState = 'loading' | 'playing' | 'offline' | 'ended' | 'recovering';
 
@@ -171,7 +171,6 @@ export class Player {
       // The hub sends fMP4 (nothing to transmux): a worker would only cost a second parse of
       // hls.js before the first frame.
       enableWorker: false,
-      pLoader: playlistLoaderWithoutPdt(Hls.DefaultConfig.loader),
       manifestLoadPolicy: {
         default: {
           maxTimeToFirstByteMs: 10_000,

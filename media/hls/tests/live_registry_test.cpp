@@ -255,7 +255,7 @@ TEST_F(LiveRegistryTest, RenditionsListTheSameProgramDateForTheSameMediaTime) {
 
   // A publisher coming back restarts its timestamps at 0: a new anchor, shared again.
   stream->publisherGone();
-  lowSrc.push(low, 0.5, wall + 7.5s);  // the rung's last frames of the old publisher, late
+  lowSrc.push(low, 0.5, wall + 7500ms);  // the rung's last frames of the old publisher, late
   auto again = registry.open("gala");
   ASSERT_EQ(again, stream);
   src.restart(0);

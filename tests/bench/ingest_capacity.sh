@@ -11,7 +11,9 @@
 #     paced (default): hub_rtmp_paced_publisher sends all N streams from one process;
 #     ffmpeg: N `ffmpeg -re -stream_loop -1 -c copy` processes.
 #   COUNTS="20 40" overrides the N list; HUB_SERVE_FLAGS="--transcode-thumbnail-interval 3600"
-#   adds flags to `hub serve` (e.g. to see what live thumbnails cost).
+#   adds flags to `hub serve` (e.g. to see what live thumbnails cost); THUMB_POLL=5 asks the hub
+#   for every stream's /live/<name>/thumb.jpg every 5 s (one curl, as home pages would), which
+#   keeps its thumbnails at the fast interval (without it they are made once a minute).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 mode=${2:-full}
@@ -42,7 +44,7 @@ now() { date +%s.%N; }
 # Bytes the server has received on its RTMP port so far (tcp_info of every open connection).
 received() { ss -Htin state established "( sport = :$1 )" | grep -o 'bytes_received:[0-9]*' | awk -F: '{s += $2} END {print s + 0}'; }
 
-echo "host: $(nproc) cores, $(uptime | sed 's/.*load/load/'); publisher: $publisher; hub flags: ${HUB_SERVE_FLAGS:-none}"
+echo "host: $(nproc) cores, $(uptime | sed 's/.*load/load/'); publisher: $publisher; hub flags: ${HUB_SERVE_FLAGS:-none}; thumbnail poll: ${THUMB_POLL:-none}"
 ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 \
   -t 20 -c:v libx264 -preset ultrafast -b:v 2900k -maxrate 2900k -bufsize 1500k -g 30 -keyint_min 30 \
   -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k -f flv "$work/clip.flv"
@@ -105,6 +107,12 @@ for n in $counts; do
   [ "$(grep -c . "$work/keys")" = "$n" ] || { echo "could not create $n streams" >&2; exit 1; }
   sleep 0.5
   start_publishers "$work/urls" "$work/pub-hub-$n.log"
+  if [ -n "${THUMB_POLL:-}" ]; then
+    thumbs=()
+    for i in $(seq 0 $((n - 1))); do thumbs+=(-o /dev/null "http://127.0.0.1:$hport/live/cap$i/thumb.jpg"); done
+    (while true; do curl -s "${thumbs[@]}" || true; sleep "$THUMB_POLL"; done) &
+    pids+=($!)
+  fi
   measure hub "$n" "$hub_pid" "$rport" python3 "$here/ingest_health.py" hub "$hport" "$token" cap "$n"
   stop_all
   grep -h '^publisher:' "$work/pub-hub-$n.log" || true

@@ -135,18 +135,15 @@ void Segmenter::frame(const Frame& f) {
   bool hasPrev = !t.samples.empty();
   if (hasPrev && decode <= t.lastDecode) decode = t.lastDecode + 1;  // never backwards
 
-  // A hole in the primary video's timestamps (a ladder rung that dropped frames): the segment
-  // ends with the last frame before it instead of stretching over it, and the next segment
-  // starts at a key frame at its true media time, so renditions stay aligned.
+  // A hole in the primary video's timestamps (a ladder rung that dropped frames): the part
+  // ends with the last frame before it instead of stretching over it, and the next part starts
+  // at its true media time (renditions stay aligned). A key frame after the hole also starts a
+  // new segment; other frames (the rung's encoder never saw the dropped ones, so they still
+  // decode) stay in the open segment, which then lists only the video it holds.
   if (primary && video && segmentOpen_ && decode - t.lastDecode > gapTicks(t)) {
     closePart(true);
-    closeSegment();
+    if (f.keyFrame) closeSegment();
     hasPrev = false;
-    if (!f.keyFrame) {
-      waitingForKey_ = true;
-      ++dropped_;
-      return;
-    }
   }
 
   // A key frame of the primary track may start the next segment. Audio (every frame a key

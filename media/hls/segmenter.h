@@ -7,8 +7,8 @@
 // where that estimate ended, and its first frame carries pts - (that start) as composition
 // offset, so presentation times stay exact to the tick and the decode timeline has no holes.
 // Segments start at a key frame of the primary track (video, or audio when there is none).
-// A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the segment
-// and the part before it; the next segment starts at the next key frame at its own media time.
+// A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the part
+// before it (and the segment, when a key frame follows it); what follows keeps its media time.
 // Not thread-safe: the Rendition calls it under its lock.
 #pragma once
 

@@ -216,9 +216,9 @@ namespace {
 
 // A ladder rung that falls behind drops video until a key frame: its frames have holes in
 // their timestamps, and after a hole the next frame may not be a key frame. Segments must
-// follow media time: a hole ends the segment (nothing lasts longer than the video it holds)
-// and the next one starts at a key frame at its true media time.
-TEST(Segmenter, GapsInTimestampsEndSegmentsInsteadOfStretchingThem) {
+// follow media time: no part or segment stretches over a hole (each lasts as long as the video
+// it holds), a key frame after a hole starts a segment, frames keep their true media times.
+TEST(Segmenter, GapsInTimestampsAreNeverStretchedOver) {
   Recorder out;
   Segmenter seg(defaults(), out);
   test::SyntheticSource shape(true, false);
@@ -253,14 +253,18 @@ TEST(Segmenter, GapsInTimestampsEndSegmentsInsteadOfStretchingThem) {
   }
   ASSERT_GE(durations.size(), 4u);
   for (double d : durations) EXPECT_LE(d, 2.0 + 1.0 / 30 + 0.002);
-  EXPECT_NEAR(durations[0], 0.5, 0.002);  // frames 0..14
-  EXPECT_NEAR(durations[1], 0.3, 0.002);  // frames 30..38
-  EXPECT_EQ(starts[1], 90000u);           // at 1 s
-  EXPECT_EQ(starts[2], 15u * 90000u);     // the first key frame after the hole (14.1..14.97 dropped)
-  EXPECT_EQ(seg.droppedFrames(), 27u);
+  EXPECT_NEAR(durations[0], 0.5, 0.002);        // frames 0..14
+  EXPECT_NEAR(durations[1], 0.3 + 0.9, 0.002);  // frames 30..38, then 423..449 after the hole
+  EXPECT_EQ(starts[1], 90000u);                 // at 1 s
+  EXPECT_EQ(starts[2], 15u * 90000u);           // the first key frame after the hole
+  EXPECT_EQ(seg.droppedFrames(), 0u);
+  for (const auto& p : out.parts) EXPECT_LE(p.duration, 0.334 + 0.002);
+  bool resumedAtItsTime = false;  // the part after the hole starts at 14.1 s, not at 1.3 s
+  for (const auto& p : out.parts) resumedAtItsTime |= times(p)[1].base == 423u * 3000u;
+  EXPECT_TRUE(resumedAtItsTime);
   double total = 0;
   for (double d : durations) total += d;
-  EXPECT_NEAR(total, 0.5 + 0.3 + 3.0, 0.01);  // the video there is, not the holes
+  EXPECT_NEAR(total, 0.5 + 0.3 + 0.9 + 3.0, 0.01);  // the video there is, not the holes
 }
 
 }  // namespace

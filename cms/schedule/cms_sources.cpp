@@ -4,6 +4,7 @@
 #include "cms/accounts/account_store.h"
 #include "cms/accounts/platform_limits.h"
 #include "cms/content/content_store.h"
+#include "cms/schedule/item_state.h"
 
 namespace hub::cms::schedule {
 
@@ -53,6 +54,12 @@ Result<nlohmann::json> CmsSources::variant(sql::Executor& db, std::int64_t itemI
     if (var.videoId) v["video_media_id"] = *var.videoId;
   }
   return v;
+}
+
+Status CmsSources::targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) {
+  auto moved = followTargets(tx, itemId, clock_, why);
+  if (!moved) return moved.error();
+  return {};
 }
 
 int postsPerDayFor(const AccountInfo& account) {

@@ -1,6 +1,8 @@
 // cms/schedule/outbox.cpp
 #include "cms/schedule/outbox.h"
 
+#include <set>
+
 #include "core/log/log.h"
 #include "core/sql/errors.h"
 
@@ -61,6 +63,7 @@ Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
         {nowMs / 1000, limit});
     if (!due) return due.error().wrap("claim due");
     const std::int64_t nowS = nowMs / 1000;
+    std::set<std::int64_t> items;  // whose targets changed; followed in id order (one lock order)
     for (const auto& r : *due) {
       std::int64_t id = r.getInt("id"), item = r.getInt("item_id"), account = r.getInt("account_id");
       // The pair's in-flight slot first: a second due row of the same pair waits its turn.
@@ -84,6 +87,7 @@ Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
                              {clip(variant.error().message), nowS, id});
             !x)
           return x.error();
+        items.insert(item);
         continue;
       }
       std::string key = idempotencyKey(id, item, account, r.getInt("due_at"));
@@ -103,8 +107,12 @@ Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
           "'scheduled'",
           {nowS, id});
       if (!up) return up.error();
+      items.insert(item);
       ++claimed;
     }
+    for (std::int64_t item : items)
+      if (Status moved = content_.targetsChanged(tx, item, "the scheduler claimed a due target"); !moved)
+        return moved;
     return {};
   });
   if (!st) return st.error();
@@ -175,7 +183,7 @@ Result<int> Outbox::recover(std::int64_t nowMs, bool all) {
       if (!b) return b.error();
       n += static_cast<int>(a->affected);
     }
-    return {};
+    return {};  // unconfirmed targets count as in flight: the items stay publishing
   });
   if (!st) return st.error();
   return n;
@@ -215,7 +223,9 @@ Result<bool> Outbox::finish(const OutboxRow& row, const std::string& outboxState
                        {row.itemId, row.accountId, row.id});
       if (!c) return c.error();
     }
-    return {};
+    return content_.targetsChanged(tx, row.itemId,
+                                   "account " + std::to_string(row.accountId) + ": " + scheduleState +
+                                       (error.empty() ? "" : " (" + clip(error) + ")"));
   });
   if (!st) return st.error();
   return held;

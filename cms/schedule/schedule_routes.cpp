@@ -8,13 +8,12 @@
 #include "cms/audit/audit_log.h"
 #include "cms/auth/access.h"
 #include "cms/connectors/connector_set.h"
-#include "cms/content/variant_check.h"
 #include "cms/org/org_tree.h"
 #include "cms/schedule/cms_sources.h"
+#include "cms/schedule/schedule_posts.h"
 #include "cms/schedule/schedule_store.h"
 #include "cms/schedule/scheduler.h"
 #include "cms/schedule/time_text.h"
-#include "cms/workflow/workflow.h"
 #include "core/log/log.h"
 
 namespace hub::cms::schedule {
@@ -90,7 +89,7 @@ std::optional<std::int64_t> jsonId(const Json& j) {
   return std::nullopt;
 }
 
-Reply createSchedules(CmsContext& ctx, Parts& parts, CmsRequest& req) {
+Reply createSchedules(CmsContext& ctx, CmsRequest& req) {
   const Json& b = req.body;
   FieldErrors fields;
   if (!b.is_object()) return ApiError::validation({{"body", "must be a JSON object"}});
@@ -128,43 +127,17 @@ Reply createSchedules(CmsContext& ctx, Parts& parts, CmsRequest& req) {
   if (!fields.empty()) return ApiError::validation(fields);
 
   return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
-    auto item = parts.sources->item(tx, ns.itemId);
-    if (!item) return fromStoreError(item.error(), fields);
-    if (auto err = mayChange(ctx, req.actor, item->orgId)) {
-      if (err->status == 404) return ApiError::notFound("content item");
-      return *err;
-    }
-    auto state = workflow::parseState(item->state);
-    if (!state || (*state != workflow::State::Approved && *state != workflow::State::Scheduled &&
-                   *state != workflow::State::Published && *state != workflow::State::Failed &&
-                   *state != workflow::State::Publishing))
-      return ApiError::conflict("schedule.not_approved",
-                                "only approved content can be scheduled (it is " + item->state + ")");
-    // Each variant must fit its account's platform.
-    for (std::size_t i = 0; i < ns.accountIds.size(); ++i) {
-      auto check = content::checkVariantFor(tx, ns.itemId, ns.accountIds[i]);
-      if (!check) {
-        if (check.error().code == "accounts.not_found") continue;  // reported by create() below
-        return check.error();
-      }
-      for (const auto& [field, msg] : *check) fields["account_ids[" + std::to_string(i) + "]." + field] = msg;
-    }
-    auto mayPublish = [&](std::int64_t orgId) { return ctx.access.can(req.actor, editors(), orgId); };
-    auto rows = parts.store->create(tx, req.actor.userId, ns, mayPublish, fields);
-    if (!rows) return fromStoreError(rows.error(), fields);
-    if (!fields.empty()) return ApiError::validation(fields);
-    if (*state != workflow::State::Scheduled && *state != workflow::State::Publishing) {
-      Status st = workflow::transition(tx, req.actor, ns.itemId, *state, workflow::State::Scheduled,
-                                       "scheduled", ctx.base.clock);
-      if (!st) return st.error();
+    auto rows = schedulePosts(ctx, tx, req.actor, ns, fields);
+    if (!rows) {
+      if (rows.error().code == "schedule.item_not_found") return ApiError::notFound("content item");
+      if (rows.error().code == "auth.forbidden")
+        return ApiError::forbidden("auth.forbidden", rows.error().message);
+      if (rows.error().code == "schedule.not_approved")
+        return ApiError::conflict(rows.error().code, rows.error().message);
+      return fromStoreError(rows.error(), fields);
     }
     Json out = Json::array();
     for (const auto& r : *rows) out.push_back(toJson(r));
-    Json after = {{"item_id", ns.itemId}, {"account_ids", ns.accountIds}, {"count", rows->size()}};
-    if (ns.recurrence) after["recurrence"] = recurrenceJson(*ns.recurrence);
-    Status audited = ctx.audit.record(tx, req.actor, "schedule.create", "content", std::to_string(ns.itemId),
-                                      nullptr, after);
-    if (!audited) return audited.error();
     return Reply::created(Json{{"schedules", out}});
   });
 }
@@ -259,6 +232,29 @@ Reply calendar(CmsContext& ctx, Parts& parts, CmsRequest& req) {
   return Json{{"items", items}, {"next_cursor", next}, {"time_zone", "Asia/Shanghai"}};
 }
 
+// The item's own state and each of its targets (account, time, state, last error).
+Reply itemTargets(CmsContext& ctx, Parts& parts, CmsRequest& req) {
+  auto id = req.idParam("id");
+  if (!id) return ApiError::notFound("content item");
+  auto item = parts.sources->item(ctx.base.db, *id);
+  if (!item) {
+    if (item.error().code == "schedule.item_not_found") return ApiError::notFound("content item");
+    return item.error();
+  }
+  if (!ctx.access.canSee(req.actor, item->orgId)) return ApiError::notFound("content item");
+  auto rows = parts.store->forItem(ctx.base.db, *id);
+  if (!rows) return rows.error();
+  Json targets = Json::array();
+  for (const auto& r : *rows) {
+    // Targets of accounts outside the caller's subtrees are left out (their names do not leak).
+    if (!ctx.access.canSee(req.actor, r.orgId)) continue;
+    Json t = toJson(r);
+    if (!t.contains("last_error")) t["last_error"] = nullptr;
+    targets.push_back(std::move(t));
+  }
+  return Json{{"item_id", item->id}, {"title", item->title}, {"state", item->state}, {"targets", targets}};
+}
+
 }  // namespace
 
 void addRoutes(CmsContext& ctx) {
@@ -271,7 +267,7 @@ void addRoutes(CmsContext& ctx) {
   else
     logger()->error("no credentials key ({}): accounts are published to without credentials",
                     loaded.error().message);
-  parts->sources = std::make_unique<CmsSources>(box);
+  parts->sources = std::make_unique<CmsSources>(box, ctx.base.clock);
   StoreLimits limits;
   limits.maxOccurrences = static_cast<std::size_t>(cfg.maxPostsPerRequest);
   limits.maxCalendarDays = cfg.calendarMaxDays;
@@ -283,7 +279,7 @@ void addRoutes(CmsContext& ctx) {
       std::make_unique<connectors::ConnectorSet>(connectorOptions(cfg), SystemClock::instance());
 
   addRoute(ctx, http::Method::Post, "/api/v1/schedules", Guard::Signed,
-           [&ctx, parts](CmsRequest& req) -> Reply { return createSchedules(ctx, *parts, req); });
+           [&ctx](CmsRequest& req) -> Reply { return createSchedules(ctx, req); });
   addRoute(ctx, http::Method::Get, "/api/v1/schedules/:id", Guard::Signed,
            [&ctx, parts](CmsRequest& req) -> Reply {
              auto id = req.idParam("id");
@@ -316,6 +312,8 @@ void addRoutes(CmsContext& ctx) {
                return Json{{"canceled", *n}};
              });
            });
+  addRoute(ctx, http::Method::Get, "/api/v1/content/:id/targets", Guard::Signed,
+           [&ctx, parts](CmsRequest& req) -> Reply { return itemTargets(ctx, *parts, req); });
   addRoute(ctx, http::Method::Get, "/api/v1/calendar", Guard::Signed,
            [&ctx, parts](CmsRequest& req) -> Reply { return calendar(ctx, *parts, req); });
 

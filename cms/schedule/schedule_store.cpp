@@ -183,6 +183,15 @@ Result<ScheduleRow> ScheduleStore::get(sql::Executor& db, std::int64_t id) {
   return fromRow((*rows)[0]);
 }
 
+Result<std::vector<ScheduleRow>> ScheduleStore::forItem(sql::Executor& db, std::int64_t itemId) {
+  auto rows = db.query(std::string(kColumns) + " WHERE s.item_id = ? ORDER BY s.due_at, s.id", {itemId});
+  if (!rows) return rows.error();
+  std::vector<ScheduleRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(fromRow(r));
+  return out;
+}
+
 Result<ScheduleRow> ScheduleStore::cancel(sql::Executor& tx, std::int64_t id) {
   auto up = tx.exec(
       "UPDATE cms_schedules SET state = 'canceled', updated_at = ? WHERE id = ? AND state = 'scheduled'",
@@ -192,6 +201,7 @@ Result<ScheduleRow> ScheduleStore::cancel(sql::Executor& tx, std::int64_t id) {
   if (!row) return row.error();
   if (up->affected == 0)
     return makeError("schedule.not_scheduled", "the post is " + row->state + ", not scheduled");
+  if (Status st = content_.targetsChanged(tx, row->itemId, "a target was cancelled"); !st) return st.error();
   return row;
 }
 
@@ -230,6 +240,12 @@ Result<int> ScheduleStore::cancelRecurrence(sql::Executor& tx, std::int64_t recu
       "'scheduled'",
       {nowSeconds(clock_), recurrenceId});
   if (!up) return up.error();
+  auto item = tx.query("SELECT item_id FROM cms_recurrences WHERE id = ?", {recurrenceId});
+  if (!item) return item.error();
+  if (!item->empty())
+    if (Status st = content_.targetsChanged(tx, (*item)[0].getInt("item_id"), "a recurrence was cancelled");
+        !st)
+      return st.error();
   return static_cast<int>(up->affected);
 }
 

@@ -90,6 +90,8 @@ class ScheduleStore {
                                           const MayPublish& mayPublish, FieldErrors& fields);
 
   Result<ScheduleRow> get(sql::Executor& db, std::int64_t id);
+  // Every row of one item (its publishing targets), cancelled ones too, by (due_at, id).
+  Result<std::vector<ScheduleRow>> forItem(sql::Executor& db, std::int64_t itemId);
   // Only rows still "scheduled" may be cancelled or moved ("schedule.not_scheduled", 409).
   Result<ScheduleRow> cancel(sql::Executor& tx, std::int64_t id);
   Result<ScheduleRow> reschedule(sql::Executor& tx, std::int64_t id, std::int64_t newTime,

@@ -38,6 +38,7 @@ Scheduler::Scheduler(sql::Database& db, AccountSource& accounts, ContentSource& 
                      SchedulerOptions options)
     : db_(db),
       accounts_(accounts),
+      content_(content),
       connectors_(connectors),
       bus_(bus),
       clock_(clock),
@@ -70,12 +71,22 @@ connectors::PublishRequest Scheduler::request(const OutboxRow& row, const Accoun
   return r;
 }
 
-void Scheduler::notify(const std::string& type, const OutboxRow& row, const std::string& code,
-                       const std::string& message) {
+void Scheduler::notify(const std::string& type, const OutboxRow& row, const AccountInfo* account,
+                       const std::string& code, const std::string& message) {
   if (!bus_) return;
-  nlohmann::json ev = {
-      {"type", type}, {"item_id", row.itemId}, {"account_id", row.accountId}, {"schedule_id", row.scheduleId},
-      {"code", code}, {"message", message},    {"at", nowMs() / 1000}};
+  std::string title = row.payload.value("title", "");
+  if (auto item = content_.item(db_, row.itemId)) title = item->title;
+  nlohmann::json ev = {{"type", type},
+                       {"item_id", row.itemId},
+                       {"title", title},
+                       {"account_id", row.accountId},
+                       {"account_name", account ? account->name : ""},
+                       {"platform", account ? account->platform : ""},
+                       {"schedule_id", row.scheduleId},
+                       {"code", code},
+                       {"message", message},
+                       {"error", code.empty() ? message : code + ": " + message},
+                       {"at", nowMs() / 1000}};
   if (Status st = bus_->publish(kNotificationsTopic, ev.dump()); !st)
     logger()->warn("[item={} account={}] notification not published: {}", row.itemId, row.accountId,
                    st.error().message);
@@ -89,7 +100,8 @@ void Scheduler::send(OutboxRow row, TickStats& stats) {
     auto r = outbox_.markFailed(row, msg, row.progress, nowMs());
     if (r && *r) {
       ++stats.failed;
-      notify("publish.failed", row, account ? "schedule.account_inactive" : account.error().code, msg);
+      notify("publish.failed", row, account ? &*account : nullptr,
+             account ? "schedule.account_inactive" : account.error().code, msg);
     }
     return;
   }
@@ -120,7 +132,7 @@ void Scheduler::send(OutboxRow row, TickStats& stats) {
       held = outbox_.markFailed(row, error, progress, now);
       if (held && *held) {
         ++stats.failed;
-        notify("publish.failed", row, res.code, res.message);
+        notify("publish.failed", row, &*account, res.code, res.message);
       }
       logger()->warn("[item={} account={} outbox={}] publish failed after {} attempts: {}", row.itemId,
                      row.accountId, row.id, row.attempts, error);
@@ -129,7 +141,7 @@ void Scheduler::send(OutboxRow row, TickStats& stats) {
       held = outbox_.markUnconfirmed(row, now + options_.reconcileDelay.count(), error, progress, now, false);
       if (held && *held) {
         ++stats.unconfirmed;
-        notify("publish.unconfirmed", row, res.code, res.message);
+        notify("publish.unconfirmed", row, &*account, res.code, res.message);
       }
       logger()->warn("[item={} account={} outbox={}] outcome unknown ({}); reconciling", row.itemId,
                      row.accountId, row.id, error);
@@ -164,7 +176,7 @@ void Scheduler::reconcile(OutboxRow row, TickStats& stats) {
       held = outbox_.markFailed(row, "the platform never received it", progress, now);
       if (held && *held) {
         ++stats.failed;
-        notify("publish.failed", row, "schedule.not_received", "the platform never received it");
+        notify("publish.failed", row, &*account, "schedule.not_received", "the platform never received it");
       }
     } else {
       held = outbox_.markRetry(row, now, "", progress, now);

@@ -8,8 +8,10 @@
 //   lookup() says the platform does not have it (and `reconcileGrace` has passed since the
 //   send, so a request still travelling is not overtaken).
 // Failures and unconfirmed outcomes publish a JSON event on the bus topic "cms.notifications":
-//   {"type":"publish.failed"|"publish.unconfirmed","item_id","account_id","schedule_id",
-//    "code","message","at"}.
+//   {"type":"publish.failed"|"publish.unconfirmed","item_id","title","account_id",
+//    "account_name","platform","schedule_id","code","message","error","at"}
+// ("error" is "code: message"; "at" is epoch seconds). The item's own state follows its
+// targets in the same transactions (ContentSource::targetsChanged, item_state.h).
 // Time comes from the injected clock; tick() does one round synchronously (tests), start()
 // runs rounds on a thread of its own with `senders` sends in parallel.
 #pragma once
@@ -81,14 +83,15 @@ class Scheduler {
   void send(OutboxRow row, TickStats& stats);
   void reconcile(OutboxRow row, TickStats& stats);
   connectors::PublishRequest request(const OutboxRow& row, const AccountInfo& account) const;
-  void notify(const std::string& type, const OutboxRow& row, const std::string& code,
-              const std::string& message);
+  void notify(const std::string& type, const OutboxRow& row, const AccountInfo* account,
+              const std::string& code, const std::string& message);
   std::int64_t nowMs() const;
   void loop();
   void submit(OutboxRow row, bool lookup);
 
   sql::Database& db_;
   AccountSource& accounts_;
+  ContentSource& content_;
   connectors::ConnectorSet& connectors_;
   bus::Bus* bus_;
   const Clock& clock_;

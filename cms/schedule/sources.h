@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +51,14 @@ class ContentSource {
   // The variant to send to this account, as the connectors take it (connector.h); the item's
   // default when it has no variant for the account.
   virtual Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) = 0;
+  // One of the item's schedule rows changed state, in this transaction: the item's own state
+  // follows its targets (item_state.h). `why` is for the transition log. Default: nothing.
+  virtual Status targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) {
+    (void)tx;
+    (void)itemId;
+    (void)why;
+    return {};
+  }
 };
 
 }  // namespace hub::cms::schedule

@@ -34,7 +34,7 @@ class ScheduleApi : public CmsApiTest {
     c.cmsSchedule.requestTimeoutMs = 3000;
     c.cmsSchedule.wechatBaseUrl = fake_.url();
     c.cmsSchedule.wechatPollIntervalMs = 0;
-    c.cmsSchedule.maxAttempts = 1;
+    c.cmsSchedule.maxAttempts = 3;
   }
   void TearDown() override {
     CmsApiTest::TearDown();
@@ -109,6 +109,16 @@ class ScheduleApi : public CmsApiTest {
     return false;
   }
 
+  // Polls the item's own state (GET /api/v1/content/:id/targets) until it is `want`.
+  bool waitItemState(CmsClient& c, std::int64_t item, const std::string& want) {
+    for (int i = 0; i < 300; ++i) {
+      auto r = c.get("/api/v1/content/" + std::to_string(item) + "/targets");
+      if (r.body.value("state", "") == want) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
   hub::test::FakePlatform fake_;
   std::filesystem::path dir_;
 };
@@ -144,6 +154,54 @@ TEST_P(ScheduleApi, ApprovedContentIsPublishedToEveryAccountWhenDue) {
   }
   EXPECT_EQ(accounts, (std::set<std::int64_t>{a1, a2}));
   EXPECT_EQ(fake_.stats()["bad_signatures"], 0) << "signed with the account's sealed secret";
+
+  // The item followed its targets: scheduled -> publishing -> published, each move logged
+  // (by the scheduler) and audited.
+  const std::string itemPath = "/api/v1/content/" + std::to_string(item);
+  ASSERT_TRUE(waitItemState(ed, item, "published"));
+  auto targets = ed.get(itemPath + "/targets");
+  ASSERT_EQ(targets.status, 200) << targets.text;
+  EXPECT_EQ(targets.body["state"], "published");
+  ASSERT_EQ(targets.body["targets"].size(), 2u);
+  for (const auto& t : targets.body["targets"]) {
+    EXPECT_EQ(t["state"], "published");
+    EXPECT_TRUE(t["last_error"].is_null());
+  }
+  auto log = ed.get(itemPath + "/transitions");
+  ASSERT_EQ(log.status, 200) << log.text;
+  std::vector<std::string> moves;
+  for (const auto& t : log.body["items"]) moves.push_back(t.value("from", "") + ">" + t.value("to", ""));
+  ASSERT_GE(moves.size(), 2u) << log.text;
+  EXPECT_EQ(moves[moves.size() - 2], "scheduled>publishing") << log.text;
+  EXPECT_EQ(moves.back(), "publishing>published") << log.text;
+  auto audit = admin.get("/api/v1/audit?action=content.state&object_id=" + std::to_string(item));
+  ASSERT_EQ(audit.status, 200) << audit.text;
+  EXPECT_EQ(audit.body["items"].size(), 2u) << audit.text;
+}
+
+TEST_P(ScheduleApi, AnUnconfirmedTargetKeepsTheItemPublishingUntilReconciled) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto a1 = account(admin, 2, "site-a");
+  auto item = approvedItem("未确认");
+  auto ed = hub().login("ed2", "password-ed2");
+  fake_.configure({{"fail_next", 1}, {"fail_status", 500}});  // outcome unknown: maybe it arrived
+  auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1}}, {"times", {at(60s)}}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  const auto id = r.body["schedules"][0]["id"].get<std::int64_t>();
+  hub().clock().advance(61s);
+  ASSERT_TRUE(waitState(ed, id, "unconfirmed"));
+  auto targets = ed.get("/api/v1/content/" + std::to_string(item) + "/targets");
+  EXPECT_EQ(targets.body["state"], "publishing") << targets.text;
+  EXPECT_EQ(targets.body["targets"][0]["state"], "unconfirmed");
+  EXPECT_NE(targets.body["targets"][0]["last_error"].get<std::string>().find("500"), std::string::npos)
+      << targets.text;
+  EXPECT_TRUE(fake_.posts().empty()) << "never sent again before the platform was asked";
+  // The lookup says the platform never got it (after the grace period): sent once more.
+  hub().clock().advance(std::chrono::seconds(hub().config().cmsSchedule.reconcileGraceSeconds + 10));
+  ASSERT_TRUE(waitState(ed, id, "published"));
+  ASSERT_TRUE(waitItemState(ed, item, "published"));
+  EXPECT_EQ(fake_.posts().size(), 1u);
 }
 
 TEST_P(ScheduleApi, BadSchedulesAre422PerField) {
@@ -299,7 +357,18 @@ TEST_P(ScheduleApi, AFailedPostRaisesANotificationNamingItemAndAccount) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["type"], "publish.failed");
   EXPECT_EQ(events[0]["item_id"], item);
+  EXPECT_EQ(events[0]["title"], "fails");
   EXPECT_EQ(events[0]["account_id"], mine);
+  EXPECT_EQ(events[0]["account_name"], "site-a");
+  EXPECT_NE(events[0]["error"].get<std::string>().find("422"), std::string::npos) << events[0].dump();
+  // The item failed with its target, which shows why.
+  ASSERT_TRUE(waitItemState(ed, item, "failed"));
+  auto targets = ed.get("/api/v1/content/" + std::to_string(item) + "/targets");
+  ASSERT_EQ(targets.status, 200) << targets.text;
+  EXPECT_EQ(targets.body["targets"][0]["state"], "failed");
+  EXPECT_NE(targets.body["targets"][0]["last_error"].get<std::string>().find("422"), std::string::npos);
+  auto ed3 = hub().login("ed3", "password-ed3");
+  EXPECT_EQ(ed3.get("/api/v1/content/" + std::to_string(item) + "/targets").status, 404);
 }
 
 HUB_CMS_BACKENDS(ScheduleApi);

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cms/api/cms_context.h"
@@ -46,8 +47,21 @@ class ScheduleApi : public CmsApiTest {
     hub().createOrg(2, 1, "甲市", 2);
     hub().createOrg(3, 1, "乙市", 2);
     hub().createUser("ed2", "password-ed2", {{auth::Role::Editor, 2}}, 2);
-    hub().createUser("ed3", "password-ed3", {{auth::Role::Editor, 3}}, 3);
     hub().createUser("rev2", "password-rev2", {{auth::Role::Reviewer, 2}}, 2);
+  }
+  // Signed-in clients, made once per test (each sign-in is an Argon2id check).
+  CmsClient& ed2() {
+    if (!ed2_) ed2_ = hub().login("ed2", "password-ed2");
+    return *ed2_;
+  }
+  CmsClient& rev2() {
+    if (!rev2_) rev2_ = hub().login("rev2", "password-rev2");
+    return *rev2_;
+  }
+  // An editor of the other city.
+  CmsClient ed3() {
+    hub().createUser("ed3", "password-ed3", {{auth::Role::Editor, 3}}, 3);
+    return hub().login("ed3", "password-ed3");
   }
   std::int64_t account(CmsClient& admin, std::int64_t org, const std::string& name,
                        const std::string& platform = "website") {
@@ -82,15 +96,14 @@ class ScheduleApi : public CmsApiTest {
   // An article of org 2, written by ed2 (with a cover from the media library when asked) and
   // approved by rev2.
   std::int64_t approvedItem(const std::string& title, bool withCover = false) {
-    auto ed = hub().login("ed2", "password-ed2");
+    auto& ed = ed2();
     Json body = {{"org_id", 2}, {"type", "article"}, {"title", title}, {"body", "正文 " + title}};
     if (withCover) body["cover_media_id"] = uploadCover(ed);
     auto r = ed.post("/api/v1/content", body);
     EXPECT_EQ(r.status, 201) << r.text;
     auto id = std::to_string(r.body.value("id", std::int64_t{0}));
     EXPECT_EQ(ed.post("/api/v1/content/" + id + "/submit").status, 200);
-    auto rev = hub().login("rev2", "password-rev2");
-    auto a = rev.post("/api/v1/content/" + id + "/approve");
+    auto a = rev2().post("/api/v1/content/" + id + "/approve");
     EXPECT_EQ(a.status, 200) << a.text;
     return r.body.value("id", std::int64_t{0});
   }
@@ -119,6 +132,7 @@ class ScheduleApi : public CmsApiTest {
     return false;
   }
 
+  std::optional<CmsClient> ed2_, rev2_;
   hub::test::FakePlatform fake_;
   std::filesystem::path dir_;
 };
@@ -129,7 +143,7 @@ TEST_P(ScheduleApi, ApprovedContentIsPublishedToEveryAccountWhenDue) {
   auto a1 = account(admin, 2, "site-a");
   auto a2 = account(admin, 2, "app-a");
   auto item = approvedItem("劳模表彰");
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto r =
       ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1, a2}}, {"times", {at(3600s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
@@ -184,7 +198,7 @@ TEST_P(ScheduleApi, AnUnconfirmedTargetKeepsTheItemPublishingUntilReconciled) {
   auto admin = hub().loginAdmin();
   auto a1 = account(admin, 2, "site-a");
   auto item = approvedItem("未确认");
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   fake_.configure({{"fail_next", 1}, {"fail_status", 500}});  // outcome unknown: maybe it arrived
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1}}, {"times", {at(60s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
@@ -210,7 +224,7 @@ TEST_P(ScheduleApi, BadSchedulesAre422PerField) {
   auto mine = account(admin, 2, "site-a");
   auto theirs = account(admin, 3, "site-b");
   auto item = approvedItem("x");
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto r =
       ed.post("/api/v1/schedules",
               {{"item_id", item}, {"account_ids", {mine, theirs, 99999}}, {"times", {at(-60s), at(600s)}}});
@@ -237,7 +251,7 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
   auto admin = hub().loginAdmin();
   auto wx = account(admin, 2, "wx-a", "wechat_oa");
   auto item = approvedItem("公众号", true);
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   // Two times on one Shanghai day: the limit counts them together.
   auto day =
       cms::schedule::shanghaiDay(
@@ -258,17 +272,17 @@ TEST_P(ScheduleApi, OtherOrganisationsSee404AndNonEditors403) {
   auto admin = hub().loginAdmin();
   auto mine = account(admin, 2, "site-a");
   auto item = approvedItem("y");
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
   auto id = std::to_string(r.body["schedules"][0]["id"].get<std::int64_t>());
-  auto ed3 = hub().login("ed3", "password-ed3");
+  auto ed3 = this->ed3();
   EXPECT_EQ(ed3.get("/api/v1/schedules/" + id).status, 404);
   EXPECT_EQ(ed3.del("/api/v1/schedules/" + id).status, 404);
   EXPECT_EQ(ed3.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(900s)}}})
                 .status,
             404);
-  auto rev = hub().login("rev2", "password-rev2");
+  auto& rev = rev2();
   EXPECT_EQ(rev.get("/api/v1/schedules/" + id).status, 200);
   EXPECT_EQ(rev.del("/api/v1/schedules/" + id).status, 403);
   EXPECT_EQ(hub().client().get("/api/v1/calendar?from=x&to=y").status, 401);
@@ -279,7 +293,7 @@ TEST_P(ScheduleApi, MoveAndCancelWhileScheduled) {
   auto admin = hub().loginAdmin();
   auto mine = account(admin, 2, "site-a");
   auto item = approvedItem("z");
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(600s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
   auto id = "/api/v1/schedules/" + std::to_string(r.body["schedules"][0]["id"].get<std::int64_t>());
@@ -312,7 +326,7 @@ TEST_P(ScheduleApi, CalendarIsRangedFilteredAndAccessChecked) {
   auto all = admin.get(q);
   ASSERT_EQ(all.status, 200) << all.text;
   EXPECT_EQ(all.body["items"].size(), 4u);
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto mine = ed.get(q);
   ASSERT_EQ(mine.body["items"].size(), 2u);
   for (const auto& i : mine.body["items"]) EXPECT_EQ(i["account_id"], a2);
@@ -341,7 +355,7 @@ TEST_P(ScheduleApi, AFailedPostRaisesANotificationNamingItemAndAccount) {
     events.push_back(Json::parse(payload));
   });
   fake_.configure({{"fail_next", 5}, {"fail_status", 422}});
-  auto ed = hub().login("ed2", "password-ed2");
+  auto& ed = ed2();
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {at(60s)}}});
   ASSERT_EQ(r.status, 201) << r.text;
   hub().clock().advance(61s);
@@ -367,7 +381,7 @@ TEST_P(ScheduleApi, AFailedPostRaisesANotificationNamingItemAndAccount) {
   ASSERT_EQ(targets.status, 200) << targets.text;
   EXPECT_EQ(targets.body["targets"][0]["state"], "failed");
   EXPECT_NE(targets.body["targets"][0]["last_error"].get<std::string>().find("422"), std::string::npos);
-  auto ed3 = hub().login("ed3", "password-ed3");
+  auto ed3 = this->ed3();
   EXPECT_EQ(ed3.get("/api/v1/content/" + std::to_string(item) + "/targets").status, 404);
 }
 

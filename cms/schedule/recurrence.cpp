@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "cms/api/time.h"
 #include "cms/schedule/time_text.h"
 
 namespace hub::cms::schedule {
@@ -57,7 +58,8 @@ Result<Recurrence> parseRecurrence(const nlohmann::json& j, std::int64_t first,
     std::sort(r.weekdays.begin(), r.weekdays.end());
   }
   if (j.contains("until")) {
-    auto u = j["until"].is_string() ? parseRfc3339(j["until"].get<std::string>()) : std::nullopt;
+    auto u = j["until"].is_string() ? parseTime(j["until"].get<std::string>())
+                                    : Result<std::int64_t>(makeError("time.invalid", "not a string"));
     if (!u)
       fields["recurrence.until"] = "must be an RFC 3339 time with an offset";
     else if (*u < first)
@@ -82,7 +84,7 @@ Result<std::vector<std::int64_t>> expand(const Recurrence& r, std::size_t max) {
     return makeError("schedule.recurrence_unbounded", "a recurring post needs an end");
   std::vector<std::int64_t> out;
   const std::int64_t firstDay = shanghaiDay(r.first);
-  const std::int64_t timeOfDay = r.first - (firstDay * 86400 - kShanghaiOffset);
+  const std::int64_t timeOfDay = r.first - (firstDay * 86400 - kShanghaiOffsetSeconds);
   auto push = [&](std::int64_t t) -> bool {  // false once the rule has ended
     if (r.until != 0 && t > r.until) return false;
     if (r.count != 0 && out.size() >= static_cast<std::size_t>(r.count)) return false;
@@ -95,7 +97,7 @@ Result<std::vector<std::int64_t>> expand(const Recurrence& r, std::size_t max) {
   };
   if (r.freq == Recurrence::Freq::Daily) {
     for (std::int64_t day = firstDay;; day += r.interval) {
-      if (!push(day * 86400 - kShanghaiOffset + timeOfDay)) break;
+      if (!push(day * 86400 - kShanghaiOffsetSeconds + timeOfDay)) break;
       if (out.size() > max) return tooLong();
     }
     return out;
@@ -107,7 +109,7 @@ Result<std::vector<std::int64_t>> expand(const Recurrence& r, std::size_t max) {
     for (int wd : days) {
       std::int64_t day = week + wd - 1;
       if (day < firstDay) continue;
-      if (!push(day * 86400 - kShanghaiOffset + timeOfDay)) return out;
+      if (!push(day * 86400 - kShanghaiOffsetSeconds + timeOfDay)) return out;
       if (out.size() > max) return tooLong();
     }
   }
@@ -121,7 +123,7 @@ nlohmann::json recurrenceJson(const Recurrence& r) {
     for (int d : r.weekdays) days.push_back(kDays[d - 1]);
     j["weekdays"] = days;
   }
-  if (r.until != 0) j["until"] = formatShanghai(r.until);
+  if (r.until != 0) j["until"] = formatTime(r.until);
   if (r.count != 0) j["count"] = r.count;
   return j;
 }

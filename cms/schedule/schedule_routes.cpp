@@ -5,6 +5,7 @@
 
 #include "cms/accounts/credential_box.h"
 #include "cms/api/routes.h"
+#include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
 #include "cms/auth/access.h"
 #include "cms/connectors/connector_set.h"
@@ -13,7 +14,6 @@
 #include "cms/schedule/schedule_posts.h"
 #include "cms/schedule/schedule_store.h"
 #include "cms/schedule/scheduler.h"
-#include "cms/schedule/time_text.h"
 #include "core/log/log.h"
 
 namespace hub::cms::schedule {
@@ -113,7 +113,8 @@ Reply createSchedules(CmsContext& ctx, CmsRequest& req) {
     fields["times"] = "required: a list of RFC 3339 times with an offset";
   else
     for (std::size_t i = 0; i < times.size(); ++i) {
-      auto t = times[i].is_string() ? parseRfc3339(times[i].get<std::string>()) : std::nullopt;
+      auto t = times[i].is_string() ? parseTime(times[i].get<std::string>())
+                                    : Result<std::int64_t>(makeError("time.invalid", "not a string"));
       if (t)
         ns.times.push_back(*t);
       else
@@ -150,8 +151,8 @@ Reply changeSchedule(CmsContext& ctx, Parts& parts, CmsRequest& req, bool cancel
   if (!cancel) {
     const Json& b = req.body;
     auto t = b.is_object() && b.contains("at") && b["at"].is_string()
-                 ? parseRfc3339(b["at"].get<std::string>())
-                 : std::nullopt;
+                 ? parseTime(b["at"].get<std::string>())
+                 : Result<std::int64_t>(makeError("time.invalid", "no at"));
     if (!t) return ApiError::validation({{"at", "required: an RFC 3339 time with an offset"}});
     newTime = *t;
   }
@@ -173,7 +174,7 @@ Reply calendar(CmsContext& ctx, Parts& parts, CmsRequest& req) {
   CalendarQuery q;
   auto timeParam = [&](const char* name, std::int64_t& out) {
     auto v = req.query(name);
-    auto t = v ? parseRfc3339(*v) : std::nullopt;
+    auto t = v ? parseTime(*v) : Result<std::int64_t>(makeError("time.invalid", "missing"));
     if (!t)
       fields[name] = "required: an RFC 3339 time with an offset";
     else

@@ -46,13 +46,13 @@ nlohmann::json toJson(const ScheduleRow& r) {
                       {"platform", r.platform},
                       {"title", r.title},
                       {"account_name", r.accountName},
-                      {"at", formatShanghai(r.dueAt)},
+                      {"at", formatTime(r.dueAt)},
                       {"state", r.state},
                       {"attempts", r.attempts}};
   j["recurrence_id"] = r.recurrenceId ? nlohmann::json(*r.recurrenceId) : nlohmann::json();
   if (!r.remoteId.empty()) j["remote_id"] = r.remoteId;
   if (!r.lastError.empty()) j["last_error"] = r.lastError;
-  if (r.postedAtMs != 0) j["posted_at"] = formatShanghai(r.postedAtMs / 1000);
+  if (r.postedAtMs != 0) j["posted_at"] = formatTime(r.postedAtMs / 1000);
   return j;
 }
 
@@ -65,7 +65,7 @@ Status ScheduleStore::checkDailyLimit(sql::Executor& tx, const AccountInfo& acco
   std::map<std::int64_t, int> wanted;  // Shanghai day -> new posts
   for (auto t : times) ++wanted[shanghaiDay(t)];
   for (const auto& [day, n] : wanted) {
-    std::int64_t start = day * 86400 - kShanghaiOffset;
+    std::int64_t start = day * 86400 - kShanghaiOffsetSeconds;
     auto have = tx.query(
         "SELECT COUNT(*) AS n FROM cms_schedules WHERE account_id = ? AND due_at >= ? AND due_at < ? AND "
         "state NOT IN "
@@ -75,7 +75,7 @@ Status ScheduleStore::checkDailyLimit(sql::Executor& tx, const AccountInfo& acco
     std::int64_t existing = (*have)[0].getInt("n");
     if (existing + n > perDay) {
       fields[field] = "account " + std::to_string(account.id) + " (" + account.platform + ") allows " +
-                      std::to_string(perDay) + " post(s) per day; " + formatShanghai(start).substr(0, 10) +
+                      std::to_string(perDay) + " post(s) per day; " + formatTime(start).substr(0, 10) +
                       " would have " + std::to_string(existing + n);
       return {};
     }
@@ -154,7 +154,7 @@ Result<std::vector<ScheduleRow>> ScheduleStore::create(sql::Executor& tx, std::i
       if (!ins) {
         if (ins.error().code == sql::errc::kConstraint) {
           fields["times"] = "item " + std::to_string(req.itemId) + " is already scheduled to account " +
-                            std::to_string(a.id) + " at " + formatShanghai(t);
+                            std::to_string(a.id) + " at " + formatTime(t);
           return validation();
         }
         return ins.error();

@@ -1,24 +1,12 @@
 // cms/schedule/time_text.h
 //
-// Times at the API edge: the API takes RFC 3339 with an explicit offset ("2026-12-01T09:30:00+08:00"
-// or "...Z"), storage keeps UTC epoch seconds, and people see Asia/Shanghai (+08:00, no DST).
+// Asia/Shanghai calendar days (+08:00, no DST) for per-day platform limits and recurrences.
+// Parsing and showing times is cms/api/time.h's (parseTime, formatTime).
 #pragma once
 
 #include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
 
 namespace hub::cms::schedule {
-
-inline constexpr std::int64_t kShanghaiOffset = 8 * 3600;
-
-// RFC 3339 date-time with "Z" or "+hh:mm"/"-hh:mm" (fractional seconds are accepted and dropped)
-// -> UTC epoch seconds; nullopt for anything else, a missing offset included.
-std::optional<std::int64_t> parseRfc3339(std::string_view text);
-
-// Epoch seconds -> "2026-12-01T09:30:00+08:00".
-std::string formatShanghai(std::int64_t epochSeconds);
 
 // Days since 1970-01-01 of the Asia/Shanghai calendar day holding `epochSeconds`.
 std::int64_t shanghaiDay(std::int64_t epochSeconds);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cms/api/cms_context.h"
+#include "cms/api/time.h"
 #include "cms/schedule/scheduler.h"
 #include "cms/schedule/time_text.h"
 #include "cms/tests/support/cms_harness.h"
@@ -110,7 +111,7 @@ class ScheduleApi : public CmsApiTest {
   std::string at(std::chrono::seconds fromNow) {
     auto t =
         std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()) + fromNow;
-    return cms::schedule::formatShanghai(t.count());
+    return cms::formatTime(t.count());
   }
   // Polls GET /api/v1/schedules/:id until its state is `want` (false after 15 s).
   bool waitState(CmsClient& c, std::int64_t id, const std::string& want) {
@@ -257,8 +258,8 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
       cms::schedule::shanghaiDay(
           std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()).count()) +
       2;
-  auto morning = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 9 * 3600);
-  auto evening = cms::schedule::formatShanghai(day * 86400 - 8 * 3600 + 20 * 3600);
+  auto morning = cms::formatTime(day * 86400 - 8 * 3600 + 9 * 3600);
+  auto evening = cms::formatTime(day * 86400 - 8 * 3600 + 20 * 3600);
   auto first = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {morning}}});
   ASSERT_EQ(first.status, 201) << first.text;
   auto r = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {wx}}, {"times", {evening}}});

@@ -1,6 +1,8 @@
-// cms/schedule/tests/schedule_unit_test.cpp: times, recurrence rules and backoff.
+// cms/schedule/tests/schedule_unit_test.cpp: the times the schedule API takes (cms/api/time.h), Shanghai
+// days, recurrence rules and backoff.
 #include <gtest/gtest.h>
 
+#include "cms/api/time.h"
 #include "cms/schedule/backoff.h"
 #include "cms/schedule/recurrence.h"
 #include "cms/schedule/time_text.h"
@@ -11,54 +13,54 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(TimeText, ParsesRfc3339WithOffsets) {
-  EXPECT_EQ(parseRfc3339("1970-01-01T00:00:00Z"), 0);
-  EXPECT_EQ(parseRfc3339("1970-01-01T08:00:00+08:00"), 0);
-  EXPECT_EQ(parseRfc3339("2026-12-01T09:30:00+08:00"), parseRfc3339("2026-12-01T01:30:00Z"));
-  EXPECT_EQ(parseRfc3339("2026-12-01T01:30:00.250Z"), parseRfc3339("2026-12-01T01:30:00Z"));
-  EXPECT_EQ(parseRfc3339("2024-02-29T00:00:00-05:00"), parseRfc3339("2024-02-29T05:00:00Z"));
+  EXPECT_EQ(*parseTime("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(*parseTime("1970-01-01T08:00:00+08:00"), 0);
+  EXPECT_EQ(*parseTime("2026-12-01T09:30:00+08:00"), *parseTime("2026-12-01T01:30:00Z"));
+  EXPECT_EQ(*parseTime("2026-12-01T01:30:00.250Z"), *parseTime("2026-12-01T01:30:00Z"));
+  EXPECT_EQ(*parseTime("2024-02-29T00:00:00-05:00"), *parseTime("2024-02-29T05:00:00Z"));
 }
 
 TEST(TimeText, RefusesTimesWithoutOffsetOrOutOfRange) {
-  EXPECT_FALSE(parseRfc3339("2026-12-01T09:30:00"));
-  EXPECT_FALSE(parseRfc3339("2026-12-01 09:30"));
-  EXPECT_FALSE(parseRfc3339("2026-13-01T09:30:00Z"));
-  EXPECT_FALSE(parseRfc3339("2025-02-29T09:30:00Z"));
-  EXPECT_FALSE(parseRfc3339("2026-12-01T24:00:00Z"));
-  EXPECT_FALSE(parseRfc3339("2026-12-01T09:30:00+8:00"));
-  EXPECT_FALSE(parseRfc3339("2026-12-01T09:30:00Zjunk"));
-  EXPECT_FALSE(parseRfc3339(""));
+  EXPECT_FALSE(parseTime("2026-12-01T09:30:00"));
+  EXPECT_FALSE(parseTime("2026-12-01 09:30"));
+  EXPECT_FALSE(parseTime("2026-13-01T09:30:00Z"));
+  EXPECT_FALSE(parseTime("2025-02-29T09:30:00Z"));
+  EXPECT_FALSE(parseTime("2026-12-01T24:00:00Z"));
+  EXPECT_FALSE(parseTime("2026-12-01T09:30:00+8:00"));
+  EXPECT_FALSE(parseTime("2026-12-01T09:30:00Zjunk"));
+  EXPECT_FALSE(parseTime(""));
 }
 
 TEST(TimeText, ShowsAsiaShanghai) {
-  EXPECT_EQ(formatShanghai(*parseRfc3339("2026-12-01T01:30:00Z")), "2026-12-01T09:30:00+08:00");
-  EXPECT_EQ(formatShanghai(*parseRfc3339("2026-12-31T16:00:00Z")), "2027-01-01T00:00:00+08:00");
+  EXPECT_EQ(formatTime(*parseTime("2026-12-01T01:30:00Z")), "2026-12-01T09:30:00+08:00");
+  EXPECT_EQ(formatTime(*parseTime("2026-12-31T16:00:00Z")), "2027-01-01T00:00:00+08:00");
   // 23:59 UTC on the 1st is already the 2nd in Shanghai.
-  EXPECT_EQ(shanghaiDay(*parseRfc3339("2026-12-01T23:59:00Z")),
-            shanghaiDay(*parseRfc3339("2026-12-02T00:01:00+08:00")));
+  EXPECT_EQ(shanghaiDay(*parseTime("2026-12-01T23:59:00Z")),
+            shanghaiDay(*parseTime("2026-12-02T00:01:00+08:00")));
 }
 
 TEST(Recurrence, DailyUntilAnEndInclusive) {
   Recurrence r;
-  r.first = *parseRfc3339("2026-12-01T09:00:00+08:00");
-  r.until = *parseRfc3339("2026-12-05T09:00:00+08:00");
+  r.first = *parseTime("2026-12-01T09:00:00+08:00");
+  r.until = *parseTime("2026-12-05T09:00:00+08:00");
   auto t = expand(r, 100);
   ASSERT_TRUE(t);
   ASSERT_EQ(t->size(), 5u);
-  EXPECT_EQ(formatShanghai(t->back()), "2026-12-05T09:00:00+08:00");
+  EXPECT_EQ(formatTime(t->back()), "2026-12-05T09:00:00+08:00");
   r.interval = 2;
   EXPECT_EQ(expand(r, 100)->size(), 3u);
 }
 
 TEST(Recurrence, WeeklyOnChosenDaysWithCount) {
   std::map<std::string, std::string> fields;
-  std::int64_t first = *parseRfc3339("2026-12-02T20:00:00+08:00");  // a Wednesday
+  std::int64_t first = *parseTime("2026-12-02T20:00:00+08:00");  // a Wednesday
   auto r = parseRecurrence(
       nlohmann::json{{"freq", "weekly"}, {"weekdays", {"mon", "wed", "fri"}}, {"count", 5}}, first, fields);
   ASSERT_TRUE(r) << fields.begin()->second;
   auto t = expand(*r, 100);
   ASSERT_TRUE(t);
   std::vector<std::string> shown;
-  for (auto x : *t) shown.push_back(formatShanghai(x));
+  for (auto x : *t) shown.push_back(formatTime(x));
   EXPECT_EQ(shown, (std::vector<std::string>{"2026-12-02T20:00:00+08:00", "2026-12-04T20:00:00+08:00",
                                              "2026-12-07T20:00:00+08:00", "2026-12-09T20:00:00+08:00",
                                              "2026-12-11T20:00:00+08:00"}));

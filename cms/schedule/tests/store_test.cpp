@@ -2,6 +2,7 @@
 // limits, recurring posts and the calendar query, on SQLite and MariaDB.
 #include <gtest/gtest.h>
 
+#include "cms/api/time.h"
 #include "cms/schedule/schedule_migrations.h"
 #include "cms/schedule/schedule_store.h"
 #include "cms/schedule/tests/memory_sources.h"
@@ -64,7 +65,7 @@ class StoreTest : public sql::testing::SqlContract {
   }
   static bool anyOrg(std::int64_t) { return true; }
 
-  FakeClock clock_{Clock::Wall(std::chrono::seconds(*parseRfc3339("2026-12-01T08:00:00+08:00")))};
+  FakeClock clock_{Clock::Wall(std::chrono::seconds(*parseTime("2026-12-01T08:00:00+08:00")))};
   test::MemorySources sources_;
 };
 
@@ -104,19 +105,19 @@ TEST_P(StoreTest, OneMassSendPerShanghaiDayForAWechatSubscriptionAccount) {
   ASSERT_TRUE(s.create(*db_, 5, {.itemId = 10, .accountIds = {1}, .times = {now() + 3600}, .recurrence = {}},
                        anyOrg, f));
   // 23:30 the same Shanghai day (15:30 UTC): refused.
-  auto sameDay = *parseRfc3339("2026-12-01T23:30:00+08:00");
+  auto sameDay = *parseTime("2026-12-01T23:30:00+08:00");
   auto r =
       s.create(*db_, 5, {.itemId = 10, .accountIds = {1}, .times = {sameDay}, .recurrence = {}}, anyOrg, f);
   ASSERT_FALSE(r);
   EXPECT_NE(f["account_ids[0]"].find("1 post(s) per day"), std::string::npos) << f["account_ids[0]"];
   // 00:30 the next Shanghai day (still Dec 1 in UTC): fine.
   f.clear();
-  auto nextDay = *parseRfc3339("2026-12-02T00:30:00+08:00");
+  auto nextDay = *parseTime("2026-12-02T00:30:00+08:00");
   EXPECT_TRUE(
       s.create(*db_, 5, {.itemId = 10, .accountIds = {1}, .times = {nextDay}, .recurrence = {}}, anyOrg, f));
   // Two in one request on one day: refused as well.
   f.clear();
-  auto day3 = *parseRfc3339("2026-12-03T09:00:00+08:00");
+  auto day3 = *parseTime("2026-12-03T09:00:00+08:00");
   EXPECT_FALSE(s.create(
       *db_, 5, {.itemId = 10, .accountIds = {1}, .times = {day3, day3 + 60}, .recurrence = {}}, anyOrg, f));
 }
@@ -124,7 +125,7 @@ TEST_P(StoreTest, OneMassSendPerShanghaiDayForAWechatSubscriptionAccount) {
 TEST_P(StoreTest, ARecurringPostBecomesRowsUntilItsEnd) {
   auto s = store();
   FieldErrors f;
-  std::int64_t first = *parseRfc3339("2026-12-01T20:00:00+08:00");
+  std::int64_t first = *parseTime("2026-12-01T20:00:00+08:00");
   auto rule =
       parseRecurrence(nlohmann::json{{"freq", "daily"}, {"until", "2026-12-07T23:00:00+08:00"}}, first, f);
   ASSERT_TRUE(rule);

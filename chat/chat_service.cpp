@@ -175,6 +175,7 @@ Status ChatService::start(service::Context& context) {
   wo.maxPerPeer = static_cast<std::size_t>(cfg_.maxConnectionsPerIp);
   wo.perPeerCloseCode = kCloseTooManyConnections;
   wo.packJsonArrays = true;  // docs/chat-protocol.md: clients accept a JSON array of events
+  wo.coalesce = std::chrono::milliseconds(cfg_.coalesceMs);
   context.http.addWebSocket("/ws", std::move(wh), std::move(wo));
 
   api::addChatApi(*this);

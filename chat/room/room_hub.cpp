@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "chat/protocol/event_encoder.h"
+#include "core/http/websocket.h"
 #include "core/log/log.h"
 
 namespace hub::chat::room {
@@ -114,6 +115,7 @@ void RoomHub::leave(const ws::Session& session, const std::string& room) {
 
 void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::Frame& frame) {
   std::size_t queued = 0;
+  http::WsSendBatch batch;  // one wake-up per loop for the whole room, after the lock
   {
     std::lock_guard lock(mu_);
     auto it = rooms_.find(room);
@@ -174,6 +176,7 @@ void RoomHub::resync() {
 }
 
 void RoomHub::broadcast(const std::string& room, const fanout::Frame& frame) {
+  http::WsSendBatch batch;  // declared first: posts after the lock is released
   std::lock_guard lock(mu_);
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;

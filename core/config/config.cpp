@@ -172,6 +172,9 @@ std::vector<Key> chatKeys() {
   return {
       {"chat", "join_history", "chat messages sent to a client joining without since (0 = none)",
        intKey(m(&Config::chat, &Chat::joinHistory), 0, 100000)},
+      {"chat", "coalesce_ms",
+       "ms a chat connection may hold an event to send it with the next ones (0 = at once)",
+       intKey(m(&Config::chat, &Chat::coalesceMs), 0, 1000)},
   };
 }
 

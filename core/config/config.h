@@ -131,6 +131,7 @@ struct Chat {
   int helloTimeoutSeconds = 10;
   int history = 100;     // messages kept per room for `join since`
   int joinHistory = 50;  // messages sent on a join without `since`; 0: none
+  int coalesceMs = 0;    // an event may wait this long to leave with the next ones (one write)
   int maxTextCodePoints = 200;
   int rateBurst = 5;             // messages a user may send at once
   int ratePerMinute = 60;        // then this many per minute

@@ -84,6 +84,12 @@ class ContextThread {
   int onWsEstablished(Connection& c);
   int onWsReceive(Connection& c, const char* in, std::size_t len);
   int onWsWriteable(Connection& c);
+  // Pops what waits (packed when the route packs) and writes it; false when the write failed.
+  bool writeWsQueue(Connection& c, bool& more);
+  // Writes a woken connection's queue now, outside any callback of its own (or asks for
+  // WRITEABLE when it is closing or a short send is pending).
+  void flushWs(Connection& c);
+  static void onCoalesceTimer(lws_sorted_usec_list_t* sul);
   void onWsClosed(Connection& c);
   void wakeWs(std::uint64_t connId);
 
@@ -99,8 +105,16 @@ class ContextThread {
   std::uint64_t nextId_ = 1;
   std::unordered_map<lws*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<std::uint64_t, Connection*> byId_;
-  std::vector<unsigned char> scratch_;                               // LWS_PRE + one write's worth
-  std::vector<WsConnection::Outgoing> batch_;                        // messages packed into one write
+  std::vector<unsigned char> scratch_;         // LWS_PRE + one write's worth
+  std::vector<WsConnection::Outgoing> batch_;  // messages packed into one write
+  // WebSockets woken while the coalescing timer runs (WsOptions::coalesce); flushed when it fires.
+  struct CoalesceTimer {
+    lws_sorted_usec_list_t sul;  // first member: the callback casts back
+    ContextThread* self;
+  };
+  CoalesceTimer coalesceTimer_{{}, this};
+  bool coalesceArmed_ = false;
+  std::vector<std::uint64_t> coalesced_;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second
   std::string dateValue_;

@@ -23,6 +23,14 @@ bool Mailbox::post(Item item) {
   return true;
 }
 
+void Mailbox::postWakes(const std::vector<std::uint64_t>& connIds) {
+  std::lock_guard lock(mu_);
+  if (detached_ || connIds.empty()) return;
+  bool wasEmpty = items_.empty();
+  for (auto id : connIds) items_.push_back(Item{Item::Kind::WsWake, id, 0, -1, {}});
+  if (wasEmpty && ctx_) lws_cancel_service(ctx_);
+}
+
 std::vector<Mailbox::Item> Mailbox::drain() {
   std::lock_guard lock(mu_);
   std::vector<Item> out;

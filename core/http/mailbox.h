@@ -29,6 +29,8 @@ class Mailbox {
 
   // Returns false (and closes an Adopt fd) once the loop has detached.
   bool post(Item item);
+  // A WsWake for each connection id, under one lock and with one wake-up (WsSendBatch).
+  void postWakes(const std::vector<std::uint64_t>& connIds);
   std::vector<Item> drain();
 
   void attach(lws_context* ctx);

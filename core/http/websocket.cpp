@@ -28,6 +28,7 @@ bool WsConnection::send(Buffer message, bool binary) {
       // A slow consumer: close it rather than let its queue grow without bound.
       closeCode_ = overflowCloseCode_;
       closeReason_ = "send queue full";
+      closing_.store(true, std::memory_order_release);
       queue_.clear();
       queuedBytes_ = 0;
       overflowed_.store(true, std::memory_order_release);
@@ -49,6 +50,7 @@ void WsConnection::close(int code, std::string reason) {
     if (closeCode_ || !open()) return;
     closeCode_ = code;
     closeReason_ = std::move(reason);
+    closing_.store(true, std::memory_order_release);
   }
   wake();
 }
@@ -98,7 +100,34 @@ std::pair<int, std::string> WsConnection::closeRequest() {
 }
 
 void WsConnection::wake() {
+  if (auto* batch = WsSendBatch::current()) return batch->add(mailbox_, connId_);
   (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::WsWake, connId_, 0, -1, {}});
+}
+
+namespace {
+thread_local WsSendBatch* tCurrentBatch = nullptr;
+}  // namespace
+
+WsSendBatch::WsSendBatch() : outer_(tCurrentBatch) {
+  if (!outer_) tCurrentBatch = this;
+}
+
+WsSendBatch::~WsSendBatch() {
+  if (outer_) return;
+  tCurrentBatch = nullptr;
+  for (auto& [mailbox, ids] : wakes_) mailbox->postWakes(ids);
+}
+
+WsSendBatch* WsSendBatch::current() { return tCurrentBatch; }
+
+void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId) {
+  for (auto& [m, ids] : wakes_) {
+    if (m == mailbox) {
+      ids.push_back(connId);
+      return;
+    }
+  }
+  wakes_.emplace_back(mailbox, std::vector<std::uint64_t>{connId});
 }
 
 bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -46,6 +47,11 @@ struct WsOptions {
   // many. The protocol must say clients accept arrays (chat does). A single message goes alone.
   bool packJsonArrays = false;
   std::size_t packMaxBytes = 32 * 1024;
+  // How long a connection's loop may hold a newly queued message to gather what follows it into
+  // the same write (with packJsonArrays: the same frame). 0: written at once. Every loop keeps
+  // one timer: connections woken while it runs leave with it, so no message waits longer than
+  // this. Adds up to this much latency and saves one send() per message it gathers.
+  std::chrono::milliseconds coalesce{0};
 };
 
 // The per-address counts of one WebSocket route (lws has no per-peer limit of its own).
@@ -92,6 +98,8 @@ class WsConnection {
   // maxBytes, the ones after it (all of them into `out`, which is cleared first). One lock.
   bool popTextBatch(std::vector<Outgoing>& out, std::size_t maxBytes, bool& more);
   std::pair<int, std::string> closeRequest();
+  // True once close() (or an overflow) asked the loop to close; no lock.
+  bool closeRequested() const { return closing_.load(std::memory_order_acquire); }
   void markClosed() { open_.store(false, std::memory_order_release); }
 
  private:
@@ -105,11 +113,33 @@ class WsConnection {
   int overflowCloseCode_;
   std::atomic<bool> open_{true};
   std::atomic<bool> overflowed_{false};
+  std::atomic<bool> closing_{false};
   std::size_t queuedBytes_ = 0;  // guarded by mu_
   mutable std::mutex mu_;
   std::deque<Outgoing> queue_;
   int closeCode_ = 0;
   std::string closeReason_;
+};
+
+// Gathers the wake-ups of the sends made on this thread while it lives and posts them when it
+// ends: one mailbox lock and one loop wake-up per loop, however many connections were sent to.
+// For fan-out (one event queued on thousands of connections): without it each loop may wake
+// up and poll while the sender is still queueing, several times per event. Nests; the
+// outermost one posts. Thread-local, so it never delays another thread's sends.
+class WsSendBatch {
+ public:
+  WsSendBatch();
+  ~WsSendBatch();
+  WsSendBatch(const WsSendBatch&) = delete;
+  WsSendBatch& operator=(const WsSendBatch&) = delete;
+
+  // The batch open on this thread, if any (WsConnection::send uses it).
+  static WsSendBatch* current();
+  void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId);
+
+ private:
+  WsSendBatch* outer_;
+  std::vector<std::pair<std::shared_ptr<Mailbox>, std::vector<std::uint64_t>>> wakes_;
 };
 
 struct WsHandlers {

@@ -2,7 +2,8 @@
 //
 // WebSocket callbacks on a loop thread: the Origin check at the handshake (in
 // FILTER_PROTOCOL_CONNECTION, never CONFIRM_UPGRADE), message reassembly with a size limit,
-// and the send queue drained one message per WRITEABLE callback.
+// and the send queue: written straight from the mailbox pass (or the coalescing timer) when
+// the socket has nothing pending, else from the WRITEABLE callback.
 #include <cstring>
 
 #include "core/http/context_thread.h"
@@ -98,11 +99,18 @@ int ContextThread::onWsWriteable(Connection& c) {
     return -1;
   }
   bool more = false;
+  if (!writeWsQueue(c, more)) return -1;
+  if (more) lws_callback_on_writable(c.wsi);
+  return 0;
+}
+
+bool ContextThread::writeWsQueue(Connection& c, bool& more) {
+  more = false;
   std::size_t len = 0;
   bool binary = false;
   if (c.wsRoute && c.wsRoute->options.packJsonArrays) {
     // Everything waiting (up to the cap) in one frame: "[m1,m2,...]", or m1 alone.
-    if (!c.ws->popTextBatch(batch_, c.wsRoute->options.packMaxBytes, more)) return 0;
+    if (!c.ws->popTextBatch(batch_, c.wsRoute->options.packMaxBytes, more)) return true;
     binary = batch_.front().binary;
     std::size_t need = 2;
     for (const auto& m : batch_) need += m.data->size() + 1;
@@ -123,7 +131,7 @@ int ContextThread::onWsWriteable(Connection& c) {
     batch_.clear();  // drop the shared buffers now, not at the next write
   } else {
     WsConnection::Outgoing out;
-    if (!c.ws->popOutgoing(out, more)) return 0;
+    if (!c.ws->popOutgoing(out, more)) return true;
     const std::string& data = *out.data;
     if (scratch_.size() < LWS_PRE + data.size()) scratch_.resize(LWS_PRE + data.size());
     std::memcpy(scratch_.data() + LWS_PRE, data.data(), data.size());
@@ -131,11 +139,27 @@ int ContextThread::onWsWriteable(Connection& c) {
     binary = out.binary;
   }
   // lws writes the frame header into the LWS_PRE bytes: the shared buffers stay untouched.
+  // A short send is kept by lws (and finished on POLLOUT before anything else goes out).
   int n = lws_write(c.wsi, scratch_.data() + LWS_PRE, len, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-  if (n < static_cast<int>(len)) return -1;
   if (scratch_.size() > LWS_PRE + 256 * 1024) scratch_.resize(LWS_PRE + 64 * 1024);
-  if (more) lws_callback_on_writable(c.wsi);
-  return 0;
+  return n >= static_cast<int>(len);
+}
+
+void ContextThread::flushWs(Connection& c) {
+  // The usual case writes at once, from the mailbox pass or the coalescing timer: no extra
+  // round through poll() for POLLOUT. A close, or a socket still finishing an earlier short
+  // send, takes the WRITEABLE callback instead.
+  if (!c.ws || !c.wsEstablished || c.ws->closeRequested() || lws_partial_buffered(c.wsi)) {
+    lws_callback_on_writable(c.wsi);
+    return;
+  }
+  bool more = false;
+  if (!writeWsQueue(c, more)) {
+    logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws->request().peer, c.id);
+    lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    return;
+  }
+  if (more || lws_partial_buffered(c.wsi)) lws_callback_on_writable(c.wsi);
 }
 
 void ContextThread::onWsClosed(Connection& c) {
@@ -149,7 +173,29 @@ void ContextThread::onWsClosed(Connection& c) {
 void ContextThread::wakeWs(std::uint64_t connId) {
   auto it = byId_.find(connId);
   if (it == byId_.end() || !it->second->ws) return;
-  lws_callback_on_writable(it->second->wsi);
+  Connection& c = *it->second;
+  const auto delay = c.wsRoute ? c.wsRoute->options.coalesce : std::chrono::milliseconds{0};
+  if (delay.count() <= 0 || c.ws->closeRequested()) return flushWs(c);
+  coalesced_.push_back(connId);
+  if (!coalesceArmed_) {
+    coalesceArmed_ = true;
+    lws_sul_schedule(context_, 0, &coalesceTimer_.sul, &ContextThread::onCoalesceTimer,
+                     std::chrono::duration_cast<std::chrono::microseconds>(delay).count());
+  }
+}
+
+void ContextThread::onCoalesceTimer(lws_sorted_usec_list_t* sul) {
+  auto* timer = reinterpret_cast<CoalesceTimer*>(sul);  // sul is its first member
+  ContextThread& self = *timer->self;
+  self.coalesceArmed_ = false;
+  std::vector<std::uint64_t> ids;
+  ids.swap(self.coalesced_);
+  for (auto id : ids) {
+    auto it = self.byId_.find(id);
+    if (it != self.byId_.end() && it->second->ws) self.flushWs(*it->second);
+  }
+  ids.clear();
+  self.coalesced_.swap(ids);  // keeps the capacity
 }
 
 }  // namespace hub::http

@@ -7,6 +7,11 @@
 #   tests/bench/chat_fanout.sh BUILD_DIR [quick|full] [SECONDS]
 #   quick: 1,000 clients x 20 and 200 msg/s, 2,000 clients for memory and likes (a few minutes)
 #   full:  1,000/5,000/10,000 clients x 20/100/200 msg/s, 10,000 clients for memory and likes
+#   likes: just the likes point (10,000 clients, 100,000 likes/s)
+# CLIENTS="..." and RATES="..." replace the mode's fan-out points.
+# COALESCE_MS=N sets the hub's [chat] coalesce_ms (default 0: every event written at once).
+# Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
+# so 10 likes/s per client are about 3 per frame (LIKE_BATCH, default 3).
 # Both servers get two processes' worth of cores: the hub its HTTP threads (one per core),
 # Socket.IO one Node process per core on one Redis (how it is scaled). Server CPU is read from
 # /proc/PID/stat; Redis CPU is reported apart.
@@ -37,10 +42,14 @@ cores=$(nproc)
 case $mode in
   quick) clients_list="1000"; rates="20 200"; mem_clients=2000; like_clients=2000 ;;
   full) clients_list="1000 5000 10000"; rates="20 100 200"; mem_clients=10000; like_clients=10000 ;;
-  *) echo "mode must be quick or full" >&2; exit 2 ;;
+  likes) clients_list=""; rates=""; mem_clients=0; like_clients=10000 ;;
+  *) echo "mode must be quick, full or likes" >&2; exit 2 ;;
 esac
+clients_list=${CLIENTS:-$clients_list} rates=${RATES:-$rates}  # e.g. CLIENTS=10000 RATES=20
 senders=20
 likes_rate=$((like_clients * 10))  # 100,000 likes/s from 10,000 clients in full mode
+like_batch=${LIKE_BATCH:-3}
+coalesce=${COALESCE_MS:-0}
 
 # --- one Redis per server under test, so each side's Redis CPU is its own ---
 start_redis() {  # start_redis NAME -> sets REDIS_PORT, REDIS_PID
@@ -62,7 +71,7 @@ mkdir -p "$work/hub"
 HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
   --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
-  --chat-likes-per-second 1000 --chat-join-history 0 >"$work/hub.log" 2>&1 &
+  --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")
 wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
@@ -97,7 +106,8 @@ run_sio() {
 field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d[sys.argv[2]])' "$1" "$2"; }
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
-echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3)"
+echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce"
+echo "# $(uptime)"
 printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s share p50_ms p99_ms cpu_s "deliveries/CPU-s"
 for n in $clients_list; do
   for r in $rates; do
@@ -115,16 +125,20 @@ print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"
   done
 done
 
-echo "# memory: RSS per connected client ($mem_clients clients, idle)"
-h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
-s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
-echo "hub      $(field "$h" rss_per_client_kib) KiB/client (ready $(field "$h" ready))"
-echo "socketio $(field "$s" rss_per_client_kib) KiB/client (ready $(field "$s" ready), all $cores processes)"
+if ((mem_clients > 0)); then
+  echo "# memory: RSS per connected client ($mem_clients clients, idle)"
+  h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
+  s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
+  echo "hub      $(field "$h" rss_per_client_kib) KiB/client (ready $(field "$h" ready))"
+  echo "socketio $(field "$s" rss_per_client_kib) KiB/client (ready $(field "$s" ready), all $cores processes)"
+fi
 
-echo "# likes: $likes_rate likes/s from $like_clients clients"
+echo "# likes: $likes_rate likes/s from $like_clients clients, $like_batch per like frame"
 for side in hub sio; do
-  j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --duration "$secs")
+  j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --like-batch "$like_batch" \
+    --duration "$secs")
   echo "$side likes/s sent $(field "$j" likes_rate), server CPU $(field "$j" server_cpu_s) s over ${secs}s," \
     "likes events per viewer per second $(field "$j" like_events_per_viewer_s) (max $(field "$j" like_events_per_viewer_s_max))," \
-    "total seen $(field "$j" likes_total_seen)"
+    "total seen $(field "$j" likes_total_seen), ready $(field "$j" ready)"
 done
+echo "# $(uptime)"

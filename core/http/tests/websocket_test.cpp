@@ -1,7 +1,8 @@
 // core/http/tests/websocket_test.cpp
 //
 // WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
-// limit (1009), sends from another thread, and 1001 on shutdown.
+// limit (1009), sends from another thread, packing, coalescing, send batches, and 1001 on
+// shutdown.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -49,6 +50,8 @@ class WsTest : public ::testing::Test {
     wo.packJsonArrays = true;
     wo.packMaxBytes = 1024;
     server_->addWebSocket("/ws-packed", h, wo);
+    wo.coalesce = 300ms;
+    server_->addWebSocket("/ws-coalesced", h, wo);
     ASSERT_TRUE(server_->start());
   }
 
@@ -233,6 +236,48 @@ TEST_F(WsTest, PackedRouteSendsQueuedMessagesAsJsonArraysInOrder) {
   }
   EXPECT_EQ(next, kMessages);
   EXPECT_LT(frames, kMessages);  // queued ones went out together
+}
+
+TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-coalesced", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>("{\"n\":" + std::to_string(i) + "}")));
+  auto f = c.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);  // held for the 300 ms window
+  EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"([{"n":0},{"n":1},{"n":2}])"));
+  // The timer is re-armed by the next message, not left running.
+  ASSERT_TRUE(conn->send(std::make_shared<const std::string>("{\"n\":3}")));
+  auto g = c.wsRead(5s);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":3})"));
+}
+
+TEST_F(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
+  TestClient a("127.0.0.1", server_->port());
+  ASSERT_EQ(a.wsHandshake("/ws", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  {
+    WsSendBatch outer;
+    {
+      WsSendBatch inner;  // nested: the outer one posts
+      ASSERT_TRUE(conn->send("one"));
+    }
+    ASSERT_TRUE(conn->send("two"));
+    EXPECT_FALSE(a.wsRead(200ms)) << "sent before the batch ended";
+  }
+  auto f = a.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "one");
+  auto g = a.wsRead(5s);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->payload, "two");
+  EXPECT_EQ(WsSendBatch::current(), nullptr);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
+#include "cms/api/calendar_day.h"
 #include "cms/api/time.h"
-#include "cms/schedule/time_text.h"
 
 namespace hub::cms::schedule {
 namespace {

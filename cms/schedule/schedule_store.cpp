@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "cms/api/calendar_day.h"
 #include "cms/api/time.h"
-#include "cms/schedule/time_text.h"
 #include "core/sql/errors.h"
 
 namespace hub::cms::schedule {

@@ -18,12 +18,7 @@ class UsersApi : public CmsApiTest {
  protected:
   void SetUp() override {
     CmsApiTest::SetUp();
-    // 1 province: 2 city A (3 county A1), 4 city B (5 county B1)
-    hub().createOrg(1, 0, "province", 1);
-    hub().createOrg(2, 1, "city A", 2);
-    hub().createOrg(3, 2, "county A1", 3);
-    hub().createOrg(4, 1, "city B", 2);
-    hub().createOrg(5, 4, "county B1", 3);
+    hub().createTwoCities();  // 1 province: 2 city A (3 county A1), 4 city B (5 county B1)
   }
 };
 

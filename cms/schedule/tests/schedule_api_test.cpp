@@ -12,10 +12,10 @@
 #include <optional>
 #include <thread>
 
+#include "cms/api/calendar_day.h"
 #include "cms/api/cms_context.h"
 #include "cms/api/time.h"
 #include "cms/schedule/scheduler.h"
-#include "cms/schedule/time_text.h"
 #include "cms/tests/support/cms_harness.h"
 #include "core/bus/bus.h"
 #include "tests/support/fake_platform/fake_platform.h"
@@ -255,7 +255,7 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
   auto& ed = ed2();
   // Two times on one Shanghai day: the limit counts them together.
   auto day =
-      cms::schedule::shanghaiDay(
+      cms::shanghaiDay(
           std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()).count()) +
       2;
   auto morning = cms::formatTime(day * 86400 - 8 * 3600 + 9 * 3600);

@@ -2,10 +2,10 @@
 // days, recurrence rules and backoff.
 #include <gtest/gtest.h>
 
+#include "cms/api/calendar_day.h"
 #include "cms/api/time.h"
 #include "cms/schedule/backoff.h"
 #include "cms/schedule/recurrence.h"
-#include "cms/schedule/time_text.h"
 
 namespace hub::cms::schedule {
 namespace {

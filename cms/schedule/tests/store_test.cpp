@@ -2,11 +2,11 @@
 // limits, recurring posts and the calendar query, on SQLite and MariaDB.
 #include <gtest/gtest.h>
 
+#include "cms/api/calendar_day.h"
 #include "cms/api/time.h"
 #include "cms/schedule/schedule_migrations.h"
 #include "cms/schedule/schedule_store.h"
 #include "cms/schedule/tests/memory_sources.h"
-#include "cms/schedule/time_text.h"
 #include "core/sql/tests/backend_fixture.h"
 
 namespace hub::cms::schedule {

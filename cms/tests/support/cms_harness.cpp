@@ -186,6 +186,14 @@ std::int64_t CmsHarness::createUser(const std::string& username, const std::stri
   return id;
 }
 
+void CmsHarness::createTwoCities() {
+  createOrg(1, 0, "province", 1);
+  createOrg(2, 1, "city A", 2);
+  createOrg(3, 2, "county A1", 3);
+  createOrg(4, 1, "city B", 2);
+  createOrg(5, 4, "county B1", 3);
+}
+
 std::int64_t CmsHarness::createAdmin() {
   if (adminId_ == 0) adminId_ = createUser("admin", kAdminPassword, {{auth::Role::Admin, auth::kRootOrg}}, 0);
   return adminId_;

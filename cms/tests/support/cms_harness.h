@@ -142,6 +142,8 @@ class CmsHarness {
   std::int64_t createOrg(std::int64_t id, std::int64_t parentId, const std::string& name, int level = 0);
   std::int64_t createUser(const std::string& username, const std::string& password,
                           std::vector<auth::Grant> grants, std::int64_t orgId = 0);
+  // The tree most access tests use: 1 province: 2 city A (3 county A1), 4 city B (5 county B1).
+  void createTwoCities();
   // "admin" with Admin on the whole tree (org 0), password kAdminPassword; once.
   std::int64_t createAdmin();
 

@@ -1,9 +1,11 @@
-// cms/schedule/time_text.cpp
-#include "cms/schedule/time_text.h"
+// cms/api/calendar_day.cpp
+//
+// Civil-date arithmetic and the Shanghai calendar day.
+#include "cms/api/calendar_day.h"
 
 #include "cms/api/time.h"
 
-namespace hub::cms::schedule {
+namespace hub::cms {
 namespace {
 
 std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
@@ -36,4 +38,4 @@ void civilFromDays(std::int64_t z, int& y, unsigned& m, unsigned& d) {
 
 std::int64_t shanghaiDay(std::int64_t t) { return floorDiv(t + kShanghaiOffsetSeconds, 86400); }
 
-}  // namespace hub::cms::schedule
+}  // namespace hub::cms

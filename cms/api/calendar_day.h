@@ -1,12 +1,13 @@
-// cms/schedule/time_text.h
+// cms/api/calendar_day.h
 //
-// Asia/Shanghai calendar days (+08:00, no DST) for per-day platform limits and recurrences.
+// Asia/Shanghai calendar days (+08:00, no DST): per-day platform limits and recurrences
+// (cms/schedule), the days of walking challenges (cms/challenge).
 // Parsing and showing times is cms/api/time.h's (parseTime, formatTime).
 #pragma once
 
 #include <cstdint>
 
-namespace hub::cms::schedule {
+namespace hub::cms {
 
 // Days since 1970-01-01 of the Asia/Shanghai calendar day holding `epochSeconds`.
 std::int64_t shanghaiDay(std::int64_t epochSeconds);
@@ -15,4 +16,4 @@ std::int64_t shanghaiDay(std::int64_t epochSeconds);
 std::int64_t daysFromCivil(int y, unsigned m, unsigned d);
 void civilFromDays(std::int64_t z, int& y, unsigned& m, unsigned& d);
 
-}  // namespace hub::cms::schedule
+}  // namespace hub::cms

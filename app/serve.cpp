@@ -17,6 +17,7 @@
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
+#include "core/service/bus_streams.h"
 #include "core/sql/change_watcher.h"
 #include "core/sql/database.h"
 #include "core/sql/migration.h"
@@ -152,8 +153,10 @@ int runServe(const config::Config& config, const std::string& role) {
   service::Readiness readiness;
   addCoreRoutes(server, {roleName, **db, **bus, workers, metrics, webRoot->empty(), readiness});
 
-  service::Context context{config,  server,   **db, **bus, workers, metrics, changes, SystemClock::instance(),
-                           *secret, readiness};
+  service::BusStreams streams(**bus);
+  service::Context context{config,  server,    **db,    **bus,
+                           workers, metrics,   changes, SystemClock::instance(),
+                           *secret, readiness, streams};
   auto services = servicesFor(role);
   std::size_t started = 0;
   auto stopStarted = [&] {

@@ -15,6 +15,7 @@
 #include "cms/challenge/member_import.h"
 #include "cms/content/content_routes.h"
 #include "cms/content/content_store.h"
+#include "cms/live/live_routes.h"
 #include "cms/media_library/media_routes.h"
 #include "cms/media_library/media_store.h"
 #include "cms/org/org_routes.h"
@@ -67,6 +68,7 @@ std::vector<sql::Migration> migrations() {
   append(all, workflow::migrations());       // cms.workflow
   append(all, schedule::migrations());       // cms.schedule
   append(all, challenge::migrations());      // cms.challenge
+  append(all, live::migrations());           // cms.live
   return all;
 }
 
@@ -112,6 +114,7 @@ Status CmsService::start(service::Context& context) {
   content::addRoutes(*ctx_);
   workflow::addRoutes(*ctx_);
   schedule::addRoutes(*ctx_);
+  live::addRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());
   return {};

@@ -13,6 +13,7 @@
 #include "core/bus/bus.h"
 #include "core/http/server.h"
 #include "core/loop/worker_pool.h"
+#include "core/service/bus_streams.h"
 #include "core/sql/change_feed.h"
 #include "core/sql/change_watcher.h"
 #include "core/sql/database.h"
@@ -38,6 +39,7 @@ class ChatServiceTest : public ::testing::Test {
     auto bus = bus::open("memory://");
     ASSERT_TRUE(bus);
     bus_ = std::move(*bus);
+    streams_ = std::make_unique<service::BusStreams>(*bus_);
     changes_ = std::make_unique<sql::ChangeWatcher>(*db_, 50ms);
     ASSERT_TRUE(changes_->start());
     http::ServerOptions o;
@@ -47,7 +49,7 @@ class ChatServiceTest : public ::testing::Test {
     server_ = std::make_unique<http::Server>(o, metrics_);
     context_ = std::make_unique<service::Context>(
         service::Context{config_, *server_, *db_, *bus_, workers_, metrics_, *changes_,
-                         SystemClock::instance(), secret_, readiness_});
+                         SystemClock::instance(), secret_, readiness_, *streams_});
   }
   void TearDown() override {
     if (server_) server_->stop();
@@ -74,6 +76,7 @@ class ChatServiceTest : public ::testing::Test {
   std::unique_ptr<sql::ChangeWatcher> changes_;
   std::unique_ptr<http::Server> server_;
   service::Readiness readiness_;
+  std::unique_ptr<service::BusStreams> streams_;
   std::unique_ptr<service::Context> context_;
   ChatService service_;
 };

@@ -2,8 +2,9 @@
 //
 // What a service (media, chat, cms) is to the composition root: a name, the schema migrations
 // it owns, and start/stop. At start it gets the shared parts of the process through a Context
-// (config, HTTP server, SQL, bus, worker pool, metrics, change watcher, clock, readiness checks) and adds its
-// routes and background work; services never see each other, only these interfaces.
+// (config, HTTP server, SQL, bus, worker pool, metrics, change watcher, clock, readiness checks,
+// the Streams client) and adds its routes and background work; services never see each other,
+// only these interfaces.
 #pragma once
 
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "core/config/config.h"
 #include "core/service/readiness.h"
+#include "core/service/streams.h"
 #include "core/util/clock.h"
 #include "core/util/result.h"
 
@@ -45,6 +47,7 @@ struct Context {
   const Clock& clock;
   const std::string& authSecret;
   Readiness& readiness;  // checks shown by /readyz (e.g. chat: its fan-out engine is connected)
+  Streams& streams;      // media streams from outside media (the CMS): over the bus, see streams.h
 };
 
 class Service {

@@ -105,6 +105,7 @@ struct Recorder::Impl {
 
   std::mutex thumbMu;
   std::function<hls::SharedBytes(const std::string&)> thumbnails;
+  std::function<void(const RecordingInfo&)> onFinished;  // set before start(); worker thread
 
   std::mutex mu;
   std::condition_variable cv, idle;
@@ -348,6 +349,7 @@ struct Recorder::Impl {
     if (finished) finished->inc();
     logger()->info("[stream={} recording={}] recording {}: {:.1f} s, {} renditions, {} bytes", info.stream,
                    info.id, info.state, info.durationSeconds, info.renditions.size(), info.sizeBytes);
+    if (onFinished) onFinished(info);
   }
 };
 
@@ -397,6 +399,10 @@ void Recorder::stop() {
   impl_->worker.join();
   std::lock_guard lock(impl_->mu);
   impl_->running = false;
+}
+
+void Recorder::setFinishedListener(std::function<void(const RecordingInfo&)> listener) {
+  impl_->onFinished = std::move(listener);
 }
 
 void Recorder::setThumbnailSource(std::function<hls::SharedBytes(const std::string& stream)> source) {

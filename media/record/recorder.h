@@ -97,6 +97,10 @@ class Recorder final : public hls::SegmentListener {
   // null when there is none yet). Asked on the worker while recording and at the session's end.
   void setThumbnailSource(std::function<hls::SharedBytes(const std::string& stream)> source);
 
+  // Called on the recorder's worker once a recording is "ready" or "failed" (also for one a
+  // crash left open). Set it before start().
+  void setFinishedListener(std::function<void(const RecordingInfo&)> listener);
+
   // hls::SegmentListener: cheap, never block (they queue work for the worker).
   void sessionStarted(const std::string& stream) override;
   void segment(const hls::SegmentEvent& event) override;

@@ -63,6 +63,9 @@ Status MediaService::start(hub::service::Context& context) {
   recorder_ = std::make_unique<record::Recorder>(ro, context.db, context.clock, &context.metrics);
   if (auto st = recorder_->start(); !st) return st.error().wrap("recorder");
   recorder_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, false); });
+  recorder_->setFinishedListener([this](const record::RecordingInfo& info) {
+    announce("recorded", info.stream, {{"recording", info.id}, {"state", info.state}});
+  });
   live_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, true); });
   live_->addListener(recorder_.get());
   live_->addRoutes(context.http);
@@ -86,6 +89,20 @@ Status MediaService::start(hub::service::Context& context) {
   if (auto st = ingest_->start(); !st) return st;
 
   addRoutes(context);
+  responder_ = std::make_unique<StreamsResponder>(
+      context.bus, context.workers, *store_, context.metrics,
+      StreamsResponderHooks{.changed =
+                                [this] {
+                                  if (auto st = reload(); !st)
+                                    logger()->warn("reloading streams failed: {}", st.error().message);
+                                },
+                            .live =
+                                [this](const std::string& name) {
+                                  auto s = session(name);
+                                  return s && s->live();
+                                },
+                            .ingestUrl = rtmpPublicUrl_});
+  responder_->start();
   if (cfg.media.demo)
     if (auto st = startDemo(); !st) return st.error().wrap("demo channel");
   context.metrics.gaugeFn("hub_media_streams_live", "Streams with a publisher now", [this] {
@@ -110,6 +127,7 @@ Status MediaService::start(hub::service::Context& context) {
 }
 
 void MediaService::stop() {
+  if (responder_) responder_->stop();
   {
     std::lock_guard lock(healthMu_);
     stopping_ = true;
@@ -173,10 +191,22 @@ void MediaService::sampleHealth() {
   if (!queued) logger()->warn("stream health sample dropped: {}", queued.error().message);
 }
 
+void MediaService::announce(const char* event, const std::string& stream, nlohmann::json extra) {
+  if (!context_) return;
+  extra["event"] = event;
+  extra["name"] = stream;
+  if (auto st = context_->bus.publish(kBusTopic, extra.dump()); !st)
+    logger()->warn("[stream={}] bus announcement {} failed: {}", stream, event, st.error().message);
+}
+
 Status MediaService::reload() {
   std::lock_guard reloadLock(reloadMu_);
   auto list = store_->list();
   if (!list) return list.error();
+  auto schedules = store_->schedules();
+  if (!schedules) return schedules.error();
+  std::map<std::string, streams::Schedule> freshSchedules;
+  for (auto& s : *schedules) freshSchedules[s.name] = std::move(s);
   std::map<std::string, streams::Stream> fresh;
   std::map<std::string, std::string, std::less<>> keys;
   for (auto& s : *list) {
@@ -201,6 +231,7 @@ Status MediaService::reload() {
       }
     byName_ = std::move(fresh);
     nameByKey_ = std::move(keys);
+    schedules_ = std::move(freshSchedules);
   }
   bool announce = loadedOnce_;  // the first load is the baseline, not news
   loadedOnce_ = true;
@@ -276,6 +307,7 @@ FrameSink& MediaService::publishStarted(const std::string& stream, const rtmp::P
       if (auto st = context_->workers.submit([current] { current->end(); }); !st) current->end();
   }
   s->publisherArrived(Publisher{info.connectionId, info.peer}, takeover);
+  announce("live", stream);
   return *s;
 }
 
@@ -284,6 +316,7 @@ void MediaService::publishEnded(const std::string& stream) {
     s->publisherLeft();
     if (auto o = s->outputs()) o->live()->publisherGone();
   }
+  announce("ended", stream);
 }
 
 void MediaService::framesDropped(const std::string& stream, std::uint64_t n) {

@@ -4,7 +4,9 @@
 // migrations component "media"), the RTMP ingest server, and one StreamSession per stream
 // that has had a publisher, which fans frames out to the stream's consumers. Keeps an in-memory
 // directory of stream keys for the ingest thread (reloaded when "media.streams" changes, also
-// when the CLI wrote it), announces created/deleted streams on the bus topic "media.streams",
+// when the CLI wrote it), announces created/deleted streams, publishers arriving and leaving
+// (live/ended) and finished recordings (recorded) on the bus topic "media.streams", answers
+// core's Streams requests from other services (StreamsResponder), lists upcoming schedules,
 // serves /api/v1/streams and /api/v1/public/streams, and samples live status into SQL. It also
 // owns the LL-HLS registry (/live/...) and the recorder (/vod/..., recordings), and wires each
 // publisher to them through LiveOutputs (source rendition, ladder, thumbnails, restream), and
@@ -25,6 +27,7 @@
 #include "media/record/recorder.h"
 #include "media/rtmp/ingest_server.h"
 #include "media/service/stream_session.h"
+#include "media/service/streams_responder.h"
 #include "media/streams/stream_store.h"
 
 namespace hub::media::service {
@@ -63,6 +66,9 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void framesDropped(const std::string& stream, std::uint64_t n) override;
 
   void sampleHealth();
+  // Publishes {"event": event, "name": stream, ...extra} on kBusTopic (live, ended, recorded).
+  void announce(const char* event, const std::string& stream,
+                nlohmann::json extra = nlohmann::json::object());
   // Creates the stream "demo" (passthrough only) when missing and starts its publisher.
   Status startDemo();
   // `viewer`: for /live/<name>/thumb.jpg (keeps thumbnails at the fast interval).
@@ -74,12 +80,14 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   std::unique_ptr<record::Recorder> recorder_;
   std::unique_ptr<rtmp::IngestServer> ingest_;
   std::unique_ptr<pipeline::DemoPublisher> demo_;
+  std::unique_ptr<StreamsResponder> responder_;
   hub::service::Context* context_ = nullptr;
   std::string rtmpPublicUrl_, httpPublicUrl_;
 
   mutable std::mutex directoryMu_;
   std::map<std::string, streams::Stream> byName_;
   std::map<std::string, std::string, std::less<>> nameByKey_;
+  std::map<std::string, streams::Schedule> schedules_;  // upcoming (the CMS's live events)
   std::mutex reloadMu_;  // one reload at a time, so announcements follow the order of changes
   bool loadedOnce_ = false;
   std::int64_t healthRounds_ = 0;

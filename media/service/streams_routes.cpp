@@ -10,7 +10,8 @@
 //   PUT    /api/v1/streams/:name/ladder         {"passthrough_only", "ladder": [rungs]}
 //   PUT    /api/v1/streams/:name/restream       {"targets": ["rtmp://..."]}
 //   GET    /api/v1/streams/:name/health         stored health samples, newest first (?limit=)
-// Public, from memory: GET /api/v1/public/streams (live streams: title, thumbnail, viewers).
+// Public, from memory: GET /api/v1/public/streams (live streams: title, thumbnail, viewers; then
+// upcoming ones: "live": false, "state": "upcoming", starts_at/ends_at in ms since the epoch).
 #include <charconv>
 
 #include "core/http/bearer_auth.h"
@@ -237,6 +238,26 @@ void MediaService::addRoutes(hub::service::Context& context) {
                          {"playback_url", playbackUrl(s->name())},
                          {"thumbnail_url", httpPublicUrl_ + "/live/" + s->name() + "/thumb.jpg"},
                          {"viewers", status["viewers"]}});
+        }
+        // Upcoming: scheduled (the CMS's live events), not live now, not over yet.
+        const auto nowSeconds =
+            std::chrono::duration_cast<std::chrono::seconds>(context_->clock.wall().time_since_epoch())
+                .count();
+        std::vector<streams::Schedule> upcoming;
+        {
+          std::lock_guard lock(directoryMu_);
+          for (const auto& [name, sched] : schedules_)
+            if (sched.endsAt > nowSeconds && byName_.count(name)) upcoming.push_back(sched);
+        }
+        for (const auto& u : upcoming) {
+          if (auto s = session(u.name); s && s->live()) continue;
+          arr.push_back({{"name", u.name},
+                         {"title", u.title},
+                         {"live", false},
+                         {"state", "upcoming"},
+                         {"starts_at", u.startsAt * 1000},
+                         {"ends_at", u.endsAt * 1000},
+                         {"thumbnail_url", u.posterUrl}});
         }
         return http::Response::json(200, {{"streams", arr}}).header("Cache-Control", "public, max-age=2");
       },

@@ -82,7 +82,15 @@ std::vector<sql::Migration> StreamStore::migrations() {
                                                           " created_at VARCHAR(32) NOT NULL,"
                                                           " announced_at BIGINT NOT NULL,"
                                                           " PRIMARY KEY (name, event, created_at))");
-  return {streams, health, announcements};
+  // The CMS's live events: what the public listing shows as upcoming.
+  sql::Migration schedules = sql::Migration::portable("media", 4, "create media_stream_schedules",
+                                                      "CREATE TABLE media_stream_schedules ("
+                                                      " name VARCHAR(64) NOT NULL PRIMARY KEY,"
+                                                      " title VARCHAR(255) NOT NULL,"
+                                                      " starts_at BIGINT NOT NULL,"
+                                                      " ends_at BIGINT NOT NULL,"
+                                                      " poster_url VARCHAR(1024) NOT NULL)");
+  return {streams, health, announcements, schedules};
 }
 
 std::string newStreamKey() {
@@ -185,6 +193,8 @@ Status StreamStore::remove(const std::string& name) {
     auto del = tx.exec("DELETE FROM media_streams WHERE name = ?", {name});
     if (!del) return del.error();
     if (del->affected == 0) return notFound(name);
+    if (auto sched = tx.exec("DELETE FROM media_stream_schedules WHERE name = ?", {name}); !sched)
+      return sched.error();
     return sql::bumpChange(tx, kChangeTopic);
   });
 }
@@ -227,6 +237,39 @@ Result<Stream> StreamStore::setRestreamTargets(const std::string& name,
   if (auto st = checkRestreamTargets(targets); !st) return st.error();
   return update(name, "UPDATE media_streams SET restream_targets = ? WHERE name = ?",
                 {nlohmann::json(targets).dump()});
+}
+
+Status StreamStore::setSchedule(const Schedule& schedule) {
+  if (schedule.startsAt != 0 && schedule.endsAt <= schedule.startsAt)
+    return makeError("media.bad_request", "a schedule ends after it starts");
+  if (schedule.title.size() > 255 || schedule.posterUrl.size() > 1024)
+    return makeError("media.bad_request", "schedule title or poster URL too long");
+  return db_.transaction([&](sql::Transaction& tx) -> Status {
+    auto exists = tx.query("SELECT name FROM media_streams WHERE name = ?", {schedule.name});
+    if (!exists) return exists.error();
+    if (exists->empty()) return notFound(schedule.name);
+    auto del = tx.exec("DELETE FROM media_stream_schedules WHERE name = ?", {schedule.name});
+    if (!del) return del.error();
+    if (schedule.startsAt != 0) {
+      auto ins = tx.exec(
+          "INSERT INTO media_stream_schedules (name, title, starts_at, ends_at, poster_url) VALUES (?, ?, ?, "
+          "?, ?)",
+          {schedule.name, schedule.title, schedule.startsAt, schedule.endsAt, schedule.posterUrl});
+      if (!ins) return ins.error();
+    }
+    return sql::bumpChange(tx, kChangeTopic);
+  });
+}
+
+Result<std::vector<Schedule>> StreamStore::schedules() {
+  auto rows = db_.query(
+      "SELECT name, title, starts_at, ends_at, poster_url FROM media_stream_schedules ORDER BY starts_at");
+  if (!rows) return rows.error();
+  std::vector<Schedule> out;
+  for (const auto& r : *rows)
+    out.push_back(Schedule{r.getString("name"), r.getString("title"), r.getInt("starts_at"),
+                           r.getInt("ends_at"), r.getString("poster_url")});
+  return out;
 }
 
 Result<bool> StreamStore::claimAnnouncement(const std::string& event, const Stream& s) {

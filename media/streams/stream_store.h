@@ -41,6 +41,16 @@ struct Stream {
   std::string createdAt;  // UTC, ISO 8601
 };
 
+// What the public listing shows as upcoming while the stream is not live (set by the CMS's live
+// events through core's Streams interface). Times in UTC epoch seconds.
+struct Schedule {
+  std::string name;
+  std::string title;
+  std::int64_t startsAt = 0;
+  std::int64_t endsAt = 0;
+  std::string posterUrl;
+};
+
 struct HealthSample {
   std::string stream;
   std::chrono::system_clock::time_point at;
@@ -69,6 +79,11 @@ class StreamStore {
   Result<Stream> setTitle(const std::string& name, const std::string& title);
   Result<Stream> setLadder(const std::string& name, bool passthroughOnly, const std::vector<Rung>& ladder);
   Result<Stream> setRestreamTargets(const std::string& name, const std::vector<std::string>& targets);
+
+  // Stores the stream's schedule (startsAt 0: removes it). Errors: media.not_found,
+  // media.bad_request (end not after start, a field too long).
+  Status setSchedule(const Schedule& schedule);
+  Result<std::vector<Schedule>> schedules();
 
   // Claims the right to announce `event` ("created", "deleted") of this incarnation of `s`
   // (name and created_at) on the bus: true for the first caller across every node sharing the

@@ -12,6 +12,7 @@
 #include "core/http/server.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
+#include "core/service/bus_streams.h"
 #include "core/sql/change_feed.h"
 #include "core/sql/change_watcher.h"
 #include "core/sql/database.h"
@@ -92,6 +93,10 @@ bool CmsHarness::start() {
   db_ = testDb_->open();
   if (!db_) return false;
   auto all = sql::coreMigrations();
+  for (const auto& extra : extra_) {
+    auto theirs = extra->migrations();
+    all.insert(all.end(), theirs.begin(), theirs.end());
+  }
   auto mine = cms::migrations();
   all.insert(all.end(), mine.begin(), mine.end());
   if (auto st = sql::migrate(*db_, all); !st) {
@@ -105,6 +110,7 @@ bool CmsHarness::start() {
     return false;
   }
   bus_ = std::move(*bus);
+  streams_ = std::make_unique<service::BusStreams>(*bus_);
   workers_ = std::make_unique<loop::WorkerPool>(
       loop::WorkerPoolOptions{.threads = 4,
                               .maxQueue = 10000,
@@ -122,8 +128,14 @@ bool CmsHarness::start() {
   o.threads = 2;
   o.maxBodyBytes = static_cast<std::size_t>(config_.http.maxBodyBytes);
   server_ = std::make_unique<http::Server>(o, *metrics_);
-  context_ = std::make_unique<service::Context>(service::Context{
-      config_, *server_, *db_, *bus_, *workers_, *metrics_, *changes_, clock_, secret_, readiness_});
+  context_ = std::make_unique<service::Context>(service::Context{config_, *server_, *db_, *bus_, *workers_,
+                                                                 *metrics_, *changes_, clock_, secret_,
+                                                                 readiness_, *streams_});
+  for (auto& extra : extra_)
+    if (auto st = extra->start(*context_); !st) {
+      ADD_FAILURE() << extra->name() << " start: " << st.error().message;
+      return false;
+    }
   if (auto st = service_.start(*context_); !st) {
     ADD_FAILURE() << "cms start: " << st.error().message;
     return false;
@@ -141,10 +153,13 @@ void CmsHarness::stop() {
   if (changes_) changes_->stop();
   if (workers_) workers_->shutdown();
   service_.stop();
+  for (auto it = extra_.rbegin(); it != extra_.rend(); ++it) (*it)->stop();
+  extra_.clear();
   server_.reset();
   changes_.reset();
   workers_.reset();
   context_.reset();
+  streams_.reset();
   bus_.reset();
   db_.reset();
   testDb_.reset();

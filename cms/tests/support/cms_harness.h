@@ -54,6 +54,9 @@ class WorkerPool;
 namespace hub::metrics {
 class Registry;
 }
+namespace hub::service {
+class BusStreams;
+}
 
 namespace hub::cms::testing {
 
@@ -124,6 +127,10 @@ class CmsHarness {
   CmsHarness(const CmsHarness&) = delete;
   CmsHarness& operator=(const CmsHarness&) = delete;
 
+  // Before start(): another service (media, for the live events' streams) in the same process,
+  // sharing the database, bus and HTTP server; migrated and started before the CMS, stopped
+  // after it.
+  void addService(std::unique_ptr<service::Service> s) { extra_.push_back(std::move(s)); }
   // Migrates, starts the service and the HTTP server; false (and a test failure) on error.
   bool start();
   void stop();
@@ -163,11 +170,13 @@ class CmsHarness {
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<metrics::Registry> metrics_;
   std::unique_ptr<bus::Bus> bus_;
+  std::unique_ptr<service::BusStreams> streams_;
   std::unique_ptr<loop::WorkerPool> workers_;
   std::unique_ptr<sql::ChangeWatcher> changes_;
   std::unique_ptr<http::Server> server_;
   service::Readiness readiness_;
   std::unique_ptr<service::Context> context_;
+  std::vector<std::unique_ptr<service::Service>> extra_;
   CmsService service_;
   std::int64_t adminId_ = 0;
   bool started_ = false;

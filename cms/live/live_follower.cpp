@@ -1,0 +1,142 @@
+// cms/live/live_follower.cpp
+#include "cms/live/live_follower.h"
+
+#include "cms/api/routes.h"
+#include "cms/api/time.h"
+#include "cms/audit/audit_log.h"
+#include "cms/content/content_store.h"
+#include "cms/content/markdown.h"
+#include "cms/live/live_store.h"
+#include "core/bus/bus.h"
+#include "core/log/log.h"
+#include "core/loop/worker_pool.h"
+
+namespace hub::cms::live {
+namespace {
+
+const std::shared_ptr<spdlog::logger>& logger() {
+  static const auto log = hub::log::get("cms.live");
+  return log;
+}
+
+// Who the audit log names for moves nobody made by hand.
+const auth::Actor& systemActor() {
+  static const auth::Actor a = [] {
+    auth::Actor x;
+    x.username = "system";
+    x.displayName = "live events";
+    return x;
+  }();
+  return a;
+}
+
+// The replay as a draft video item linking the recording, for review.
+Result<std::int64_t> createReplayDraft(sql::Transaction& tx, const audit::AuditLog& audit, const LiveEvent& e,
+                                       const std::string& recordingId, std::int64_t now) {
+  content::Item item;
+  item.orgId = e.orgId;
+  item.type = "video";
+  item.title = e.title + " 回放";
+  item.body = "[观看回放](/replay/" + recordingId + ")\n\n" + e.description;
+  item.bodyHtml = content::renderMarkdown(item.body);
+  item.state = "draft";
+  item.revision = 1;
+  item.createdBy = item.updatedBy = e.createdBy;
+  item.createdAt = item.updatedAt = now;
+  item.tags = {"live", "replay"};
+  auto id = content::insertItem(tx, item);
+  if (!id) return id.error();
+  item.id = *id;
+  content::Revision r;
+  r.contentId = item.id;
+  r.revision = 1;
+  r.title = item.title;
+  r.body = item.body;
+  r.type = item.type;
+  r.tags = item.tags;
+  r.actorId = 0;
+  r.actorName = systemActor().username;
+  r.createdAt = now;
+  if (auto st = content::insertRevision(tx, r); !st) return st.error();
+  Json after = content::toJson(item);
+  after.erase("body_html");
+  if (auto st = audit.record(tx, systemActor(), "content.create", "content", std::to_string(item.id), nullptr,
+                             after);
+      !st)
+    return st.error();
+  return item.id;
+}
+
+}  // namespace
+
+void LiveFollower::start() {
+  sub_ = ctx_.base.bus.subscribe(
+      service::kStreamEventsTopic, [this, alive = alive_](std::string_view, std::string_view payload) {
+        auto j = Json::parse(payload, nullptr, false);
+        if (!j.is_object() || !j.contains("event") || !j["event"].is_string() || !j.contains("name") ||
+            !j["name"].is_string())
+          return;  // chat logs malformed announcements already
+        std::string event = j["event"], name = j["name"];
+        if (event != "live" && event != "ended" && event != "recorded") return;
+        if (event == "recorded" && j.value("state", "") != "ready") return;
+        std::string recording =
+            j.contains("recording") && j["recording"].is_string() ? j["recording"].get<std::string>() : "";
+        auto queued = ctx_.base.workers.submit([this, alive, event, name, recording] {
+          if (alive->load()) apply(event, name, recording);
+        });
+        if (!queued) logger()->warn("[stream={}] {} not applied: {}", name, event, queued.error().message);
+      });
+}
+
+void LiveFollower::stop() {
+  alive_->store(false);
+  sub_.reset();
+}
+
+void LiveFollower::apply(const std::string& event, const std::string& stream,
+                         const std::string& recordingId) {
+  const auto now = nowSeconds(ctx_.base.clock);
+  bool movedLive = false;
+  std::int64_t eventId = 0;
+  Status st = ctx_.base.db.transaction([&](sql::Transaction& tx) -> Status {
+    auto found = findByStream(tx, stream);
+    if (!found) return found.error();
+    if (!*found) return {};  // a stream no event owns
+    const LiveEvent& e = **found;
+    eventId = e.id;
+    std::string to;
+    if (event == "live" && (e.state == kScheduled || e.state == kEnded)) to = kLive;
+    if (event == "ended" && e.state == kLive) to = kEnded;
+    if (event == "recorded" && (e.state == kEnded || e.state == kLive) && !recordingId.empty())
+      to = kReplayAvailable;
+    if (to.empty()) return {};
+    auto moved = moveState(tx, stream, {e.state}, to, now);
+    if (!moved) return moved.error();
+    if (!*moved) return {};  // another node moved it first
+    Json before = {{"state", e.state}}, after = {{"state", to}};
+    if (to == kReplayAvailable) {
+      auto content = createReplayDraft(tx, ctx_.audit, e, recordingId, now);
+      if (!content) return content.error();
+      if (auto s = setReplay(tx, e.id, recordingId, *content, now); !s) return s;
+      after["recording_id"] = recordingId;
+      after["replay_content_id"] = *content;
+    }
+    if (auto s = ctx_.audit.record(tx, systemActor(), "live.state", "live_event", std::to_string(e.id),
+                                   before, after);
+        !s)
+      return s;
+    movedLive = to == kLive;
+    logger()->info("[event={} stream={}] {} -> {}", e.id, stream, e.state, to);
+    return {};
+  });
+  if (!st) {
+    logger()->warn("[stream={}] applying {} failed: {}", stream, event, st.error().message);
+    return;
+  }
+  // Started: no longer upcoming in media's public listing.
+  if (movedLive)
+    if (auto s = ctx_.base.streams.setSchedule(stream, service::StreamSchedule{}); !s)
+      logger()->warn("[event={} stream={}] still listed as upcoming: {}", eventId, stream, s.error().message);
+}
+
+}  // namespace hub::cms::live

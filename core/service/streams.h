@@ -1,0 +1,57 @@
+// core/service/streams.h
+//
+// How a service other than media (the CMS's live events) drives media streams without touching
+// media's tables: create a stream, read it, rotate its key, set its restream targets and its
+// schedule (shown as "upcoming" in media's public listing). Core defines the interface; the
+// implementation every service gets through service::Context is BusStreams (bus_streams.h),
+// which asks the media service over the bus, so it works the same when media runs on another
+// node. Calls block (up to the client's timeout): call them on a worker, never on a loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/util/result.h"
+
+namespace hub::service {
+
+struct StreamInfo {
+  std::string name;
+  std::string title;
+  std::string key;        // the secret publish key: show it to hosts only, never log it
+  std::string ingestUrl;  // the RTMP server URL publishers use with the key ("rtmp://host:1935/live")
+  std::vector<std::string> restreamTargets;
+  bool live = false;  // a publisher is connected (on the answering media node)
+};
+
+// What media lists as upcoming until the stream goes live: times in UTC epoch seconds.
+struct StreamSchedule {
+  std::string title;
+  std::int64_t startsAt = 0;
+  std::int64_t endsAt = 0;
+  std::string posterUrl;  // "" = the stream's own thumbnail
+};
+
+// Stream events announced on the bus topic kStreamEventsTopic ("media.streams") as JSON
+// {"event": E, "name": stream, ...}: "created", "deleted" (once per change across media nodes),
+// "live" and "ended" (a publisher connected / left, from the node that has it), and "recorded"
+// (with "recording" id and "state" "ready" or "failed", once a recording is finished).
+inline constexpr const char* kStreamEventsTopic = "media.streams";
+
+class Streams {
+ public:
+  virtual ~Streams() = default;
+  // Errors: media.bad_name, media.stream_exists, media.not_found, media.bad_request,
+  // streams.timeout (no media node answered), streams.unavailable (the bus refused), and the
+  // media node's sql.* errors.
+  virtual Result<StreamInfo> create(const std::string& name, const std::string& title) = 0;
+  virtual Result<StreamInfo> get(const std::string& name) = 0;
+  virtual Result<StreamInfo> rotateKey(const std::string& name) = 0;
+  virtual Result<StreamInfo> setRestreamTargets(const std::string& name,
+                                                const std::vector<std::string>& targets) = 0;
+  // Stores (or with startsAt 0 clears) what the public listing shows while the stream is not live.
+  virtual Status setSchedule(const std::string& name, const StreamSchedule& schedule) = 0;
+};
+
+}  // namespace hub::service

@@ -1,0 +1,143 @@
+// media/service/streams_responder.cpp
+#include "media/service/streams_responder.h"
+
+#include "core/log/log.h"
+#include "core/loop/worker_pool.h"
+#include "core/metrics/registry.h"
+#include "core/service/bus_streams.h"
+
+namespace hub::media::service {
+namespace {
+
+const auto& logger() {
+  static const auto log = hub::log::get("media.streams_rpc");
+  return log;
+}
+
+std::string nameArg(const nlohmann::json& args) {
+  auto it = args.find("name");
+  return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+StreamsResponder::StreamsResponder(bus::Bus& bus, loop::WorkerPool& workers, streams::StreamStore& store,
+                                   metrics::Registry& metrics, StreamsResponderHooks hooks)
+    : bus_(bus),
+      workers_(workers),
+      store_(store),
+      requests_(&metrics.counter("hub_media_stream_requests_total", "Stream requests answered over the bus")),
+      rejected_(
+          &metrics.counter("hub_media_stream_requests_rejected_total", "Malformed stream requests dropped")),
+      hooks_(std::move(hooks)) {}
+
+StreamsResponder::~StreamsResponder() { stop(); }
+
+void StreamsResponder::start() {
+  sub_ = bus_.subscribe(hub::service::kStreamRequestsTopic,
+                        [this, alive = alive_](std::string_view, std::string_view payload) {
+                          auto j = nlohmann::json::parse(payload, nullptr, false);
+                          if (!j.is_object() || !j.contains("id") || !j["id"].is_string() ||
+                              !j.contains("reply_to") || !j["reply_to"].is_string() || !j.contains("op") ||
+                              !j["op"].is_string() || j["id"].get<std::string>().size() > 64 ||
+                              j["reply_to"].get<std::string>().rfind(
+                                  std::string(hub::service::kStreamRequestsTopic) + ".reply.", 0) != 0) {
+                            rejected_->inc();
+                            logger()->warn("malformed stream request dropped ({} bytes)", payload.size());
+                            return;
+                          }
+                          auto queued = workers_.submit([this, alive, j = std::move(j)] {
+                            if (alive->load()) handle(j);
+                          });
+                          if (!queued)
+                            logger()->warn("stream request not queued: {}", queued.error().message);
+                        });
+}
+
+void StreamsResponder::stop() {
+  alive_->store(false);
+  sub_.reset();
+}
+
+void StreamsResponder::handle(const nlohmann::json& request) {
+  const std::string id = request["id"];
+  const std::string op = request["op"];
+  // Every media node sharing the database sees the request: the first claim answers it.
+  streams::Stream claim;
+  claim.name = id;
+  claim.createdAt = "rpc";
+  auto claimed = store_.claimAnnouncement("rpc", claim);
+  if (claimed && !*claimed) return;
+  if (!claimed)
+    logger()->warn("[request={}] claiming the request failed: {} (answering anyway)", id,
+                   claimed.error().message);
+  const auto& args =
+      request.contains("args") && request["args"].is_object() ? request["args"] : nlohmann::json::object();
+  Result<nlohmann::json> result = makeError("media.bad_request", "bad arguments");
+  try {
+    result = run(op, args);
+  } catch (const nlohmann::json::exception&) {
+    result = makeError("media.bad_request", "an argument of " + op + " has the wrong type");
+  }
+  nlohmann::json reply = {{"id", id}, {"ok", result.ok()}};
+  if (result) {
+    reply["stream"] = std::move(*result);
+  } else {
+    reply["error"] = {{"code", result.error().code}, {"message", result.error().message}};
+    logger()->info("[request={}] [op={}] [stream={}] refused: {}", id, op, nameArg(args),
+                   result.error().code);
+  }
+  requests_->inc();
+  if (auto st = bus_.publish(request["reply_to"].get<std::string>(), reply.dump()); !st)
+    logger()->warn("[request={}] reply not sent: {}", id, st.error().message);
+}
+
+nlohmann::json StreamsResponder::toJson(const streams::Stream& s) const {
+  hub::service::StreamInfo info;
+  info.name = s.name;
+  info.title = s.title;
+  info.key = s.key;
+  info.ingestUrl = hooks_.ingestUrl;
+  info.restreamTargets = s.restreamTargets;
+  info.live = hooks_.live && hooks_.live(s.name);
+  return hub::service::streamInfoToJson(info);
+}
+
+Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohmann::json& args) {
+  const std::string name = nameArg(args);
+  auto done = [&](Result<streams::Stream> r, bool wrote) -> Result<nlohmann::json> {
+    if (!r) return r.error();
+    if (wrote && hooks_.changed) hooks_.changed();
+    return toJson(*r);
+  };
+  if (op == "get") return done(store_.get(name), false);
+  if (op == "create") {
+    auto title = args.contains("title") && args["title"].is_string() ? args["title"].get<std::string>() : "";
+    return done(store_.create(name, title), true);
+  }
+  if (op == "rotate_key") return done(store_.rotateKey(name), true);
+  if (op == "set_restream_targets") {
+    std::vector<std::string> targets;
+    if (!args.contains("targets") || !args["targets"].is_array())
+      return makeError("media.bad_request", "targets must be an array of strings");
+    for (const auto& t : args["targets"]) {
+      if (!t.is_string()) return makeError("media.bad_request", "targets must be strings");
+      targets.push_back(t.get<std::string>());
+    }
+    return done(store_.setRestreamTargets(name, targets), true);
+  }
+  if (op == "set_schedule") {
+    streams::Schedule s;
+    s.name = name;
+    s.title = args.value("title", "");
+    s.startsAt = args.value("starts_at", std::int64_t{0});
+    s.endsAt = args.value("ends_at", std::int64_t{0});
+    s.posterUrl = args.value("poster_url", "");
+    if (auto st = store_.setSchedule(s); !st) return st.error();
+    if (hooks_.changed) hooks_.changed();
+    return nlohmann::json::object();
+  }
+  return makeError("media.bad_request", "unknown stream request " + op);
+}
+
+}  // namespace hub::media::service

@@ -4,7 +4,8 @@
 // `[hls] grace_period`), the open watch page says so and links to the replay, the home page
 // lists the replay with its thumbnail, and the card opens /replay/<id>, which plays. On the
 // way, a signed-in viewer chats and the playing watch page is shot with its bullet comments.
-// Upcoming events come with the CMS: that section keeps its placeholder.
+// Before that, an editor plans a live event in the CMS (a stream of its own, starting in two
+// hours): the upcoming section shows its card, which opens the watch page's countdown.
 // Screenshots at phone and desktop sizes.
 import { spawn } from 'node:child_process';
 
@@ -26,11 +27,38 @@ async function stop(p) {
   clearTimeout(t);
 }
 
+// Signs the CMS admin in and creates an organisation and a live event; the event as the API answers.
+async function planEvent(hub) {
+  await hub.cliWithInput('admin-password-1\n', 'user', 'create', 'admin', '--admin', '--password-stdin');
+  const login = await fetch(`${hub.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+  });
+  if (login.status !== 200) throw new Error(`CMS login: ${login.status}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const { csrf_token: csrf } = await login.json();
+  const post = async (path, body) => {
+    const r = await fetch(hub.url + path, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const org = await post('/api/v1/orgs', { name: '省总工会' });
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  return post('/api/v1/live-events', {
+    org_id: org.id, title: '元宵晚会', description: '直播预告',
+    starts_at: iso(Date.now() + 2 * 3600_000), ends_at: iso(Date.now() + 4 * 3600_000),
+  });
+}
+
 const imageLoaded = (page, selector) => page.$eval(selector, (img) => img.complete && img.naturalWidth > 0).catch(() => false);
 
 export default async function home({ startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
   const hub = await startHub({ args: ['--hls-grace-period', '3'] });
   const stream = JSON.parse(await hub.cli('stream', 'create', 'gala', '--title', '春节联欢晚会', '--json'));
+  const event = await planEvent(hub);
   let ff = publish(`rtmp://127.0.0.1:${hub.rtmpPort}/live/${stream.key}`);
   try {
     await waitFor(async () => (await fetch(`${hub.url}/live/gala/master.m3u8`)).status === 200, 'master playlist', 20000);
@@ -63,7 +91,10 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
       }, 'viewer count shown', 30000);
       const meta = await page.textContent(`${card} .card-meta`);
       assert(/^\d+ 人在看$/.test(meta), `viewer count text: ${meta}`);
-      assert((await page.textContent('#upcoming .empty')) !== '', 'upcoming keeps its placeholder until the CMS');
+      const upcoming = `#upcoming a.card[href="/watch/${event.stream}"]`;
+      await waitFor(() => page.$(upcoming), 'upcoming card of the CMS live event', 20000);
+      assert((await page.textContent(`${upcoming} .card-title`)) === '元宵晚会', 'upcoming card title');
+      assert((await page.$$('#upcoming a.card')).length === 1, 'one upcoming card');
       await screenshot(page, `home-live-${tag}`);
     }
 
@@ -113,7 +144,15 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
       await screenshot(page, `replay-playing-${tag}`);
       assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
     }
-    log(`home: live card with thumbnail and viewers, then replay ${href} plays`);
+    // The upcoming card opens the watch page with its countdown.
+    const [page] = pages[0];
+    await page.goto(hub.url + '/');
+    await waitFor(() => page.$(`#upcoming a.card[href="/watch/${event.stream}"]`), 'upcoming card again', 20000);
+    await page.click(`#upcoming a.card[href="/watch/${event.stream}"]`);
+    await waitFor(() => page.$('.stage[data-state="upcoming"] .overlay-count'), 'watch page in its upcoming state', 20000);
+    assert(/\d/.test(await page.textContent('.stage-overlay .overlay-count')), 'countdown shown');
+    await screenshot(page, 'watch-upcoming-phone');
+    log(`home: live card with thumbnail and viewers, then replay ${href} plays; upcoming ${event.stream} with countdown`);
   } finally {
     await stop(ff);
   }

@@ -90,7 +90,7 @@ Status MediaService::start(hub::service::Context& context) {
 
   addRoutes(context);
   responder_ = std::make_unique<StreamsResponder>(
-      context.bus, context.workers, *store_, context.metrics,
+      context.bus, *store_, context.metrics,
       StreamsResponderHooks{.changed =
                                 [this] {
                                   if (auto st = reload(); !st)

@@ -1,10 +1,13 @@
 // media/service/streams_responder.cpp
 #include "media/service/streams_responder.h"
 
+#include <optional>
+
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
 #include "core/service/bus_streams.h"
+#include "core/sql/thread_scope.h"
 
 namespace hub::media::service {
 namespace {
@@ -14,6 +17,11 @@ const auto& logger() {
   return log;
 }
 
+std::optional<sql::ThreadScope>& threadScope() {
+  static thread_local std::optional<sql::ThreadScope> scope;
+  return scope;
+}
+
 std::string nameArg(const nlohmann::json& args) {
   auto it = args.find("name");
   return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -21,10 +29,15 @@ std::string nameArg(const nlohmann::json& args) {
 
 }  // namespace
 
-StreamsResponder::StreamsResponder(bus::Bus& bus, loop::WorkerPool& workers, streams::StreamStore& store,
-                                   metrics::Registry& metrics, StreamsResponderHooks hooks)
+StreamsResponder::StreamsResponder(bus::Bus& bus, streams::StreamStore& store, metrics::Registry& metrics,
+                                   StreamsResponderHooks hooks)
     : bus_(bus),
-      workers_(workers),
+      worker_(std::make_unique<loop::WorkerPool>(
+          loop::WorkerPoolOptions{.threads = 1,
+                                  .maxQueue = 1000,
+                                  .name = "hub-streams-rpc",
+                                  .onThreadStart = [](std::size_t) { threadScope().emplace(); },
+                                  .onThreadExit = [](std::size_t) { threadScope().reset(); }})),
       store_(store),
       requests_(&metrics.counter("hub_media_stream_requests_total", "Stream requests answered over the bus")),
       rejected_(
@@ -46,7 +59,7 @@ void StreamsResponder::start() {
                             logger()->warn("malformed stream request dropped ({} bytes)", payload.size());
                             return;
                           }
-                          auto queued = workers_.submit([this, alive, j = std::move(j)] {
+                          auto queued = worker_->submit([this, alive, j = std::move(j)] {
                             if (alive->load()) handle(j);
                           });
                           if (!queued)
@@ -57,6 +70,7 @@ void StreamsResponder::start() {
 void StreamsResponder::stop() {
   alive_->store(false);
   sub_.reset();
+  worker_->shutdown();
 }
 
 void StreamsResponder::handle(const nlohmann::json& request) {

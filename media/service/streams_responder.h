@@ -3,8 +3,10 @@
 // The media side of core's Streams interface (core/service/bus_streams.h): answers the stream
 // requests other services (the CMS) publish on the bus topic "media.streams.rpc" from the
 // stream store. Every media node sees each request; the one whose claim of the request id in
-// SQL wins answers, so a key is rotated once. Requests are handled on the worker pool; a
-// malformed one is logged (logger media.streams_rpc, request id only) and dropped.
+// SQL wins answers, so a key is rotated once. Requests are handled on a thread of the
+// responder's own (not the shared worker pool, where the callers wait for these answers: in
+// one process a pool full of waiting callers would starve the answers). A malformed request
+// is logged (logger media.streams_rpc, no payload) and dropped.
 #pragma once
 
 #include <atomic>
@@ -36,11 +38,11 @@ struct StreamsResponderHooks {
 
 class StreamsResponder {
  public:
-  StreamsResponder(bus::Bus& bus, loop::WorkerPool& workers, streams::StreamStore& store,
-                   metrics::Registry& metrics, StreamsResponderHooks hooks);
+  StreamsResponder(bus::Bus& bus, streams::StreamStore& store, metrics::Registry& metrics,
+                   StreamsResponderHooks hooks);
   ~StreamsResponder();  // stop()
   void start();
-  // No new requests are taken; one already on a worker still answers.
+  // No new requests are taken; the one being handled finishes first.
   void stop();
 
  private:
@@ -49,7 +51,7 @@ class StreamsResponder {
   nlohmann::json toJson(const streams::Stream& s) const;
 
   bus::Bus& bus_;
-  loop::WorkerPool& workers_;
+  std::unique_ptr<loop::WorkerPool> worker_;
   streams::StreamStore& store_;
   metrics::Counter* requests_;
   metrics::Counter* rejected_;

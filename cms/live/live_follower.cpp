@@ -78,7 +78,7 @@ void LiveFollower::start() {
           return;  // chat logs malformed announcements already
         std::string event = j["event"], name = j["name"];
         if (event != "live" && event != "ended" && event != "recorded") return;
-        if (event == "recorded" && j.value("state", "") != "ready") return;
+        if (event == "recorded" && !(j.contains("state") && j["state"] == "ready")) return;
         std::string recording =
             j.contains("recording") && j["recording"].is_string() ? j["recording"].get<std::string>() : "";
         auto queued = ctx_.base.workers.submit([this, alive, event, name, recording] {

@@ -80,7 +80,9 @@ Result<std::vector<std::string>> pushUrls(CmsContext& ctx, const Shared& shared,
     if (!shared.box) return makeError("accounts.no_key", "credentials key unavailable");
     auto creds = accounts::openCredentials(ctx.base.db, *shared.box, id);
     if (!creds) return creds.error();
-    std::string url = creds->is_object() ? creds->value("live_push_url", "") : "";
+    std::string url;
+    if (creds->is_object() && creds->contains("live_push_url") && (*creds)["live_push_url"].is_string())
+      url = (*creds)["live_push_url"].get<std::string>();
     if (url.rfind("rtmp://", 0) != 0 && url.rfind("rtmps://", 0) != 0) {
       errors["restream_account_ids"] =
           "account " + std::to_string(id) + " has no live-push address (credentials.live_push_url)";

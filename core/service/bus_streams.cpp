@@ -101,11 +101,15 @@ Result<nlohmann::json> BusStreams::call(const std::string& op, nlohmann::json ar
     logger()->warn("[op={}] [request={}] no media node answered within {} ms", op, id, timeout_.count());
     return makeError("streams.timeout", "no media node answered the " + op + " request");
   }
-  if (!reply->value("ok", false)) {
-    const auto& e = (*reply)["error"];
-    std::string code = e.is_object() ? e.value("code", "streams.failed") : "streams.failed";
-    std::string message = e.is_object() ? e.value("message", "") : "";
-    return makeError(code, message);
+  try {
+    if (!reply->value("ok", false)) {
+      const auto& e = (*reply)["error"];
+      std::string code = e.is_object() ? e.value("code", "streams.failed") : "streams.failed";
+      std::string message = e.is_object() ? e.value("message", "") : "";
+      return makeError(code, message);
+    }
+  } catch (const nlohmann::json::exception&) {
+    return makeError("streams.bad_reply", "the media node's answer has fields of the wrong type");
   }
   return reply->contains("stream") ? (*reply)["stream"] : nlohmann::json::object();
 }
@@ -113,7 +117,11 @@ Result<nlohmann::json> BusStreams::call(const std::string& op, nlohmann::json ar
 Result<StreamInfo> BusStreams::callForStream(const std::string& op, nlohmann::json args) {
   auto r = call(op, std::move(args));
   if (!r) return r.error();
-  return streamInfoFromJson(*r);
+  try {
+    return streamInfoFromJson(*r);
+  } catch (const nlohmann::json::exception&) {
+    return makeError("streams.bad_reply", "the media node's stream has fields of the wrong type");
+  }
 }
 
 Result<StreamInfo> BusStreams::create(const std::string& name, const std::string& title) {

@@ -117,7 +117,7 @@ class LiveEventsApi : public CmsApiTest {
   std::int64_t hostId_ = 0;
 };
 
-TEST_P(LiveEventsApi, CreateValidateAccessIngestAndUpcoming) {
+TEST_P(LiveEventsApi, CreateValidateAccessIngestRestreamAndUpcoming) {
   auto edA = hub().login("ed-a", "password-1");
   auto host = hub().login("host-a", "password-1");
   auto edB = hub().login("ed-b", "password-1");
@@ -182,12 +182,9 @@ TEST_P(LiveEventsApi, CreateValidateAccessIngestAndUpcoming) {
   auto startsAt = parseTime(edA.get(path).body["starts_at"].get<std::string>());
   ASSERT_TRUE(startsAt);
   EXPECT_EQ(entry["starts_at"].get<std::int64_t>(), *startsAt * 1000);
-}
 
-TEST_P(LiveEventsApi, RestreamTargetsFromAccountsLivePushAddresses) {
-  auto edA = hub().login("ed-a", "password-1");
-  auto r =
-      edA.post("/api/v1/accounts", {{"name", "市A抖音"},
+  // Restream targets from accounts' live-push addresses (credentials.live_push_url).
+  r = edA.post("/api/v1/accounts", {{"name", "市A抖音"},
                                     {"platform", "douyin"},
                                     {"org_id", 2},
                                     {"credentials", {{"live_push_url", "rtmp://push.example/live/abc"}}}});
@@ -206,18 +203,17 @@ TEST_P(LiveEventsApi, RestreamTargetsFromAccountsLivePushAddresses) {
   e["restream_account_ids"] = {withPush};
   r = edA.post("/api/v1/live-events", e);
   ASSERT_EQ(r.status, 201) << r.text;
-  const std::string stream = r.body["stream"];
-  auto s = media_->store().get(stream);
+  const std::string restreamed = r.body["stream"];
+  auto s = media_->store().get(restreamed);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->restreamTargets, std::vector<std::string>{"rtmp://push.example/live/abc"});
 
   // Cleared again; another city's editor cannot touch it.
-  const std::string path = "/api/v1/live-events/" + r.body["id"].dump();
-  auto edB = hub().login("ed-b", "password-1");
-  EXPECT_EQ(edB.put(path + "/restream", {{"account_ids", Json::array()}}).status, 404);
-  r = edA.put(path + "/restream", {{"account_ids", Json::array()}});
+  const std::string restreamPath = "/api/v1/live-events/" + r.body["id"].dump();
+  EXPECT_EQ(edB.put(restreamPath + "/restream", {{"account_ids", Json::array()}}).status, 404);
+  r = edA.put(restreamPath + "/restream", {{"account_ids", Json::array()}});
   ASSERT_EQ(r.status, 200) << r.text;
-  EXPECT_TRUE(media_->store().get(stream)->restreamTargets.empty());
+  EXPECT_TRUE(media_->store().get(restreamed)->restreamTargets.empty());
 }
 
 TEST_P(LiveEventsApi, StateFollowsARealPublish) {

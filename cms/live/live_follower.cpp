@@ -4,8 +4,6 @@
 #include "cms/api/routes.h"
 #include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
-#include "cms/content/content_store.h"
-#include "cms/content/markdown.h"
 #include "cms/live/live_store.h"
 #include "core/bus/bus.h"
 #include "core/log/log.h"
@@ -28,43 +26,6 @@ const auth::Actor& systemActor() {
     return x;
   }();
   return a;
-}
-
-// The replay as a draft video item linking the recording, for review.
-Result<std::int64_t> createReplayDraft(sql::Transaction& tx, const audit::AuditLog& audit, const LiveEvent& e,
-                                       const std::string& recordingId, std::int64_t now) {
-  content::Item item;
-  item.orgId = e.orgId;
-  item.type = "video";
-  item.title = e.title + " 回放";
-  item.body = "[观看回放](/replay/" + recordingId + ")\n\n" + e.description;
-  item.bodyHtml = content::renderMarkdown(item.body);
-  item.state = "draft";
-  item.revision = 1;
-  item.createdBy = item.updatedBy = e.createdBy;
-  item.createdAt = item.updatedAt = now;
-  item.tags = {"live", "replay"};
-  auto id = content::insertItem(tx, item);
-  if (!id) return id.error();
-  item.id = *id;
-  content::Revision r;
-  r.contentId = item.id;
-  r.revision = 1;
-  r.title = item.title;
-  r.body = item.body;
-  r.type = item.type;
-  r.tags = item.tags;
-  r.actorId = 0;
-  r.actorName = systemActor().username;
-  r.createdAt = now;
-  if (auto st = content::insertRevision(tx, r); !st) return st.error();
-  Json after = content::toJson(item);
-  after.erase("body_html");
-  if (auto st = audit.record(tx, systemActor(), "content.create", "content", std::to_string(item.id), nullptr,
-                             after);
-      !st)
-    return st.error();
-  return item.id;
 }
 
 }  // namespace
@@ -115,7 +76,10 @@ void LiveFollower::apply(const std::string& event, const std::string& stream,
     if (!*moved) return {};  // another node moved it first
     Json before = {{"state", e.state}}, after = {{"state", to}};
     if (to == kReplayAvailable) {
-      auto content = createReplayDraft(tx, ctx_.audit, e, recordingId, now);
+      // The replay as a draft video item linking the recording, for review.
+      auto content =
+          createDraft(tx, ctx_.audit, systemActor(), e.orgId, "video", e.title + " 回放",
+                      "[观看回放](/replay/" + recordingId + ")\n\n" + e.description, {"live", "replay"}, now);
       if (!content) return content.error();
       if (auto s = setReplay(tx, e.id, recordingId, *content, now); !s) return s;
       after["recording_id"] = recordingId;

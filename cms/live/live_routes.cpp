@@ -191,6 +191,15 @@ void addCreate(CmsContext& ctx, std::shared_ptr<Shared> shared) {
              e.createdBy = req.actor.userId;
              e.createdAt = e.updatedAt = now;
              Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+               // The announcement as a draft for review; once approved it is scheduled to the
+               // chosen accounts before the start with POST /api/v1/schedules.
+               auto announcement =
+                   createDraft(tx, ctx.audit, req.actor, e.orgId, "live_announcement", "直播预告：" + e.title,
+                               "**" + e.title + "**\n\n开始时间：" + formatTime(e.startsAt) +
+                                   "\n\n[观看直播](/watch/" + e.streamName + ")\n\n" + e.description,
+                               {"live"}, now);
+               if (!announcement) return announcement.error();
+               e.announcementContentId = *announcement;
                auto id = insertEvent(tx, e);
                if (!id) return id.error();
                e.id = *id;

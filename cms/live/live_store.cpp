@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "cms/api/time.h"
+#include "cms/content/content_store.h"
+#include "cms/content/markdown.h"
 #include "cms/content/sql_charset.h"
 
 namespace hub::cms::live {
@@ -12,7 +14,8 @@ namespace {
 constexpr const char* kColumns =
     "e.id, e.org_id, e.title, e.description, e.starts_at, e.ends_at, e.poster_media_id, e.stream_name, "
     "e.state,"
-    " e.recording_id, e.replay_content_id, e.restream_accounts, e.created_by, e.created_at, e.updated_at";
+    " e.recording_id, e.replay_content_id, e.announcement_content_id, e.restream_accounts, e.created_by, "
+    "e.created_at, e.updated_at";
 
 std::vector<std::int64_t> idsFromText(const std::string& text) {
   std::vector<std::int64_t> out;
@@ -36,6 +39,7 @@ LiveEvent fromRow(const sql::Row& r) {
   e.state = r.getString("state");
   e.recordingId = r.getString("recording_id");
   if (!r.isNull("replay_content_id")) e.replayContentId = r.getInt("replay_content_id");
+  if (!r.isNull("announcement_content_id")) e.announcementContentId = r.getInt("announcement_content_id");
   e.restreamAccountIds = idsFromText(r.getString("restream_accounts"));
   e.createdBy = r.getInt("created_by");
   e.createdAt = r.getInt("created_at");
@@ -64,23 +68,25 @@ Result<std::optional<LiveEvent>> one(sql::Executor& db, const std::string& where
 }  // namespace
 
 Json toJson(const LiveEvent& e) {
-  return {{"id", e.id},
-          {"org_id", e.orgId},
-          {"title", e.title},
-          {"description", e.description},
-          {"starts_at", formatTime(e.startsAt)},
-          {"ends_at", formatTime(e.endsAt)},
-          {"poster_media_id", e.posterMediaId ? Json(*e.posterMediaId) : Json(nullptr)},
-          {"stream", e.streamName},
-          {"watch_path", "/watch/" + e.streamName},
-          {"state", e.state},
-          {"recording_id", e.recordingId.empty() ? Json(nullptr) : Json(e.recordingId)},
-          {"replay_content_id", e.replayContentId ? Json(*e.replayContentId) : Json(nullptr)},
-          {"hosts", e.hosts},
-          {"restream_account_ids", e.restreamAccountIds},
-          {"created_by", e.createdBy},
-          {"created_at", formatTime(e.createdAt)},
-          {"updated_at", formatTime(e.updatedAt)}};
+  return {
+      {"id", e.id},
+      {"org_id", e.orgId},
+      {"title", e.title},
+      {"description", e.description},
+      {"starts_at", formatTime(e.startsAt)},
+      {"ends_at", formatTime(e.endsAt)},
+      {"poster_media_id", e.posterMediaId ? Json(*e.posterMediaId) : Json(nullptr)},
+      {"stream", e.streamName},
+      {"watch_path", "/watch/" + e.streamName},
+      {"state", e.state},
+      {"recording_id", e.recordingId.empty() ? Json(nullptr) : Json(e.recordingId)},
+      {"replay_content_id", e.replayContentId ? Json(*e.replayContentId) : Json(nullptr)},
+      {"announcement_content_id", e.announcementContentId ? Json(*e.announcementContentId) : Json(nullptr)},
+      {"hosts", e.hosts},
+      {"restream_account_ids", e.restreamAccountIds},
+      {"created_by", e.createdBy},
+      {"created_at", formatTime(e.createdAt)},
+      {"updated_at", formatTime(e.updatedAt)}};
 }
 
 std::vector<sql::Migration> migrations() {
@@ -89,7 +95,8 @@ std::vector<sql::Migration> migrations() {
            ", org_id BIGINT NOT NULL, title VARCHAR(400) NOT NULL, description TEXT NOT NULL,"
            " starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, poster_media_id BIGINT NULL,"
            " stream_name VARCHAR(64) NOT NULL UNIQUE, state VARCHAR(24) NOT NULL,"
-           " recording_id VARCHAR(64) NOT NULL, replay_content_id BIGINT NULL,"
+           " recording_id VARCHAR(64) NOT NULL, replay_content_id BIGINT NULL, announcement_content_id "
+           "BIGINT NULL,"
            " restream_accounts TEXT NOT NULL, created_by BIGINT NOT NULL, created_at BIGINT NOT NULL,"
            " updated_at BIGINT NOT NULL);"
            "CREATE INDEX cms_live_events_org ON cms_live_events (org_id, starts_at);"
@@ -131,10 +138,11 @@ Result<std::int64_t> insertEvent(sql::Executor& tx, const LiveEvent& e) {
   auto r = tx.exec(
       "INSERT INTO cms_live_events (org_id, title, description, starts_at, ends_at, poster_media_id, "
       "stream_name,"
-      " state, recording_id, replay_content_id, restream_accounts, created_by, created_at, updated_at)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', NULL, ?, ?, ?, ?)",
+      " state, recording_id, replay_content_id, announcement_content_id, restream_accounts, created_by, "
+      "created_at,"
+      " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', NULL, ?, ?, ?, ?, ?)",
       {e.orgId, e.title, e.description, e.startsAt, e.endsAt, e.posterMediaId, e.streamName, e.state,
-       Json(e.restreamAccountIds).dump(), e.createdBy, e.createdAt, e.updatedAt});
+       e.announcementContentId, Json(e.restreamAccountIds).dump(), e.createdBy, e.createdAt, e.updatedAt});
   if (!r) return r.error().wrap("insert live event");
   for (auto host : e.hosts)
     if (auto h =
@@ -186,6 +194,42 @@ Result<std::vector<std::int64_t>> existingUsers(sql::Executor& db, const std::ve
     if (!rows->empty()) out.push_back(id);
   }
   return out;
+}
+
+Result<std::int64_t> createDraft(sql::Executor& tx, const audit::AuditLog& audit, const auth::Actor& actor,
+                                 std::int64_t orgId, const std::string& type, const std::string& title,
+                                 const std::string& body, std::vector<std::string> tags, std::int64_t now) {
+  content::Item item;
+  item.orgId = orgId;
+  item.type = type;
+  item.title = title;
+  item.body = body;
+  item.bodyHtml = content::renderMarkdown(item.body);
+  item.state = "draft";
+  item.revision = 1;
+  item.createdBy = item.updatedBy = actor.userId;
+  item.createdAt = item.updatedAt = now;
+  item.tags = std::move(tags);
+  auto id = content::insertItem(tx, item);
+  if (!id) return id.error();
+  item.id = *id;
+  content::Revision r;
+  r.contentId = item.id;
+  r.revision = 1;
+  r.title = item.title;
+  r.body = item.body;
+  r.type = item.type;
+  r.tags = item.tags;
+  r.actorId = actor.userId;
+  r.actorName = actor.username;
+  r.createdAt = now;
+  if (auto st = content::insertRevision(tx, r); !st) return st.error();
+  Json after = content::toJson(item);
+  after.erase("body_html");
+  if (auto st = audit.record(tx, actor, "content.create", "content", std::to_string(item.id), nullptr, after);
+      !st)
+    return st.error();
+  return item.id;
 }
 
 }  // namespace hub::cms::live

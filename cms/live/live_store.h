@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "cms/api/json.h"
+#include "cms/audit/audit_log.h"
+#include "cms/auth/actor.h"
 #include "core/sql/executor.h"
 #include "core/sql/migration.h"
 #include "core/util/result.h"
@@ -37,8 +39,9 @@ struct LiveEvent {
   std::string state{kScheduled};
   std::string recordingId;
   std::optional<std::int64_t> replayContentId;
-  std::vector<std::int64_t> hosts;               // user ids
-  std::vector<std::int64_t> restreamAccountIds;  // accounts with a live-push address
+  std::optional<std::int64_t> announcementContentId;  // the live_announcement draft made with it
+  std::vector<std::int64_t> hosts;                    // user ids
+  std::vector<std::int64_t> restreamAccountIds;       // accounts with a live-push address
   std::int64_t createdBy = 0;
   std::int64_t createdAt = 0, updatedAt = 0;
 };
@@ -65,5 +68,11 @@ Status setReplay(sql::Executor& tx, std::int64_t id, const std::string& recordin
                  std::optional<std::int64_t> contentId, std::int64_t now);
 // Which of these user ids exist.
 Result<std::vector<std::int64_t>> existingUsers(sql::Executor& db, const std::vector<std::int64_t>& ids);
+
+// A draft content item (for review), audited as created by `actor`: the replay (type video)
+// and the announcement (type live_announcement). Returns its id.
+Result<std::int64_t> createDraft(sql::Executor& tx, const audit::AuditLog& audit, const auth::Actor& actor,
+                                 std::int64_t orgId, const std::string& type, const std::string& title,
+                                 const std::string& body, std::vector<std::string> tags, std::int64_t now);
 
 }  // namespace hub::cms::live

@@ -152,6 +152,12 @@ TEST_P(LiveEventsApi, CreateValidateAccessIngestRestreamAndUpcoming) {
   EXPECT_EQ(r.body["state"], "scheduled");
   EXPECT_TRUE(r.body["starts_at"].get<std::string>().ends_with("+08:00"));
   ASSERT_TRUE(media_->store().get(stream)) << "the media service has the stream";
+  // Its announcement, a draft for review before it is scheduled to accounts.
+  auto announcement = edA.get("/api/v1/content/" + r.body["announcement_content_id"].dump());
+  ASSERT_EQ(announcement.status, 200) << announcement.text;
+  EXPECT_EQ(announcement.body["type"], "live_announcement");
+  EXPECT_EQ(announcement.body["state"], "draft");
+  EXPECT_NE(announcement.body["body"].get<std::string>().find("/watch/" + stream), std::string::npos);
   const std::string path = "/api/v1/live-events/" + std::to_string(id);
 
   // Another city: 404 for the event, absent from its list; the creator sees it.

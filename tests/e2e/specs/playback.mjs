@@ -101,13 +101,17 @@ export default async function playback({ startHub, newPage, screenshot, phone, d
 
     // 2. The default ladder: plays, quality switch, publisher drop and back.
     ff = publish(rtmp(gala));
-    await waitFor(async () => (await fetch(`${hub.url}/live/gala/master.m3u8`)).status === 200, 'gala master playlist', 20000);
+    // The master lists a rung once its transcoder has produced it (slow under a sanitizer
+    // build), and hls.js reads the master once: open the page when the ladder is there.
+    const rungs = async () => ((await (await fetch(`${hub.url}/live/gala/master.m3u8`)).text()).match(/#EXT-X-STREAM-INF/g) ?? []).length;
+    await waitFor(async () => (await rungs()) >= 3, 'gala master playlist with the source and two rungs', 40000);
     const [page] = await openLive(newPage, desktop, hub.url + '/watch/gala');
     const lat = await sampleLatency(page, 10);
     const dropped = (await (await fetch(`${hub.url}/metrics`)).text()).match(/hub_transcode_dropped_frames_total\{stream="gala"\} (\d+)/);
     log(`playback ladder (desktop): hls.js latency p50 ${lat.length ? p50(lat).toFixed(2) : '-'} s over ${lat.length} samples; ` +
       `transcoder dropped ${dropped ? dropped[1] : '?'} frames`);
-    await waitFor(async () => (await page.$$('.quality-item')).length >= 2, 'quality menu lists auto and renditions', 10000);
+    await waitFor(async () => (await page.$$('.quality-item')).length >= 4 && (await page.isVisible('.ctl-quality')),
+      'quality menu lists auto and the renditions', 10000);
     await page.click('.ctl-quality');
     const items = await page.$$('.quality-item');
     await items[items.length - 1].click();

@@ -9,15 +9,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cms/api/time.h"
 #include "cms/tests/support/cms_harness.h"
 #include "core/sql/database.h"
 #include "media/service/media_service.h"
+#include "tests/integration/media_test_util.h"
 #include "tests/support/fixtures.h"
 
 namespace hub::cms::testing {
@@ -25,49 +24,8 @@ namespace {
 
 using auth::Role;
 
-bool waitFor(const std::function<bool()>& pred, int timeoutMs) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-// ffmpeg publishing `seconds` of a test pattern and a tone (1 s GOPs) in real time.
-std::vector<std::string> ffmpegArgs(int port, const std::string& key, int seconds) {
-  return {"ffmpeg",
-          "-hide_banner",
-          "-loglevel",
-          "error",
-          "-nostdin",
-          "-re",
-          "-f",
-          "lavfi",
-          "-i",
-          "testsrc2=size=320x180:rate=30",
-          "-f",
-          "lavfi",
-          "-i",
-          "sine=frequency=440:sample_rate=44100",
-          "-t",
-          std::to_string(seconds),
-          "-c:v",
-          "libx264",
-          "-preset",
-          "ultrafast",
-          "-tune",
-          "zerolatency",
-          "-g",
-          "30",
-          "-pix_fmt",
-          "yuv420p",
-          "-c:a",
-          "aac",
-          "-f",
-          "flv",
-          "rtmp://127.0.0.1:" + std::to_string(port) + "/live/" + key};
-}
+using test::ffmpegPublishArgs;
+using test::waitFor;
 
 class LiveEventsApi : public CmsApiTest {
  protected:
@@ -233,7 +191,7 @@ TEST_P(LiveEventsApi, StateFollowsARealPublish) {
   ASSERT_FALSE(key.empty());
   auto state = [&] { return edA.get(path).body.value("state", ""); };
 
-  test::Process ff(ffmpegArgs(media_->rtmpPort(), key, 3), dir_.path() + "/ffmpeg.log");
+  test::Process ff(ffmpegPublishArgs(media_->rtmpPort(), key, 3), dir_.path() + "/ffmpeg.log");
   ASSERT_TRUE(waitFor([&] { return state() == "live"; }, 15000)) << state();
   // Live now: no longer upcoming in the public listing.
   ASSERT_TRUE(waitFor([&] { return publicEntry(stream).value("state", "") != "upcoming"; }, 5000));

@@ -1,0 +1,190 @@
+// /challenge/<id>?app&member&expires&sig: a member's walking-challenge page, reached through the
+// signed link the organisation's app gives them. Today's steps, totals, rank, milestones, a chart
+// of the daily steps, the leaderboards in tabs (individuals, organisations) and the certificate.
+// Refreshed every minute; a failed refresh keeps what is shown.
+
+import { ApiFailure, Board, MemberLinkParams, MemberSummary, certificateUrl, fetchAround, fetchBoard, fetchSummary, linkParams } from '../challenge/challenge_api';
+import { stepsChart } from '../challenge/steps_chart';
+import { formatCount, t } from '../i18n';
+import { clear, h } from '../ui/dom';
+import { topBar } from './top_bar';
+
+type BoardKind = { key: string; label: () => string; query: Record<string, string>; percent?: boolean };
+
+const individualBoards: BoardKind[] = [
+  { key: 'total', label: () => t('boardTotal'), query: { board: 'individual', period: 'total' } },
+  { key: 'day', label: () => t('boardToday'), query: { board: 'individual', period: 'day' } },
+  { key: 'week', label: () => t('boardWeek'), query: { board: 'individual', period: 'week' } },
+];
+
+function orgBoards(level: string): BoardKind[] {
+  return [
+    { key: 'org-total', label: () => t('boardOrgTotal'), query: { board: 'org', level, by: 'total' } },
+    { key: 'org-average', label: () => t('boardOrgAverage'), query: { board: 'org', level, by: 'average' } },
+    { key: 'org-rate', label: () => t('boardOrgRate'), query: { board: 'org', level, by: 'participation' }, percent: true },
+  ];
+}
+
+function stat(label: string, value: string): HTMLElement {
+  return h('div.ch-stat', {}, h('div.ch-stat-value', {}, value), h('div.ch-stat-label', {}, label));
+}
+
+function scoreText(kind: BoardKind, score: number): string {
+  // Participation rates come as basis points (1/10000) so ranks stay integers.
+  return kind.percent ? `${(score / 100).toFixed(1)}%` : formatCount(score);
+}
+
+function boardList(kind: BoardKind, board: Board): HTMLElement {
+  if (!board.rows.length) return h('p.empty', {}, t('boardEmpty'));
+  const list = h('ol.ch-board');
+  for (const r of board.rows) {
+    list.append(
+      h(
+        `li.ch-row${r.me ? '.ch-row-me' : ''}` as 'li',
+        {},
+        h(`span.ch-rank${r.rank <= 3 ? '.ch-rank-top' : ''}` as 'span', {}, String(r.rank)),
+        h('span.ch-name', {}, r.name || r.id, r.org ? h('small', {}, r.org) : null),
+        h('span.ch-score', {}, scoreText(kind, r.score)),
+      ),
+    );
+  }
+  return list;
+}
+
+function segmented(kinds: BoardKind[], onPick: (k: BoardKind) => void): HTMLElement {
+  const bar = h('div.ch-seg', { role: 'tablist' });
+  kinds.forEach((k, i) => {
+    const b = h('button.ch-seg-btn', { type: 'button', role: 'tab', 'aria-selected': String(i === 0) }, k.label());
+    b.addEventListener('click', () => {
+      for (const other of Array.from(bar.children)) other.setAttribute('aria-selected', String(other === b));
+      onPick(k);
+    });
+    bar.append(b);
+  });
+  return bar;
+}
+
+function milestonesRow(s: MemberSummary): HTMLElement {
+  const row = h('div.ch-milestones');
+  const reached = new Set(s.milestonesReached);
+  for (const m of s.challenge.milestones) {
+    const done = reached.has(m) || s.totalSteps >= m;
+    row.append(h(`span.ch-milestone${done ? '.ch-milestone-done' : ''}` as 'span', { title: done ? t('milestoneReached') : '' }, (done ? '✓ ' : '') + formatCount(m)));
+  }
+  const next = s.challenge.milestones.find((m) => s.totalSteps < m);
+  if (next !== undefined) row.append(h('span.ch-next', {}, t('milestoneNext', { n: formatCount(next - s.totalSteps) })));
+  return row;
+}
+
+function summaryView(s: MemberSummary): HTMLElement {
+  const c = s.challenge;
+  const q = c.qualifySteps;
+  const pct = q > 0 ? Math.min(100, Math.round((s.today.steps / q) * 100)) : 100;
+  const qualified = q > 0 && s.today.steps >= q;
+  return h(
+    'div',
+    {},
+    h(
+      'section.ch-card.ch-today',
+      {},
+      h('div.ch-today-label', {}, t('todaySteps')),
+      h('div.ch-today-value', { id: 'today-steps' }, formatCount(s.today.steps)),
+      q > 0 ? h('div.ch-progress', { role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 }, h('div.ch-progress-fill', { style: `width:${pct}%` })) : null,
+      h('div.ch-today-note', {}, qualified ? t('qualifiedToday') : q > 0 ? t('toQualify', { n: formatCount(q - s.today.steps) }) : ''),
+    ),
+    h(
+      'section.ch-stats',
+      {},
+      stat(t('totalSteps'), formatCount(s.totalSteps)),
+      stat(t('qualifyingDays'), String(s.qualifyingDays)),
+      stat(t('streak'), String(s.currentStreak)),
+      stat(t('myRank'), s.rank ? String(s.rank) : '—'),
+    ),
+    c.milestones.length ? h('section.ch-card', {}, h('h2', {}, t('milestones')), milestonesRow(s)) : null,
+    h('section.ch-card', {}, h('h2', {}, t('dailySteps')), stepsChart(s.days, { width: 340, height: 140, cap: c.dailyCap, qualify: q, title: t('dailySteps'), scaleLabel: formatCount })),
+  );
+}
+
+export function challengePage(root: HTMLElement, id: string): void {
+  document.title = t('challengeTitle');
+  root.append(topBar(false));
+  const main = h('main.ch-main');
+  root.append(main);
+  const link = linkParams(location.search);
+  if (!link) {
+    main.append(h('p.empty', { id: 'challenge-error' }, t('linkMissing')));
+    return;
+  }
+  const head = h('header.ch-head');
+  const body = h('div');
+  const boards = h('section.ch-card.ch-boards');
+  const cert = h('a.ch-cert', { href: certificateUrl(id, link), target: '_blank', rel: 'noopener' }, t('certificate'));
+  main.append(head, body, boards, cert);
+  let teamLevel = '';
+
+  const showError = (e: unknown) => {
+    const code = e instanceof ApiFailure ? e.code : '';
+    const text = code.startsWith('link.') ? t('linkInvalid') : e instanceof ApiFailure && e.status === 404 ? t('challengeMissing') : t('loadFailed');
+    if (!body.firstChild) body.append(h('p.empty', { id: 'challenge-error' }, text));
+  };
+
+  const refresh = async () => {
+    try {
+      const s = await fetchSummary(id, link);
+      clear(head);
+      document.title = s.challenge.name || t('challengeTitle');
+      head.append(
+        h('h1', {}, s.challenge.name),
+        h('p.ch-dates', {}, `${s.challenge.startDate} – ${s.challenge.endDate}`),
+        h('p.ch-who', {}, s.memberName, s.orgName ? ` · ${s.orgName}` : '', s.participants ? ` · ${t('participants', { n: formatCount(s.participants) })}` : ''),
+      );
+      clear(body);
+      body.append(summaryView(s));
+      if (s.challenge.teamLevel !== teamLevel) {
+        teamLevel = s.challenge.teamLevel;
+        buildBoards(boards, id, link, teamLevel);
+      }
+    } catch (e) {
+      showError(e);
+    }
+  };
+  void refresh();
+  setInterval(() => void refresh(), 60_000);
+}
+
+function buildBoards(section: HTMLElement, id: string, link: MemberLinkParams, level: string): void {
+  clear(section);
+  const content = h('div.ch-board-wrap');
+  const around = h('div.ch-around');
+  const load = async (k: BoardKind) => {
+    content.dataset.board = k.key;
+    try {
+      const [top, mine] = await Promise.all([fetchBoard(id, link, { ...k.query, limit: 50 }), fetchAround(id, link, { ...k.query, before: 2, after: 2 })]);
+      if (content.dataset.board !== k.key) return; // another tab was picked meanwhile
+      clear(content);
+      content.append(boardList(k, top));
+      clear(around);
+      if (mine.rows.length && !top.rows.some((r) => r.me)) around.append(h('h3', {}, k.query.board === 'org' ? t('myOrgRank') : t('aroundMe')), boardList(k, mine));
+    } catch {
+      if (content.dataset.board === k.key && !content.firstChild) content.append(h('p.empty', {}, t('loadFailed')));
+    }
+  };
+  const people = segmented(individualBoards, (k) => void load(k));
+  const orgs = segmented(orgBoards(level), (k) => void load(k));
+  orgs.hidden = true;
+  const tabs = h('div.ch-tabs', { role: 'tablist' });
+  const tab = (label: string, pane: HTMLElement, first: BoardKind, selected: boolean) => {
+    const b = h('button.ch-tab', { type: 'button', role: 'tab', 'aria-selected': String(selected) }, label);
+    b.addEventListener('click', () => {
+      for (const other of Array.from(tabs.children)) other.setAttribute('aria-selected', String(other === b));
+      people.hidden = pane !== people;
+      orgs.hidden = pane !== orgs;
+      for (const [i, seg] of Array.from(pane.children).entries()) seg.setAttribute('aria-selected', String(i === 0));
+      void load(first);
+    });
+    return b;
+  };
+  tabs.append(tab(t('boardPeople'), people, individualBoards[0], true), tab(t('boardOrgs'), orgs, orgBoards(level)[0], false));
+  section.append(h('h2', {}, t('leaderboards')), tabs, people, orgs, content, around);
+  void load(individualBoards[0]);
+}

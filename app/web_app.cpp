@@ -104,6 +104,7 @@ Status addWebApp(http::Server& server, const std::string& dir) {
   server.get("/", page);
   server.get("/watch/*", page);
   server.get("/replay/*", page);
+  server.get("/challenge/*", page);
   return {};
 }
 

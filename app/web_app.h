@@ -2,8 +2,9 @@
 //
 // Serves the viewers' web app (player-web/dist, built by Vite) at "/": hashed assets under
 // /assets with a year-long immutable cache, everything else revalidated, and index.html for the
-// app's own paths (/, /watch/<name>, /replay/<id>) so a shared link opens the right page. API
-// routes always win: the files are a static mount, consulted only when no route matches.
+// app's own paths (/, /watch/<name>, /replay/<id>, /challenge/<id>) so a shared link opens the
+// right page. API routes always win: the files are a static mount, consulted only when no route
+// matches.
 #pragma once
 
 #include <string>

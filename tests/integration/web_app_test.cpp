@@ -1,7 +1,7 @@
 // The viewers' web app as the hub serves it: index.html for the app's pages (/, /watch/<name>,
-// /replay/<id>), hashed assets with an immutable cache, API and health routes still answered by
-// their handlers, index.html re-read after a rebuild, and a web_root without index.html refused at start-up
-// (exit 2).
+// /replay/<id>, /challenge/<id>), hashed assets with an immutable cache, API and health routes still answered
+// by their handlers, index.html re-read after a rebuild, and a web_root without index.html refused at
+// start-up (exit 2).
 #include <filesystem>
 #include <fstream>
 
@@ -39,7 +39,7 @@ TEST(WebApp, ServesPagesAssetsAndKeepsRoutes) {
   ASSERT_TRUE(hub.waitReady()) << hub.log();
   TestClient c("127.0.0.1", hub.httpPort());
 
-  for (const char* page : {"/", "/watch/gala", "/watch/%E6%99%9A%E4%BC%9A", "/replay/42"}) {
+  for (const char* page : {"/", "/watch/gala", "/watch/%E6%99%9A%E4%BC%9A", "/replay/42", "/challenge/7"}) {
     auto r = c.request("GET", page);
     ASSERT_TRUE(r) << page;
     EXPECT_EQ(r->status, 200) << page;

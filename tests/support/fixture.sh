@@ -2,6 +2,7 @@
 # Starts or stops one throwaway server for a test run, on a free loopback port.
 #   fixture.sh start redis|mariadb DIR   writes DIR/<name>.url and DIR/<name>.pid
 #   fixture.sh stop  redis|mariadb DIR
+# MariaDB's buffer pool is 64M unless HUB_MARIADB_BUFFER_POOL says otherwise (benchmarks).
 # A server that cannot start is an error (exit 1): the tests that need it then fail.
 set -euo pipefail
 action=$1 name=$2 dir=$3
@@ -58,7 +59,7 @@ start_mariadb() {
   # Detached, with its own output file, so that ctest does not wait on the pipe it inherited.
   setsid mariadbd --no-defaults "${user_flag[@]}" --datadir="$data/db" --port="$port" --bind-address=127.0.0.1 \
     --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" --log-error="$data/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+    --skip-name-resolve --innodb-buffer-pool-size="${HUB_MARIADB_BUFFER_POOL:-64M}" --innodb-log-file-size=16M \
     --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
     </dev/null >>"$data/stdout.log" 2>&1 &
   echo $! > "$dir/mariadb.pid"

@@ -11,7 +11,7 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
   libsqlite3-dev libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x fonts-dejavu-core
-  libavformat-dev libavcodec-dev libavutil-dev)
+  libavformat-dev libavcodec-dev libavutil-dev libfreetype-dev libpng-dev fonts-noto-cjk)
 test=(ccache libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
   fonts-wqy-zenhei fonts-noto-color-emoji)

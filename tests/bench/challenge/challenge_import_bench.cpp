@@ -7,10 +7,10 @@
 //          same file with every 100th member renamed).
 //   import --db URL --csv FILE --changed FILE [--orgs 141000]
 //          migrates the empty database, imports the organisation tree (a province, 20 cities,
-//          400 counties, grassroots organisations up to --orgs rows), then runs the hub's
-//          MemberImport three times: the file into an empty table, the same file again (nothing
-//          to write), then the 1% changed file. Prints one "result <name> <seconds> <rows>" line
-//          per run (the script computes the ratios against LOAD DATA) and checks the counts.
+//          400 counties, grassroots organisations up to --orgs rows: tests/bench/support), then runs the
+//          hub's MemberImport three times: the file into an empty table, the same file again (nothing to
+//          write), then the 1% changed file. Prints one "result <name> <seconds> <rows>" line per run (the
+//          script computes the ratios against LOAD DATA) and checks the counts.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -26,14 +26,12 @@
 #include "core/sql/database.h"
 #include "core/sql/migration.h"
 #include "core/util/clock.h"
+#include "tests/bench/support/org_csv.h"
 
 using namespace hub;
 using namespace hub::cms;
 
 namespace {
-
-constexpr std::int64_t kCities = 20, kCountiesPerCity = 20;
-constexpr std::int64_t kFirstGrassroots = 2 + kCities + kCities * kCountiesPerCity;
 
 struct Args {
   std::string mode, db, csv, changed, out;
@@ -49,22 +47,6 @@ template <class T>
 T must(Result<T> r, const char* what) {
   if (!r) die(std::string(what) + ": " + r.error().message);
   return std::move(r).value();
-}
-
-// The organisation tree: province 1, cities 2.., counties after them, grassroots after those.
-std::string orgCsv(std::int64_t rows) {
-  std::string csv = "id,parent_id,name,level\n1,,省总工会,1\n";
-  const std::int64_t firstCounty = 2 + kCities;
-  const std::int64_t counties = kCities * kCountiesPerCity;
-  for (std::int64_t c = 0; c < kCities; ++c)
-    csv += std::to_string(2 + c) + ",1,市总工会 " + std::to_string(c + 1) + ",2\n";
-  for (std::int64_t k = 0; k < counties; ++k)
-    csv += std::to_string(firstCounty + k) + "," + std::to_string(2 + k / kCountiesPerCity) + ",县总工会 " +
-           std::to_string(k + 1) + ",3\n";
-  for (std::int64_t u = kFirstGrassroots; u <= rows; ++u)
-    csv += std::to_string(u) + "," + std::to_string(firstCounty + (u - kFirstGrassroots) % counties) +
-           ",基层工会 " + std::to_string(u) + ",4\n";
-  return csv;
 }
 
 // Deterministic Chinese names: a surname and one or two given-name characters.
@@ -83,7 +65,8 @@ std::string nameOf(std::uint64_t i, bool renamed) {
 }
 
 void gen(const Args& a) {
-  const std::int64_t grassroots = a.orgs - kFirstGrassroots + 1;
+  const std::int64_t first = bench::firstUnionId({.rows = a.orgs, .cities = 20, .countiesPerCity = 20});
+  const std::int64_t grassroots = a.orgs - first + 1;
   for (int pass = 0; pass < 2; ++pass) {
     const std::string path = a.out + (pass ? "/members_1pct.csv" : "/members.csv");
     std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -92,7 +75,7 @@ void gen(const Args& a) {
     char line[160];
     for (std::int64_t i = 0; i < a.rows; ++i) {
       const auto u = static_cast<std::uint64_t>(i);
-      const std::int64_t org = kFirstGrassroots + static_cast<std::int64_t>((u * 2654435761ull) % grassroots);
+      const std::int64_t org = first + static_cast<std::int64_t>((u * 2654435761ull) % grassroots);
       const std::string name = nameOf(u, pass == 1 && i % 100 == 7);
       int n = (u * 7919) % 10 < 7
                   ? std::snprintf(line, sizeof line, "M%09lld,%s,%lld,139%08llu\n", static_cast<long long>(i),
@@ -139,7 +122,9 @@ void import(const Args& a) {
   std::vector<sql::Migration> all = sql::coreMigrations();
   for (auto& m : hub::cms::migrations()) all.push_back(std::move(m));
   if (auto st = sql::migrate(*db, all); !st) die("migrate: " + st.error().message);
-  auto orgReport = must(org::importCsv(*db, orgCsv(a.orgs), clock), "org import");
+  auto orgReport =
+      must(org::importCsv(*db, bench::orgCsv({.rows = a.orgs, .cities = 20, .countiesPerCity = 20}), clock),
+           "org import");
   if (!orgReport.ok()) die("org import: " + orgReport.problems[0].message);
   std::printf("organisations: %zu imported in %.2f s\n", orgReport.rows, orgReport.seconds);
   org::OrgTree orgs(*db);

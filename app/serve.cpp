@@ -150,6 +150,10 @@ int runServe(const config::Config& config, const std::string& role) {
   } else {
     logger()->info("no web app built (deploy/build-web.sh): / shows the status page");
   }
+  if (auto studio = findStudioRoot(); !studio.empty()) {
+    if (auto st = addStudio(server, studio); !st) return fail(kRuntime, st.error().message);
+    logger()->info("serving the studio from {} at /studio/", studio);
+  }
   service::Readiness readiness;
   addCoreRoutes(server, {roleName, **db, **bus, workers, metrics, webRoot->empty(), readiness});
 

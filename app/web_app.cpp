@@ -48,6 +48,17 @@ Result<std::string> findWebRoot(const std::string& configured) {
   return std::string();
 }
 
+std::string findStudioRoot() {
+  std::vector<fs::path> candidates;
+  if (auto dir = executableDir(); !dir.empty()) candidates.push_back(dir / "studio");
+#ifdef HUB_STUDIO_DIST_DIR
+  candidates.emplace_back(HUB_STUDIO_DIST_DIR);
+#endif
+  for (const auto& c : candidates)
+    if (hasIndex(c)) return c.string();
+  return std::string();
+}
+
 // index.html, read again when the file changes (a rebuild while the hub runs): one stat per
 // page view, like the static mount's own cache.
 class IndexFile {
@@ -106,6 +117,20 @@ Status addWebApp(http::Server& server, const std::string& dir) {
   server.get("/replay/*", page);
   server.get("/challenge/*", page);
   return {};
+}
+
+Status addStudio(http::Server& server, const std::string& dir) {
+  if (!hasIndex(dir)) return makeError("http.mount", "studio: no index.html in " + dir);
+  std::error_code ec;
+  if (fs::is_directory(fs::path(dir) / "assets", ec)) {
+    http::StaticOptions assets;
+    assets.cacheControl = "public, max-age=31536000, immutable";
+    if (auto st = server.mountStatic("/studio/assets", dir + "/assets", assets); !st) return st;
+  }
+  http::StaticOptions pages;
+  pages.cacheControl = "no-cache";
+  pages.pageFallback = "index.html";
+  return server.mountStatic("/studio", dir, pages);
 }
 
 }  // namespace hub::app

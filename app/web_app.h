@@ -22,4 +22,12 @@ Result<std::string> findWebRoot(const std::string& configured);
 // Mounts `dir` and adds the index.html routes. Error "http.mount" when it cannot be read.
 Status addWebApp(http::Server& server, const std::string& dir);
 
+// The built studio (cms/web, issue 8): <binary dir>/studio, else the source tree's cms/web/dist,
+// whichever holds an index.html; "" when it is not built.
+std::string findStudioRoot();
+
+// Serves the studio at /studio/: hashed assets with an immutable cache, and index.html for every
+// page path below /studio/ (the studio's router reads it).
+Status addStudio(http::Server& server, const std::string& dir);
+
 }  // namespace hub::app

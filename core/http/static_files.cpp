@@ -85,6 +85,10 @@ Response StaticFiles::serve(const Mount& m, const StaticRequest& req) {
     }
     if (!path.empty() && path.back() != '/') path += '/';
     path += m.options.indexFile;
+  } else if (!m.options.pageFallback.empty() && ::stat(path.c_str(), &st) != 0) {
+    const auto slash = rel.rfind('/');
+    const auto last = slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+    if (last.find('.') == std::string_view::npos) path = m.root + "/" + m.options.pageFallback;
   }
   Response r = serveFile(m, req, path);
   if (m.options.cors) m.options.cors->addHeaders(r, req.origin);

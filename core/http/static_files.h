@@ -3,7 +3,8 @@
 // Static file mounts: URL prefix -> directory, with MIME types, ETag/Last-Modified validators and
 // 304s, single byte ranges (206/416: Debian's lws has no range support), pre-compressed
 // `file.br` / `file.gz` siblings chosen by Accept-Encoding, index.html for directories, HEAD,
-// and optional CORS. Paths that climb out of the directory (.., encoded or by symlink) get 404.
+// optional CORS, and an optional page fallback for single-page apps. Paths that climb out of the
+// directory (.., encoded or by symlink) get 404.
 // Knows nothing of lws: the server passes the few request headers it needs.
 #pragma once
 
@@ -26,6 +27,9 @@ struct StaticOptions {
   std::string cacheControl;  // e.g. "public, max-age=31536000, immutable"; empty: none
   std::string indexFile = "index.html";
   bool precompressed = true;  // look for .br / .gz siblings
+  // A single-page app's document (e.g. "index.html"), served for a missing path whose last
+  // segment has no dot (a page of the app, not a missing asset); empty: a missing path is a 404.
+  std::string pageFallback;
 };
 
 struct StaticRequest {

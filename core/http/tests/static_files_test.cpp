@@ -46,6 +46,9 @@ class StaticTest : public ::testing::Test {
     StaticOptions so;
     so.cors = CorsOptions{{"*"}};
     ASSERT_TRUE(server_->mountStatic("/static", root_.string(), so));
+    StaticOptions app;
+    app.pageFallback = "index.html";
+    ASSERT_TRUE(server_->mountStatic("/app", root_.string(), app));
     ASSERT_TRUE(server_->start());
   }
 
@@ -155,6 +158,25 @@ TEST_F(StaticTest, CorsOnMountAndMissingFile) {
   auto missing = c.request("GET", "/static/nope.js");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(StaticTest, PageFallbackServesTheAppForPagesOnly) {
+  TestClient c("127.0.0.1", server_->port());
+  for (const char* page : {"/app/signin", "/app/admin/audit", "/app/live/12/control"}) {
+    auto r = c.request("GET", page);
+    ASSERT_TRUE(r) << page;
+    EXPECT_EQ(r->status, 200) << page;
+    EXPECT_EQ(r->body, "<h1>home</h1>") << page;
+  }
+  auto file = c.request("GET", "/app/app.js");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->body, "console.log(1)");
+  auto asset = c.request("GET", "/app/assets/missing-abc123.js");  // a stale asset stays a 404
+  ASSERT_TRUE(asset);
+  EXPECT_EQ(asset->status, 404);
+  auto plain = c.request("GET", "/static/signin");  // no fallback on this mount
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 404);
 }
 
 TEST_F(StaticTest, ChangedFileIsServedFresh) {

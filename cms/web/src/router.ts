@@ -1,0 +1,30 @@
+// The studio's pages under /studio/. Every page but sign-in needs a session; a page no role of
+// the user can use sends them to the dashboard.
+
+import { createRouter, createWebHistory } from 'vue-router';
+import { NAV, mayOpen } from './roles';
+import { session } from './session';
+import AuditView from './views/AuditView.vue';
+import DashboardView from './views/DashboardView.vue';
+import NotFoundView from './views/NotFoundView.vue';
+import ReviewView from './views/ReviewView.vue';
+import SignInView from './views/SignInView.vue';
+
+export const router = createRouter({
+  history: createWebHistory('/studio/'),
+  routes: [
+    { path: '/signin', component: SignInView, meta: { public: true } },
+    { path: '/', component: DashboardView },
+    { path: '/review', component: ReviewView },
+    { path: '/admin/audit', component: AuditView },
+    { path: '/:rest(.*)*', component: NotFoundView },
+  ],
+});
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true;
+  if (!session.user) return { path: '/signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  const item = NAV.find((n) => n.path === to.path);
+  if (item && !mayOpen(session.user.grants, item)) return { path: '/' };
+  return true;
+});

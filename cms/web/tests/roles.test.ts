@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { errorFrom, query } from '../src/api';
+import { grantOrgs, navFor, parseGrants } from '../src/roles';
+import { dayRange } from '../src/time';
+
+describe('navigation by role', () => {
+  const paths = (g: ReturnType<typeof parseGrants>) => navFor(g).map((n) => n.path);
+
+  it('shows an editor nothing of admin and no review queue', () => {
+    expect(paths(parseGrants([{ role: 'editor', org_id: 12 }]))).toEqual(['/']);
+  });
+  it('gives a reviewer the review queue', () => {
+    expect(paths(parseGrants([{ role: 'reviewer', org_id: 12 }]))).toEqual(['/', '/review']);
+  });
+  it('shows the audit log only to admins of the whole tree', () => {
+    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/review', '/admin/audit']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/review']);
+  });
+  it('ignores grants it does not understand', () => {
+    expect(parseGrants([{ role: 'owner', org_id: 1 }, { role: 'editor' }, null])).toEqual([]);
+  });
+  it('lists each organisation of the grants once', () => {
+    expect(grantOrgs(parseGrants([{ role: 'editor', org_id: 7 }, { role: 'reviewer', org_id: 7 }, { role: 'host', org_id: 3 }]))).toEqual([3, 7]);
+  });
+});
+
+describe('talking to the hub', () => {
+  it('reads the error body, with per-field messages', () => {
+    const e = errorFrom(422, { error: { code: 'validation', message: 'bad', fields: { title: 'required' } } });
+    expect(e.code).toBe('validation');
+    expect(e.fields).toEqual({ title: 'required' });
+    expect(errorFrom(502, 'not json').code).toBe('http.502');
+  });
+  it('writes only the defined query parameters', () => {
+    expect(query({ a: 1, b: undefined, c: '', d: 'x y' })).toBe('?a=1&d=x+y');
+    expect(query({})).toBe('');
+  });
+  it('gives a Shanghai day as a range with +08:00', () => {
+    expect(dayRange('2026-11-29')).toEqual({ from: '2026-11-29T00:00:00+08:00', to: '2026-11-30T00:00:00+08:00' });
+    expect(dayRange('2026-11-30', 2).to).toBe('2026-12-02T00:00:00+08:00');
+  });
+});

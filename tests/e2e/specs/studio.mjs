@@ -1,0 +1,133 @@
+// The studio (cms/web) at /studio/ against a real hub: sign-in (a wrong password says so),
+// navigation by role (an editor sees nothing of admin, and a typed admin URL sends them back),
+// the organisation switcher for someone with roles in two organisations, the reviewer's queue
+// with approve from the dashboard's figure to the item's state, the audit log with a filter,
+// and an ended session sending the user back to sign in.
+
+async function signInUi(page, url, username, password) {
+  await page.goto(`${url}/studio/`);
+  await page.waitForSelector('[data-test="signin-submit"]');
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await page.click('[data-test="signin-submit"]');
+}
+
+const navPaths = (page) => page.$$eval('[data-nav]', (els) => els.map((e) => e.dataset.nav));
+
+export default async function studio({ startHub, newPage, desktop, screenshot, assert, waitFor }) {
+  const hub = await startHub();
+  await hub.cliWithInput('boss-password-1\n', 'user', 'create', 'boss', '--admin', '--display-name', '管理员', '--password-stdin');
+
+  // An unknown path below /studio/ is a page of the app (the hub serves index.html); a missing
+  // asset stays a 404.
+  const deep = await fetch(`${hub.url}/studio/admin/audit`);
+  assert(deep.status === 200 && (await deep.text()).includes('<div id="app">'), `deep link: ${deep.status}`);
+  const asset = await fetch(`${hub.url}/studio/assets/missing-0000.js`);
+  assert(asset.status === 404, `missing asset: ${asset.status}`);
+
+  // The admin: a wrong password first, then in.
+  const admin = await newPage(desktop);
+  await signInUi(admin, hub.url, 'boss', 'wrong-password');
+  await waitFor(async () => ((await admin.textContent('[data-test="signin-error"]').catch(() => '')) || '').includes('用户名或密码错误'),
+    'a wrong password is refused with a message', 10000);
+  await signInUi(admin, hub.url, 'boss', 'boss-password-1');
+  await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
+  const adminNav = await navPaths(admin);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/review', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
+
+  // The admin sets up two cities, an editor in both, a reviewer for the province.
+  const me = await (await admin.request.get(`${hub.url}/api/v1/auth/me`)).json();
+  const csrf = { 'x-csrf-token': me.csrf_token };
+  const api = async (method, path, data) => {
+    const r = await admin.request.fetch(`${hub.url}${path}`, { method, data, headers: csrf });
+    assert(r.status() < 300, `${method} ${path}: ${r.status()} ${await r.text()}`);
+    return r.json();
+  };
+  await api('POST', '/api/v1/orgs', { id: 1, parent_id: 0, name: '省总工会', level: 1 });
+  await api('POST', '/api/v1/orgs', { id: 2, parent_id: 1, name: '甲市总工会', level: 2 });
+  await api('POST', '/api/v1/orgs', { id: 3, parent_id: 1, name: '乙市总工会', level: 2 });
+  await api('POST', '/api/v1/users', {
+    username: 'ed', password: 'ed-password-1', org_id: 2, display_name: '编辑小王',
+    grants: [{ role: 'editor', org_id: 2 }, { role: 'editor', org_id: 3 }],
+  });
+  const rev = await api('POST', '/api/v1/users', {
+    username: 'rev', password: 'rev-password-1', org_id: 1, display_name: '审核老李', grants: [{ role: 'reviewer', org_id: 1 }],
+  });
+
+  // The editor: no admin, no review queue; an admin URL typed by hand goes back to the dashboard;
+  // the switcher offers both cities and remembers the choice.
+  const ed = await newPage(desktop);
+  await signInUi(ed, hub.url, 'ed', 'ed-password-1');
+  await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
+  const edNav = await navPaths(ed);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/']), `editor nav: ${edNav}`);
+  await ed.goto(`${hub.url}/studio/admin/audit`);
+  await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
+  assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');
+  await ed.click('.org-switch');
+  await waitFor(() => ed.$('.el-select-dropdown__item:has-text("乙市总工会")'), 'the switcher lists the second city', 5000);
+  const options = await ed.$$eval('.el-select-dropdown__item', (els) => els.map((e) => e.textContent.trim()));
+  assert(options.includes('甲市总工会') && options.includes('乙市总工会'), `switcher options: ${options}`);
+  await ed.click('.el-select-dropdown__item:has-text("乙市总工会")');
+  await ed.reload();
+  await waitFor(async () => ((await ed.textContent('.org-switch').catch(() => '')) || '').includes('乙市总工会'), 'the chosen organisation is remembered', 10000);
+  await screenshot(ed, 'studio-editor');
+
+  // The editor writes an item in the first city and submits it (through the API; the content
+  // editor page comes later).
+  const edMe = await (await ed.request.get(`${hub.url}/api/v1/auth/me`)).json();
+  const edCsrf = { 'x-csrf-token': edMe.csrf_token };
+  const created = await ed.request.post(`${hub.url}/api/v1/content`, {
+    data: { org_id: 2, type: 'article', title: '甲市劳模表彰大会', body: '# 表彰\n\n正文' }, headers: edCsrf,
+  });
+  assert(created.status() === 201, `create item: ${created.status()} ${await created.text()}`);
+  const item = await created.json();
+  const submitted = await ed.request.post(`${hub.url}/api/v1/content/${item.id}/submit`, { data: {}, headers: edCsrf });
+  assert(submitted.status() === 200, `submit: ${submitted.status()} ${await submitted.text()}`);
+
+  // The reviewer sees it on the dashboard and in the queue, and approves it.
+  const reviewer = await newPage(desktop);
+  await signInUi(reviewer, hub.url, 'rev', 'rev-password-1');
+  await waitFor(async () => ((await reviewer.textContent('[data-fig="review"] .figure-value').catch(() => '')) || '').trim() === '1',
+    "the dashboard counts the item waiting for the reviewer", 10000);
+  const revNav = await navPaths(reviewer);
+  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/review']), `reviewer nav: ${revNav}`);
+  await reviewer.click('[data-nav="/review"]');
+  await waitFor(() => reviewer.$('[data-test="review-table"] td:has-text("甲市劳模表彰大会")'), 'the queue lists the item', 10000);
+  await screenshot(reviewer, 'studio-review');
+  await reviewer.click('[data-test="review-table"] button:has-text("通过")');
+  await waitFor(() => reviewer.$('[data-test="review-empty"]'), 'the queue is empty after the approval', 10000);
+  const after = await (await ed.request.get(`${hub.url}/api/v1/content/${item.id}`)).json();
+  assert(after.state === 'approved', `the item is approved: ${after.state}`);
+
+  // The audit log: the admin filters on sign-ins.
+  await admin.click('[data-nav="/admin/audit"]');
+  await waitFor(() => admin.$('[data-test="audit-table"] td:has-text("content.")'), 'the audit log lists content actions', 10000);
+  await admin.fill('input[data-test="audit-action"]', 'auth.');
+  await admin.click('[data-test="audit-search"]');
+  await waitFor(async () => {
+    const actions = await admin.$$eval('[data-test="audit-table"] tbody tr td:nth-child(3)', (els) => els.map((e) => e.textContent.trim()));
+    return actions.length > 0 && actions.every((a) => a.startsWith('auth.')) && actions.includes('auth.login_failed');
+  }, 'the filter keeps sign-ins only, the failed one included', 10000);
+  await screenshot(admin, 'studio-audit');
+
+  // The admin ends the reviewer's sessions: the reviewer's next request lands on sign-in, which
+  // says why, and signing in again returns to the page they were on.
+  await api('POST', `/api/v1/users/${rev.id}/revoke-sessions`, {});
+  await reviewer.click('[data-nav="/"]');
+  await waitFor(async () => new URL(reviewer.url()).pathname === '/studio/signin', 'an ended session goes to sign-in', 10000);
+  await waitFor(async () => ((await reviewer.textContent('[data-test="signin-error"]').catch(() => '')) || '').includes('登录已过期'),
+    'the sign-in page says the session ended', 5000);
+  await reviewer.fill('input[name="username"]', 'rev');
+  await reviewer.fill('input[name="password"]', 'rev-password-1');
+  await reviewer.click('[data-test="signin-submit"]');
+  await waitFor(() => reviewer.$('[data-fig="review"]'), 'back on the dashboard after signing in again', 10000);
+
+  // Signing out ends the session for real.
+  await ed.click('[data-test="sign-out"]');
+  await waitFor(async () => new URL(ed.url()).pathname === '/studio/signin', 'signed out', 10000);
+  const gone = await ed.request.get(`${hub.url}/api/v1/auth/me`);
+  assert(gone.status() === 401, `the session is gone after signing out: ${gone.status()}`);
+  for (const p of [admin, ed, reviewer]) assert(p.errors.length === 0, `page errors: ${p.errors}`);
+}

@@ -18,6 +18,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { path: '/', label: 'navDashboard', roles: ['editor', 'reviewer', 'host', 'moderator'] },
+  { path: '/calendar', label: 'navCalendar', roles: ['editor', 'reviewer'] },
   { path: '/review', label: 'navReview', roles: ['reviewer'] },
   { path: '/admin/audit', label: 'navAudit', roles: [], wholeTree: true },
 ];

@@ -5,6 +5,7 @@ import { createRouter, createWebHistory } from 'vue-router';
 import { NAV, mayOpen } from './roles';
 import { session } from './session';
 import AuditView from './views/AuditView.vue';
+import CalendarView from './views/CalendarView.vue';
 import DashboardView from './views/DashboardView.vue';
 import NotFoundView from './views/NotFoundView.vue';
 import ReviewView from './views/ReviewView.vue';
@@ -15,6 +16,7 @@ export const router = createRouter({
   routes: [
     { path: '/signin', component: SignInView, meta: { public: true } },
     { path: '/', component: DashboardView },
+    { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
     { path: '/admin/audit', component: AuditView },
     { path: '/:rest(.*)*', component: NotFoundView },

@@ -1,8 +1,9 @@
 // The studio (cms/web) at /studio/ against a real hub: sign-in (a wrong password says so),
 // navigation by role (an editor sees nothing of admin, and a typed admin URL sends them back),
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
-// with approve from the dashboard's figure to the item's state, the audit log with a filter,
-// and an ended session sending the user back to sign in.
+// with approve from the dashboard's figure to the item's state, the calendar with a post dragged
+// to another day, the audit log with a filter, and an ended session sending the user back to
+// sign in.
 
 async function signInUi(page, url, username, password) {
   await page.goto(`${url}/studio/`);
@@ -33,7 +34,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/review', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/calendar', '/review', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -61,7 +62,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/calendar']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');
@@ -92,7 +93,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(async () => ((await reviewer.textContent('[data-fig="review"] .figure-value').catch(() => '')) || '').trim() === '1',
     "the dashboard counts the item waiting for the reviewer", 10000);
   const revNav = await navPaths(reviewer);
-  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/review']), `reviewer nav: ${revNav}`);
+  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/calendar', '/review']), `reviewer nav: ${revNav}`);
   await reviewer.click('[data-nav="/review"]');
   await waitFor(() => reviewer.$('[data-test="review-table"] td:has-text("甲市劳模表彰大会")'), 'the queue lists the item', 10000);
   await screenshot(reviewer, 'studio-review');
@@ -100,6 +101,39 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(() => reviewer.$('[data-test="review-empty"]'), 'the queue is empty after the approval', 10000);
   const after = await (await ed.request.get(`${hub.url}/api/v1/content/${item.id}`)).json();
   assert(after.state === 'approved', `the item is approved: ${after.state}`);
+
+  // The calendar: the editor schedules the approved item on a website account for next
+  // Tuesday 10:00 (China time), sees it on next week's calendar, and drags it to Thursday.
+  const account = await ed.request.post(`${hub.url}/api/v1/accounts`, {
+    data: { org_id: 2, platform: 'website', name: '甲市官网', settings: { url: 'http://127.0.0.1:9/hook' }, credentials: { secret: 's' } },
+    headers: edCsrf,
+  });
+  assert(account.status() === 201, `account: ${account.status()} ${await account.text()}`);
+  const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const dayPlus = (day, n) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.parse(`${day}T12:00:00+08:00`) + n * 86400000));
+  const weekdayOf = (day) => ((new Date(Date.parse(`${day}T12:00:00+08:00`)).getUTCDay() + 6) % 7) + 1; // 1 = Monday
+  const nextMonday = dayPlus(shanghaiToday, 8 - weekdayOf(shanghaiToday));
+  const tuesday = dayPlus(nextMonday, 1);
+  const thursday = dayPlus(nextMonday, 3);
+  const scheduled = await ed.request.post(`${hub.url}/api/v1/schedules`, {
+    data: { item_id: item.id, account_ids: [(await account.json()).id], times: [`${tuesday}T10:00:00+08:00`] },
+    headers: edCsrf,
+  });
+  assert(scheduled.status() === 201, `schedule: ${scheduled.status()} ${await scheduled.text()}`);
+  const post = (await scheduled.json()).schedules[0];
+  await ed.click('.org-switch');
+  await ed.click('.el-select-dropdown__item:has-text("甲市总工会")');
+  await ed.click('[data-nav="/calendar"]');
+  await ed.waitForSelector('[data-test="cal-next"]');
+  await ed.click('[data-test="cal-next"]');
+  const chip = `.cal-day[data-day="${tuesday}"] .cal-post[data-post="${post.id}"]`;
+  await waitFor(() => ed.$(chip), "the post is on next Tuesday in next week's calendar", 10000);
+  assert((await ed.textContent(chip)).includes('10:00'), 'the post shows its time in China time');
+  await screenshot(ed, 'studio-calendar');
+  await ed.dragAndDrop(chip, `.cal-day[data-day="${thursday}"]`);
+  await waitFor(() => ed.$(`.cal-day[data-day="${thursday}"] .cal-post[data-post="${post.id}"]`), 'the dragged post is on Thursday', 10000);
+  const moved = await (await ed.request.get(`${hub.url}/api/v1/schedules/${post.id}`)).json();
+  assert(moved.at.startsWith(`${thursday}T10:00:00`), `the hub moved it to Thursday 10:00: ${moved.at}`);
 
   // The audit log: the admin filters on sign-ins.
   await admin.click('[data-nav="/admin/audit"]');

@@ -88,6 +88,8 @@ const zh = {
   boardEmpty: '还没有人上榜',
   aroundMe: '我的位置',
   myOrgRank: '我的单位',
+  myOrgLine: '{org} 在 {parent} 中排名第 {rank}（共 {of} 个）',
+  myOrgUnranked: '{org} 还没有上榜',
   certificate: '生成完赛证书',
 };
 
@@ -181,6 +183,8 @@ const en: Record<Key, string> = {
   boardEmpty: 'Nobody on the board yet',
   aroundMe: 'Around me',
   myOrgRank: 'My organisation',
+  myOrgLine: '{org} is number {rank} of {of} in {parent}',
+  myOrgUnranked: '{org} is not on the board yet',
   certificate: 'Get my certificate',
 };
 

@@ -102,45 +102,60 @@ export function parseChallenge(v: unknown): ChallengeInfo {
   };
 }
 
+// The hub's GET /api/v1/challenges/{id}/me (flat), read tolerantly.
 export function parseSummary(v: unknown): MemberSummary {
   const o = obj(v);
-  const member = obj(o.member);
-  const totals = obj(o.totals);
-  const today = obj(o.today);
-  const rank = obj(o.rank);
-  const days = Array.isArray(o.days) ? o.days : Array.isArray(o.daily) ? o.daily : [];
+  const series = Array.isArray(o.series) ? o.series : Array.isArray(o.days) ? o.days : [];
   return {
     challenge: parseChallenge(o.challenge),
-    memberName: str(member, 'name'),
-    orgName: str(member, 'org_name', 'organisation', 'org'),
-    today: { date: str(today, 'date'), steps: int(today, 'steps') ?? 0 },
-    totalSteps: int(totals, 'steps', 'total_steps', 'counted') ?? int(o, 'total_steps') ?? 0,
-    qualifyingDays: int(totals, 'qualifying_days') ?? 0,
-    currentStreak: int(totals, 'current_streak', 'streak') ?? 0,
-    longestStreak: int(totals, 'longest_streak') ?? 0,
-    milestonesReached: nums(o.milestones_reached ?? totals.milestones_reached),
-    days: days.map((d) => ({ date: str(obj(d), 'date'), steps: int(obj(d), 'steps', 'counted') ?? 0 })).filter((d) => d.date),
-    rank: int(rank, 'rank') ?? int(o, 'rank'),
-    participants: int(rank, 'of', 'participants', 'total') ?? int(o, 'participants'),
+    memberName: str(o, 'name', 'member_name'),
+    orgName: str(o, 'org_name'),
+    today: { date: str(o, 'today'), steps: int(o, 'today_steps') ?? 0 },
+    totalSteps: int(o, 'total', 'total_steps') ?? 0,
+    qualifyingDays: int(o, 'qualified_days', 'qualifying_days') ?? 0,
+    currentStreak: int(o, 'current_streak') ?? 0,
+    longestStreak: int(o, 'longest_streak') ?? 0,
+    milestonesReached: nums(o.milestones_reached),
+    days: series.map((d) => ({ date: str(obj(d), 'date'), steps: int(obj(d), 'steps') ?? 0 })).filter((d) => d.date),
+    rank: int(o, 'rank'),
+    participants: int(o, 'participants'),
   };
 }
 
-export function parseBoard(v: unknown, meId: string): Board {
+export interface MyOrg {
+  name: string;
+  parentName: string;
+  rank: number | null;
+  of: number;
+  board: Board;
+}
+
+export function parseMyOrg(v: unknown): MyOrg {
   const o = obj(v);
-  const list = Array.isArray(v) ? v : Array.isArray(o.entries) ? o.entries : Array.isArray(o.rows) ? o.rows : Array.isArray(o.items) ? o.items : [];
+  return { name: str(o, 'name'), parentName: str(o, 'parent_name'), rank: int(o, 'rank'), of: int(o, 'of') ?? 0, board: parseBoard(o, '', str(o, 'org_id')) };
+}
+
+// A board page ({entries, size}) or my place ({me, entries}); my row is marked by my member number,
+// or by the organisation id of `me`.
+export function parseBoard(v: unknown, memberNo: string, myOrgId = ''): Board {
+  const o = obj(v);
+  const list = Array.isArray(v) ? v : Array.isArray(o.entries) ? o.entries : [];
+  const me = obj(o.me);
+  const meOrg = myOrgId || str(me, 'org_id');
   const rows = list.map((x) => {
     const r = obj(x);
-    const id = str(r, 'member_no', 'org_id', 'id');
+    const isOrg = 'org_id' in r;
+    const id = isOrg ? str(r, 'org_id') : str(r, 'member_no');
     return {
       rank: int(r, 'rank') ?? 0,
       id,
-      name: str(r, 'name', 'member_name', 'org_name'),
-      org: str(r, 'org_name', 'organisation', 'parent_name'),
-      score: int(r, 'score', 'steps', 'value') ?? 0,
-      me: r.me === true || (meId !== '' && id === meId),
+      name: str(r, 'name'),
+      org: str(r, 'org_name'),
+      score: int(r, 'score') ?? 0,
+      me: isOrg ? meOrg !== '' && id === meOrg : memberNo !== '' && id === memberNo,
     };
   });
-  return { rows, total: int(o, 'total', 'size', 'count') };
+  return { rows, total: int(o, 'size', 'of') };
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -169,12 +184,17 @@ export async function fetchSummary(id: string, p: MemberLinkParams): Promise<Mem
   return parseSummary(await getJson(`${base(id)}/me?${linkQuery(p)}`));
 }
 
+// board: {board: individuals, by: total|day|week} or {board: orgs, level, by: total|average|rate}.
 export async function fetchBoard(id: string, p: MemberLinkParams, board: Record<string, string | number>): Promise<Board> {
   return parseBoard(await getJson(`${base(id)}/leaderboard?${linkQuery(p, board)}`), p.member);
 }
 
 export async function fetchAround(id: string, p: MemberLinkParams, board: Record<string, string | number>): Promise<Board> {
-  return parseBoard(await getJson(`${base(id)}/me/rank?${linkQuery(p, board)}`), p.member);
+  return parseBoard(await getJson(`${base(id)}/leaderboard/me?${linkQuery(p, board)}`), p.member);
+}
+
+export async function fetchMyOrg(id: string, p: MemberLinkParams): Promise<MyOrg> {
+  return parseMyOrg(await getJson(`${base(id)}/my-org?${linkQuery(p)}`));
 }
 
 export function certificateUrl(id: string, p: MemberLinkParams): string {

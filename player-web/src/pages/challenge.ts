@@ -3,7 +3,7 @@
 // of the daily steps, the leaderboards in tabs (individuals, organisations) and the certificate.
 // Refreshed every minute; a failed refresh keeps what is shown.
 
-import { ApiFailure, Board, MemberLinkParams, MemberSummary, certificateUrl, fetchAround, fetchBoard, fetchSummary, linkParams } from '../challenge/challenge_api';
+import { ApiFailure, Board, MemberLinkParams, MemberSummary, MyOrg, certificateUrl, fetchAround, fetchBoard, fetchMyOrg, fetchSummary, linkParams } from '../challenge/challenge_api';
 import { stepsChart } from '../challenge/steps_chart';
 import { formatCount, t } from '../i18n';
 import { clear, h } from '../ui/dom';
@@ -12,16 +12,16 @@ import { topBar } from './top_bar';
 type BoardKind = { key: string; label: () => string; query: Record<string, string>; percent?: boolean };
 
 const individualBoards: BoardKind[] = [
-  { key: 'total', label: () => t('boardTotal'), query: { board: 'individual', period: 'total' } },
-  { key: 'day', label: () => t('boardToday'), query: { board: 'individual', period: 'day' } },
-  { key: 'week', label: () => t('boardWeek'), query: { board: 'individual', period: 'week' } },
+  { key: 'total', label: () => t('boardTotal'), query: { board: 'individuals', by: 'total' } },
+  { key: 'day', label: () => t('boardToday'), query: { board: 'individuals', by: 'day' } },
+  { key: 'week', label: () => t('boardWeek'), query: { board: 'individuals', by: 'week' } },
 ];
 
 function orgBoards(level: string): BoardKind[] {
   return [
-    { key: 'org-total', label: () => t('boardOrgTotal'), query: { board: 'org', level, by: 'total' } },
-    { key: 'org-average', label: () => t('boardOrgAverage'), query: { board: 'org', level, by: 'average' } },
-    { key: 'org-rate', label: () => t('boardOrgRate'), query: { board: 'org', level, by: 'participation' }, percent: true },
+    { key: 'org-total', label: () => t('boardOrgTotal'), query: { board: 'orgs', level, by: 'total' } },
+    { key: 'org-average', label: () => t('boardOrgAverage'), query: { board: 'orgs', level, by: 'average' } },
+    { key: 'org-rate', label: () => t('boardOrgRate'), query: { board: 'orgs', level, by: 'rate' }, percent: true },
   ];
 }
 
@@ -30,8 +30,8 @@ function stat(label: string, value: string): HTMLElement {
 }
 
 function scoreText(kind: BoardKind, score: number): string {
-  // Participation rates come as basis points (1/10000) so ranks stay integers.
-  return kind.percent ? `${(score / 100).toFixed(1)}%` : formatCount(score);
+  // Participation rates come in parts per million so ranks stay integers.
+  return kind.percent ? `${(score / 10000).toFixed(1)}%` : formatCount(score);
 }
 
 function boardList(kind: BoardKind, board: Board): HTMLElement {
@@ -74,6 +74,19 @@ function milestonesRow(s: MemberSummary): HTMLElement {
   const next = s.challenge.milestones.find((m) => s.totalSteps < m);
   if (next !== undefined) row.append(h('span.ch-next', {}, t('milestoneNext', { n: formatCount(next - s.totalSteps) })));
   return row;
+}
+
+const orgTotalKind: BoardKind = { key: 'my-org', label: () => '', query: {} };
+
+// My organisation among its parent's organisations (by total steps).
+function myOrgView(o: MyOrg): HTMLElement {
+  return h(
+    'section.ch-card.ch-my-org',
+    {},
+    h('h2', {}, t('myOrgRank')),
+    h('p.ch-my-org-line', {}, o.rank ? t('myOrgLine', { org: o.name, parent: o.parentName, rank: o.rank, of: o.of }) : t('myOrgUnranked', { org: o.name })),
+    o.board.rows.length ? boardList(orgTotalKind, o.board) : null,
+  );
 }
 
 function summaryView(s: MemberSummary): HTMLElement {
@@ -138,8 +151,10 @@ export function challengePage(root: HTMLElement, id: string): void {
         h('p.ch-dates', {}, `${s.challenge.startDate} – ${s.challenge.endDate}`),
         h('p.ch-who', {}, s.memberName, s.orgName ? ` · ${s.orgName}` : '', s.participants ? ` · ${t('participants', { n: formatCount(s.participants) })}` : ''),
       );
+      const myOrg = await fetchMyOrg(id, link).catch(() => null);
       clear(body);
       body.append(summaryView(s));
+      if (myOrg) body.append(myOrgView(myOrg));
       if (s.challenge.teamLevel !== teamLevel) {
         teamLevel = s.challenge.teamLevel;
         buildBoards(boards, id, link, teamLevel);
@@ -159,12 +174,12 @@ function buildBoards(section: HTMLElement, id: string, link: MemberLinkParams, l
   const load = async (k: BoardKind) => {
     content.dataset.board = k.key;
     try {
-      const [top, mine] = await Promise.all([fetchBoard(id, link, { ...k.query, limit: 50 }), fetchAround(id, link, { ...k.query, before: 2, after: 2 })]);
+      const [top, mine] = await Promise.all([fetchBoard(id, link, { ...k.query, limit: 50 }), fetchAround(id, link, k.query)]);
       if (content.dataset.board !== k.key) return; // another tab was picked meanwhile
       clear(content);
       content.append(boardList(k, top));
       clear(around);
-      if (mine.rows.length && !top.rows.some((r) => r.me)) around.append(h('h3', {}, k.query.board === 'org' ? t('myOrgRank') : t('aroundMe')), boardList(k, mine));
+      if (mine.rows.length && !top.rows.some((r) => r.me)) around.append(h('h3', {}, k.query.board === 'orgs' ? t('myOrgRank') : t('aroundMe')), boardList(k, mine));
     } catch {
       if (content.dataset.board === k.key && !content.firstChild) content.append(h('p.empty', {}, t('loadFailed')));
     }

@@ -8,8 +8,8 @@
 namespace hub::app {
 namespace {
 
-const std::set<std::string> kCommands = {"serve", "migrate", "stream", "user",
-                                         "org",   "version", "token",  "help"};
+const std::set<std::string> kCommands = {"serve",  "migrate", "stream", "user", "org",
+                                         "member", "version", "token",  "help"};
 const std::set<std::string> kRoles = {"media", "chat", "cms"};
 
 bool usage(const std::string& message) {
@@ -112,9 +112,10 @@ bool parse(int argc, char** argv, Invocation& out) {
     if (out.args.size() > want) return usage("unexpected argument \"" + out.args[want] + "\"");
     return true;
   }
-  if (out.command == "org") {
+  if (out.command == "org" || out.command == "member") {
     if (out.help) return true;
-    if (out.args.size() != 2 || out.args[0] != "import") return usage("usage: hub org import FILE.csv");
+    if (out.args.size() != 2 || out.args[0] != "import")
+      return usage("usage: hub " + out.command + " import FILE.csv");
     return true;
   }
   if (out.json || !out.title.empty()) return usage("--json and --title belong to 'hub stream'");
@@ -169,6 +170,15 @@ void printHelp(const std::string& command) {
         "empty or 0 for the top level). Importing again updates names, levels and parents. Any bad\n"
         "row refuses the whole file (line numbers are printed) and nothing is applied. A running\n"
         "hub picks the change up within a second.\n");
+  } else if (command == "member") {
+    std::printf(
+        "Usage: hub member import FILE.csv\n\n"
+        "Imports the members of the walking challenges from the membership system's CSV with the\n"
+        "header member_no,name,org_id[,phone]; every member belongs to a grassroots organisation\n"
+        "(one without children; import the tree first with hub org import). Importing again\n"
+        "updates changed members and adds new ones, never duplicates; an unchanged file writes\n"
+        "nothing. Any bad row refuses the whole file (line numbers are printed) and nothing is\n"
+        "applied. Sized for millions of rows.\n");
   } else if (command == "version") {
     std::printf("Usage: hub version\n\nPrints the hub's version.\n");
   } else {
@@ -182,6 +192,7 @@ void printHelp(const std::string& command) {
         "  stream    create, list, show, delete streams or rotate a stream's key\n"
         "  user      create the first CMS admin (and list CMS users)\n"
         "  org       import the CMS organisation tree from CSV\n"
+        "  member    import the walking challenges' members from CSV\n"
         "  version   print the version\n"
         "  help      help on a command (also: hub COMMAND --help)\n\n"
         "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"

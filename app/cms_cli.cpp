@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "app/serve.h"
 #include "app/services.h"
 #include "cms/audit/audit_log.h"
 #include "cms/auth/user_store.h"
+#include "cms/challenge/member_import.h"
 #include "cms/org/org_import.h"
 #include "cms/org/org_tree.h"
 #include "core/sql/migration.h"
@@ -134,30 +136,60 @@ int runUser(const config::Config& config, const Invocation& inv) {
   return kOk;
 }
 
-int runOrg(const config::Config& config, const Invocation& inv) {
-  const std::string& file = inv.args[1];
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(kUsage, "cannot read " + file);
+// The whole of FILE (inv.args[1]), or nullopt when it cannot be read.
+std::optional<std::string> readImportFile(const Invocation& inv) {
+  std::ifstream in(inv.args[1], std::ios::binary);
+  if (!in) return std::nullopt;
   std::stringstream text;
   text << in.rdbuf();
-  auto db = openMigrated(config);
-  if (!db) return fail(kRuntime, db.error().message);
-  auto report = cms::org::importCsv(**db, text.str(), SystemClock::instance());
-  if (!report) return fail(kRuntime, report.error().message);
-  if (!report->ok()) {
-    for (const auto& p : report->problems)
+  return text.str();
+}
+
+// Prints the report's problems and audits a successful import as `action`.
+int finishImport(sql::Database& db, const std::string& file, const cms::org::ImportReport& report,
+                 const char* action, const char* objectType) {
+  if (!report.ok()) {
+    for (const auto& p : report.problems)
       std::fprintf(stderr, "%s:%zu: %s\n", file.c_str(), p.line, p.message.c_str());
     return fail(kRuntime, "import refused: nothing was changed");
   }
   cms::audit::AuditLog audit(SystemClock::instance());
-  auto summary = report->toJson();
+  auto summary = report.toJson();
   summary["file"] = file;
-  if (auto st = audit.record(**db, cliActor(), "org.import", "org", "", nullptr, summary); !st)
+  if (auto st = audit.record(db, cliActor(), action, objectType, "", nullptr, summary); !st)
     return fail(kRuntime, st.error().message);
+  return kOk;
+}
+
+int runOrg(const config::Config& config, const Invocation& inv) {
+  const std::string& file = inv.args[1];
+  auto text = readImportFile(inv);
+  if (!text) return fail(kUsage, "cannot read " + file);
+  auto db = openMigrated(config);
+  if (!db) return fail(kRuntime, db.error().message);
+  auto report = cms::org::importCsv(**db, *text, SystemClock::instance());
+  if (!report) return fail(kRuntime, report.error().message);
+  if (int rc = finishImport(**db, file, *report, "org.import", "org"); rc != kOk) return rc;
   std::printf(
       "imported %zu organisations from %s in %.2f s: %zu new, %zu updated, %zu unchanged, %zu paths moved\n",
       report->rows, file.c_str(), report->seconds, report->created, report->updated, report->unchanged,
       report->pathsRewritten);
+  return kOk;
+}
+
+int runMember(const config::Config& config, const Invocation& inv) {
+  const std::string& file = inv.args[1];
+  auto text = readImportFile(inv);
+  if (!text) return fail(kUsage, "cannot read " + file);
+  auto db = openMigrated(config);
+  if (!db) return fail(kRuntime, db.error().message);
+  cms::org::OrgTree orgs(**db);
+  if (auto st = orgs.reload(); !st) return fail(kRuntime, st.error().message);
+  auto report = cms::challenge::importMembers(**db, orgs, *text, SystemClock::instance());
+  if (!report) return fail(kRuntime, report.error().message);
+  if (int rc = finishImport(**db, file, *report, "member.import", "member"); rc != kOk) return rc;
+  std::printf("imported %zu members from %s in %.2f s: %zu new, %zu updated, %zu unchanged\n", report->rows,
+              file.c_str(), report->seconds, report->created, report->updated, report->unchanged);
   return kOk;
 }
 

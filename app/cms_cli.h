@@ -1,8 +1,8 @@
 // app/cms_cli.h
 //
-// `hub user create|list` and `hub org import`: the CMS admin CLI. Like `hub stream`, it writes
-// the database directly (after applying migrations), audits what it does as actor "cli", and
-// bumps the change topics so a running hub sees the change within a second.
+// `hub user create|list`, `hub org import` and `hub member import`: the CMS admin CLI. Like `hub stream`, it
+// writes the database directly (after applying migrations), audits what it does as actor "cli", and bumps the
+// change topics so a running hub sees the change within a second.
 #pragma once
 
 #include "app/cli.h"
@@ -12,5 +12,6 @@ namespace hub::app {
 
 int runUser(const config::Config& config, const Invocation& inv);
 int runOrg(const config::Config& config, const Invocation& inv);
+int runMember(const config::Config& config, const Invocation& inv);
 
 }  // namespace hub::app

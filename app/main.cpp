@@ -35,5 +35,6 @@ int main(int argc, char** argv) {
   if (inv.command == "stream") return runStream(config, inv);
   if (inv.command == "user") return runUser(config, inv);
   if (inv.command == "org") return runOrg(config, inv);
+  if (inv.command == "member") return runMember(config, inv);
   return runServe(config, inv.role);
 }

@@ -77,6 +77,40 @@ TEST(Cli, ConfigErrorsNameTheKeyAndExitTwo) {
   EXPECT_TRUE(contains(missing.output, "does not exist"));
 }
 
+TEST(Cli, MemberImportWritesOnceAndRefusesABadFileWhole) {
+  hub::test::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  std::ofstream(dir.path() + "/orgs.csv") << "id,parent_id,name,level\n1,,省总工会,1\n2,1,市总工会,2\n"
+                                             "3,2,一中工会,4\n4,2,二中工会,4\n";
+  auto orgs = run({HUB_BINARY, "org", "import", dir.path() + "/orgs.csv", "--data-dir", data});
+  ASSERT_EQ(orgs.exitCode, 0) << orgs.output;
+
+  const std::string members = dir.path() + "/members.csv";
+  std::ofstream(members) << "member_no,name,org_id,phone\nM-1,张三,3,13800000000\nM-2,李四,4,\n";
+  auto first = run({HUB_BINARY, "member", "import", members, "--data-dir", data});
+  EXPECT_EQ(first.exitCode, 0) << first.output;
+  EXPECT_TRUE(contains(first.output, "imported 2 members")) << first.output;
+  EXPECT_TRUE(contains(first.output, "2 new, 0 updated, 0 unchanged")) << first.output;
+  auto again = run({HUB_BINARY, "member", "import", members, "--data-dir", data});
+  EXPECT_TRUE(contains(again.output, "0 new, 0 updated, 2 unchanged")) << again.output;
+
+  // Org 2 has children (not grassroots): the whole file is refused, the good row too.
+  std::ofstream(members) << "member_no,name,org_id\nM-3,王五,3\nM-4,赵六,2\n";
+  auto bad = run({HUB_BINARY, "member", "import", members, "--data-dir", data});
+  EXPECT_EQ(bad.exitCode, 1) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "members.csv:3:")) << bad.output;
+  EXPECT_TRUE(contains(bad.output, "nothing was changed")) << bad.output;
+  std::ofstream(members) << "member_no,name,org_id\nM-3,王五,3\n";
+  auto after = run({HUB_BINARY, "member", "import", members, "--data-dir", data});
+  EXPECT_TRUE(contains(after.output, "1 new, 0 updated, 0 unchanged")) << after.output;
+
+  auto missing = run({HUB_BINARY, "member", "import", dir.path() + "/absent.csv", "--data-dir", data});
+  EXPECT_EQ(missing.exitCode, 2);
+  auto usage = run({HUB_BINARY, "member", "export"});
+  EXPECT_EQ(usage.exitCode, 2);
+  EXPECT_TRUE(contains(usage.output, "usage: hub member import FILE.csv")) << usage.output;
+}
+
 TEST(Cli, RoleOrRedisWithoutSecretIsAConfigError) {
   hub::test::TempDir dir;
   auto r =

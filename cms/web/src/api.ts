@@ -37,13 +37,21 @@ export function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, fields);
 }
 
-export async function api<T = Json>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+// `opts.raw` sends text as is (a CSV upload) instead of `body` as JSON.
+export async function api<T = Json>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { quiet401?: boolean; raw?: { text: string; type: string } } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.raw) headers['content-type'] = opts.raw.type;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let r: Response;
   try {
-    r = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    const payload = opts.raw ? opts.raw.text : body === undefined ? undefined : JSON.stringify(body);
+    r = await fetch(path, { method, headers, credentials: 'same-origin', body: payload });
   } catch {
     throw new ApiError(0, 'network', '');
   }

@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { path: '/', label: 'navDashboard', roles: ['editor', 'reviewer', 'host', 'moderator'] },
   { path: '/calendar', label: 'navCalendar', roles: ['editor', 'reviewer'] },
   { path: '/review', label: 'navReview', roles: ['reviewer'] },
+  { path: '/accounts', label: 'navAccounts', roles: ['editor'] },
   { path: '/admin/audit', label: 'navAudit', roles: [], wholeTree: true },
 ];
 

@@ -4,6 +4,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { NAV, mayOpen } from './roles';
 import { session } from './session';
+import AccountsView from './views/AccountsView.vue';
 import AuditView from './views/AuditView.vue';
 import CalendarView from './views/CalendarView.vue';
 import DashboardView from './views/DashboardView.vue';
@@ -18,6 +19,7 @@ export const router = createRouter({
     { path: '/', component: DashboardView },
     { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
+    { path: '/accounts', component: AccountsView },
     { path: '/admin/audit', component: AuditView },
     { path: '/:rest(.*)*', component: NotFoundView },
   ],

@@ -2,7 +2,7 @@
 // navigation by role (an editor sees nothing of admin, and a typed admin URL sends them back),
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
 // with approve from the dashboard's figure to the item's state, the calendar with a post dragged
-// to another day, the audit log with a filter, and an ended session sending the user back to
+// to another day, accounts with a CSV import previewed before it is applied, the audit log with a filter, and an ended session sending the user back to
 // sign in.
 
 async function signInUi(page, url, username, password) {
@@ -34,7 +34,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/calendar', '/review', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/calendar', '/review', '/accounts', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -62,7 +62,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/calendar']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/calendar', '/accounts']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');
@@ -134,6 +134,25 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(() => ed.$(`.cal-day[data-day="${thursday}"] .cal-post[data-post="${post.id}"]`), 'the dragged post is on Thursday', 10000);
   const moved = await (await ed.request.get(`${hub.url}/api/v1/schedules/${post.id}`)).json();
   assert(moved.at.startsWith(`${thursday}T10:00:00`), `the hub moved it to Thursday 10:00: ${moved.at}`);
+
+  // Accounts: the website account is connected; a CSV with a bad row is refused whole with its
+  // line; a good one previews one new account and one move before anything is applied.
+  await ed.click('[data-nav="/accounts"]');
+  await waitFor(() => ed.$('[data-test="accounts-table"] tr:has-text("甲市官网"):has-text("已连接")'), 'the account list shows the connected account', 10000);
+  await ed.click('[data-test="import-open"]');
+  await ed.fill('textarea[data-test="import-text"]', 'platform,name,org_id\nmyspace,x,2\n');
+  await ed.click('[data-test="import-preview"]');
+  await waitFor(async () => ((await ed.textContent('[data-test="import-error"]').catch(() => '')) || '').includes('line 2'), 'a bad row is named by its line', 10000);
+  await ed.fill('textarea[data-test="import-text"]', 'platform,name,org_id,groups\nweibo,甲市微博,2,新闻组\nwebsite,甲市官网,3,\n');
+  await ed.click('[data-test="import-preview"]');
+  await waitFor(async () => ((await ed.textContent('[data-test="import-plan"]').catch(() => '')) || '').includes('将新建 1 个、修改 1 个'), 'the preview counts one new and one changed', 10000);
+  const before = await (await ed.request.get(`${hub.url}/api/v1/accounts?platform=weibo`)).json();
+  assert(before.items.length === 0, 'the preview applied nothing');
+  await screenshot(ed, 'studio-accounts-import');
+  await ed.click('[data-test="import-apply"]');
+  await waitFor(() => ed.$('[data-test="accounts-table"] td:has-text("甲市微博")'), 'the imported account is listed', 10000);
+  const weibo = await (await ed.request.get(`${hub.url}/api/v1/accounts?platform=weibo`)).json();
+  assert(weibo.items.length === 1 && weibo.items[0].org_id === 2, `the import created the weibo account: ${JSON.stringify(weibo)}`);
 
   // The audit log: the admin filters on sign-ins.
   await admin.click('[data-nav="/admin/audit"]');

@@ -241,6 +241,8 @@ std::vector<Key> hlsKeys() {
        intKey(m(&Config::hls, &Hls::windowSegments), 3, 1000)},
       {"hls", "grace_period", "seconds a stream waits for its publisher to come back before ENDLIST",
        intKey(m(&Config::hls, &Hls::graceSeconds), 0, 3600)},
+      {"hls", "master_wait_ms", "how long a master playlist request waits for the ladder's rungs",
+       intKey(m(&Config::hls, &Hls::masterWaitMs), 0, 60000)},
   };
 }
 

@@ -82,6 +82,7 @@ struct Hls {
   int segmentMs = 2000;     // segments are cut at the first key frame past this
   int windowSegments = 10;  // complete segments kept in memory and listed
   int graceSeconds = 30;    // a publisher that left may come back this long before ENDLIST
+  int masterWaitMs = 4000;  // a master request waits this long for the ladder's rungs
 };
 
 // [record]: every live session recorded into <data dir>/recordings (media/record).

@@ -26,6 +26,9 @@ struct LiveOptions {
   std::chrono::milliseconds endedLinger{std::chrono::seconds(60)};
   // Parked blocking-reload and preload-hint requests held at most this many target durations.
   double blockTimeoutTargets = 3.0;
+  // A master playlist request waits at most this long for every expected rendition (the
+  // ladder's rungs) to have its first part, then lists what exists.
+  std::chrono::milliseconds masterWait{std::chrono::seconds(4)};
   // Hard cap on parked requests per rendition (memory bound); over it: 503 at once.
   int maxParkedPerRendition = 20000;
 };
@@ -37,6 +40,7 @@ inline LiveOptions liveOptionsFrom(const config::Hls& c) {
   o.segmentSeconds = c.segmentMs / 1000.0;
   o.windowSegments = c.windowSegments;
   o.gracePeriod = std::chrono::seconds(c.graceSeconds);
+  o.masterWait = std::chrono::milliseconds(c.masterWaitMs);
   return o;
 }
 

@@ -97,17 +97,12 @@ void LiveRegistry::setThumbnailSource(std::function<SharedBytes(const std::strin
 }
 
 void LiveRegistry::addRoutes(http::Server& server) {
-  server.get("/live/:stream/master.m3u8", [this](const http::Request& req) {
-    auto s = find(std::string(req.param("stream")));
-    if (!s) return notFound("no such live stream");
-    auto text = s->masterPlaylist();
-    if (text.empty()) return notFound("the stream has no media yet");
-    s->sawViewer(viewerKey(req));
-    auto r = http::Response::text(200, std::move(text), "application/vnd.apple.mpegurl");
-    r.header("cache-control", "public, max-age=2");
-    r.header("access-control-allow-origin", "*");
-    return r;
-  });
+  server.routeAsync(http::Method::Get, "/live/:stream/master.m3u8",
+                    [this](http::Request req, http::Responder res) {
+                      auto s = find(std::string(req.param("stream")));
+                      if (!s) return res.send(notFound("no such live stream"));
+                      s->serveMaster(viewerKey(req), std::move(res));
+                    });
   server.get("/live/:stream/thumb.jpg", [this](const http::Request& req) {
     std::function<SharedBytes(const std::string&)> source;
     {

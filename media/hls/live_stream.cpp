@@ -108,6 +108,7 @@ void LiveStream::finish() {
   }
   logger()->info("[stream={}] session ended", name_);
   for (auto* r : renditions()) r->finish();
+  answerMasters(clock_.steady(), true);
   listeners_.sessionEnded(name_);
 }
 
@@ -158,6 +159,93 @@ std::string LiveStream::masterPlaylist() const {
   return writeMasterPlaylist(entries);
 }
 
+void LiveStream::expectRenditions(std::vector<std::string> ids) {
+  {
+    std::lock_guard lock(mu_);
+    expected_ = std::move(ids);
+  }
+  renditionChanged();
+}
+
+std::vector<std::string> LiveStream::expectedRenditions() const {
+  std::lock_guard lock(mu_);
+  return expected_;
+}
+
+bool LiveStream::masterReady() const {
+  std::vector<std::string> expected;
+  {
+    std::lock_guard lock(mu_);
+    if (ended_) return true;
+    expected = expected_;
+  }
+  bool any = false;
+  for (auto* r : renditions()) {
+    bool has = r->lastMsn() >= 0;
+    any = any || has;
+    if (has) std::erase(expected, r->id());
+  }
+  return any && expected.empty();
+}
+
+http::Response LiveStream::masterResponse() {
+  auto text = masterPlaylist();
+  if (text.empty()) {
+    auto r = http::Response::error(404, "hls.not_found", "the stream has no media yet");
+    r.header("cache-control", "no-store");
+    r.header("access-control-allow-origin", "*");
+    return r;
+  }
+  auto r = http::Response::text(200, std::move(text), "application/vnd.apple.mpegurl");
+  r.header("cache-control", "public, max-age=2");
+  r.header("access-control-allow-origin", "*");
+  return r;
+}
+
+void LiveStream::serveMaster(std::string viewer, http::Responder responder) {
+  if (!masterReady() && options_.masterWait.count() > 0) {
+    std::lock_guard lock(masterMu_);
+    if (static_cast<int>(masterWaiters_.size()) < options_.maxParkedPerRendition) {
+      masterWaiters_.push_back(
+          {std::move(viewer), std::move(responder), clock_.steady() + options_.masterWait});
+      masterParked_.fetch_add(1, std::memory_order_acq_rel);
+      metrics_.parked.inc();
+      return;
+    }
+  }
+  auto r = masterResponse();
+  if (r.status == 200) sawViewer(viewer);
+  responder.send(std::move(r));
+}
+
+void LiveStream::answerMasters(Clock::Steady now, bool all) {
+  if (masterParked_.load(std::memory_order_acquire) == 0) return;
+  const bool ready = all || masterReady();
+  std::vector<MasterWaiter> due;
+  {
+    std::lock_guard lock(masterMu_);
+    std::size_t kept = 0;
+    for (auto& w : masterWaiters_) {
+      if (ready || w.deadline <= now)
+        due.push_back(std::move(w));
+      else
+        masterWaiters_[kept++] = std::move(w);
+    }
+    masterWaiters_.erase(masterWaiters_.begin() + static_cast<std::ptrdiff_t>(kept), masterWaiters_.end());
+    masterParked_.store(static_cast<int>(kept), std::memory_order_release);
+  }
+  if (due.empty()) return;
+  metrics_.parked.dec(static_cast<double>(due.size()));
+  if (!ready)
+    logger()->info("[stream={}] master answered after {} ms without every expected rendition", name_,
+                   options_.masterWait.count());
+  auto r = masterResponse();
+  for (auto& w : due) {
+    if (r.status == 200) sawViewer(w.viewer);
+    w.responder.send(r);
+  }
+}
+
 Rendition* LiveStream::find(std::string_view id) const {
   std::lock_guard lock(mu_);
   for (const auto& r : renditions_)
@@ -185,10 +273,12 @@ void LiveStream::tick() {
     finish();
   }
   for (auto* r : renditions()) r->tick(now);
+  answerMasters(now, false);
 }
 
 void LiveStream::releaseWaiters() {
   for (auto* r : renditions()) r->releaseWaiters();
+  answerMasters(clock_.steady(), true);
 }
 
 }  // namespace hub::media::hls

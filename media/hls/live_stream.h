@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http/responder.h"
 #include "core/util/clock.h"
 #include "media/frames/frame.h"
 #include "media/hls/live_options.h"
@@ -79,6 +80,18 @@ class LiveStream {
 
   // The master playlist text; empty until some rendition has a part.
   std::string masterPlaylist() const;
+  // The renditions this session will have ("source" and the ladder's rungs for the source's
+  // height), set when the publisher's tracks are known; replaces the previous list.
+  void expectRenditions(std::vector<std::string> ids);
+  std::vector<std::string> expectedRenditions() const;
+  // GET master.m3u8: answered at once when every expected rendition has a part (or the session
+  // ended); otherwise parked until they all do or `masterWait` passes, then answered with what
+  // exists (404 when nothing does). `viewer` counts the player (sawViewer) when answered 200.
+  void serveMaster(std::string viewer, http::Responder responder);
+  // A rendition stored something: answers parked master requests if they can be now.
+  void renditionChanged() {
+    if (masterParked_.load(std::memory_order_acquire) > 0) answerMasters(clock_.steady(), false);
+  }
   // Names this session's media files ("<tag>-12.3.m4s"), so a CDN never mixes two sessions.
   const std::string& sessionTag() const { return tag_; }
 
@@ -92,6 +105,17 @@ class LiveStream {
 
  private:
   void finish();  // ENDLIST everywhere, once
+  bool masterReady() const;
+  http::Response masterResponse();
+  // Answers the parked master requests that are due: all when ready (or `all`), else those
+  // whose deadline passed. Call with no lock held.
+  void answerMasters(Clock::Steady now, bool all);
+
+  struct MasterWaiter {
+    std::string viewer;
+    http::Responder responder;
+    Clock::Steady deadline;
+  };
 
   const std::string name_;
   const LiveOptions options_;
@@ -114,6 +138,10 @@ class LiveStream {
   Clock::Steady goneAt_{};
   Clock::Steady endedAt_{};
   mutable std::map<std::string, Clock::Steady, std::less<>> viewers_;
+  std::vector<std::string> expected_;  // under mu_
+  std::mutex masterMu_;                // a leaf lock: only the parked list
+  std::vector<MasterWaiter> masterWaiters_;
+  std::atomic<int> masterParked_{0};
 };
 
 }  // namespace hub::media::hls

@@ -103,6 +103,7 @@ void Rendition::frame(const Frame& frame) {
   }
   for (auto& [r, resp] : out) r.send(std::move(resp));
   for (auto& e : events) listeners_.segment(e);
+  owner_.renditionChanged();  // parked master requests may wait for this rendition
 }
 
 void Rendition::discontinuity() {

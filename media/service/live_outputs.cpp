@@ -48,6 +48,7 @@ LiveOutputs::LiveOutputs(std::shared_ptr<hls::LiveStream> live, const streams::S
     for (const auto& r : stream.ladder) settings.ladder.push_back({r.name, r.height, r.bitrate});
   }
   if (!stream.passthroughOnly && !settings.ladder.empty()) {
+    ladder_ = settings.ladder;
     auto liveStream = live_;
     transcoder_ = std::make_unique<pipeline::Transcoder>(
         stream.name, settings,
@@ -68,6 +69,14 @@ bool LiveOutputs::sameSettings(const streams::Stream& s) const {
 }
 
 void LiveOutputs::tracks(const std::vector<TrackInfo>& tracks) {
+  // The master playlist waits for these (players read it once): the source and the rungs the
+  // transcoder makes for this source's height.
+  std::vector<std::string> expected{"source"};
+  if (transcoder_)
+    for (const auto& t : tracks)
+      if (isVideo(t.codec))
+        for (const auto& rung : pipeline::rungsFor(ladder_, t.height)) expected.push_back(rung.id);
+  live_->expectRenditions(std::move(expected));
   source_ = &live_->rendition(sourceRendition(tracks));
   source_->tracks(tracks);
   if (transcoder_) transcoder_->tracks(tracks);
@@ -112,6 +121,7 @@ void LiveOutputs::addStatus(nlohmann::json& status) const {
                           {"bitrate", static_cast<std::int64_t>(r.bitsPerSecond)},
                           {"state", live_->ended() ? "ended" : (live_->publishing() ? "live" : "waiting")}});
   status["renditions"] = renditions;
+  status["expected_renditions"] = live_->expectedRenditions();
   if (transcoder_) {
     auto t = transcoder_->status();
     status["transcoder"] = {{"state", pipeline::stateName(t.state)},

@@ -46,13 +46,15 @@ class LiveOutputs final : public FrameSink {
   bool sameSettings(const streams::Stream& s) const;
   // The live thumbnail; `viewer`: asked for by a client of thumb.jpg (keeps it fresh).
   hls::SharedBytes thumbnail(bool viewer) const;
-  // Adds "viewers", "renditions", "transcoder", "restream" to a status object. Any thread.
+  // Adds "viewers", "renditions", "expected_renditions" (the ids the master will list),
+  // "transcoder", "restream" to a status object. Any thread.
   void addStatus(nlohmann::json& status) const;
 
  private:
   std::shared_ptr<hls::LiveStream> live_;
   streams::Stream settings_;
-  FrameSink* source_ = nullptr;  // the live session's "source" rendition, once tracks are known
+  FrameSink* source_ = nullptr;                // the live session's "source" rendition, once tracks are known
+  std::vector<config::TranscodeRung> ladder_;  // what the transcoder makes (empty: none)
   std::unique_ptr<pipeline::Transcoder> transcoder_;
   std::unique_ptr<pipeline::Thumbnailer> thumbnailer_;
   std::vector<std::unique_ptr<restream::Restreamer>> restreamers_;

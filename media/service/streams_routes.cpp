@@ -233,11 +233,14 @@ void MediaService::addRoutes(hub::service::Context& context) {
             title = it->second.title;
           }
           auto status = s->status();
-          arr.push_back({{"name", s->name()},
-                         {"title", title},
-                         {"playback_url", playbackUrl(s->name())},
-                         {"thumbnail_url", httpPublicUrl_ + "/live/" + s->name() + "/thumb.jpg"},
-                         {"viewers", status["viewers"]}});
+          arr.push_back(
+              {{"name", s->name()},
+               {"title", title},
+               {"playback_url", playbackUrl(s->name())},
+               {"thumbnail_url", httpPublicUrl_ + "/live/" + s->name() + "/thumb.jpg"},
+               {"viewers", status["viewers"]},
+               {"renditions", status.contains("expected_renditions") ? status["expected_renditions"].size()
+                                                                     : std::size_t{0}}});
         }
         // Upcoming: scheduled (the CMS's live events), not live now, not over yet.
         const auto nowSeconds =

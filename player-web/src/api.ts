@@ -10,6 +10,7 @@ export interface LiveStream {
   live: boolean;
   startsAt: number | null; // ms since the epoch, for upcoming events (CMS)
   recordingId: string | null; // the replay of an ended stream, when known
+  renditions: number; // how many renditions its master playlist will list (0: not known)
 }
 
 export interface Recording {
@@ -65,6 +66,7 @@ export function parseStreams(body: unknown): LiveStream[] {
         live: o.live === true || state === 'live' || (o.live === undefined && state === ''),
         startsAt: num(o, 'starts_at', 'scheduled_at'),
         recordingId: str(o, 'recording_id') || null,
+        renditions: num(o, 'renditions') ?? 0,
       };
     });
 }

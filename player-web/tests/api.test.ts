@@ -41,6 +41,8 @@ describe('public API lists', () => {
       expect(s.thumbnail).toBe('/live/gala/thumb.jpg');
     }
     expect(parseStreams({ streams: [{ name: 'x', state: 'offline' }] })[0].live).toBe(false);
+    expect(parseStreams({ streams: [{ name: 'x', renditions: 3 }] })[0].renditions).toBe(3);
+    expect(parseStreams({ streams: [{ name: 'x' }] })[0].renditions).toBe(0);
     expect(parseStreams({ error: 'x' })).toEqual([]);
   });
 });

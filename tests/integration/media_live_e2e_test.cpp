@@ -1,15 +1,16 @@
 // The whole live path through a real `hub serve`, as hosts and viewers see it: a 1280x720 ffmpeg
-// publisher (1 s GOPs) on a stream with the default ladder; the master lists source, 480p and
-// 360p (720p skipped: the source's height), each rendition decodes with the right height,
-// /live/<name>/thumb.jpg is a 320x180 JPEG; a restream target on a second hub's ingest receives
-// the stream (ffprobe through that hub's HLS) while a refusing target (a closed port) retries
-// with the configured backoff and disturbs nothing; after the grace period the recording is in
+// publisher (1 s GOPs) on a stream with the default ladder; the master, asked for from the first
+// instant, lists source, 480p and 360p (720p skipped: the source's height) in its first answer, each
+// rendition decodes with the right height, /live/<name>/thumb.jpg is a 320x180 JPEG; a restream target on a
+// second hub's ingest receives the stream (ffprobe through that hub's HLS) while a refusing target (a closed
+// port) retries with the configured backoff and disturbs nothing; after the grace period the recording is in
 // /api/v1/public/recordings, its VOD master decodes and download.mp4 has the right duration.
 // Also: `[record] enabled = false` records nothing.
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -118,7 +119,8 @@ TEST(MediaLive, LadderThumbnailRestreamAndRecordingThroughTheService) {
   // A loaded test host may run the ladder slower than real time for a while: let the transcoder
   // hold 5 s of input rather than drop to the next key frame at 1 s (the default).
   HubProcess hub({"--admin-token", kAdminToken, "--hls-grace-period", "2", "--restream-backoff-initial-ms",
-                  "100", "--restream-backoff-max-ms", "300", "--transcode-queue-ms", "5000"});
+                  "100", "--restream-backoff-max-ms", "300", "--transcode-queue-ms", "5000",
+                  "--hls-master-wait-ms", "9000"});
   ASSERT_TRUE(mirror.waitReady()) << mirror.log();
   ASSERT_TRUE(hub.waitReady()) << hub.log();
   auto mirrorKey = createStream(mirror, "mirror");
@@ -134,17 +136,27 @@ TEST(MediaLive, LadderThumbnailRestreamAndRecordingThroughTheService) {
 
   Process publisher(publish720(hub.rtmpPort(), key), "/dev/null");
 
-  // Live: the master lists source + 480p + 360p, and no 720p.
+  // Live: the master lists source + 480p + 360p, and no 720p, from the first answer on: a
+  // player asking at the first instant (before the rungs have parts) is held until they do
+  // ([hls] master_wait_ms, raised here so a slow sanitizer build still gets there in time).
   std::string master;
+  auto asked = std::chrono::steady_clock::now();
   ASSERT_TRUE(waitFor(
       [&] {
-        master = get(hub, "/live/gala/master.m3u8");
-        return master.find("source/index.m3u8") != std::string::npos &&
-               master.find("480p/index.m3u8") != std::string::npos &&
-               master.find("360p/index.m3u8") != std::string::npos;
+        TestClient c("127.0.0.1", hub.httpPort());
+        asked = std::chrono::steady_clock::now();
+        auto r = c.request("GET", "/live/gala/master.m3u8", "");
+        if (!r || r->status != 200) return false;
+        master = r->body;
+        return true;
       },
       10000))
-      << master << streamStatus(hub, "gala").dump() << hub.log();
+      << hub.log();
+  const auto held = std::chrono::steady_clock::now() - asked;
+  EXPECT_NE(master.find("source/index.m3u8"), std::string::npos) << master;
+  EXPECT_NE(master.find("480p/index.m3u8"), std::string::npos) << master << streamStatus(hub, "gala").dump();
+  EXPECT_NE(master.find("360p/index.m3u8"), std::string::npos) << master << streamStatus(hub, "gala").dump();
+  std::printf("first master answer held %.0f ms\n", std::chrono::duration<double, std::milli>(held).count());
   EXPECT_NE(master.find("RESOLUTION=1280x720"), std::string::npos) << master;
   EXPECT_NE(master.find("RESOLUTION=854x480"), std::string::npos) << master;
   EXPECT_NE(master.find("RESOLUTION=640x360"), std::string::npos) << master;

@@ -223,6 +223,66 @@ TEST_F(LiveRegistryTest, RenditionsReportEachOtherAndTheMasterListsThem) {
   EXPECT_LT(master.find("source/index.m3u8"), master.find("360p/index.m3u8"));
 }
 
+TEST_F(LiveRegistryTest, MasterWaitsForEveryExpectedRenditionThenListsThemAll) {
+  start();
+  stream->expectRenditions({"source", "360p"});
+  Captured early;
+  stream->serveMaster("early", early.responder());
+  EXPECT_FALSE(early.done());  // nothing at all yet
+  src.push(*sink, 0.5);
+  EXPECT_FALSE(early.done());  // the source has parts, the rung none yet
+  clock.advance(3s);
+  registry.tick();
+  EXPECT_FALSE(early.done());
+
+  auto& low = stream->rendition(RenditionInfo{"360p", 640, 360, 30, 800000, 700000, ""});
+  test::SyntheticSource lowSrc(true, true);
+  low.tracks(lowSrc.tracks());
+  EXPECT_FALSE(early.done());
+  lowSrc.push(low, 0.5);  // the rung's first part: the parked request is answered at once
+  ASSERT_TRUE(early.done());
+  EXPECT_EQ(early.status(), 200);
+  EXPECT_NE(early.body().find("source/index.m3u8"), std::string::npos) << early.body();
+  EXPECT_NE(early.body().find("360p/index.m3u8"), std::string::npos) << early.body();
+  EXPECT_EQ(stream->viewers(), 1);
+
+  Captured later;  // everything is there: no wait
+  stream->serveMaster("later", later.responder());
+  EXPECT_EQ(later.status(), 200);
+}
+
+TEST_F(LiveRegistryTest, MasterWaitEndsAfterTheLimitWithWhatExists) {
+  start();
+  stream->expectRenditions({"source", "720p", "480p"});
+  src.push(*sink, 0.5);
+  Captured parked;
+  stream->serveMaster("v", parked.responder());
+  EXPECT_FALSE(parked.done());
+  clock.advance(LiveOptions{}.masterWait - 1ms);
+  registry.tick();
+  EXPECT_FALSE(parked.done());
+  clock.advance(1ms);
+  registry.tick();
+  ASSERT_TRUE(parked.done());
+  EXPECT_EQ(parked.status(), 200);
+  EXPECT_NE(parked.body().find("source/index.m3u8"), std::string::npos);
+  EXPECT_EQ(parked.body().find("720p"), std::string::npos);
+
+  // Nothing at all by the limit: 404 (the player polls); an ended session answers at once.
+  auto empty = registry.open("empty");
+  Captured none;
+  empty->serveMaster("v", none.responder());
+  clock.advance(LiveOptions{}.masterWait);
+  registry.tick();
+  EXPECT_EQ(none.status(), 404);
+  Captured parkedAtEnd;
+  empty->serveMaster("v", parkedAtEnd.responder());
+  EXPECT_FALSE(parkedAtEnd.done());
+  registry.close("empty");
+  EXPECT_EQ(parkedAtEnd.status(), 404);
+  EXPECT_EQ(metrics.render().find("hub_hls_parked_requests 0") != std::string::npos, true);
+}
+
 std::vector<std::string> programDates(const std::string& playlist) {
   std::vector<std::string> out;
   std::size_t at = 0;
@@ -312,11 +372,13 @@ TEST(LiveOptions, FromTheHlsConfigSection) {
   c.segmentMs = 4000;
   c.windowSegments = 6;
   c.graceSeconds = 10;
+  c.masterWaitMs = 2500;
   auto o = liveOptionsFrom(c);
   EXPECT_DOUBLE_EQ(o.partSeconds, 0.5);
   EXPECT_DOUBLE_EQ(o.segmentSeconds, 4.0);
   EXPECT_EQ(o.windowSegments, 6);
   EXPECT_EQ(o.gracePeriod, std::chrono::seconds(10));
+  EXPECT_EQ(o.masterWait, std::chrono::milliseconds(2500));
   EXPECT_DOUBLE_EQ(advertisedPartTarget(o), 0.51);
   EXPECT_DOUBLE_EQ(advertisedPartTarget(LiveOptions{}), 0.34);
 }

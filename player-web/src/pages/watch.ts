@@ -106,6 +106,8 @@ export function watchPage(root: HTMLElement, name: string): void {
     state: (s) => {
       playerState = s;
       if (s === 'ended') void findReplay();
+      // Playing: the stream's ladder is known by now (the player adds renditions it lacks).
+      if (s === 'playing' && !info?.renditions) void refreshInfo();
       render();
     },
     levels: (levels, current) => showQuality(stage, levels, current),
@@ -129,6 +131,7 @@ export function watchPage(root: HTMLElement, name: string): void {
     try {
       const list = await fetchStreams();
       info = list.find((s) => s.name === name) ?? info;
+      if (info?.renditions) player.expectLevels(info.renditions);
       mediaViewers = list.find((s) => s.name === name)?.viewers ?? null;
       if (info?.recordingId) replayId = info.recordingId;
     } catch {

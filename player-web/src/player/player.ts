@@ -6,6 +6,7 @@
 
 import type HlsType from 'hls.js/light';
 import type { ErrorData, Level } from 'hls.js/light';
+import { HlsModule, addLateLevels } from './late_levels';
 import { liveTargets } from './live_tuning';
 
 export type PlayerState = 'loading' | 'playing' | 'offline' | 'ended' | 'recovering';
@@ -52,6 +53,10 @@ export class Player {
   private native = false;
   private sawEndList = false;
   private stalls = 0;
+  private hlsModule: HlsModule | null = null;
+  private expectedLevels = 0; // renditions the stream will have (0: not known)
+  private levelCheckAt = -Infinity;
+  private levelCheckBusy = false;
   // When each step first happened (ms on performance.now()): for the tests and the console.
   readonly marks: Record<string, number> = {};
 
@@ -88,7 +93,9 @@ export class Player {
       return;
     }
     this.mark('start');
-    const { default: Hls } = await import('hls.js/light');
+    const mod = await import('hls.js/light');
+    const Hls = mod.default;
+    this.hlsModule = mod;
     this.mark('hls-loaded');
     if (this.destroyed) return;
     if (!Hls.isSupported()) {
@@ -128,6 +135,7 @@ export class Player {
       buffer: b.length ? b.end(b.length - 1) - v.currentTime : 0,
       rate: v.playbackRate,
       level: this.hls?.currentLevel ?? -1,
+      levels: this.hls?.levels.length ?? 0,
       stalls: this.stalls,
       dropped: v.getVideoPlaybackQuality?.().droppedVideoFrames ?? 0,
     };
@@ -142,6 +150,37 @@ export class Player {
     const edge = this.hls ? this.hls.liveSyncPosition : v.seekable.length ? v.seekable.end(v.seekable.length - 1) - 1 : null;
     if (edge !== null && isFinite(edge)) v.currentTime = edge;
     void v.play().catch(() => {});
+  }
+
+  // How many renditions the stream will have (the public streams listing's `renditions`). While
+  // hls.js knows fewer (it read the master before the transcoder's rungs existed), the master is
+  // read again at the next fragment and the new renditions join the running player.
+  expectLevels(count: number): void {
+    this.expectedLevels = count;
+    void this.checkLevels();
+  }
+
+  private async checkLevels(): Promise<void> {
+    const hls = this.hls;
+    const mod = this.hlsModule;
+    if (!hls || !mod || !this.opts.live || hls.levels.length === 0 || hls.levels.length >= this.expectedLevels) return;
+    const now = performance.now();
+    if (this.levelCheckBusy || now - this.levelCheckAt < 1000) return;
+    this.levelCheckBusy = true;
+    this.levelCheckAt = now;
+    try {
+      const url = new URL(this.src, location.href).href;
+      const res = await fetch(url, { cache: 'no-store' });
+      if (!res.ok || this.hls !== hls) return;
+      if (addLateLevels(mod, hls, await res.text(), url) > 0) {
+        this.mark('late-levels');
+        this.emitLevels();
+      }
+    } catch {
+      // The next fragment tries again.
+    } finally {
+      this.levelCheckBusy = false;
+    }
   }
 
   setLevel(index: number): void {
@@ -182,7 +221,10 @@ export class Player {
     });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_LOADED, () => this.mark('manifest'));
-    hls.on(Hls.Events.FRAG_LOADED, () => this.mark('frag'));
+    hls.on(Hls.Events.FRAG_LOADED, () => {
+      this.mark('frag');
+      void this.checkLevels();
+    });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       this.failures = 0;
       this.emitLevels();

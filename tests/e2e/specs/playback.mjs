@@ -1,14 +1,18 @@
-// Live playback in Chromium: ffmpeg publishes a 1 s GOP 720p test pattern over RTMP.
+// Live playback in Chromium: ffmpeg publishes a 1 s GOP test pattern over RTMP.
 //
 // 1. Latency and first frame, with the player's default settings, at phone and desktop sizes,
-//    on a stream without transcoding ("solo", passthrough only): the first frame on screen
-//    (requestVideoFrameCallback, from the start of navigation) and hls.js's live latency
-//    sampled every 0.5 s for 20 s, p50. Both are printed and asserted: the goals are 2 s and
-//    2.5 s (issue 5); on a loaded host the bounds are looser unless HUB_E2E_STRICT=1 (the
-//    measured numbers go to docs/benchmarks.md either way).
-// 2. The default ladder ("gala": source plus transcoded renditions): it plays, the latency
-//    is printed, a quality switch to the lowest rendition keeps it playing, and after the
-//    publisher drops and comes back the page plays again without a reload.
+//    on a 640x360 stream without transcoding ("solo", passthrough only; the size is not the
+//    point here): the first frame on screen (requestVideoFrameCallback, from the start of
+//    navigation) of each page, opened one after the other, then hls.js's live latency sampled
+//    on both pages together every 0.5 s for 15 s, p50. Both are printed and asserted: the goals
+//    are 2 s and 2.5 s (issue 5); on a loaded host the bounds are looser unless
+//    HUB_E2E_STRICT=1 (the measured numbers go to docs/benchmarks.md either way).
+// 2. The default ladder ("gala": a 720p source plus transcoded renditions), its page opened
+//    the moment the publisher starts, before any rung exists (and the hub's master wait is off,
+//    [hls] master_wait_ms = 0, so the player's own late-rendition path is what gets there): the
+//    quality menu ends up with auto plus every rendition the stream's listing announces, without
+//    a reload; a quality switch to the lowest rendition keeps it playing; after the publisher
+//    drops and comes back the page plays again without a reload.
 // Screenshots at phone and desktop sizes.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,9 +22,9 @@ const strict = process.env.HUB_E2E_STRICT === '1';
 const GOAL = { firstFrameMs: 2000, latencyP50: 2.5 };
 const BOUND = strict ? GOAL : { firstFrameMs: 8000, latencyP50: 3.0 };
 
-function publish(url) {
+function publish(url, size = '1280x720') {
   const args = ['-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-keyint_min', '30',
     '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', url];
@@ -60,7 +64,7 @@ async function openLive(newPage, device, url) {
 }
 
 export default async function playback({ startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
-  const hub = await startHub({ env: { HUB_ADMIN_TOKEN: ADMIN } });
+  const hub = await startHub({ env: { HUB_ADMIN_TOKEN: ADMIN, HUB_HLS_MASTER_WAIT_MS: '0' } });
   const solo = JSON.parse(await hub.cli('stream', 'create', 'solo', '--json'));
   const gala = JSON.parse(await hub.cli('stream', 'create', 'gala', '--json'));
   const put = await fetch(`${hub.url}/api/v1/streams/solo/ladder`, {
@@ -70,18 +74,27 @@ export default async function playback({ startHub, newPage, screenshot, phone, d
   });
   assert(put.status === 200, `solo set to passthrough: ${put.status}`);
   const rtmp = (s) => `rtmp://127.0.0.1:${hub.rtmpPort}/live/${s.key}`;
-  let ff = publish(rtmp(solo));
+  let ff = publish(rtmp(solo), '640x360');
   try {
-    // 1. First frame and latency on the source rendition alone.
+    // 1. First frame of each page, then latency on both at once, on the source rendition alone.
     await waitFor(async () => (await fetch(`${hub.url}/live/solo/master.m3u8`)).status === 200, 'solo master playlist', 20000);
-    const results = [];
+    const opened = [];
     for (const [device, tag] of [[phone, 'phone'], [desktop, 'desktop']]) {
       const [page, firstFrame, marks] = await openLive(newPage, device, hub.url + '/watch/solo');
-      const t1 = await page.$eval('video', (v) => v.currentTime);
-      const lat = await sampleLatency(page, 20);
+      opened.push({ page, tag, firstFrame, marks, t1: await page.$eval('video', (v) => v.currentTime), lat: [] });
+    }
+    for (let i = 0; i < 30; i++) {
+      for (const o of opened) {
+        const l = await o.page.evaluate(() => window.hubPlayer.stats().latency);
+        if (typeof l === 'number' && l > 0) o.lat.push(l);
+      }
+      await sleep(500);
+    }
+    const results = [];
+    for (const { page, tag, firstFrame, marks, t1, lat } of opened) {
       const t2 = await page.$eval('video', (v) => v.currentTime);
-      assert(t2 > t1 + 15, `currentTime advances: ${t1} -> ${t2}`);
-      assert(lat.length >= 30, `latency known in most samples: ${lat.length}/40`);
+      assert(t2 > t1 + 11, `${tag}: currentTime advances: ${t1} -> ${t2}`);
+      assert(lat.length >= 22, `${tag}: latency known in most samples: ${lat.length}/30`);
       const stats = await page.evaluate(() => window.hubPlayer.stats());
       results.push({ tag, firstFrame, p50: p50(lat), max: Math.max(...lat), stalls: stats.stalls, marks });
       await screenshot(page, `live-${tag}`);
@@ -99,19 +112,30 @@ export default async function playback({ startHub, newPage, screenshot, phone, d
     }
     await stop(ff);
 
-    // 2. The default ladder: plays, quality switch, publisher drop and back.
+    // 2. The default ladder, opened before its rungs exist: every rendition reaches the quality
+    //    menu, quality switch, publisher drop and back.
     ff = publish(rtmp(gala));
-    // The master lists a rung once its transcoder has produced it (slow under a sanitizer
-    // build), and hls.js reads the master once: open the page when the ladder is there.
-    const rungs = async () => ((await (await fetch(`${hub.url}/live/gala/master.m3u8`)).text()).match(/#EXT-X-STREAM-INF/g) ?? []).length;
-    await waitFor(async () => (await rungs()) >= 3, 'gala master playlist with the source and two rungs', 40000);
-    const [page] = await openLive(newPage, desktop, hub.url + '/watch/gala');
-    const lat = await sampleLatency(page, 10);
+    const page = await newPage(desktop);
+    await page.goto(hub.url + '/watch/gala');
+    await page.evaluate(() => (window.__sameDocument = true));
+    await page.waitForFunction(() => window.hubPlayer && (window.hubPlayer.marks.frame || window.hubPlayer.marks.playing), null, { timeout: 30000 });
+    const levelsAtStart = await page.evaluate(() => window.hubPlayer.stats().levels);
+    let announced = 0;
+    await waitFor(async () => {
+      const s = (await (await fetch(`${hub.url}/api/v1/public/streams`)).json()).streams.find((x) => x.name === 'gala');
+      announced = s?.renditions ?? 0;
+      return announced >= 3;
+    }, 'gala announces its renditions (source and two rungs)', 20000);
+    await waitFor(async () => (await page.$$('.quality-item')).length >= announced + 1 && (await page.isVisible('.ctl-quality')),
+      'quality menu lists auto and every rendition', 40000);
+    const marks = await page.evaluate(() => window.hubPlayer.marks);
+    assert(await page.evaluate(() => window.__sameDocument === true), 'renditions added without a reload');
+    const lat = await sampleLatency(page, 6);
     const dropped = (await (await fetch(`${hub.url}/metrics`)).text()).match(/hub_transcode_dropped_frames_total\{stream="gala"\} (\d+)/);
-    log(`playback ladder (desktop): hls.js latency p50 ${lat.length ? p50(lat).toFixed(2) : '-'} s over ${lat.length} samples; ` +
+    log(`playback ladder (desktop): ${levelsAtStart} renditions at the first frame, ${announced} announced, ` +
+      `late ones added ${marks['late-levels'] !== undefined ? `at ${marks['late-levels']} ms` : 'never (all in the first master)'}; ` +
+      `hls.js latency p50 ${lat.length ? p50(lat).toFixed(2) : '-'} s over ${lat.length} samples; ` +
       `transcoder dropped ${dropped ? dropped[1] : '?'} frames`);
-    await waitFor(async () => (await page.$$('.quality-item')).length >= 4 && (await page.isVisible('.ctl-quality')),
-      'quality menu lists auto and the renditions', 10000);
     await page.click('.ctl-quality');
     const items = await page.$$('.quality-item');
     await items[items.length - 1].click();
@@ -120,9 +144,8 @@ export default async function playback({ startHub, newPage, screenshot, phone, d
     await screenshot(page, 'live-desktop-quality');
 
     // Publisher drop and back: same page, playing again.
-    await page.evaluate(() => (window.__sameDocument = true));
     await stop(ff);
-    await sleep(4000);
+    await sleep(1500);
     ff = publish(rtmp(gala));
     const c = await page.$eval('video', (v) => v.currentTime);
     await page.waitForFunction((c0) => document.querySelector('video').currentTime > c0 + 3, c, { timeout: 30000 });

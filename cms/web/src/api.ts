@@ -37,14 +37,14 @@ export function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, fields);
 }
 
-// `opts.raw` sends text as is (a CSV upload) instead of `body` as JSON.
+// `opts.raw` sends text or bytes as they are (a CSV, a media chunk) instead of `body` as JSON.
 export async function api<T = Json>(
   method: string,
   path: string,
   body?: unknown,
-  opts: { quiet401?: boolean; raw?: { text: string; type: string } } = {},
+  opts: { quiet401?: boolean; raw?: { text: string | Blob; type: string }; headers?: Record<string, string> } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}) };
   if (opts.raw) headers['content-type'] = opts.raw.type;
   else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;

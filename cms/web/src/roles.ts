@@ -18,6 +18,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { path: '/', label: 'navDashboard', roles: ['editor', 'reviewer', 'host', 'moderator'] },
+  { path: '/content', label: 'navContent', roles: ['editor', 'reviewer'] },
   { path: '/calendar', label: 'navCalendar', roles: ['editor', 'reviewer'] },
   { path: '/review', label: 'navReview', roles: ['reviewer'] },
   { path: '/accounts', label: 'navAccounts', roles: ['editor'] },

@@ -7,6 +7,8 @@ import { session } from './session';
 import AccountsView from './views/AccountsView.vue';
 import AuditView from './views/AuditView.vue';
 import CalendarView from './views/CalendarView.vue';
+import ContentEditView from './views/ContentEditView.vue';
+import ContentListView from './views/ContentListView.vue';
 import DashboardView from './views/DashboardView.vue';
 import NotFoundView from './views/NotFoundView.vue';
 import ReviewView from './views/ReviewView.vue';
@@ -17,6 +19,8 @@ export const router = createRouter({
   routes: [
     { path: '/signin', component: SignInView, meta: { public: true } },
     { path: '/', component: DashboardView },
+    { path: '/content', component: ContentListView },
+    { path: '/content/:id', component: ContentEditView },
     { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
     { path: '/accounts', component: AccountsView },

@@ -7,17 +7,17 @@ describe('navigation by role', () => {
   const paths = (g: ReturnType<typeof parseGrants>) => navFor(g).map((n) => n.path);
 
   it('shows an editor nothing of admin and no review queue', () => {
-    expect(paths(parseGrants([{ role: 'editor', org_id: 12 }]))).toEqual(['/', '/calendar', '/accounts']);
+    expect(paths(parseGrants([{ role: 'editor', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/accounts']);
   });
   it('gives a reviewer the review queue', () => {
-    expect(paths(parseGrants([{ role: 'reviewer', org_id: 12 }]))).toEqual(['/', '/calendar', '/review']);
+    expect(paths(parseGrants([{ role: 'reviewer', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/review']);
   });
   it('gives a host or moderator the dashboard only (for now)', () => {
     expect(paths(parseGrants([{ role: 'host', org_id: 12 }]))).toEqual(['/']);
   });
   it('shows the audit log only to admins of the whole tree', () => {
-    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/calendar', '/review', '/accounts', '/admin/audit']);
-    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/calendar', '/review', '/accounts']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/admin/audit']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts']);
   });
   it('ignores grants it does not understand', () => {
     expect(parseGrants([{ role: 'owner', org_id: 1 }, { role: 'editor' }, null])).toEqual([]);

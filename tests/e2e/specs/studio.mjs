@@ -2,7 +2,8 @@
 // navigation by role (an editor sees nothing of admin, and a typed admin URL sends them back),
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
 // with approve from the dashboard's figure to the item's state, the calendar with a post dragged
-// to another day, accounts with a CSV import previewed before it is applied, the audit log with a filter, and an ended session sending the user back to
+// to another day, accounts with a CSV import previewed before it is applied, the content editor
+// (preview, cover upload, per-account version checked against its platform, diff, submit), the audit log with a filter, and an ended session sending the user back to
 // sign in.
 
 async function signInUi(page, url, username, password) {
@@ -34,7 +35,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/calendar', '/review', '/accounts', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -62,7 +63,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/calendar', '/accounts']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');
@@ -93,7 +94,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(async () => ((await reviewer.textContent('[data-fig="review"] .figure-value').catch(() => '')) || '').trim() === '1',
     "the dashboard counts the item waiting for the reviewer", 10000);
   const revNav = await navPaths(reviewer);
-  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/calendar', '/review']), `reviewer nav: ${revNav}`);
+  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/content', '/calendar', '/review']), `reviewer nav: ${revNav}`);
   await reviewer.click('[data-nav="/review"]');
   await waitFor(() => reviewer.$('[data-test="review-table"] td:has-text("甲市劳模表彰大会")'), 'the queue lists the item', 10000);
   await screenshot(reviewer, 'studio-review');
@@ -153,6 +154,47 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(() => ed.$('[data-test="accounts-table"] td:has-text("甲市微博")'), 'the imported account is listed', 10000);
   const weibo = await (await ed.request.get(`${hub.url}/api/v1/accounts?platform=weibo`)).json();
   assert(weibo.items.length === 1 && weibo.items[0].org_id === 2, `the import created the weibo account: ${JSON.stringify(weibo)}`);
+
+  // The content editor: a new item with a live Markdown preview, a cover uploaded in chunks with
+  // progress, a Weibo version refused for its title (Weibo posts have none) until fixed, a second
+  // revision compared with the first, then submitted for review.
+  await ed.click('[data-nav="/content"]');
+  await ed.click('[data-test="content-new"]');
+  await ed.fill('input[name="title"]', '甲市职工运动会');
+  await ed.fill('textarea[data-test="content-body"]', '# 运动会\n\n**十一月** 开幕');
+  await waitFor(async () => ((await ed.innerHTML('[data-test="content-preview"]')) || '').includes('<strong>十一月</strong>'), 'the preview renders the Markdown', 10000);
+  await ed.click('[data-test="content-save"]');
+  await waitFor(async () => /\/studio\/content\/\d+$/.test(new URL(ed.url()).pathname), 'the new item is saved and opened', 10000);
+  const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(700 * 1024, 0x6a)]); // two chunks
+  await ed.setInputFiles('[data-test="cover-file"]', { name: 'cover.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  await waitFor(() => ed.$('img.cover-thumb'), 'the uploaded cover is shown', 15000);
+  await ed.fill('textarea[data-test="content-body"]', '# 运动会\n\n**十一月** 开幕\n\n新增一行');
+  await ed.click('[data-test="content-save"]');
+  await waitFor(async () => ((await ed.textContent('[data-test="revisions-table"]').catch(() => '')) || '').includes('2'), 'a second revision', 10000);
+  await ed.click('[data-test="variant-accounts"]');
+  await ed.click('.el-select-dropdown__item:has-text("甲市微博")');
+  await ed.keyboard.press('Escape');
+  const variant = '.variant:has-text("甲市微博")';
+  await ed.waitForSelector(variant);
+  await ed.fill(`${variant} textarea`, '长'.repeat(2001));
+  await waitFor(async () => (await ed.getAttribute(`${variant} [data-counter="body"]`, 'class')).includes('over'), 'the counter turns red over 2,000 characters', 5000);
+  await ed.click(`${variant} button:has-text("保存此版本")`);
+  await waitFor(async () => ((await ed.textContent(variant)) || '').includes('have no title'), "the hub's refusal is shown on the version", 10000);
+  await ed.fill(`${variant} input`, '');
+  await ed.fill(`${variant} textarea`, '运动会下周开幕');
+  await ed.click(`${variant} button:has-text("保存此版本")`);
+  const itemId = new URL(ed.url()).pathname.split('/').pop();
+  await waitFor(async () => {
+    const v = await (await ed.request.get(`${hub.url}/api/v1/content/${itemId}/variants`)).json();
+    return v.items?.length === 1 && v.items[0].body === '运动会下周开幕';
+  }, 'the fixed version is stored', 10000);
+  assert(!((await ed.textContent(variant)) || '').includes('have no title'), 'the refusal is gone from the version');
+  await screenshot(ed, 'studio-editor-variants');
+  await ed.click('.el-tabs__item:has-text("修订历史")');
+  await ed.click('[data-test="diff-show"]');
+  await waitFor(async () => ((await ed.textContent('[data-test="diff"]').catch(() => '')) || '').includes('+ 新增一行'), 'the diff shows the added line', 10000);
+  await ed.click('[data-test="content-submit"]');
+  await waitFor(async () => ((await ed.textContent('[data-test="content-state"]')) || '').includes('审核中'), 'submitted for review', 10000);
 
   // The audit log: the admin filters on sign-ins.
   await admin.click('[data-nav="/admin/audit"]');

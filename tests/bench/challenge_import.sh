@@ -49,7 +49,8 @@ echo "peer LOAD DATA: $peer_first s"
 peer_rows=$(sqlc -N member_peer -e "SELECT COUNT(*) FROM members")
 sqlc -e "DROP DATABASE member_peer"
 
-out=$("$bench" import --db "${url%/*}/member_bench" --csv "$work/members.csv" --changed "$work/members_1pct.csv" | tee /dev/stderr)
+out=$("$bench" import --db "${url%/*}/member_bench" --csv "$work/members.csv" --changed "$work/members_1pct.csv")
+echo "$out"
 ours() { awk -v k="$1" '$1 == "result" && $2 == k { print $3 }' <<<"$out"; }
 first=$(ours first); same=$(ours same); changed=$(ours changed)
 rate() { awk -v n="$rows" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }

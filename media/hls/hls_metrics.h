@@ -17,6 +17,8 @@ struct HlsMetrics {
             r.counter("hub_hls_block_timeouts_total", "parked LL-HLS requests that timed out (503)")),
         parked(r.gauge("hub_hls_parked_requests", "blocking reload and preload hint requests held now")),
         droppedFrames(r.counter("hub_hls_dropped_frames_total", "frames the packager could not place")),
+        gapSegments(r.counter("hub_hls_gap_segments_total",
+                              "EXT-X-GAP segments listed for spans a rendition has no media for")),
         partReady(r.histogram("hub_hls_part_ready_seconds",
                               "from ingest of a part's last frame to the part being listed",
                               metrics::latencyBuckets())) {}
@@ -27,6 +29,7 @@ struct HlsMetrics {
   metrics::Counter& blockTimeouts;
   metrics::Gauge& parked;
   metrics::Counter& droppedFrames;
+  metrics::Counter& gapSegments;
   metrics::Histogram& partReady;
 };
 

@@ -82,6 +82,7 @@ std::string writeMediaPlaylist(const MediaPlaylist& p, bool skip) {
         out += "\n";
       }
     }
+    if (s.gap) out += "#EXT-X-GAP\n";
     if (s.complete) out += "#EXTINF:" + fixed(s.duration, 5) + ",\n" + s.uri + "\n";
   }
   if (p.ended) {

@@ -27,6 +27,7 @@ struct PlaylistSegment {
   std::string uri;
   std::vector<PlaylistPart> parts;
   bool complete = true;  // false: the segment being cut (parts only, no EXTINF)
+  bool gap = false;      // EXT-X-GAP: this rendition has no media for that span (never fetched)
 };
 
 struct RenditionReport {
@@ -46,7 +47,8 @@ struct MediaPlaylist {
 };
 
 // Parts are listed for segments starting within three target durations of the playlist's end
-// (no listed part is older than that, RFC 8216bis 6.2.2).
+// (no listed part is older than that, RFC 8216bis 6.2.2). A gap segment is written with
+// EXT-X-GAP before its EXTINF (RFC 8216bis 4.4.4.7), so players skip it instead of stalling.
 // `skip`: a delta update; complete segments ending more than CAN-SKIP-UNTIL (six target
 // durations) before the end become one EXT-X-SKIP.
 std::string writeMediaPlaylist(const MediaPlaylist& playlist, bool skip);

@@ -215,6 +215,37 @@ void Rendition::segmentClosed() {
   owner_.changed();
 }
 
+void Rendition::gap(double seconds) {
+  // Gap segments no longer than the target, so TARGETDURATION holds; never fetched (404).
+  int initVersion = segments_.empty() ? 0 : segments_.back().initVersion;
+  std::chrono::system_clock::time_point date{};
+  if (!segments_.empty() && segments_.back().programDateTime.time_since_epoch().count() != 0)
+    date = segments_.back().programDateTime + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                                  std::chrono::duration<double>(segments_.back().duration));
+  int pieces = std::max(1, static_cast<int>(std::ceil(seconds / options_.segmentSeconds - 1e-9)));
+  logger()->info("[stream={} rendition={}] {:.3f} s without media: {} gap segment(s) from {}", stream_, id_,
+                 seconds, pieces, nextMsn_);
+  metrics_.gapSegments.inc(pieces);
+  for (int i = 0; i < pieces; ++i) {
+    StoredSegment s;
+    s.msn = nextMsn_++;
+    s.duration = seconds / pieces;
+    s.initVersion = initVersion;
+    s.programDateTime = date;
+    s.gap = true;
+    if (date.time_since_epoch().count() != 0)
+      date += std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::duration<double>(s.duration));
+    segments_.push_back(std::move(s));
+  }
+  while (static_cast<int>(segments_.size()) > std::max(options_.windowSegments, 1)) {
+    if (segments_.front().discontinuity) ++discontinuitySequence_;
+    segments_.pop_front();
+  }
+  ++localChanges_;
+  owner_.changed();
+}
+
 void Rendition::afterWrite(Delivery& out, std::vector<SegmentEvent>& events) {
   wake(out);
   events = std::move(pendingEvents_);
@@ -304,6 +335,7 @@ SharedBytes Rendition::playlistText(bool skip) {
     ps.programDateTime = s.programDateTime;
     ps.uri = uri(s.msn, -1);
     ps.complete = complete;
+    ps.gap = s.gap;
     for (std::size_t i = 0; i < s.parts.size(); ++i)
       ps.parts.push_back({s.parts[i].duration, s.parts[i].independent, uri(s.msn, static_cast<int>(i))});
     p.segments.push_back(std::move(ps));
@@ -441,7 +473,9 @@ void Rendition::serveFile(std::string_view file, http::Responder responder) {
       int part = -1;
       if (!parseNumber(name.substr(0, dot), msn)) return notFound();
       if (dot == std::string_view::npos) {
-        if (segments_.empty() || msn < segments_.front().msn || msn > segments_.back().msn) return notFound();
+        if (segments_.empty() || msn < segments_.front().msn || msn > segments_.back().msn ||
+            segments_[static_cast<std::size_t>(msn - segments_.front().msn)].gap)
+          return notFound();
         now = sharedBody(segments_[static_cast<std::size_t>(msn - segments_.front().msn)].data,
                          "video/iso.segment", kImmutable);
       } else if (!parseNumber(name.substr(dot + 1), part)) {
@@ -485,6 +519,7 @@ std::optional<MasterEntry> Rendition::masterEntry() const {
   // Measured over the window when there is one; the configured or announced rate before.
   double peak = 0, bits = 0, seconds = 0;
   for (const auto& s : segments_) {
+    if (s.gap) continue;
     double b = static_cast<double>(s.data->size()) * 8;
     if (s.duration > 0) peak = std::max(peak, b / s.duration);
     bits += b;
@@ -508,6 +543,7 @@ LiveStream::RenditionStatus Rendition::status() const {
   s.segments = segmentsCut_;
   double bits = 0, seconds = 0;
   for (const auto& seg : segments_) {
+    if (seg.gap) continue;
     bits += static_cast<double>(seg.data->size()) * 8;
     seconds += seg.duration;
   }

@@ -59,11 +59,12 @@ class Rendition final : public FrameSink, private SegmenterOutput {
   struct StoredSegment {
     std::int64_t msn = 0;
     std::vector<CutPart> parts;
-    SharedBytes data;  // all parts, once complete
+    SharedBytes data;  // all parts, once complete (null for a gap)
     double duration = 0;
     bool discontinuity = false;
     int initVersion = 0;
     std::chrono::system_clock::time_point programDateTime{};
+    bool gap = false;  // EXT-X-GAP: no media of this rendition for `duration`
   };
   struct Waiter {
     bool playlist = true;  // false: a part file
@@ -78,6 +79,7 @@ class Rendition final : public FrameSink, private SegmenterOutput {
   void initChanged(int version, SharedBytes init, const std::vector<TrackInfo>& tracks) override;
   void partCut(CutPart part) override;
   void segmentClosed() override;
+  void gap(double seconds) override;
 
   // All below: with mu_ held.
   bool playlistReady(std::int64_t msn, int part) const;

@@ -142,6 +142,9 @@ void Segmenter::frame(const Frame& f) {
   // decode) stay in the open segment, which then lists only the video it holds.
   if (primary && video && segmentOpen_ && decode - t.lastDecode > gapTicks(t)) {
     closePart(true);
+    // The closed part ended at decodeEnd; this frame keeps its media time. The segment's
+    // EXTINF counts only its parts, so the hole is reported after it (a gap segment).
+    if (decode > t.decodeEnd) holeSeconds_ += static_cast<double>(decode - t.decodeEnd) / t.timescale;
     if (f.keyFrame) closeSegment();
     hasPrev = false;
   }
@@ -257,6 +260,8 @@ void Segmenter::closeSegment() {
   if (!segmentOpen_) return;
   segmentOpen_ = false;
   out_.segmentClosed();
+  if (holeSeconds_ > 0) out_.gap(holeSeconds_);
+  holeSeconds_ = 0;
 }
 
 }  // namespace hub::media::hls

@@ -8,7 +8,8 @@
 // offset, so presentation times stay exact to the tick and the decode timeline has no holes.
 // Segments start at a key frame of the primary track (video, or audio when there is none).
 // A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the part
-// before it (and the segment, when a key frame follows it); what follows keeps its media time.
+// before it (and the segment, when a key frame follows it, reported as a gap); what follows
+// keeps its media time.
 // Not thread-safe: the Rendition calls it under its lock.
 #pragma once
 
@@ -41,6 +42,10 @@ class SegmenterOutput {
   virtual void initChanged(int version, SharedBytes init, const std::vector<TrackInfo>& tracks) = 0;
   virtual void partCut(CutPart part) = 0;
   virtual void segmentClosed() = 0;  // the segment of the parts cut so far is complete
+  // Right after segmentClosed(): the segment had holes in its primary video (a rung that
+  // dropped frames, a transcoder restart) adding up to `seconds` of media time its parts do not
+  // cover (playlists list that span as EXT-X-GAP segments after it).
+  virtual void gap(double seconds) { (void)seconds; }
 };
 
 class Segmenter {
@@ -90,6 +95,7 @@ class Segmenter {
   bool partDiscontinuity_ = false;
   std::int64_t segmentStart_ = 0;  // primary track ticks
   std::int64_t offsetUs_ = 0;
+  double holeSeconds_ = 0;  // holes in the open segment's primary video
   std::uint32_t fragmentSeq_ = 0;
   std::chrono::system_clock::time_point partWallClock_{};
   std::chrono::system_clock::time_point partLastWallClock_{};

@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "media/hls/rendition.h"
 #include "media/hls/tests/synthetic_source.h"
@@ -281,6 +283,62 @@ TEST_F(LiveRegistryTest, MasterWaitEndsAfterTheLimitWithWhatExists) {
   registry.close("empty");
   EXPECT_EQ(parkedAtEnd.status(), 404);
   EXPECT_EQ(metrics.render().find("hub_hls_parked_requests 0") != std::string::npos, true);
+}
+
+// A media playlist as a player reads it: complete segments' durations, URIs and gap flags.
+struct ParsedSegment {
+  double duration = 0;
+  std::string uri;
+  bool gap = false;
+};
+std::vector<ParsedSegment> parseSegments(const std::string& playlist) {
+  std::vector<ParsedSegment> out;
+  std::istringstream in(playlist);
+  std::string line;
+  bool gap = false;
+  while (std::getline(in, line)) {
+    if (line == "#EXT-X-GAP") {
+      gap = true;
+    } else if (line.rfind("#EXTINF:", 0) == 0) {
+      ParsedSegment s;
+      s.duration = std::atof(line.c_str() + 8);
+      s.gap = gap;
+      std::getline(in, s.uri);
+      out.push_back(s);
+      gap = false;
+    }
+  }
+  return out;
+}
+
+TEST_F(LiveRegistryTest, AHoleInARenditionIsListedAsGapSegments) {
+  start();
+  src.push(*sink, 4.5);  // segments 0 and 1 (1 s GOPs, 2 s segments), segment 2 open at 4.0
+  src.skip(3.0);         // a transcoder restart: no media from 4.5 to 7.5
+  src.push(*sink, 4.1);  // back at 7.5 (not a key frame), key frames at 8, 9, 10, 11
+
+  auto segs = parseSegments(playlist());
+  double total = 0;
+  int gaps = 0;
+  for (const auto& s : segs) {
+    total += s.duration;
+    EXPECT_LE(s.duration, 2.0 + 1e-6);  // within TARGETDURATION
+    if (!s.gap) continue;
+    ++gaps;
+    Captured file;
+    source().serveFile(s.uri, file.responder());
+    EXPECT_EQ(file.status(), 404) << s.uri;  // never fetched, never there
+  }
+  // Segment 2 holds 4.0-4.5 and 7.5-8.0; the 3 s between are two gap segments after it, so
+  // the listed timeline matches the media's: 10 s up to the last complete segment.
+  EXPECT_EQ(gaps, 2);
+  EXPECT_NEAR(total, 10.0, 0.05);
+  ASSERT_GE(segs.size(), 5u);
+  EXPECT_FALSE(segs[2].gap);
+  EXPECT_TRUE(segs[3].gap && segs[4].gap);
+  EXPECT_NEAR(segs[3].duration + segs[4].duration, 3.0, 0.05);
+  EXPECT_NE(metrics.render().find("hub_hls_gap_segments_total 2"), std::string::npos);
+  EXPECT_EQ(log.segments.size(), segs.size() - 2);  // the recorder hears of media segments only
 }
 
 std::vector<std::string> programDates(const std::string& playlist) {

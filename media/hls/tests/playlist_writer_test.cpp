@@ -124,6 +124,30 @@ TEST(PlaylistWriter, EndedPlaylistHasEndlistAndNoLiveTags) {
             "#EXT-X-ENDLIST\n");
 }
 
+TEST(PlaylistWriter, GapSegmentsCarryExtXGap) {
+  MediaPlaylist p;
+  p.targetDuration = 2;
+  p.segments.push_back(segment(0, 2.0, 6));
+  p.segments.push_back(segment(1, 1.5, 0));
+  p.segments.back().gap = true;
+  p.segments.back().programDateTime = {};
+  p.segments.push_back(segment(2, 2.0, 6));
+  p.segments[0].programDateTime = p.segments[2].programDateTime = {};
+  p.ended = true;
+  EXPECT_EQ(writeMediaPlaylist(p, false),
+            "#EXTM3U\n"
+            "#EXT-X-VERSION:9\n"
+            "#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-PART-INF:PART-TARGET=0.334\n"
+            "#EXT-X-MEDIA-SEQUENCE:0\n"
+            "#EXT-X-MAP:URI=\"t-init0.mp4\"\n"
+            "#EXTINF:2.00000,\nt-0.m4s\n"
+            "#EXT-X-GAP\n"
+            "#EXTINF:1.50000,\nt-1.m4s\n"
+            "#EXTINF:2.00000,\nt-2.m4s\n"
+            "#EXT-X-ENDLIST\n");
+}
+
 TEST(PlaylistWriter, MasterListsEveryRendition) {
   std::vector<MasterEntry> e = {
       {"source/index.m3u8", 3'200'000, 2'900'000, "avc1.64001f,mp4a.40.2", 1280, 720, 30},

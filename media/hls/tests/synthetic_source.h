@@ -72,6 +72,16 @@ class SyntheticSource {
     }
     posMs_ = endMs;
   }
+  // `seconds` of frames that never arrive (a hole: dropped frames, a restarting encoder).
+  void skip(double seconds) {
+    struct Nowhere : FrameSink {
+      void tracks(const std::vector<TrackInfo>&) override {}
+      void frame(const Frame&) override {}
+      void discontinuity() override {}
+      void end() override {}
+    } nowhere;
+    push(nowhere, seconds);
+  }
 
  private:
   bool video_, audio_;

@@ -11,8 +11,10 @@ import ContentEditView from './views/ContentEditView.vue';
 import ContentListView from './views/ContentListView.vue';
 import DashboardView from './views/DashboardView.vue';
 import NotFoundView from './views/NotFoundView.vue';
+import OrgsView from './views/OrgsView.vue';
 import ReviewView from './views/ReviewView.vue';
 import SignInView from './views/SignInView.vue';
+import UsersView from './views/UsersView.vue';
 
 export const router = createRouter({
   history: createWebHistory('/studio/'),
@@ -24,6 +26,8 @@ export const router = createRouter({
     { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
     { path: '/accounts', component: AccountsView },
+    { path: '/admin/users', component: UsersView },
+    { path: '/admin/orgs', component: OrgsView },
     { path: '/admin/audit', component: AuditView },
     { path: '/:rest(.*)*', component: NotFoundView },
   ],

@@ -16,8 +16,8 @@ describe('navigation by role', () => {
     expect(paths(parseGrants([{ role: 'host', org_id: 12 }]))).toEqual(['/']);
   });
   it('shows the audit log only to admins of the whole tree', () => {
-    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/admin/audit']);
-    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/admin/users', '/admin/orgs', '/admin/audit']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/admin/users', '/admin/orgs']);
   });
   it('ignores grants it does not understand', () => {
     expect(parseGrants([{ role: 'owner', org_id: 1 }, { role: 'editor' }, null])).toEqual([]);

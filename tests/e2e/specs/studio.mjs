@@ -3,7 +3,8 @@
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
 // with approve from the dashboard's figure to the item's state, the calendar with a post dragged
 // to another day, accounts with a CSV import previewed before it is applied, the content editor
-// (preview, cover upload, per-account version checked against its platform, diff, submit), the audit log with a filter, and an ended session sending the user back to
+// (preview, cover upload, per-account version checked against its platform, diff, submit), the
+// organisation tree and users pages, the audit log with a filter, and an ended session sending the user back to
 // sign in.
 
 async function signInUi(page, url, username, password) {
@@ -35,7 +36,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -195,6 +196,38 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await waitFor(async () => ((await ed.textContent('[data-test="diff"]').catch(() => '')) || '').includes('+ 新增一行'), 'the diff shows the added line', 10000);
   await ed.click('[data-test="content-submit"]');
   await waitFor(async () => ((await ed.textContent('[data-test="content-state"]')) || '').includes('审核中'), 'submitted for review', 10000);
+
+  // Admin: the organisation tree grows a grassroots union under the second city, and a
+  // moderator for the first city is created in the users page and can sign in.
+  await admin.click('[data-nav="/admin/orgs"]');
+  await waitFor(() => admin.$('[data-test="org-tree"] .el-tree-node:has-text("省总工会")'), 'the tree shows the province', 10000);
+  await admin.click('[data-test="org-tree"] .el-tree-node__content:has-text("省总工会")');
+  await waitFor(() => admin.$('[data-test="org-tree"] .el-tree-node__content:has-text("乙市总工会")'), 'the province opens to its cities', 10000);
+  await admin.hover('[data-test="org-tree"] .el-tree-node__content:has-text("乙市总工会")');
+  await admin.click('[data-test="org-tree"] .el-tree-node__content:has-text("乙市总工会") button:has-text("添加下级")');
+  await admin.fill('.el-message-box input', '乙市一中工会');
+  await admin.click('.el-message-box button:has-text("确定")');
+  await admin.click('[data-test="org-tree"] .el-tree-node__content:has-text("省总工会")');
+  await admin.click('[data-test="org-tree"] .el-tree-node__content:has-text("乙市总工会")');
+  await waitFor(() => admin.$('[data-test="org-tree"] .el-tree-node__content:has-text("乙市一中工会")'), 'the new grassroots union is in the tree', 10000);
+  const orgs3 = await (await admin.request.get(`${hub.url}/api/v1/orgs/3/children`)).json();
+  assert(orgs3.items.some((o) => o.name === '乙市一中工会'), 'the hub stored the new organisation');
+
+  await admin.click('[data-nav="/admin/users"]');
+  await waitFor(() => admin.$('[data-test="users-table"] td:has-text("审核老李")'), 'the users page lists the reviewer', 10000);
+  await admin.click('[data-test="user-new"]');
+  await admin.fill('input[name="new-username"]', 'mod');
+  await admin.fill('input[name="new-display-name"]', '场控小张');
+  await admin.fill('input[name="new-password"]', 'mod-password-1');
+  await admin.click('[data-test="grant-add"]');
+  await admin.click('.grant-row .el-select >> nth=0');
+  await admin.click('.el-select-dropdown__item:visible:has-text("场控")');
+  await admin.click('[data-test="user-save"]');
+  await waitFor(() => admin.$('[data-test="users-table"] td:has-text("场控小张")'), 'the new moderator is listed', 10000);
+  const modLogin = await fetch(`${hub.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'mod', password: 'mod-password-1' }) });
+  const modMe = await modLogin.json();
+  assert(modLogin.status === 200 && modMe.user.grants.some((g) => g.role === 'moderator'), `the moderator signs in with the role: ${JSON.stringify(modMe)}`);
+  await screenshot(admin, 'studio-users');
 
   // The audit log: the admin filters on sign-ins.
   await admin.click('[data-nav="/admin/audit"]');

@@ -82,3 +82,8 @@ export function query(params: Record<string, string | number | undefined | null>
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+// What to tell the user about a failure: the hub's message, else its code.
+export function failureText(e: unknown): string {
+  return e instanceof ApiError ? e.message || e.code : String(e);
+}

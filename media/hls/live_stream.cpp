@@ -176,7 +176,7 @@ bool LiveStream::masterReady() const {
   std::vector<std::string> expected;
   {
     std::lock_guard lock(mu_);
-    if (ended_) return true;
+    if (ended_ || !publishing_) return true;  // nothing more is coming now
     expected = expected_;
   }
   bool any = false;

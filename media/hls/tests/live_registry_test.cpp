@@ -270,6 +270,12 @@ TEST_F(LiveRegistryTest, MasterWaitEndsAfterTheLimitWithWhatExists) {
   EXPECT_NE(parked.body().find("source/index.m3u8"), std::string::npos);
   EXPECT_EQ(parked.body().find("720p"), std::string::npos);
 
+  // The publisher left (grace period): nothing more is coming, so no wait.
+  stream->publisherGone();
+  Captured gone;
+  stream->serveMaster("v", gone.responder());
+  EXPECT_EQ(gone.status(), 200);
+
   // Nothing at all by the limit: 404 (the player polls); an ended session answers at once.
   auto empty = registry.open("empty");
   Captured none;

@@ -85,8 +85,9 @@ class LiveStream {
   void expectRenditions(std::vector<std::string> ids);
   std::vector<std::string> expectedRenditions() const;
   // GET master.m3u8: answered at once when every expected rendition has a part (or the session
-  // ended, or its publisher is gone); otherwise parked until they all do or `masterWait` passes, then answered with what
-  // exists (404 when nothing does). `viewer` counts the player (sawViewer) when answered 200.
+  // ended, or its publisher is gone); otherwise parked until they all do or `masterWait`
+  // passes, then answered with what exists (404 when nothing does). `viewer` counts the player
+  // (sawViewer) when answered 200.
   void serveMaster(std::string viewer, http::Responder responder);
   // A rendition stored something: answers parked master requests if they can be now.
   void renditionChanged() {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # CMS scheduling benchmark (issue 6): 100,000 scheduled posts over 100 accounts on MariaDB,
-# 10,000 of them due within one minute, published by the hub's scheduler to the fake platform
-# answering in 50 ms; then a month's calendar query for all accounts. The peers, measured in
+# 10,000 of them due within one minute, published by the hub's scheduler with the real CMS
+# sources (accounts with sealed credentials, content items whose state follows their posts
+# through the workflow and the audit) to the fake platform answering in 50 ms; then a month's
+# calendar query for all accounts. The peers, measured in
 # the same run by hub_cms_schedule_bench: an in-memory sender (same connector, same threads, no
 # SQL) for lateness, a plain index range read for the calendar. Usage (from the source tree):
-#   tests/bench/cms_schedule.sh BUILD_DIR [ITEMS] [DUE] [SENDERS]
+#   [LEAD=60] tests/bench/cms_schedule.sh BUILD_DIR [ITEMS] [DUE] [SENDERS]   (LEAD: seconds from the start of loading to the first due post)
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 items=${2:-100000}
@@ -37,5 +39,5 @@ for _ in $(seq 1 100); do [[ -s $work/fake.port ]] && break; sleep 0.1; done
 platform=http://127.0.0.1:$(cat "$work/fake.port")
 
 "$bench" --db "$db_url" --platform "$platform" --items "$items" --accounts 100 --due "$due" \
-  --senders "$senders" --queries 200 --lead 30
+  --senders "$senders" --queries 200 --lead "${LEAD:-60}"
 echo "host after: $(uptime | sed 's/.*load average/load average/')"

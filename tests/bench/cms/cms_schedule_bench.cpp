@@ -2,8 +2,12 @@
 //
 // The CMS scheduling benchmark (issue 6), driven by tests/bench/cms_schedule.sh:
 //  1. lateness: N scheduled posts over A accounts in SQL (MariaDB), D of them due within one
-//     minute (spread evenly); the real Scheduler (outbox, leases, libcurl webhook connector)
-//     publishes them to the fake platform, which answers after its configured delay; lateness =
+//     minute (spread evenly), on the CMS's real tables (every CMS migration): accounts with
+//     sealed credentials, one approved-then-scheduled content item per post, its schedule row.
+//     The real Scheduler with the real sources (CmsSources: account and credentials, item,
+//     variant; each claim and result moves the item's own state through the workflow's
+//     transition log and the audit, item_state.h) publishes them through the libcurl webhook
+//     connector to the fake platform, which answers after its configured delay; lateness =
 //     posted time - due time. Peer, same run: an in-memory sender that sends the same D posts
 //     at their due times through the same connector with the same number of threads and no SQL
 //     (what the platform and the HTTP path alone cost).
@@ -23,12 +27,14 @@
 #include <thread>
 #include <vector>
 
+#include "cms/accounts/credential_box.h"
+#include "cms/cms_service.h"
 #include "cms/connectors/connector_set.h"
-#include "cms/schedule/schedule_migrations.h"
+#include "cms/schedule/cms_sources.h"
 #include "cms/schedule/schedule_store.h"
 #include "cms/schedule/scheduler.h"
-#include "cms/schedule/tests/memory_sources.h"
 #include "core/log/log.h"
+#include "core/sql/change_feed.h"
 #include "core/sql/database.h"
 #include "core/sql/migration.h"
 
@@ -108,32 +114,33 @@ int main(int argc, char** argv) {
   logSettings.level = "warn";
   log::configure(logSettings);
   auto db = must(sql::open(a.db, {.poolSize = static_cast<std::size_t>(a.senders + 8)}), "open");
-  // cms_orgs stands in for cms-core's table: 10 cities under the province, accounts spread over them.
-  must(db->exec("CREATE TABLE cms_orgs (id BIGINT NOT NULL PRIMARY KEY, parent_id BIGINT NULL, name "
-                "VARCHAR(255) NOT "
-                "NULL, level INTEGER NOT NULL, path VARCHAR(255) NOT NULL)"),
-       "create cms_orgs (the database must be empty)");
-  must(db->exec("CREATE INDEX cms_orgs_path ON cms_orgs (path)"), "orgs index");
-  must(db->exec("INSERT INTO cms_orgs VALUES (1, NULL, 'province', 0, '/1/')"), "orgs");
+  std::vector<sql::Migration> all = sql::coreMigrations();
+  for (auto& m : cms::migrations()) all.push_back(m);
+  check(sql::migrate(*db, all), "migrate (the database must be empty)");
+  // 10 cities under the province, accounts and items spread over them.
+  must(db->exec("INSERT INTO cms_orgs (id, parent_id, name, level, path, updated_at) VALUES (1, NULL, "
+                "'province', 1, '/1/', 0)"),
+       "orgs");
   for (int c = 2; c <= 11; ++c)
-    must(db->exec("INSERT INTO cms_orgs VALUES (?, 1, ?, 1, ?)",
-                  {c, "city " + std::to_string(c), "/1/" + std::to_string(c) + "/"}),
+    must(db->exec(
+             "INSERT INTO cms_orgs (id, parent_id, name, level, path, updated_at) VALUES (?, 1, ?, 2, ?, 0)",
+             {c, "city " + std::to_string(c), "/1/" + std::to_string(c) + "/"}),
          "orgs");
-  check(sql::migrate(*db, schedule::migrations()), "migrate");
-
-  schedule::test::MemorySources sources;
-  for (int i = 1; i <= a.accounts; ++i)
-    sources.addAccount({.id = i,
-                        .orgId = 2 + i % 10,
-                        .name = "account " + std::to_string(i),
-                        .platform = "website",
-                        .kind = "",
-                        .active = true,
-                        .settings = {{"url", a.platform + "/hook/a" + std::to_string(i)},
-                                     {"lookup_url", a.platform + "/hook/a" + std::to_string(i) + "/lookup"},
-                                     {"secret", "fake-platform-secret"}}});
-  for (int i = 1; i <= a.items; ++i)
-    sources.addItem({.id = i, .orgId = 1, .title = "post " + std::to_string(i), .state = "approved"});
+  auto box = std::make_shared<accounts::CredentialBox>(
+      must(accounts::CredentialBox::fromHex(std::string(64, '7')), "credentials key"));
+  std::vector<nlohmann::json> accountSettings(static_cast<std::size_t>(a.accounts) + 1);
+  for (int i = 1; i <= a.accounts; ++i) {
+    nlohmann::json settings = {{"url", a.platform + "/hook/a" + std::to_string(i)},
+                               {"lookup_url", a.platform + "/hook/a" + std::to_string(i) + "/lookup"}};
+    nlohmann::json creds = {{"secret", "fake-platform-secret"}};
+    must(db->exec("INSERT INTO cms_accounts (id, org_id, platform, name, status, settings, credentials, "
+                  "created_at, updated_at) VALUES (?, ?, 'website', ?, 'active', ?, ?, 0, 0)",
+                  {i, 2 + i % 10, "account " + std::to_string(i), settings.dump(), box->seal(creds.dump())}),
+         "accounts");
+    settings.update(creds);
+    accountSettings[static_cast<std::size_t>(i)] = settings;
+  }
+  schedule::CmsSources sources(box, SystemClock::instance());
 
   // Rows: the first `due` items in one minute starting `lead` seconds from now, the rest over 30 days after.
   const std::int64_t t0 = nowMs() / 1000 + a.lead;
@@ -141,26 +148,34 @@ int main(int argc, char** argv) {
   const int perStatement = 500;
   for (int start = 0; start < a.items; start += perStatement) {
     int n = std::min(perStatement, a.items - start);
+    std::string qi =
+        "INSERT INTO cms_content (id, org_id, type, title, body_md, body_html, state, revision, "
+        "review_round, "
+        "created_by, updated_by, created_at, updated_at) VALUES ";
     std::string q =
         "INSERT INTO cms_schedules (org_id, item_id, account_id, platform, title, account_name, due_at, "
-        "state, "
-        "attempts, created_by, created_at, updated_at) VALUES ";
-    sql::Params p;
+        "state, attempts, created_by, created_at, updated_at) VALUES ";
+    sql::Params pi, p;
     for (int j = 0; j < n; ++j) {
       int i = start + j;
       std::int64_t due =
           i < a.due ? t0 + static_cast<std::int64_t>(i) * 60 / a.due
                     : t0 + 3600 + static_cast<std::int64_t>(i - a.due) * (30LL * 86400) / (a.items - a.due);
       int account = 1 + i % a.accounts;
+      qi += j ? ",(?,?,'article',?,?,?,'scheduled',1,1,1,1,0,0)"
+              : "(?,?,'article',?,?,?,'scheduled',1,1,1,1,0,0)";
+      pi.insert(pi.end(), {i + 1, 2 + account % 10, "post " + std::to_string(i + 1), "Body of post.",
+                           "<p>Body of post.</p>"});
       q += j ? ",(?,?,?,?,?,?,?,'scheduled',0,1,0,0)" : "(?,?,?,?,?,?,?,'scheduled',0,1,0,0)";
       p.insert(p.end(), {2 + account % 10, i + 1, account, "website", "post " + std::to_string(i + 1),
                          "account " + std::to_string(account), due});
     }
+    must(db->exec(qi, pi), "insert items");
     must(db->exec(q, p), "insert schedules");
   }
   double loadS = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  std::printf("loaded %d schedule rows over %d accounts in %.1f s (%s)\n", a.items, a.accounts, loadS,
-              db->backend().data());
+  std::printf("loaded %d items and their schedule rows over %d accounts in %.1f s (%s)\n", a.items,
+              a.accounts, loadS, db->backend().data());
   if (nowMs() / 1000 >= t0)
     std::printf("WARNING: loading took longer than the lead; the first posts start late\n");
 
@@ -191,8 +206,14 @@ int main(int argc, char** argv) {
       must(db->query("SELECT state, COUNT(*) AS n FROM cms_schedules WHERE due_at < ? GROUP BY state",
                      {t0 + 3600}),
            "states");
+  auto items =
+      must(db->query("SELECT state, COUNT(*) AS n FROM cms_content WHERE id <= ? GROUP BY state", {a.due}),
+           "item states");
   std::printf("scheduler: %zu/%d published;", late.size(), a.due);
   for (const auto& r : other)
+    std::printf(" %s=%lld", r.getString("state").c_str(), static_cast<long long>(r.getInt("n")));
+  std::printf("; their items:");
+  for (const auto& r : items)
     std::printf(" %s=%lld", r.getString("state").c_str(), static_cast<long long>(r.getInt("n")));
   std::printf("\n");
 
@@ -213,8 +234,7 @@ int main(int argc, char** argv) {
         req.accountId = 1 + i % a.accounts;
         req.platform = "website";
         req.variant = {{"title", "peer " + std::to_string(i)}};
-        auto acct = sources.account(*db, req.accountId);
-        req.account = acct->settings;
+        req.account = accountSettings[static_cast<std::size_t>(req.accountId)];
         req.idempotencyKey = "peer-" + std::to_string(p0) + "-" + std::to_string(i);
         auto res = set.forAccount("website", req.account).publish(req);
         peerLate[static_cast<std::size_t>(i)] =

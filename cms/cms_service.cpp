@@ -10,6 +10,7 @@
 #include "cms/audit/audit_routes.h"
 #include "cms/auth/access.h"
 #include "cms/auth/auth_routes.h"
+#include "cms/auth/password.h"
 #include "cms/auth/session_store.h"
 #include "cms/auth/user_store.h"
 #include "cms/challenge/member_import.h"
@@ -91,6 +92,10 @@ CmsService::CmsService() = default;
 CmsService::~CmsService() { stop(); }
 
 Status CmsService::start(service::Context& context) {
+  const auth::PasswordCost cost{
+      .ops = static_cast<unsigned long long>(context.config.cms.passwordHashOps),
+      .memoryBytes = static_cast<std::size_t>(context.config.cms.passwordHashMemoryKib) * 1024};
+  if (auto st = auth::setPasswordCost(cost); !st) return st.error().wrap("cms");
   parts_ = std::make_unique<Parts>(context);
   ctx_ =
       std::make_unique<CmsContext>(CmsContext{context, parts_->orgs, parts_->access, parts_->audit,

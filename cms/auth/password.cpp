@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <cstdlib>
 
 namespace hub::cms::auth {
@@ -17,7 +18,25 @@ void ensureSodium() {
 constexpr std::size_t kMinPassword = 8;
 constexpr std::size_t kMaxPassword = 1024;
 
+static_assert(PasswordCost{}.ops == crypto_pwhash_OPSLIMIT_INTERACTIVE);
+static_assert(PasswordCost{}.memoryBytes == crypto_pwhash_MEMLIMIT_INTERACTIVE);
+
+std::atomic<unsigned long long> gOps{crypto_pwhash_OPSLIMIT_INTERACTIVE};
+std::atomic<std::size_t> gMemory{crypto_pwhash_MEMLIMIT_INTERACTIVE};
+
 }  // namespace
+
+Status setPasswordCost(const PasswordCost& cost) {
+  if (cost.ops < crypto_pwhash_OPSLIMIT_MIN || cost.ops > crypto_pwhash_OPSLIMIT_MAX ||
+      cost.memoryBytes < crypto_pwhash_MEMLIMIT_MIN || cost.memoryBytes > crypto_pwhash_MEMLIMIT_MAX)
+    return makeError("auth.hash_cost",
+                     "Argon2id cost below libsodium's minimum (1 pass, 8 KiB) or above its maximum");
+  gOps = cost.ops;
+  gMemory = cost.memoryBytes;
+  return {};
+}
+
+PasswordCost passwordCost() { return PasswordCost{.ops = gOps.load(), .memoryBytes = gMemory.load()}; }
 
 Result<std::string> hashPassword(std::string_view password) {
   ensureSodium();
@@ -26,8 +45,8 @@ Result<std::string> hashPassword(std::string_view password) {
   if (password.size() > kMaxPassword)
     return makeError("auth.weak_password", "a password is at most 1024 bytes");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+  const PasswordCost cost = passwordCost();
+  if (crypto_pwhash_str(out, password.data(), password.size(), cost.ops, cost.memoryBytes) != 0)
     return makeError("auth.hash", "password hashing ran out of memory");
   return std::string(out);
 }
@@ -43,8 +62,8 @@ bool verifyPassword(std::string_view encodedHash, std::string_view password) {
 bool needsRehash(std::string_view encodedHash) {
   ensureSodium();
   std::string hash(encodedHash);
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+  const PasswordCost cost = passwordCost();
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), cost.ops, cost.memoryBytes) != 0;
 }
 
 std::string randomToken(std::size_t bytes) {

@@ -35,6 +35,31 @@ TEST(Password, PolicyAndMalformedHashes) {
   EXPECT_FALSE(verifyPassword("$argon2id$garbage", "whatever-password"));
 }
 
+TEST(Password, CostIsConfigurableButNeverBelowLibsodiumsMinimum) {
+  const PasswordCost production = passwordCost();
+  EXPECT_EQ(production.ops, 2u);
+  EXPECT_EQ(production.memoryBytes, 64u << 20);
+  auto strong = hashPassword("cost-test-password");
+  ASSERT_TRUE(strong);
+
+  auto low = setPasswordCost({.ops = 0, .memoryBytes = 8192});
+  ASSERT_FALSE(low);
+  EXPECT_EQ(low.error().code, "auth.hash_cost");
+  EXPECT_EQ(setPasswordCost({.ops = 1, .memoryBytes = 4096}).error().code, "auth.hash_cost");
+  EXPECT_EQ(passwordCost().ops, 2u) << "a refused cost changes nothing";
+
+  ASSERT_TRUE(setPasswordCost({.ops = 1, .memoryBytes = 8192}));
+  auto cheap = hashPassword("cost-test-password");
+  ASSERT_TRUE(cheap);
+  EXPECT_NE(cheap->find("m=8,t=1"), std::string::npos) << *cheap;
+  EXPECT_TRUE(verifyPassword(*cheap, "cost-test-password"));
+  EXPECT_TRUE(verifyPassword(*strong, "cost-test-password")) << "hashes of another cost still verify";
+  EXPECT_TRUE(needsRehash(*strong));
+  EXPECT_FALSE(needsRehash(*cheap));
+  ASSERT_TRUE(setPasswordCost(production));
+  EXPECT_TRUE(needsRehash(*cheap));
+}
+
 TEST(Password, TokensAreRandomAndStoredAsSha256) {
   auto a = randomToken(32);
   auto b = randomToken(32);

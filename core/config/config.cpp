@@ -281,6 +281,13 @@ std::vector<Key> cmsKeys() {
        intKey(m(&Config::cms, &Cms::loginPerUserPerMinute), 1, 100000)},
       {"cms", "member_token_ttl", "seconds a chat member token issued by the CMS stays valid",
        intKey(m(&Config::cms, &Cms::memberTokenTtlSeconds), 60, 31536000)},
+      {"cms", "password_hash_ops", "Argon2id passes per new password hash (libsodium opslimit, at least 1)",
+       intKey(m(&Config::cms, &Cms::passwordHashOps), 1, 64)},
+      {"cms", "password_hash_memory_kib", "Argon2id memory per new password hash in KiB (at least 8)",
+       intKey(m(&Config::cms, &Cms::passwordHashMemoryKib), 8, int64_t{4} << 20)},
+      {"cms", "live_poll_interval",
+       "seconds between the live events' catch-up polls of media (lost announcements); 0 = off",
+       intKey(m(&Config::cms, &Cms::livePollSeconds), 0, 86400)},
   };
 }
 

@@ -152,6 +152,10 @@ struct Cms {
   int loginPerIpPerMinute = 20;        // POST /api/v1/auth/login per client address
   int loginPerUserPerMinute = 5;       // and per username
   int memberTokenTtlSeconds = 3600;    // chat member tokens from POST /api/v1/chat/member-token
+  // Argon2id cost of new password hashes; the defaults are libsodium's INTERACTIVE limits.
+  int passwordHashOps = 2;                     // crypto_pwhash opslimit, >= 1 (libsodium's MIN)
+  std::int64_t passwordHashMemoryKib = 65536;  // memlimit in KiB, >= 8 (libsodium's MIN: 8 KiB)
+  int livePollSeconds = 30;  // live events ask media for their streams' state this often; 0 = never
 };
 
 struct Log {

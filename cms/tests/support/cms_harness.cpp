@@ -83,6 +83,10 @@ HttpReply CmsClient::request(const std::string& method, const std::string& path,
 CmsHarness::CmsHarness(std::string backend, std::function<void(config::Config&)> configure)
     : backend_(std::move(backend)) {
   config_.http.publicUrl = "http://127.0.0.1";
+  // libsodium's cheapest Argon2id (1 pass, 8 KiB): sign-ins are most of a CMS test's work
+  // otherwise; password_test.cpp covers the production cost.
+  config_.cms.passwordHashOps = 1;
+  config_.cms.passwordHashMemoryKib = 8;
   if (configure) configure(config_);
 }
 

@@ -52,11 +52,15 @@ std::string Outbox::idempotencyKey(std::int64_t scheduleId, std::int64_t itemId,
          std::to_string(accountId) + "-" + std::to_string(dueAt);
 }
 
-Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
+Result<int> Outbox::claimDue(std::int64_t nowMs, int limit, std::vector<ClaimFailure>* failures) {
   int claimed = 0;
+  std::vector<ClaimFailure> failed;
   Status st = db_.transaction([&](sql::Transaction& tx) -> Status {
+    claimed = 0;
+    failed.clear();
     auto due = tx.query(
-        "SELECT s.id, s.item_id, s.account_id, s.due_at FROM cms_schedules s WHERE s.state = 'scheduled' AND "
+        "SELECT s.id, s.item_id, s.account_id, s.due_at, s.title FROM cms_schedules s WHERE s.state = "
+        "'scheduled' AND "
         "s.due_at <= ? AND NOT EXISTS (SELECT 1 FROM cms_inflight f WHERE f.item_id = s.item_id AND "
         "f.account_id = s.account_id) ORDER BY s.due_at LIMIT ?" +
             lockClause(tx),
@@ -87,6 +91,12 @@ Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
                              {clip(variant.error().message), nowS, id});
             !x)
           return x.error();
+        failed.push_back(ClaimFailure{.scheduleId = id,
+                                      .itemId = item,
+                                      .accountId = account,
+                                      .title = r.getString("title"),
+                                      .code = variant.error().code,
+                                      .message = variant.error().message});
         items.insert(item);
         continue;
       }
@@ -116,6 +126,7 @@ Result<int> Outbox::claimDue(std::int64_t nowMs, int limit) {
     return {};
   });
   if (!st) return st.error();
+  if (failures) *failures = std::move(failed);
   return claimed;
 }
 

@@ -40,6 +40,16 @@ struct OutboxRow {
   nlohmann::json progress = nlohmann::json::object();
 };
 
+// A due row failed at claim time, before any send (its item or variant vanished).
+struct ClaimFailure {
+  std::int64_t scheduleId = 0;
+  std::int64_t itemId = 0;
+  std::int64_t accountId = 0;
+  std::string title;  // the schedule row's copy of the item title
+  std::string code;   // e.g. "schedule.item_not_found"
+  std::string message;
+};
+
 class Outbox {
  public:
   Outbox(sql::Database& db, ContentSource& content, std::string owner)
@@ -48,8 +58,9 @@ class Outbox {
   const std::string& owner() const { return owner_; }
 
   // Claims up to `limit` schedule rows due at or before nowMs. Returns how many were claimed;
-  // rows whose item has vanished are marked failed instead.
-  Result<int> claimDue(std::int64_t nowMs, int limit);
+  // rows whose item or variant has vanished are marked failed instead, and listed in
+  // `failures` (when given) once the claim committed.
+  Result<int> claimDue(std::int64_t nowMs, int limit, std::vector<ClaimFailure>* failures = nullptr);
 
   // pending rows whose next_at has come -> sending, leased to this owner until nowMs+leaseMs.
   Result<std::vector<OutboxRow>> leasePending(std::int64_t nowMs, int limit, std::int64_t leaseMs);

@@ -200,11 +200,27 @@ void Scheduler::reconcile(OutboxRow row, TickStats& stats) {
     logLost(row);
 }
 
+Result<int> Scheduler::claim(std::int64_t now, TickStats& stats) {
+  std::vector<ClaimFailure> failures;
+  auto claimed = outbox_.claimDue(now, options_.batch, &failures);
+  for (const auto& f : failures) {
+    ++stats.failed;
+    OutboxRow row;
+    row.scheduleId = f.scheduleId;
+    row.itemId = f.itemId;
+    row.accountId = f.accountId;
+    row.payload = {{"title", f.title}};
+    auto account = accounts_.account(db_, f.accountId);
+    notify("publish.failed", row, account ? &*account : nullptr, f.code, f.message);
+  }
+  return claimed;
+}
+
 Result<TickStats> Scheduler::tick() {
   TickStats stats;
   const std::int64_t now = nowMs();
   if (auto r = outbox_.recover(now, false); !r) return r.error();
-  auto claimed = outbox_.claimDue(now, options_.batch);
+  auto claimed = claim(now, stats);
   if (!claimed) return claimed.error();
   stats.claimed = *claimed;
   auto rows = outbox_.leasePending(now, options_.batch, options_.lease.count());
@@ -275,7 +291,8 @@ void Scheduler::loop() {
       lastRecover = std::chrono::steady_clock::now();
     }
     bool more = false;
-    auto claimed = outbox_.claimDue(now, options_.batch);
+    TickStats claimStats;
+    auto claimed = claim(now, claimStats);
     if (!claimed)
       logger()->warn("claim: {}", claimed.error().message);
     else

@@ -7,7 +7,8 @@
 //   failed; permanent -> failed; unknown (timeout, 5xx) -> unconfirmed, never sent again until
 //   lookup() says the platform does not have it (and `reconcileGrace` has passed since the
 //   send, so a request still travelling is not overtaken).
-// Failures and unconfirmed outcomes publish a JSON event on the bus topic "cms.notifications":
+// Failures (a failed send, or a row whose item or variant vanished before any send) and
+// unconfirmed outcomes publish a JSON event on the bus topic "cms.notifications":
 //   {"type":"publish.failed"|"publish.unconfirmed","item_id","title","account_id",
 //    "account_name","platform","schedule_id","code","message","error","at"}
 // ("error" is "code: message"; "at" is epoch seconds). The item's own state follows its
@@ -85,6 +86,8 @@ class Scheduler {
   connectors::PublishRequest request(const OutboxRow& row, const AccountInfo& account) const;
   void notify(const std::string& type, const OutboxRow& row, const AccountInfo* account,
               const std::string& code, const std::string& message);
+  // claimDue(), then a "publish.failed" notification for each row that failed before any send.
+  Result<int> claim(std::int64_t nowMs, TickStats& stats);
   std::int64_t nowMs() const;
   void loop();
   void submit(OutboxRow row, bool lookup);

@@ -296,6 +296,34 @@ TEST_P(SchedulerTest, AVanishedAccountFailsThePost) {
   EXPECT_TRUE(http.sent.empty());
 }
 
+TEST_P(SchedulerTest, AVanishedItemFailsBeforeAnySendWithANotification) {
+  ScriptedHttp http;
+  auto id = scheduleAt(1, 2, now() + 1);
+  test::MemorySources noItem;  // the accounts are there, the item is gone
+  for (int a = 1; a <= 3; ++a) {
+    auto acct = sources_.account(*db_, a);
+    ASSERT_TRUE(acct);
+    noItem.addAccount(*acct);
+  }
+  connectors_ = std::make_unique<connectors::ConnectorSet>(connectors::ConnectorOptions{}, clock_, http);
+  Scheduler s(*db_, noItem, noItem, *connectors_, bus_.get(), clock_, opts_);
+  clock_.advance(2s);
+  auto stats = s.tick();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(state(id), "failed");
+  EXPECT_TRUE(http.sent.empty()) << "nothing was sent";
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["type"], "publish.failed");
+  EXPECT_EQ(ev[0]["item_id"], 1);
+  EXPECT_EQ(ev[0]["title"], "职工风采") << "the schedule row's copy of the title";
+  EXPECT_EQ(ev[0]["account_id"], 2);
+  EXPECT_EQ(ev[0]["account_name"], "site 2");
+  EXPECT_EQ(ev[0]["schedule_id"], id);
+  EXPECT_EQ(ev[0]["code"], "schedule.item_not_found");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SchedulerTest, ::testing::Values("sqlite", "mysql"),
                          sql::testing::backendName);
 

@@ -47,15 +47,69 @@ void LiveFollower::start() {
         });
         if (!queued) logger()->warn("[stream={}] {} not applied: {}", name, event, queued.error().message);
       });
+  if (ctx_.base.config.cms.livePollSeconds > 0) poller_ = std::thread([this] { pollLoop(); });
 }
 
 void LiveFollower::stop() {
   alive_->store(false);
   sub_.reset();
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
 }
 
-void LiveFollower::apply(const std::string& event, const std::string& stream,
-                         const std::string& recordingId) {
+void LiveFollower::pollLoop() {
+  const auto interval = std::chrono::seconds(ctx_.base.config.cms.livePollSeconds);
+  auto next = ctx_.base.clock.steady();  // at start, then every interval
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (ctx_.base.clock.steady() >= next) {
+      lock.unlock();
+      catchUp();
+      lock.lock();
+      next = ctx_.base.clock.steady() + interval;
+      continue;
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; });
+  }
+}
+
+int LiveFollower::catchUp() {
+  const auto now = nowSeconds(ctx_.base.clock);
+  auto rows = ctx_.base.db.query(
+      "SELECT id, stream_name, state FROM cms_live_events WHERE state = 'live' OR (state IN ('scheduled', "
+      "'ended') AND starts_at <= ? AND ends_at >= ?) ORDER BY id",
+      {now + 3600, now - 3600});
+  if (!rows) {
+    logger()->warn("catch-up poll: {}", rows.error().message);
+    return 0;
+  }
+  int moved = 0;
+  for (const auto& r : *rows) {
+    if (!alive_->load()) break;
+    const std::string stream = r.getString("stream_name"), state = r.getString("state");
+    auto info = ctx_.base.streams.get(stream);
+    if (!info) {
+      logger()->warn("[event={} stream={}] catch-up poll: {}", r.getInt("id"), stream, info.error().message);
+      continue;
+    }
+    std::string event;
+    if (info->live && state != kLive) event = "live";
+    if (!info->live && state == kLive) event = "ended";
+    if (event.empty()) continue;
+    logger()->info("[event={} stream={}] catch-up poll: media says {}, the event is {}", r.getInt("id"),
+                   stream, event, state);
+    apply(event, stream, "", "poll");
+    ++moved;
+  }
+  return moved;
+}
+
+void LiveFollower::apply(const std::string& event, const std::string& stream, const std::string& recordingId,
+                         std::string_view source) {
   const auto now = nowSeconds(ctx_.base.clock);
   bool movedLive = false;
   std::int64_t eventId = 0;
@@ -74,7 +128,7 @@ void LiveFollower::apply(const std::string& event, const std::string& stream,
     auto moved = moveState(tx, stream, {e.state}, to, now);
     if (!moved) return moved.error();
     if (!*moved) return {};  // another node moved it first
-    Json before = {{"state", e.state}}, after = {{"state", to}};
+    Json before = {{"state", e.state}}, after = {{"state", to}, {"source", source}};
     if (to == kReplayAvailable) {
       // The replay as a draft video item linking the recording, for review.
       auto content =

@@ -19,6 +19,8 @@
 #include "cms/auth/access.h"
 #include "cms/live/live_follower.h"
 #include "cms/live/live_store.h"
+#include "cms/media_library/media_file.h"
+#include "cms/media_library/media_store.h"
 #include "cms/org/org_tree.h"
 #include "core/log/log.h"
 
@@ -93,6 +95,118 @@ Result<std::vector<std::string>> pushUrls(CmsContext& ctx, const Shared& shared,
   return urls;
 }
 
+// The editable fields present in `b` into `e` (create and PATCH): title, description,
+// starts_at/ends_at (ends after starts), poster_media_id, hosts, restream_account_ids (their
+// push URLs into `targets`). Per-field messages into `errors`; an Error only for SQL.
+Status readFields(CmsContext& ctx, const Shared& shared, const auth::Actor& actor, const Json& b,
+                  LiveEvent& e, std::map<std::string, std::string>& errors,
+                  std::vector<std::string>& targets) {
+  if (b.contains("title")) {
+    if (!b["title"].is_string() || b["title"].get<std::string>().empty())
+      errors["title"] = "required text";
+    else if (auto len = accounts::utf8Length(b["title"].get<std::string>()); !len || *len > 200)
+      errors["title"] = "at most 200 characters of UTF-8";
+    else
+      e.title = b["title"].get<std::string>();
+  }
+  if (b.contains("description")) {
+    if (!b["description"].is_string() || b["description"].get<std::string>().size() > 20000)
+      errors["description"] = "text of at most 20000 bytes";
+    else
+      e.description = b["description"].get<std::string>();
+  }
+  for (const char* field : {"starts_at", "ends_at"}) {
+    if (!b.contains(field)) continue;
+    auto t = b[field].is_string() ? parseTime(b[field].get<std::string>())
+                                  : Result<std::int64_t>(makeError("time.invalid", "required"));
+    if (!t)
+      errors[field] = "an RFC 3339 time with an offset (2026-12-31T20:00:00+08:00)";
+    else
+      (std::string_view(field) == "starts_at" ? e.startsAt : e.endsAt) = *t;
+  }
+  if (!errors.count("starts_at") && !errors.count("ends_at") && e.endsAt <= e.startsAt)
+    errors["ends_at"] = "after starts_at";
+  if (b.contains("poster_media_id")) {
+    if (b["poster_media_id"].is_null())
+      e.posterMediaId.reset();
+    else if (!b["poster_media_id"].is_number_integer() || b["poster_media_id"].get<std::int64_t>() <= 0)
+      errors["poster_media_id"] = "a media library id";
+    else
+      e.posterMediaId = b["poster_media_id"].get<std::int64_t>();
+  }
+  if (b.contains("hosts")) {
+    auto ids = idList(b["hosts"]);
+    if (!ids) {
+      errors["hosts"] = "an array of user ids (at most 50)";
+    } else {
+      auto found = existingUsers(ctx.base.db, *ids);
+      if (!found) return found.error();
+      if (found->size() != ids->size())
+        errors["hosts"] = "every host must be an existing user";
+      else
+        e.hosts = *ids;
+    }
+  }
+  if (b.contains("restream_account_ids")) {
+    auto ids = idList(b["restream_account_ids"]);
+    if (!ids) {
+      errors["restream_account_ids"] = "an array of account ids (at most 50)";
+    } else {
+      auto urls = pushUrls(ctx, shared, actor, *ids, errors);
+      if (!urls) return urls.error();
+      targets = *urls;
+      e.restreamAccountIds = *ids;
+    }
+  }
+  return {};
+}
+
+// The poster must be in a media library the actor sees.
+std::optional<Reply> checkPoster(CmsContext& ctx, const auth::Actor& actor,
+                                 std::optional<std::int64_t> poster) {
+  if (!poster) return std::nullopt;
+  auto rows = ctx.base.db.query("SELECT org_id FROM cms_media WHERE id = ?", {*poster});
+  if (!rows) return Reply(rows.error());
+  if (rows->empty() || !ctx.access.canSee(actor, (*rows)[0].getInt("org_id")))
+    return Reply(ApiError::validation({{"poster_media_id", "not found in the media library"}}));
+  return std::nullopt;
+}
+
+// What media lists as upcoming; the poster through the public route below.
+service::StreamSchedule scheduleOf(const CmsContext& ctx, const LiveEvent& e) {
+  service::StreamSchedule schedule;
+  schedule.title = e.title.substr(0, 255);
+  schedule.startsAt = e.startsAt;
+  schedule.endsAt = e.endsAt;
+  if (e.posterMediaId)
+    schedule.posterUrl = ctx.base.config.http.publicUrl + "/api/v1/public/live-events/" +
+                         std::to_string(e.id) + "/poster?v=" + std::to_string(*e.posterMediaId);
+  return schedule;
+}
+
+// The poster of an upcoming or live event, for anyone (media's public listing links it); 404
+// for every other event and for anything else in the media library.
+void addPublicPoster(CmsContext& ctx) {
+  addRoute(ctx, http::Method::Get, "/api/v1/public/live-events/:id/poster", Guard::Public,
+           [&ctx](CmsRequest& req) -> Reply {
+             auto id = req.idParam("id");
+             if (!id) return ApiError::notFound("poster");
+             auto e = getEvent(ctx.base.db, *id);
+             if (!e) return e.error();
+             if (!*e || !(*e)->posterMediaId || ((*e)->state != kScheduled && (*e)->state != kLive))
+               return ApiError::notFound("poster");
+             auto m = media_library::getMedia(ctx.base.db, *(*e)->posterMediaId);
+             if (!m) return m.error();
+             if (!*m || (*m)->state != "complete" || (*m)->kind != "image")
+               return ApiError::notFound("poster");
+             auto r = media_library::mediaFileResponse(
+                 media_library::mediaFilePath(ctx.base.config.data.dir, (*m)->id), (*m)->mime,
+                 "public, max-age=300");
+             if (!r) return ApiError::notFound("poster");
+             return Reply::raw(std::move(*r));
+           });
+}
+
 Reply loadVisible(CmsContext& ctx, CmsRequest& req, LiveEvent& out) {
   auto id = req.idParam("id");
   if (!id) return ApiError::notFound("live event");
@@ -111,75 +225,21 @@ void addCreate(CmsContext& ctx, std::shared_ptr<Shared> shared) {
              std::map<std::string, std::string> errors;
              LiveEvent e;
              const auto now = nowSeconds(ctx.base.clock);
-             if (!b.contains("title") || !b["title"].is_string() || b["title"].get<std::string>().empty())
-               errors["title"] = "required text";
-             else if (auto len = accounts::utf8Length(b["title"].get<std::string>()); !len || *len > 200)
-               errors["title"] = "at most 200 characters of UTF-8";
-             else
-               e.title = b["title"].get<std::string>();
-             if (b.contains("description")) {
-               if (!b["description"].is_string() || b["description"].get<std::string>().size() > 20000)
-                 errors["description"] = "text of at most 20000 bytes";
-               else
-                 e.description = b["description"].get<std::string>();
-             }
+             for (const char* field : {"title", "starts_at", "ends_at"})
+               if (!b.contains(field)) errors[field] = "required";
              if (!b.contains("org_id") || !b["org_id"].is_number_integer() ||
                  !ctx.orgs.exists(b["org_id"].get<std::int64_t>()))
                errors["org_id"] = "an existing organisation id";
              else
                e.orgId = b["org_id"].get<std::int64_t>();
-             for (const char* field : {"starts_at", "ends_at"}) {
-               auto t = b.contains(field) && b[field].is_string()
-                            ? parseTime(b[field].get<std::string>())
-                            : Result<std::int64_t>(makeError("time.invalid", "required"));
-               if (!t)
-                 errors[field] = "an RFC 3339 time with an offset (2026-12-31T20:00:00+08:00)";
-               else
-                 (std::string_view(field) == "starts_at" ? e.startsAt : e.endsAt) = *t;
-             }
-             if (!errors.count("starts_at") && e.startsAt < now) errors["starts_at"] = "in the past";
-             if (!errors.count("starts_at") && !errors.count("ends_at") && e.endsAt <= e.startsAt)
-               errors["ends_at"] = "after starts_at";
-             if (b.contains("poster_media_id") && !b["poster_media_id"].is_null()) {
-               if (!b["poster_media_id"].is_number_integer() || b["poster_media_id"].get<std::int64_t>() <= 0)
-                 errors["poster_media_id"] = "a media library id";
-               else
-                 e.posterMediaId = b["poster_media_id"].get<std::int64_t>();
-             }
-             if (b.contains("hosts")) {
-               auto ids = idList(b["hosts"]);
-               if (!ids) {
-                 errors["hosts"] = "an array of user ids (at most 50)";
-               } else {
-                 auto found = existingUsers(ctx.base.db, *ids);
-                 if (!found) return found.error();
-                 if (found->size() != ids->size())
-                   errors["hosts"] = "every host must be an existing user";
-                 else
-                   e.hosts = *ids;
-               }
-             }
              std::vector<std::string> targets;
-             if (b.contains("restream_account_ids")) {
-               auto ids = idList(b["restream_account_ids"]);
-               if (!ids) {
-                 errors["restream_account_ids"] = "an array of account ids (at most 50)";
-               } else {
-                 auto urls = pushUrls(ctx, *shared, req.actor, *ids, errors);
-                 if (!urls) return urls.error();
-                 targets = *urls;
-                 e.restreamAccountIds = *ids;
-               }
-             }
+             if (auto st = readFields(ctx, *shared, req.actor, b, e, errors, targets); !st) return st.error();
+             if (!errors.count("starts_at") && b.contains("starts_at") && e.startsAt < now)
+               errors["starts_at"] = "in the past";
              if (e.orgId && !errors.count("org_id") && !ctx.access.can(req.actor, {Role::Editor}, e.orgId))
                return ApiError::forbidden();
              if (!errors.empty()) return ApiError::validation(errors);
-             if (e.posterMediaId) {
-               auto rows = ctx.base.db.query("SELECT org_id FROM cms_media WHERE id = ?", {*e.posterMediaId});
-               if (!rows) return rows.error();
-               if (rows->empty() || !ctx.access.canSee(req.actor, (*rows)[0].getInt("org_id")))
-                 return ApiError::validation({{"poster_media_id", "not found in the media library"}});
-             }
+             if (auto bad = checkPoster(ctx, req.actor, e.posterMediaId)) return *bad;
 
              // The stream first (over the bus, outside any transaction): the event row names it.
              e.streamName = newStreamName();
@@ -214,14 +274,78 @@ void addCreate(CmsContext& ctx, std::shared_ptr<Shared> shared) {
                               e.streamName);
                return reply;
              }
-             service::StreamSchedule schedule;
-             schedule.title = e.title.substr(0, 255);
-             schedule.startsAt = e.startsAt;
-             schedule.endsAt = e.endsAt;
-             if (auto st = ctx.base.streams.setSchedule(e.streamName, schedule); !st)
+             if (auto st = ctx.base.streams.setSchedule(e.streamName, scheduleOf(ctx, e)); !st)
                logger()->warn("[event={}] not listed as upcoming: {}", e.id, st.error().message);
              logger()->info("[event={} stream={} org={}] live event created by user {}", e.id, e.streamName,
                             e.orgId, req.actor.userId);
+             return reply;
+           });
+}
+
+// PATCH: any editable field; the start only while the event is scheduled and not into the past;
+// a start moved to or before posts of its announcement still waiting is 422
+// "schedule.after_event_start" (move or cancel them first). Stream calls first, then SQL and the
+// audit ("live.update"), then media's upcoming entry.
+void addEdit(CmsContext& ctx, std::shared_ptr<Shared> shared) {
+  addRoute(ctx, http::Method::Patch, "/api/v1/live-events/:id", Guard::Signed,
+           [&ctx, shared](CmsRequest& req) -> Reply {
+             LiveEvent e;
+             if (auto r = loadVisible(ctx, req, e); r.isError()) return r;
+             if (!ctx.access.can(req.actor, {Role::Editor}, e.orgId)) return ApiError::forbidden();
+             const Json& b = req.body;
+             if (!b.is_object()) return ApiError::validation({{"body", "a JSON object"}});
+             static const std::set<std::string> editable{
+                 "title",           "description", "starts_at",           "ends_at",
+                 "poster_media_id", "hosts",       "restream_account_ids"};
+             std::map<std::string, std::string> errors;
+             for (const auto& [k, v] : b.items())
+               if (!editable.count(k)) errors[k] = "cannot be changed";
+             LiveEvent after = e;
+             std::vector<std::string> targets;
+             if (auto st = readFields(ctx, *shared, req.actor, b, after, errors, targets); !st)
+               return st.error();
+             const auto now = nowSeconds(ctx.base.clock);
+             const bool moved = after.startsAt != e.startsAt;
+             if (moved && !errors.count("starts_at")) {
+               if (e.state != kScheduled)
+                 errors["starts_at"] = "the event has started";
+               else if (after.startsAt < now)
+                 errors["starts_at"] = "in the past";
+             }
+             if (!errors.empty()) return ApiError::validation(errors);
+             if (after.posterMediaId != e.posterMediaId)
+               if (auto bad = checkPoster(ctx, req.actor, after.posterMediaId)) return *bad;
+             if (moved && e.announcementContentId) {
+               auto late = announcementPostsFrom(ctx.base.db, *e.announcementContentId, after.startsAt);
+               if (!late) return late.error();
+               if (*late > 0) {
+                 std::string msg =
+                     std::to_string(*late) +
+                     " post(s) of the announcement are due at or after the new start; move or cancel "
+                     "them first";
+                 ApiError err = ApiError::validation({{"starts_at", msg}}, msg);
+                 err.code = "schedule.after_event_start";
+                 return err;
+               }
+             }
+             if (b.contains("restream_account_ids") && after.restreamAccountIds != e.restreamAccountIds)
+               if (auto r = ctx.base.streams.setRestreamTargets(e.streamName, targets); !r)
+                 return streamError(r.error(), e.id);
+             after.updatedAt = now;
+             Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+               if (auto st = updateEvent(tx, after); !st) return st.error();
+               if (auto st = ctx.audit.record(tx, req.actor, "live.update", "live_event",
+                                              std::to_string(e.id), toJson(e), toJson(after));
+                   !st)
+                 return st.error();
+               return toJson(after);
+             });
+             if (reply.isError()) return reply;
+             if (e.state == kScheduled && (after.title != e.title || moved || after.endsAt != e.endsAt ||
+                                           after.posterMediaId != e.posterMediaId))
+               if (auto st = ctx.base.streams.setSchedule(e.streamName, scheduleOf(ctx, after)); !st)
+                 logger()->warn("[event={}] upcoming entry not updated: {}", e.id, st.error().message);
+             logger()->info("[event={} stream={}] edited by user {}", e.id, e.streamName, req.actor.userId);
              return reply;
            });
 }
@@ -327,6 +451,8 @@ void addRoutes(CmsContext& ctx) {
   else
     logger()->warn("credentials key: {}; restreaming to accounts is refused", box.error().message);
   addCreate(ctx, shared);
+  addEdit(ctx, shared);
+  addPublicPoster(ctx);
   addReads(ctx);
   addIngest(ctx);
   addRestream(ctx, shared);

@@ -120,6 +120,14 @@ Result<std::optional<LiveEvent>> findByStream(sql::Executor& db, const std::stri
   return one(db, "e.stream_name = ?", {streamName});
 }
 
+Result<std::optional<std::int64_t>> announcedStart(sql::Executor& db, std::int64_t contentId) {
+  auto rows = db.query("SELECT MIN(starts_at) AS s FROM cms_live_events WHERE announcement_content_id = ?",
+                       {contentId});
+  if (!rows) return rows.error().wrap("live event of announcement");
+  if (rows->empty() || (*rows)[0].isNull("s")) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>((*rows)[0].getInt("s"));
+}
+
 Result<std::vector<LiveEvent>> listEvents(sql::Executor& db, const std::string& pathSql, sql::Params params,
                                           int limit) {
   params.push_back(static_cast<std::int64_t>(limit));
@@ -150,6 +158,30 @@ Result<std::int64_t> insertEvent(sql::Executor& tx, const LiveEvent& e) {
         !h)
       return h.error().wrap("insert live host");
   return r->lastInsertId;
+}
+
+Status updateEvent(sql::Executor& tx, const LiveEvent& e) {
+  auto r = tx.exec(
+      "UPDATE cms_live_events SET title = ?, description = ?, starts_at = ?, ends_at = ?, poster_media_id = "
+      "?, "
+      "restream_accounts = ?, updated_at = ? WHERE id = ?",
+      {e.title, e.description, e.startsAt, e.endsAt, e.posterMediaId, Json(e.restreamAccountIds).dump(),
+       e.updatedAt, e.id});
+  if (!r) return r.error().wrap("update live event");
+  if (auto d = tx.exec("DELETE FROM cms_live_hosts WHERE event_id = ?", {e.id}); !d)
+    return d.error().wrap("live hosts");
+  for (auto host : e.hosts)
+    if (auto h = tx.exec("INSERT INTO cms_live_hosts (event_id, user_id) VALUES (?, ?)", {e.id, host}); !h)
+      return h.error().wrap("live hosts");
+  return {};
+}
+
+Result<std::int64_t> announcementPostsFrom(sql::Executor& db, std::int64_t contentId, std::int64_t t) {
+  auto rows = db.query(
+      "SELECT COUNT(*) AS n FROM cms_schedules WHERE item_id = ? AND state = 'scheduled' AND due_at >= ?",
+      {contentId, t});
+  if (!rows) return rows.error().wrap("announcement posts");
+  return rows->empty() ? 0 : (*rows)[0].getInt("n");
 }
 
 Status setRestreamAccounts(sql::Executor& tx, std::int64_t id, const std::vector<std::int64_t>& accountIds,

@@ -58,6 +58,10 @@ Result<std::optional<LiveEvent>> findByStream(sql::Executor& db, const std::stri
 Result<std::vector<LiveEvent>> listEvents(sql::Executor& db, const std::string& pathSql, sql::Params params,
                                           int limit);
 Result<std::int64_t> insertEvent(sql::Executor& tx, const LiveEvent& e);
+// Writes the editable fields (title, description, times, poster, restream accounts, hosts).
+Status updateEvent(sql::Executor& tx, const LiveEvent& e);
+// How many of the announcement's posts still waiting (state scheduled) are due at or after `t`.
+Result<std::int64_t> announcementPostsFrom(sql::Executor& db, std::int64_t contentId, std::int64_t t);
 Status setRestreamAccounts(sql::Executor& tx, std::int64_t id, const std::vector<std::int64_t>& accountIds,
                            std::int64_t now);
 // Moves the event of `streamName` to `to` when its state is one of `from`: true when this call
@@ -66,6 +70,9 @@ Result<bool> moveState(sql::Executor& tx, const std::string& streamName,
                        std::initializer_list<std::string_view> from, std::string_view to, std::int64_t now);
 Status setReplay(sql::Executor& tx, std::int64_t id, const std::string& recordingId,
                  std::optional<std::int64_t> contentId, std::int64_t now);
+// The scheduled start of the event whose announcement is content item `contentId` (nullopt when
+// the item announces no event). Its posts must be due before it (schedule_posts.h).
+Result<std::optional<std::int64_t>> announcedStart(sql::Executor& db, std::int64_t contentId);
 // Which of these user ids exist.
 Result<std::vector<std::int64_t>> existingUsers(sql::Executor& db, const std::vector<std::int64_t>& ids);
 

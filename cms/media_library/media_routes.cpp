@@ -20,6 +20,7 @@
 #include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
 #include "cms/auth/access.h"
+#include "cms/media_library/media_file.h"
 #include "cms/media_library/media_store.h"
 #include "cms/media_library/sniff.h"
 #include "cms/org/org_tree.h"
@@ -45,7 +46,7 @@ struct Shared {
   std::array<std::mutex, 64> locks;
   std::mutex& lockFor(std::int64_t id) { return locks[static_cast<std::size_t>(id) % locks.size()]; }
   std::string partPath(std::int64_t id) const { return dir + "/" + std::to_string(id) + ".part"; }
-  std::string filePath(std::int64_t id) const { return dir + "/" + std::to_string(id); }
+  std::string filePath(std::int64_t id) const { return dir + "/" + std::to_string(id); }  // media_file.h
 };
 
 std::int64_t limitFor(const config::CmsUpload& c, MediaKind k) {
@@ -135,7 +136,7 @@ Result<std::optional<MediaItem>> visible(CmsContext& ctx, sql::Executor& db, con
 
 void addRoutes(CmsContext& ctx) {
   auto shared = std::make_shared<Shared>();
-  shared->dir = ctx.base.config.data.dir + "/cms_media";
+  shared->dir = mediaDir(ctx.base.config.data.dir);
   const std::string refused = "cms_media_upload_refused_total";
   const std::string refusedHelp = "CMS media uploads or chunks refused, by reason";
   shared->refusedType = &ctx.base.metrics.counter(refused, refusedHelp, {{"reason", "type"}});
@@ -364,20 +365,9 @@ void addRoutes(CmsContext& ctx) {
              auto m = visible(ctx, ctx.base.db, req.actor, *id);
              if (!m) return m.error();
              if (!*m || (*m)->state != "complete") return ApiError::notFound("media");
-             int fd = ::open(shared->filePath(*id).c_str(), O_RDONLY | O_CLOEXEC);
-             if (fd < 0) return ApiError::notFound("media file");
-             struct stat st {};
-             ::fstat(fd, &st);
-             http::Response r;
-             r.status = 200;
-             r.file = std::make_shared<http::FileBody>(fd);
-             r.offset = 0;
-             r.length = static_cast<std::uint64_t>(st.st_size);
-             r.header("Content-Type", (*m)->mime);
-             r.header("X-Content-Type-Options", "nosniff");
-             r.header("Content-Disposition", "inline");
-             r.header("Cache-Control", "private, max-age=3600");
-             return Reply::raw(std::move(r));
+             auto r = mediaFileResponse(shared->filePath(*id), (*m)->mime, "private, max-age=3600");
+             if (!r) return ApiError::notFound("media file");
+             return Reply::raw(std::move(*r));
            });
 
   addRoute(ctx, http::Method::Delete, "/api/v1/media/:id", Guard::Signed,

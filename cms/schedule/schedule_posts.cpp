@@ -4,14 +4,26 @@
 #include <string>
 
 #include "cms/api/cms_context.h"
+#include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
 #include "cms/auth/access.h"
 #include "cms/content/variant_check.h"
+#include "cms/live/live_store.h"
 #include "cms/schedule/cms_sources.h"
 #include "cms/schedule/recurrence.h"
 #include "cms/workflow/workflow.h"
 
 namespace hub::cms::schedule {
+
+Status checkAnnouncementTime(sql::Executor& tx, std::int64_t itemId, std::int64_t dueAt) {
+  auto start = live::announcedStart(tx, itemId);
+  if (!start) return start.error();
+  if (*start && dueAt >= **start)
+    return makeError(
+        "schedule.after_event_start",
+        "a live event's announcement must be due before the event starts at " + formatTime(**start));
+  return {};
+}
 
 Result<std::vector<ScheduleRow>> schedulePosts(CmsContext& ctx, sql::Executor& tx, const auth::Actor& actor,
                                                const NewSchedule& ns, FieldErrors& fields) {
@@ -47,6 +59,13 @@ Result<std::vector<ScheduleRow>> schedulePosts(CmsContext& ctx, sql::Executor& t
   auto rows = store.create(tx, actor.userId, ns, mayPublish, fields);
   if (!rows) return rows.error();
   if (!fields.empty()) return makeError("validation", "the schedule is not valid");
+  for (const auto& row : *rows)
+    if (Status st = checkAnnouncementTime(tx, ns.itemId, row.dueAt); !st) {
+      for (std::size_t i = 0; i < ns.times.size(); ++i)
+        if (ns.times[i] == row.dueAt) fields["times[" + std::to_string(i) + "]"] = st.error().message;
+      if (fields.empty()) fields["recurrence"] = st.error().message;
+      return st.error();
+    }
   if (*state != State::Scheduled && *state != State::Publishing) {
     if (Status st =
             workflow::transition(tx, actor, ns.itemId, *state, State::Scheduled, "scheduled", ctx.base.clock);

@@ -6,7 +6,9 @@
 // ("schedule.item_not_found"), the actor is an editor of its organisation ("auth.forbidden"),
 // the item is approved or already in a publishing state ("schedule.not_approved"), each
 // account's variant fits its platform and each account/time is valid ("validation" with
-// `fields` filled, keys like "account_ids[0].cover" and "times[1]"). Then inserts the rows,
+// `fields` filled, keys like "account_ids[0].cover" and "times[1]"), and a live event's
+// announcement is due before the event starts ("schedule.after_event_start", `fields` naming
+// the times). Then inserts the rows,
 // moves the item to scheduled (workflow transition) and audits "schedule.create", all in `tx`.
 // Live events schedule their announcement posts through this.
 #pragma once
@@ -26,6 +28,9 @@ struct Actor;
 }  // namespace hub::cms
 
 namespace hub::cms::schedule {
+
+// "schedule.after_event_start" when `itemId` announces a live event starting at or before `dueAt`.
+Status checkAnnouncementTime(sql::Executor& tx, std::int64_t itemId, std::int64_t dueAt);
 
 Result<std::vector<ScheduleRow>> schedulePosts(CmsContext& ctx, sql::Executor& tx, const auth::Actor& actor,
                                                const NewSchedule& request, FieldErrors& fields);

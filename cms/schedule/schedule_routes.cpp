@@ -84,6 +84,13 @@ Reply fromStoreError(const Error& e, const FieldErrors& fields) {
   return e;
 }
 
+// 422 with its own code: a live event's announcement due at or after the event's start.
+ApiError afterEventStart(const Error& e, const FieldErrors& fields) {
+  ApiError out = ApiError::validation(fields, e.message);
+  out.code = e.code;
+  return out;
+}
+
 std::optional<std::int64_t> jsonId(const Json& j) {
   if (j.is_number_integer() && j.get<std::int64_t>() > 0) return j.get<std::int64_t>();
   return std::nullopt;
@@ -135,6 +142,7 @@ Reply createSchedules(CmsContext& ctx, CmsRequest& req) {
         return ApiError::forbidden("auth.forbidden", rows.error().message);
       if (rows.error().code == "schedule.not_approved")
         return ApiError::conflict(rows.error().code, rows.error().message);
+      if (rows.error().code == "schedule.after_event_start") return afterEventStart(rows.error(), fields);
       return fromStoreError(rows.error(), fields);
     }
     Json out = Json::array();
@@ -160,6 +168,12 @@ Reply changeSchedule(CmsContext& ctx, Parts& parts, CmsRequest& req, bool cancel
     auto before = parts.store->get(tx, *id);
     if (!before) return fromStoreError(before.error(), fields);
     if (auto err = mayChange(ctx, req.actor, before->orgId)) return *err;
+    if (!cancel)
+      if (Status st = checkAnnouncementTime(tx, before->itemId, *newTime); !st) {
+        if (st.error().code != "schedule.after_event_start") return st.error();
+        fields["at"] = st.error().message;
+        return afterEventStart(st.error(), fields);
+      }
     auto after = cancel ? parts.store->cancel(tx, *id) : parts.store->reschedule(tx, *id, *newTime, fields);
     if (!after) return fromStoreError(after.error(), fields);
     Status audited = ctx.audit.record(tx, req.actor, cancel ? "schedule.cancel" : "schedule.move", "schedule",

@@ -128,7 +128,7 @@ void LiveFollower::apply(const std::string& event, const std::string& stream, co
     auto moved = moveState(tx, stream, {e.state}, to, now);
     if (!moved) return moved.error();
     if (!*moved) return {};  // another node moved it first
-    Json before = {{"state", e.state}}, after = {{"state", to}, {"source", source}};
+    Json before = {{"state", e.state}}, after = {{"state", to}, {"source", std::string(source)}};
     if (to == kReplayAvailable) {
       // The replay as a draft video item linking the recording, for review.
       auto content =

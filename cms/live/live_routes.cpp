@@ -298,8 +298,8 @@ void addEdit(CmsContext& ctx, std::shared_ptr<Shared> shared) {
                  "title",           "description", "starts_at",           "ends_at",
                  "poster_media_id", "hosts",       "restream_account_ids"};
              std::map<std::string, std::string> errors;
-             for (const auto& [k, v] : b.items())
-               if (!editable.count(k)) errors[k] = "cannot be changed";
+             for (auto it = b.begin(); it != b.end(); ++it)
+               if (!editable.count(it.key())) errors[it.key()] = "cannot be changed";
              LiveEvent after = e;
              std::vector<std::string> targets;
              if (auto st = readFields(ctx, *shared, req.actor, b, after, errors, targets); !st)

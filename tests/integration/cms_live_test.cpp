@@ -398,14 +398,16 @@ TEST_P(LiveEventsApi, ALostAnnouncementIsCaughtUpByThePoll) {
   ASSERT_TRUE(waitFor([&] { return state() == "live"; }, 15000)) << state();
   setState("scheduled");  // "live" lost
   ASSERT_TRUE(waitFor([&] { return state() == "live"; }, 5000)) << "the poll saw the publisher: " << state();
-  EXPECT_EQ(polledMoves(), std::vector<std::string>{"live"});
+  // (An announcement and a poll may share the first move; the repair can only be the poll's.)
+  ASSERT_FALSE(polledMoves().empty());
+  EXPECT_EQ(polledMoves().back(), "live");
 
   // The publisher leaves; once the recording is in (no announcement is due any more), "ended" is
   // lost the same way.
   ASSERT_TRUE(waitFor([&] { return state() == "replay_available"; }, 30000)) << state();
   setState("live");  // "ended" lost
   ASSERT_TRUE(waitFor([&] { return state() == "ended"; }, 5000)) << "the poll saw no publisher: " << state();
-  EXPECT_EQ(polledMoves(), (std::vector<std::string>{"live", "ended"}));
+  EXPECT_EQ(polledMoves().back(), "ended");
 }
 
 HUB_CMS_BACKENDS(LiveEventsApi);

@@ -13,6 +13,7 @@
 #include "cms/auth/password.h"
 #include "cms/auth/session_store.h"
 #include "cms/auth/user_store.h"
+#include "cms/challenge/challenge_routes.h"
 #include "cms/challenge/member_import.h"
 #include "cms/content/content_routes.h"
 #include "cms/content/content_store.h"
@@ -119,6 +120,7 @@ Status CmsService::start(service::Context& context) {
   content::addRoutes(*ctx_);
   workflow::addRoutes(*ctx_);
   schedule::addRoutes(*ctx_);
+  challenge::addRoutes(*ctx_);
   live::addRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());

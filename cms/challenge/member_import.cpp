@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "cms/accounts/csv.h"
+#include "cms/challenge/challenge_store.h"
 #include "cms/challenge/member_link.h"
 
 namespace hub::cms::challenge {
@@ -118,7 +119,7 @@ std::vector<sql::Migration> migrations() {
       " name VARCHAR(64) NOT NULL, org_id BIGINT NOT NULL, phone VARCHAR(20) NULL, updated_at BIGINT NOT "
       "NULL,"
       " UNIQUE KEY cms_members_no (member_no), KEY cms_members_org (org_id)) DEFAULT CHARSET=utf8mb4;";
-  return {m};
+  return {m, challengeTablesMigration()};
 }
 
 Result<org::ImportReport> importMembers(sql::Database& db, const org::OrgTree& orgs, std::string_view csv,

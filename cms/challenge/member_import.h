@@ -21,7 +21,7 @@
 
 namespace hub::cms::challenge {
 
-// Component "cms.challenge": cms_members.
+// Component "cms.challenge": cms_members (1), the challenge tables (2, challenge_store.h).
 std::vector<sql::Migration> migrations();
 
 // Reads, checks and applies `csv`. An Error only for SQL failures; bad input is in the report.

@@ -288,6 +288,15 @@ std::vector<Key> cmsKeys() {
       {"cms", "live_poll_interval",
        "seconds between the live events' catch-up polls of media (lost announcements); 0 = off",
        intKey(m(&Config::cms, &Cms::livePollSeconds), 0, 86400)},
+      {"cms", "challenge_app_per_minute", "step submissions one challenge app credential may send per minute",
+       intKey(m(&Config::cms, &Cms::challengeAppPerMinute), 1, 100000000)},
+      {"cms", "challenge_link_max_seconds", "longest lifetime a member's signed challenge link may have",
+       intKey(m(&Config::cms, &Cms::challengeLinkMaxSeconds), 60, 31536000)},
+      {"cms", "challenge_ranking",
+       "challenge leaderboards: empty follows [bus] url (Redis or memory), \"memory\", or redis://host:port[/db]",
+       stringKey(m(&Config::cms, &Cms::challengeRanking))},
+      {"cms", "challenge_ranking_prefix", "prefix of the challenge boards' Redis keys",
+       stringKey(m(&Config::cms, &Cms::challengeRankingPrefix))},
   };
 }
 

@@ -1,0 +1,75 @@
+// cms/challenge/boards.h
+//
+// A challenge's leaderboards on a Ranking engine, fed after each SQL commit and rebuilt from SQL
+// (the source of truth) on demand. Board names, for challenge 7:
+//   c7:i:t          members (cms_members.id) by counted total
+//   c7:i:d<day>     members by counted steps of one Shanghai day (day number, day.h)
+//   c7:i:w<week>    members by counted steps of one week (Monday to Sunday; weekOf())
+//   c7:o<L>:t       organisations at level L (1 city, 2 county, 3 grassroots) by total
+//   c7:o<L>:p       ... by participants (members with a row in cms_challenge_participants)
+//   c7:o<L>:a       ... by average total per participant (registration "everyone": per member)
+//   c7:o<L>:r       ... by participation rate, participants per million members of the org
+//   c7:o<L>:t:<P>   organisations at level L within parent P, by total
+// Levels run from city down to the challenge's team level. Totals and participants are adds
+// (they commute, so concurrent submissions converge); average and rate are recomputed from
+// them after each change and are exact again after a rebuild.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cms/challenge/challenge_store.h"
+#include "cms/challenge/ranking.h"
+#include "core/sql/database.h"
+
+namespace hub::cms::org {
+class OrgTree;
+}
+
+namespace hub::cms::challenge {
+
+// Monday-based week number of a Shanghai day (1970-01-01 was a Thursday).
+inline std::int64_t weekOf(Day day) { return (static_cast<std::int64_t>(day) + 3) / 7; }
+
+enum class OrgMetric { Total, Participants, Average, Rate };
+
+class Boards {
+ public:
+  Boards(Ranking& ranking, sql::Database& db, const org::OrgTree& orgs)
+      : ranking_(ranking), db_(db), orgs_(orgs) {}
+
+  static std::string individuals(std::int64_t cid);
+  static std::string individualsDay(std::int64_t cid, Day day);
+  static std::string individualsWeek(std::int64_t cid, std::int64_t week);
+  static std::string orgs(std::int64_t cid, TeamLevel level, OrgMetric metric);
+  static std::string orgsWithin(std::int64_t cid, TeamLevel level, std::int64_t parent);
+  // The levels a challenge ranks organisations at: city down to its team level.
+  static std::vector<TeamLevel> levels(const Challenge& c);
+
+  // After a commit: a member joined / a member's counted steps of `day` grew by `delta`.
+  Status joined(const Challenge& c, std::int64_t memberOrgId);
+  Status counted(const Challenge& c, std::int64_t memberId, std::int64_t memberOrgId, Day day,
+                 std::int64_t delta);
+
+  // Clears every board of `c` and fills them again from SQL.
+  Status rebuild(const Challenge& c);
+
+  // Members in `orgId`'s subtree (cms_members), cached until the next rebuild.
+  Result<std::int64_t> membersOf(std::int64_t orgId);
+
+  Ranking& ranking() { return ranking_; }
+
+ private:
+  Status refreshDerived(const Challenge& c, TeamLevel level, std::int64_t team);
+
+  Ranking& ranking_;
+  sql::Database& db_;
+  const org::OrgTree& orgs_;
+  std::mutex mu_;
+  std::unordered_map<std::int64_t, std::int64_t> members_;
+};
+
+}  // namespace hub::cms::challenge

@@ -142,13 +142,21 @@ class ChallengeApi : public testing::CmsApiTest {
     return out;
   }
 
+  // Phases: each test below runs some of them in one hub (a MariaDB hub takes seconds to set up).
+  void ChallengesAreValidatedScopedAndAudited();
+  void StepsAreIdempotentBestOfDayCappedAndAudited();
+  void BadInputGetsItsCode();
+  void ImplausibleReportsAreHeldUntilApproved();
+  void LeaderboardsMemberPageAndOrganisations();
+  void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
+
   int perMinute_ = 100000;
   std::string prefix_;
   Day today_ = 0;
   std::unique_ptr<CmsClient> admin_;
 };
 
-TEST_P(ChallengeApi, ChallengesAreValidatedScopedAndAudited) {
+void ChallengeApi::ChallengesAreValidatedScopedAndAudited() {
   auto bad = admin().post("/api/v1/challenges", {{"name", ""},
                                                  {"org_id", 999},
                                                  {"start_date", "2026-02-30"},
@@ -184,7 +192,7 @@ TEST_P(ChallengeApi, ChallengesAreValidatedScopedAndAudited) {
   EXPECT_EQ(audit.body["items"][0]["before"]["daily_cap"], 30000);
 }
 
-TEST_P(ChallengeApi, StepsAreIdempotentBestOfDayCappedAndAudited) {
+void ChallengeApi::StepsAreIdempotentBestOfDayCappedAndAudited() {
   const auto cid = createChallenge();
   const auto app = createApp();
   auto first = steps(app, cid, "k1", "m1", today_, 5000);
@@ -220,7 +228,7 @@ TEST_P(ChallengeApi, StepsAreIdempotentBestOfDayCappedAndAudited) {
   EXPECT_EQ(audit.body["items"][0]["object_id"], std::to_string(cid) + ":m1");
 }
 
-TEST_P(ChallengeApi, BadInputGetsItsCode) {
+void ChallengeApi::BadInputGetsItsCode() {
   const auto cid = createChallenge();
   const auto ended =
       createChallenge({{"start_date", formatDay(today_ - 9)}, {"end_date", formatDay(today_ - 2)}});
@@ -266,7 +274,7 @@ TEST_P(ChallengeApi, BadInputGetsItsCode) {
   EXPECT_EQ(totalsFromSql(cid, 30000).size(), 0u);
 }
 
-TEST_P(ChallengeApi, ImplausibleReportsAreHeldUntilApproved) {
+void ChallengeApi::ImplausibleReportsAreHeldUntilApproved() {
   const auto cid = createChallenge();
   const auto app = createApp();
   auto held = steps(app, cid, "h1", "m2", today_, 90000);
@@ -292,7 +300,7 @@ TEST_P(ChallengeApi, ImplausibleReportsAreHeldUntilApproved) {
   EXPECT_EQ(totalsFromSql(cid, 30000).count("m3"), 0u);
 }
 
-TEST_P(ChallengeApi, LeaderboardsMemberPageAndOrganisations) {
+void ChallengeApi::LeaderboardsMemberPageAndOrganisations() {
   const auto cid = createChallenge();
   const auto app = createApp();
   const std::map<std::string, int> today = {{"m1", 12000}, {"m2", 9000},  {"m3", 15000}, {"m4", 3000},
@@ -369,7 +377,7 @@ TEST_P(ChallengeApi, LeaderboardsMemberPageAndOrganisations) {
   EXPECT_EQ(stats.body["days"][1]["submissions"], 7);
 }
 
-TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlAndRebuild) {
+void ChallengeApi::ConcurrentRepeatedSubmissionsMatchSqlAndRebuild() {
   const auto cid = createChallenge();
   const auto app = createApp();
   const std::vector<std::string> members = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"};
@@ -416,6 +424,21 @@ TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlAndRebuild) {
   EXPECT_EQ(rebuilt.body["participants"], 8);
   EXPECT_EQ(board(cid, "board=individuals"), sql);
   EXPECT_EQ(board(cid, "board=orgs&level=grassroots"), orgTotals());
+}
+
+TEST_P(ChallengeApi, ChallengesStepsIdempotencyAuditAndHeldReports) {
+  ChallengesAreValidatedScopedAndAudited();
+  StepsAreIdempotentBestOfDayCappedAndAudited();
+  ImplausibleReportsAreHeldUntilApproved();
+}
+
+TEST_P(ChallengeApi, BadInputCodesThenLeaderboardsAndTheMemberPage) {
+  BadInputGetsItsCode();
+  LeaderboardsMemberPageAndOrganisations();
+}
+
+TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlThenRebuild) {
+  ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
 }
 
 HUB_CMS_BACKENDS(ChallengeApi);

@@ -8,8 +8,8 @@
 namespace hub::app {
 namespace {
 
-const std::set<std::string> kCommands = {"serve",  "migrate", "stream", "user", "org",
-                                         "member", "version", "token",  "help"};
+const std::set<std::string> kCommands = {"serve",  "migrate", "stream", "user",      "org",
+                                         "member", "version", "token",  "challenge", "help"};
 const std::set<std::string> kRoles = {"media", "chat", "cms"};
 
 bool usage(const std::string& message) {
@@ -54,7 +54,8 @@ bool parse(int argc, char** argv, Invocation& out) {
       }
       if (name == "config") {
         out.configFile = value;
-      } else if (out.command == "user" && (name == "org" || name == "display-name")) {
+      } else if ((out.command == "user" && (name == "org" || name == "display-name")) ||
+                 (out.command == "challenge" && name == "url")) {
         out.cmsOptions.emplace_back(name, value);
       } else if (out.command == "token" && (name == "role" || name == "ttl" || name == "id")) {
         out.tokenOptions.emplace_back(name, value);
@@ -110,6 +111,13 @@ bool parse(int argc, char** argv, Invocation& out) {
     std::size_t want = out.args[0] == "list" ? 1 : 2;
     if (out.args.size() < want) return usage("hub user create needs a user name");
     if (out.args.size() > want) return usage("unexpected argument \"" + out.args[want] + "\"");
+    return true;
+  }
+  if (out.command == "challenge") {
+    if (out.help) return true;
+    if (out.args.size() != 2 || out.args[0] != "rebuild" ||
+        out.args[1].find_first_not_of("0123456789") != std::string::npos)
+      return usage("usage: hub challenge rebuild ID [--url http://host:port]");
     return true;
   }
   if (out.command == "org" || out.command == "member") {
@@ -179,6 +187,12 @@ void printHelp(const std::string& command) {
         "updates changed members and adds new ones, never duplicates; an unchanged file writes\n"
         "nothing. Any bad row refuses the whole file (line numbers are printed) and nothing is\n"
         "applied. Sized for millions of rows.\n");
+  } else if (command == "challenge") {
+    std::printf(
+        "Usage: hub challenge rebuild ID [--url http://host:port]\n\n"
+        "Asks the running hub (at [http] listen, or --url) to clear every leaderboard of walking\n"
+        "challenge ID and rebuild it from the database, with the [admin] token. Prints the number\n"
+        "of participants and the time taken.\n");
   } else if (command == "version") {
     std::printf("Usage: hub version\n\nPrints the hub's version.\n");
   } else {
@@ -193,6 +207,7 @@ void printHelp(const std::string& command) {
         "  user      create the first CMS admin (and list CMS users)\n"
         "  org       import the CMS organisation tree from CSV\n"
         "  member    import the walking challenges' members from CSV\n"
+        "  challenge rebuild a walking challenge's leaderboards on the running hub\n"
         "  version   print the version\n"
         "  help      help on a command (also: hub COMMAND --help)\n\n"
         "Configuration comes from hub.toml (--config FILE, or HUB_CONFIG, or ./hub.toml), then\n"

@@ -2,6 +2,7 @@
 // Everything a test needs lives in the libraries; tests run this binary as a user would.
 #include <cstdio>
 
+#include "app/challenge_cli.h"
 #include "app/cli.h"
 #include "app/cms_cli.h"
 #include "app/serve.h"
@@ -24,7 +25,8 @@ int main(int argc, char** argv) {
   hub::config::Config config;
   if (!loadConfig(inv, config)) return kUsage;
   // `hub stream` prints results for people and scripts (--json); info lines would only be noise.
-  if ((inv.command == "stream" || inv.command == "user" || inv.command == "org") &&
+  if ((inv.command == "stream" || inv.command == "user" || inv.command == "org" ||
+       inv.command == "challenge") &&
       config.log.level == "info")
     config.log.level = "warn";
   hub::log::configure({config.log.level,
@@ -36,5 +38,6 @@ int main(int argc, char** argv) {
   if (inv.command == "user") return runUser(config, inv);
   if (inv.command == "org") return runOrg(config, inv);
   if (inv.command == "member") return runMember(config, inv);
+  if (inv.command == "challenge") return runChallenge(config, inv);
   return runServe(config, inv.role);
 }

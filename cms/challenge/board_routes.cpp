@@ -12,6 +12,7 @@
 #include "cms/api/time.h"
 #include "cms/auth/access.h"
 #include "cms/auth/session_store.h"
+#include "cms/challenge/certificate.h"
 #include "cms/challenge/challenge_module.h"
 #include "cms/org/org_tree.h"
 #include "core/http/bearer_auth.h"
@@ -242,6 +243,52 @@ void addRead(const std::shared_ptr<Module>& m) {
       });
 }
 
+// The member's completion certificate (certificate.h), a PNG of their current totals.
+void addCertificate(const std::shared_ptr<Module>& m) {
+  addRoute(
+      m->ctx, http::Method::Get, "/api/v1/challenges/:id/me/certificate.png", Guard::Public,
+      [m](CmsRequest& req) -> Reply {
+        Challenge c;
+        Member mem;
+        if (auto r = loadForMember(*m, req, c, mem); r.isError()) return r;
+        auto days = m->ctx.base.db.query(
+            "SELECT day, best FROM cms_challenge_days WHERE challenge_id = ? AND member_id = ?",
+            {c.id, mem.id});
+        if (!days) return days.error();
+        if (days->empty())
+          return ApiError{404, "certificate.no_steps", "no steps reported in this challenge yet", {}, {}};
+        std::map<Day, int> best;
+        for (const auto& r : *days)
+          best[static_cast<Day>(r.getInt("day"))] = static_cast<int>(r.getInt("best"));
+        const Day today = shanghaiDay(nowSeconds(m->ctx.base.clock));
+        const Totals t = MemberDays(best).totals(c.rules(), today);
+        CertificateData d;
+        d.memberName = mem.name;
+        std::int64_t id = 0;
+        for (char ch : m->ctx.orgs.pathOf(mem.orgId)) {
+          if (ch >= '0' && ch <= '9') {
+            id = id * 10 + (ch - '0');
+          } else if (id > 0) {
+            if (auto org = m->ctx.orgs.get(id)) d.organisation.push_back(org->name);
+            id = 0;
+          }
+        }
+        d.challengeName = c.name;
+        d.totalSteps = t.counted;
+        d.qualifyingDays = t.qualifiedDays;
+        d.milestones = t.milestones;
+        d.date = formatDay(today < c.lastDay ? today : c.lastDay);
+        auto png = renderCertificate(d);
+        if (!png) {
+          logger()->warn("[challenge={} member={}] certificate: {}", c.id, mem.id, png.error().message);
+          return ApiError{503, png.error().code, "the certificate cannot be drawn on this server", {}, {}};
+        }
+        auto resp = http::Response::text(200, std::move(*png), "image/png");
+        resp.header("Cache-Control", "private, max-age=60");
+        return Reply::raw(std::move(resp));
+      });
+}
+
 void addAdmin(const std::shared_ptr<Module>& m) {
   CmsContext& routes = m->ctx;
   addRoute(routes, http::Method::Post, "/api/v1/admin/challenges/:id/rebuild", Guard::Public,
@@ -343,6 +390,7 @@ void addAdmin(const std::shared_ptr<Module>& m) {
 
 void addBoardRoutes(std::shared_ptr<Module> m) {
   addRead(m);
+  addCertificate(m);
   addAdmin(m);
 }
 

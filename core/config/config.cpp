@@ -293,7 +293,8 @@ std::vector<Key> cmsKeys() {
       {"cms", "challenge_link_max_seconds", "longest lifetime a member's signed challenge link may have",
        intKey(m(&Config::cms, &Cms::challengeLinkMaxSeconds), 60, 31536000)},
       {"cms", "challenge_ranking",
-       "challenge leaderboards: empty follows [bus] url (Redis or memory), \"memory\", or redis://host:port[/db]",
+       "challenge leaderboards: empty follows [bus] url (Redis or memory), \"memory\", or "
+       "redis://host:port[/db]",
        stringKey(m(&Config::cms, &Cms::challengeRanking))},
       {"cms", "challenge_ranking_prefix", "prefix of the challenge boards' Redis keys",
        stringKey(m(&Config::cms, &Cms::challengeRankingPrefix))},

@@ -157,9 +157,9 @@ struct Cms {
   std::int64_t passwordHashMemoryKib = 65536;  // memlimit in KiB, >= 8 (libsodium's MIN: 8 KiB)
   int livePollSeconds = 30;  // live events ask media for their streams' state this often; 0 = never
   // Walking challenges (cms/challenge, docs/challenges.md).
-  int challengeAppPerMinute = 600000;            // step submissions per app credential per minute
-  int challengeLinkMaxSeconds = 2592000;         // members' signed links live at most this long
-  std::string challengeRanking;                  // "": follow [bus] url; "memory"; "redis://..."
+  int challengeAppPerMinute = 600000;                // step submissions per app credential per minute
+  int challengeLinkMaxSeconds = 2592000;             // members' signed links live at most this long
+  std::string challengeRanking;                      // "": follow [bus] url; "memory"; "redis://..."
   std::string challengeRankingPrefix = "hub:rank:";  // Redis key prefix of the boards
 };
 

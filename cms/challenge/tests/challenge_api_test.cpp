@@ -350,6 +350,10 @@ void ChallengeApi::LeaderboardsMemberPageAndOrganisations() {
   EXPECT_EQ(myOrg.body["rank"], 1);
   EXPECT_EQ(myOrg.body["of"], 2);
   EXPECT_EQ(myOrg.body["parent_id"], 3);
+  auto cert = hub().client().get("/api/v1/challenges/" + std::to_string(cid) + "/me/certificate.png?" + q);
+  ASSERT_EQ(cert.status, 200) << cert.text;
+  EXPECT_EQ(cert.header("content-type"), "image/png");
+  EXPECT_EQ(cert.text.substr(1, 3), "PNG");
   // Links: a forged signature is 401; a member outside the scope 403; nobody without any credential.
   auto forged = hub().client().get("/api/v1/challenges/" + std::to_string(cid) + "/me?" +
                                    q.substr(0, q.size() - 2) + "00");

@@ -22,6 +22,7 @@ export const NAV: NavItem[] = [
   { path: '/calendar', label: 'navCalendar', roles: ['editor', 'reviewer'] },
   { path: '/review', label: 'navReview', roles: ['reviewer'] },
   { path: '/accounts', label: 'navAccounts', roles: ['editor'] },
+  { path: '/challenges', label: 'navChallenges', roles: ['editor'] },
   { path: '/admin/users', label: 'navUsers', roles: [] },
   { path: '/admin/orgs', label: 'navOrgs', roles: [] },
   { path: '/admin/audit', label: 'navAudit', roles: [], wholeTree: true },

@@ -7,6 +7,7 @@ import { session } from './session';
 import AccountsView from './views/AccountsView.vue';
 import AuditView from './views/AuditView.vue';
 import CalendarView from './views/CalendarView.vue';
+import ChallengesView from './views/ChallengesView.vue';
 import ContentEditView from './views/ContentEditView.vue';
 import ContentListView from './views/ContentListView.vue';
 import DashboardView from './views/DashboardView.vue';
@@ -25,6 +26,7 @@ export const router = createRouter({
     { path: '/content/:id', component: ContentEditView },
     { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
+    { path: '/challenges', component: ChallengesView },
     { path: '/accounts', component: AccountsView },
     { path: '/admin/users', component: UsersView },
     { path: '/admin/orgs', component: OrgsView },

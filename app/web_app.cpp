@@ -29,6 +29,24 @@ fs::path executableDir() {
   return ec ? fs::path() : self.parent_path();
 }
 
+// <binary dir>/<besideBinary>, else `built` (the source tree's build), whichever holds an
+// index.html; "" when neither does.
+std::string firstBuilt(const char* besideBinary, const char* built) {
+  std::vector<fs::path> candidates;
+  if (auto dir = executableDir(); !dir.empty()) candidates.push_back(dir / besideBinary);
+  if (*built) candidates.emplace_back(built);
+  for (const auto& c : candidates)
+    if (hasIndex(c)) return c.string();
+  return std::string();
+}
+
+#ifndef HUB_WEB_DIST_DIR
+#define HUB_WEB_DIST_DIR ""
+#endif
+#ifndef HUB_STUDIO_DIST_DIR
+#define HUB_STUDIO_DIST_DIR ""
+#endif
+
 }  // namespace
 
 Result<std::string> findWebRoot(const std::string& configured) {
@@ -38,26 +56,10 @@ Result<std::string> findWebRoot(const std::string& configured) {
                                              " has no index.html (build the web app: deploy/build-web.sh)");
     return configured;
   }
-  std::vector<fs::path> candidates;
-  if (auto dir = executableDir(); !dir.empty()) candidates.push_back(dir / "player-web");
-#ifdef HUB_WEB_DIST_DIR
-  candidates.emplace_back(HUB_WEB_DIST_DIR);
-#endif
-  for (const auto& c : candidates)
-    if (hasIndex(c)) return c.string();
-  return std::string();
+  return firstBuilt("player-web", HUB_WEB_DIST_DIR);
 }
 
-std::string findStudioRoot() {
-  std::vector<fs::path> candidates;
-  if (auto dir = executableDir(); !dir.empty()) candidates.push_back(dir / "studio");
-#ifdef HUB_STUDIO_DIST_DIR
-  candidates.emplace_back(HUB_STUDIO_DIST_DIR);
-#endif
-  for (const auto& c : candidates)
-    if (hasIndex(c)) return c.string();
-  return std::string();
-}
+std::string findStudioRoot() { return firstBuilt("studio", HUB_STUDIO_DIST_DIR); }
 
 // index.html, read again when the file changes (a rebuild while the hub runs): one stat per
 // page view, like the static mount's own cache.

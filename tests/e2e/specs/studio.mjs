@@ -36,7 +36,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -64,7 +64,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts', '/challenges']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Step submissions through the HTTP API (issue 7): a Release `hub serve` on MariaDB with its
+# leaderboards on Redis (both started here on free loopback ports), MEMBERS members imported
+# from CSV, one challenge, one app credential; hub_challenge_steps_load sends POST
+# /api/v1/challenges/{id}/steps with a new Idempotency-Key on every request over keep-alive
+# connections, members picked at random. The peer, in the same run with the same generator, is
+# nginx answering 200 to every POST (the host's HTTP ceiling). Usage:
+#   tests/bench/challenge_steps.sh BUILD_DIR [MEMBERS] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+members=${2:-100000}
+seconds=${3:-20}
+connections=${4:-64}
+here=$(cd "$(dirname "$0")" && pwd)
+hub=$build/app/hub
+load=$build/tests/bench/hub_challenge_steps_load
+for f in "$hub" "$load"; do [[ -x $f ]] || { echo "missing $f (ninja hub hub_challenge_steps_load)" >&2; exit 1; }; done
+work=$(mktemp -d)
+hub_pid=
+nginx_pid=
+cleanup() {
+  [[ -n $hub_pid ]] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null || true
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
+  bash "$here/../support/fixture.sh" stop redis "$work" >/dev/null 2>&1 || true
+  bash "$here/../support/fixture.sh" stop mariadb "$work" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "host: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+bash "$here/../support/fixture.sh" start mariadb "$work" >/dev/null
+bash "$here/../support/fixture.sh" start redis "$work" >/dev/null
+sql=$(cat "$work/mariadb.url")
+bus=$(cat "$work/redis.url")
+common=(--data-dir "$work/data" --sql-url "$sql")
+
+# A province, 10 cities, 100 grassroots unions; members spread over the unions.
+{
+  echo "id,parent_id,name,level"
+  echo "1,,省总工会,1"
+  for c in $(seq 2 11); do echo "$c,1,城市$c,2"; done
+  for g in $(seq 100 199); do echo "$g,$((2 + g % 10)),基层工会$g,4"; done
+} > "$work/orgs.csv"
+awk -v n="$members" 'BEGIN { print "member_no,name,org_id"; for (i = 0; i < n; i++) printf "M%09d,会员%d,%d\n", i, i, 100 + i % 100 }' > "$work/members.csv"
+"$hub" org import "$work/orgs.csv" "${common[@]}"
+"$hub" member import "$work/members.csv" "${common[@]}"
+printf 'bench-password-1\n' | "$hub" user create bench --admin --password-stdin "${common[@]}" >/dev/null
+
+port=$(free_port)
+HUB_AUTH_SECRET=bench-secret-0123456789abcdef HUB_DEMO=0 "$hub" serve "${common[@]}" --bus-url "$bus" \
+  --http-listen "127.0.0.1:$port" --rtmp-listen "127.0.0.1:$(free_port)" --log-level warn > "$work/hub.log" 2>&1 &
+hub_pid=$!
+for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+base="http://127.0.0.1:$port"
+jar="$work/cookies"
+csrf=$(curl -sf -c "$jar" -H 'content-type: application/json' \
+  -d '{"username":"bench","password":"bench-password-1"}' "$base/api/v1/auth/login" | jq -r .csrf_token)
+today=$(TZ=Asia/Shanghai date +%F)
+start=$(TZ=Asia/Shanghai date -d '-5 days' +%F)
+end=$(TZ=Asia/Shanghai date -d '+20 days' +%F)
+challenge=$(curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+  -d "{\"org_id\":1,\"name\":\"bench\",\"start_date\":\"$start\",\"end_date\":\"$end\",\"plausible_max\":100000}" \
+  "$base/api/v1/challenges" | jq -r .id)
+bearer=$(curl -sf -b "$jar" -H "x-csrf-token: $csrf" -H 'content-type: application/json' \
+  -d '{"name":"bench app","org_id":0}' "$base/api/v1/challenge-apps" | jq -r .bearer)
+
+# The peer: nginx answering every POST with a small JSON 200.
+nport=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+error_log $work/nginx/error.log;
+pid $work/nginx/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$nport;
+    location / { default_type application/json; return 200 '{"status":"counted"}'; }
+  }
+}
+EOF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+sleep 0.5
+
+# CPU seconds (user + system) a process has used so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+run() {
+  "$load" --port "$1" --path "/api/v1/challenges/$challenge/steps" --header "Authorization: Bearer $bearer" \
+    --header "Content-Type: application/json" --members "$members" --date "$today" \
+    --connections "$connections" --threads 2 --seconds "$seconds"
+}
+echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s"
+pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
+before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
+run "$port" | tee "$work/hub.out"
+i=0; for name in hub mariadbd redis; do
+  echo "cpu $name: $(python3 -c "print(round($(cpu "${pids[$i]}") - ${before[$i]}, 2))") s"; i=$((i + 1))
+done
+echo "== peer: nginx returning 200"
+run "$nport" | tee "$work/nginx.out"
+participants=$(curl -sf -b "$jar" "$base/api/v1/challenges/$challenge/stats" | jq -r .participants)
+echo "participants after the run: $participants"
+hub_rps=$(grep -o 'rps=[0-9.]*' "$work/hub.out" | cut -d= -f2)
+peer_rps=$(grep -o 'rps=[0-9.]*' "$work/nginx.out" | cut -d= -f2)
+[[ -n $hub_rps && -n $peer_rps ]] && echo "hub / nginx requests/s: $(python3 -c "print(round($hub_rps / $peer_rps, 3))")"
+echo "host after: $(uptime | sed 's/.*load average/load average/')"

@@ -87,3 +87,17 @@ export function query(params: Record<string, string | number | undefined | null>
 export function failureText(e: unknown): string {
   return e instanceof ApiError ? e.message || e.code : String(e);
 }
+
+// Every page of a paged list: `path` + `params` with the previous page's `next_after` (as
+// `after`) or `next_cursor` (as `cursor`), until the hub gives no next page.
+export async function allPages<T>(path: string, params: Record<string, string | number | undefined | null>): Promise<T[]> {
+  const all: T[] = [];
+  let next: Record<string, string | number> = {};
+  for (;;) {
+    const r = await get<{ items?: T[]; next_after?: number | null; next_cursor?: string | null }>(`${path}${query({ ...params, ...next })}`);
+    all.push(...(r.items ?? []));
+    if (r.next_after) next = { after: r.next_after };
+    else if (r.next_cursor) next = { cursor: r.next_cursor };
+    else return all;
+  }
+}

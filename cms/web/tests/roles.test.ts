@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFrom, query } from '../src/api';
+import { allPages, errorFrom, query } from '../src/api';
 import { grantOrgs, navFor, parseGrants } from '../src/roles';
 import { dayRange } from '../src/time';
 
@@ -41,5 +41,27 @@ describe('talking to the hub', () => {
   it('gives a Shanghai day as a range with +08:00', () => {
     expect(dayRange('2026-11-29')).toEqual({ from: '2026-11-29T00:00:00+08:00', to: '2026-11-30T00:00:00+08:00' });
     expect(dayRange('2026-11-30', 2).to).toBe('2026-12-02T00:00:00+08:00');
+  });
+});
+
+describe('paged lists', () => {
+  it('follows next_after and next_cursor until the last page', async () => {
+    const asked: string[] = [];
+    const pages: Record<string, unknown> = {
+      '/x?limit=2': { items: [1, 2], next_after: 2 },
+      '/x?limit=2&after=2': { items: [3, 4], next_cursor: 'c' },
+      '/x?limit=2&cursor=c': { items: [5] },
+    };
+    const real = globalThis.fetch;
+    globalThis.fetch = (async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify(pages[url]), { status: 200 });
+    }) as typeof fetch;
+    try {
+      expect(await allPages<number>('/x', { limit: 2 })).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      globalThis.fetch = real;
+    }
+    expect(asked).toHaveLength(3);
   });
 });

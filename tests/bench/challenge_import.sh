@@ -10,18 +10,12 @@
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 rows=${2:-8000000}
-here=$(cd "$(dirname "$0")" && pwd)
 bench=$build/tests/bench/hub_challenge_import_bench
-[[ -x $bench ]] || { echo "missing $bench: ninja hub_challenge_import_bench" >&2; exit 1; }
-work=$(mktemp -d)
-cleanup() {
-  bash "$here/../support/fixture.sh" stop mariadb "$work" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/support/bench_env.sh"
+bench_need "$bench"
 
-echo "host: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-HUB_MARIADB_BUFFER_POOL=${HUB_MARIADB_BUFFER_POOL:-2G} bash "$here/../support/fixture.sh" start mariadb "$work" >/dev/null
+bench_host host
+HUB_MARIADB_BUFFER_POOL=${HUB_MARIADB_BUFFER_POOL:-2G} bench_fixture start mariadb
 url=$(cat "$work/mariadb.url")
 sock=$work/mariadb/mysqld.sock
 sqlc() { mariadb --no-defaults -uroot --socket="$sock" --local-infile=1 "$@"; }
@@ -64,4 +58,4 @@ printf '%-44s %10.1f %12s\n' "hub import, 1% renamed" "$changed" "$(rate "$chang
 printf '%-44s %10.1f %12s\n' "peer LOAD DATA, empty table" "$peer_first" "$(rate "$peer_first")"
 echo "ratio hub/peer, first import: $(ratio "$first" "$peer_first")"
 echo "ratio hub 1% re-import / peer first load: $(ratio "$changed" "$peer_first")"
-echo "host after: $(uptime | sed 's/.*load average/load average/')"
+bench_host "host after"

@@ -10,18 +10,12 @@ build=$(cd "${1:?build dir}" && pwd)
 participants=${2:-1000000}
 queries=${3:-20000}
 threads=${4:-4}
-here=$(cd "$(dirname "$0")" && pwd)
 bench=$build/tests/bench/hub_challenge_ranking_bench
-[[ -x $bench ]] || { echo "missing $bench: ninja hub_challenge_ranking_bench" >&2; exit 1; }
-work=$(mktemp -d)
-cleanup() {
-  bash "$here/../support/fixture.sh" stop redis "$work" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/support/bench_env.sh"
+bench_need "$bench"
 
-echo "host: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-bash "$here/../support/fixture.sh" start redis "$work" >/dev/null
+bench_host host
+bench_fixture start redis
 "$bench" --redis "$(cat "$work/redis.url")" --participants "$participants" --queries "$queries" \
   --updates 200000 --threads "$threads"
-echo "host after: $(uptime | sed 's/.*load average/load average/')"
+bench_host "host after"

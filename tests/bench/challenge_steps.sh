@@ -11,26 +11,21 @@ build=$(cd "${1:?build dir}" && pwd)
 members=${2:-100000}
 seconds=${3:-20}
 connections=${4:-64}
-here=$(cd "$(dirname "$0")" && pwd)
 hub=$build/app/hub
 load=$build/tests/bench/hub_challenge_steps_load
-for f in "$hub" "$load"; do [[ -x $f ]] || { echo "missing $f (ninja hub hub_challenge_steps_load)" >&2; exit 1; }; done
-work=$(mktemp -d)
+source "$(dirname "$0")/support/bench_env.sh"
+bench_need "$hub" "$load"
 hub_pid=
 nginx_pid=
-cleanup() {
-  [[ -n $hub_pid ]] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null || true
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null || true
-  bash "$here/../support/fixture.sh" stop redis "$work" >/dev/null 2>&1 || true
-  bash "$here/../support/fixture.sh" stop mariadb "$work" >/dev/null 2>&1 || true
-  rm -rf "$work"
+bench_stop_more() {
+  [[ -n $hub_pid ]] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null
 }
-trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-echo "host: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-bash "$here/../support/fixture.sh" start mariadb "$work" >/dev/null
-bash "$here/../support/fixture.sh" start redis "$work" >/dev/null
+bench_host host
+bench_fixture start mariadb
+bench_fixture start redis
 sql=$(cat "$work/mariadb.url")
 bus=$(cat "$work/redis.url")
 common=(--data-dir "$work/data" --sql-url "$sql")
@@ -107,4 +102,4 @@ echo "participants after the run: $participants"
 hub_rps=$(grep -o 'rps=[0-9.]*' "$work/hub.out" | cut -d= -f2)
 peer_rps=$(grep -o 'rps=[0-9.]*' "$work/nginx.out" | cut -d= -f2)
 [[ -n $hub_rps && -n $peer_rps ]] && echo "hub / nginx requests/s: $(python3 -c "print(round($hub_rps / $peer_rps, 3))")"
-echo "host after: $(uptime | sed 's/.*load average/load average/')"
+bench_host "host after"

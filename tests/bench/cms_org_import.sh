@@ -6,19 +6,13 @@
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 rows=${2:-141000}
-here=$(cd "$(dirname "$0")" && pwd)
 bench=$build/tests/bench/hub_cms_org_import_bench
-[[ -x $bench ]] || { echo "missing $bench: ninja hub_cms_org_import_bench" >&2; exit 1; }
-work=$(mktemp -d)
-cleanup() {
-  bash "$here/../support/fixture.sh" stop mariadb "$work" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/support/bench_env.sh"
+bench_need "$bench"
 
-echo "host: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+bench_host host
 "$bench" --db "sqlite://$work/orgs.db" --rows "$rows"
-bash "$here/../support/fixture.sh" start mariadb "$work" >/dev/null
+bench_fixture start mariadb
 url=$(cat "$work/mariadb.url")
 mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -e \
   "CREATE DATABASE orgs_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"

@@ -53,6 +53,34 @@ Status AuditLog::record(sql::Executor& db, const auth::Actor& actor, std::string
   return {};
 }
 
+Status AuditLog::recordMany(sql::Executor& db, const std::vector<Record>& records) const {
+  if (records.empty()) return {};
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.wall().time_since_epoch()).count();
+  std::string sql =
+      "INSERT INTO cms_audit (at, actor_id, actor_name, peer, action, object_type, object_id, before_json,"
+      " after_json) VALUES ";
+  sql::Params params;
+  params.reserve(records.size() * 9);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    sql += i ? ",(?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    auto bj = dump(r.before);
+    auto aj = dump(r.after);
+    params.emplace_back(now);
+    params.emplace_back(r.actor.userId);
+    params.emplace_back(r.actor.username.substr(0, 100));
+    params.emplace_back(r.actor.peer.substr(0, 64));
+    params.emplace_back(r.action);
+    params.emplace_back(r.objectType);
+    params.emplace_back(r.objectId.substr(0, 64));
+    params.push_back(bj.empty() ? sql::Value() : sql::Value(bj));
+    params.push_back(aj.empty() ? sql::Value() : sql::Value(aj));
+  }
+  auto r = db.exec(sql, params);
+  if (!r) return r.error().wrap("audit");
+  return {};
+}
+
 Result<std::vector<Entry>> AuditLog::query(sql::Executor& db, const Query& q) const {
   std::string sql =
       "SELECT id, at, actor_id, actor_name, peer, action, object_type, object_id, before_json, after_json"

@@ -49,6 +49,15 @@ class AuditLog {
                 std::string_view objectType, std::string objectId, const Json& before,
                 const Json& after) const;
 
+  // One entry of recordMany().
+  struct Record {
+    auth::Actor actor;
+    std::string action, objectType, objectId;
+    Json before, after;
+  };
+  // Every record in ONE multi-row statement (batched writers, e.g. step submissions).
+  Status recordMany(sql::Executor& txOrDb, const std::vector<Record>& records) const;
+
   // Newest first.
   Result<std::vector<Entry>> query(sql::Executor& db, const Query& q) const;
 

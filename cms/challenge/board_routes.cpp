@@ -82,6 +82,8 @@ Reply chooseBoard(Module& m, CmsRequest& req, const Challenge& c, BoardChoice& o
     return ApiError::validation({{"by", "total, participants, average or rate for orgs"}});
   out.name = Boards::orgs(c.id, *level, it->second);
   out.orgs = true;
+  if (it->second == OrgMetric::Average || it->second == OrgMetric::Rate)
+    if (auto st = m.boards.settle(c.id); !st) return st.error();  // the batches fed since the last settle
   return Reply::noContent();
 }
 

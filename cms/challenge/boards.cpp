@@ -68,6 +68,13 @@ Result<std::int64_t> Boards::membersOf(std::int64_t orgId) {
 }
 
 Status Boards::refreshDerived(const Challenge& c, TeamLevel level, std::int64_t team) {
+  return refreshDerived(c.id, c.everyone, level, team);
+}
+
+Status Boards::refreshDerived(std::int64_t cid, bool everyone, TeamLevel level, std::int64_t team) {
+  Challenge c;
+  c.id = cid;
+  c.everyone = everyone;
   auto total = ranking_.rankOf(orgs(c.id, level, OrgMetric::Total), team);
   if (!total) return total.error();
   auto part = ranking_.rankOf(orgs(c.id, level, OrgMetric::Participants), team);
@@ -111,6 +118,53 @@ Status Boards::counted(const Challenge& c, std::int64_t memberId, std::int64_t m
     if (auto st = refreshDerived(c, level, team); !st) return st;
   }
   return {};
+}
+
+Status Boards::feed(const Challenge& c, const std::vector<Fed>& batch) {
+  std::map<std::pair<std::string, std::int64_t>, std::int64_t> sums;  // (board, id) -> delta
+  std::set<std::tuple<std::int64_t, bool, int, std::int64_t>> touched;
+  for (const auto& f : batch) {
+    if (f.delta == 0 && !f.joined) continue;
+    sums[{individuals(c.id), f.memberId}] += f.delta;
+    if (f.delta != 0) {  // a join alone puts the member on the total board only
+      sums[{individualsDay(c.id, f.day), f.memberId}] += f.delta;
+      sums[{individualsWeek(c.id, weekOf(f.day)), f.memberId}] += f.delta;
+    }
+    for (auto level : levels(c)) {
+      const auto team = teamAt(orgs_, f.memberOrgId, level);
+      if (team == 0) continue;
+      if (f.joined) sums[{orgs(c.id, level, OrgMetric::Participants), team}] += 1;
+      sums[{orgs(c.id, level, OrgMetric::Total), team}] += f.delta;
+      if (auto org = orgs_.get(team)) sums[{orgsWithin(c.id, level, org->parentId), team}] += f.delta;
+      touched.insert({c.id, c.everyone, static_cast<int>(level), team});
+    }
+  }
+  std::vector<Increment> increments;
+  increments.reserve(sums.size());
+  for (auto& [key, delta] : sums) increments.push_back(Increment{key.first, key.second, delta});
+  auto st = ranking_.addMany(increments);
+  std::lock_guard lock(dirtyMu_);
+  dirty_.insert(touched.begin(), touched.end());
+  return st;
+}
+
+Status Boards::settle(std::int64_t cid) {
+  std::vector<std::tuple<std::int64_t, bool, int, std::int64_t>> work;
+  {
+    std::lock_guard lock(dirtyMu_);
+    for (auto it = dirty_.begin(); it != dirty_.end();) {
+      if (cid == 0 || std::get<0>(*it) == cid) {
+        work.push_back(*it);
+        it = dirty_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  Status first;
+  for (const auto& [id, everyone, level, team] : work)
+    if (auto st = refreshDerived(id, everyone, static_cast<TeamLevel>(level), team); !st && first) first = st;
+  return first;
 }
 
 Status Boards::rebuild(const Challenge& c) {

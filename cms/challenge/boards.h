@@ -11,13 +11,17 @@
 //   c7:o<L>:r       ... by participation rate, participants per million members of the org
 //   c7:o<L>:t:<P>   organisations at level L within parent P, by total
 // Levels run from city down to the challenge's team level. Totals and participants are adds
-// (they commute, so concurrent submissions converge); average and rate are recomputed from
-// them after each change and are exact again after a rebuild.
+// (they commute, so concurrent submissions converge). Average and rate are recomputed from
+// them: right away after a join or an approval, and for step submissions (fed in batches by
+// feed()) by settle(), which the board routes call before reading an organisation board and the
+// step batcher calls about once a second; they are exact again after a rebuild.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -54,6 +58,20 @@ class Boards {
   Status counted(const Challenge& c, std::int64_t memberId, std::int64_t memberOrgId, Day day,
                  std::int64_t delta);
 
+  // What one committed batch of step submissions changed, for feed().
+  struct Fed {
+    std::int64_t memberId = 0, memberOrgId = 0;
+    Day day = 0;
+    std::int64_t delta = 0;
+    bool joined = false;
+  };
+  // Totals, participants and individuals of a batch in one engine call (increments merged per
+  // board and id); average and rate are left to settle().
+  Status feed(const Challenge& c, const std::vector<Fed>& batch);
+  // Recomputes the average and rate of the organisations feed() changed (of challenge `cid`, or
+  // of every challenge when 0).
+  Status settle(std::int64_t cid = 0);
+
   // Clears every board of `c` and fills them again from SQL.
   Status rebuild(const Challenge& c);
 
@@ -64,12 +82,16 @@ class Boards {
 
  private:
   Status refreshDerived(const Challenge& c, TeamLevel level, std::int64_t team);
+  Status refreshDerived(std::int64_t cid, bool everyone, TeamLevel level, std::int64_t team);
 
   Ranking& ranking_;
   sql::Database& db_;
   const org::OrgTree& orgs_;
   std::mutex mu_;
   std::unordered_map<std::int64_t, std::int64_t> members_;
+  // Organisations whose average and rate wait for settle(): (challenge, everyone, level, team).
+  std::mutex dirtyMu_;
+  std::set<std::tuple<std::int64_t, bool, int, std::int64_t>> dirty_;
 };
 
 }  // namespace hub::cms::challenge

@@ -23,6 +23,13 @@ struct RankEntry {
   bool operator==(const RankEntry&) const = default;
 };
 
+// One increment of a batch (addMany).
+struct Increment {
+  std::string board;
+  std::int64_t id = 0;
+  std::int64_t delta = 0;
+};
+
 class Ranking {
  public:
   virtual ~Ranking() = default;
@@ -30,6 +37,12 @@ class Ranking {
   virtual Status set(const std::string& board, std::int64_t id, std::int64_t score) = 0;
   // Adds `delta` to `id`'s score (from 0 when new); the new score.
   virtual Result<std::int64_t> add(const std::string& board, std::int64_t id, std::int64_t delta) = 0;
+  // Applies every increment (an engine may send them at once: Redis pipelines them).
+  virtual Status addMany(const std::vector<Increment>& increments) {
+    for (const auto& i : increments)
+      if (auto r = add(i.board, i.id, i.delta); !r) return r.error();
+    return {};
+  }
   // `id`'s place, or nullopt when it is not on the board.
   virtual Result<std::optional<RankEntry>> rankOf(const std::string& board, std::int64_t id) = 0;
   // `count` entries from rank `offset` + 1.

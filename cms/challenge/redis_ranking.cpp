@@ -58,6 +58,34 @@ class RedisRanking::Lease {
   Lease& operator=(const Lease&) = delete;
 
   // Sends argv and reads one reply; an error reply or I/O failure becomes an Error.
+  // Sends every command, then reads every reply: one round trip. The first error is returned.
+  Status pipeline(const std::vector<std::vector<std::string>>& commands) {
+    for (const auto& argv : commands) {
+      std::vector<const char*> ptrs;
+      std::vector<std::size_t> lens;
+      for (const auto& a : argv) {
+        ptrs.push_back(a.data());
+        lens.push_back(a.size());
+      }
+      if (redisAppendCommandArgv(c_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
+        broken_ = true;
+        return replyError(argv[0].c_str(), c_->errstr[0] ? c_->errstr : "append failed");
+      }
+    }
+    Status first;
+    for (const auto& argv : commands) {
+      void* raw = nullptr;
+      if (redisGetReply(c_, &raw) != REDIS_OK || !raw) {
+        broken_ = true;
+        return replyError(argv[0].c_str(), c_->errstr[0] ? c_->errstr : "no reply");
+      }
+      Reply r(static_cast<redisReply*>(raw));
+      if (r->type == REDIS_REPLY_ERROR && first)
+        first = replyError(argv[0].c_str(), std::string(r->str, r->len));
+    }
+    return first;
+  }
+
   Result<Reply> call(const std::vector<std::string>& argv) {
     std::vector<const char*> ptrs;
     std::vector<std::size_t> lens;
@@ -148,6 +176,18 @@ Result<std::int64_t> RedisRanking::add(const std::string& board, std::int64_t id
   auto s = (*r)->type == REDIS_REPLY_STRING ? scoreOf((*r)->str, (*r)->len) : std::nullopt;
   if (!s) return replyError("ZINCRBY", "not a score");
   return *s;
+}
+
+Status RedisRanking::addMany(const std::vector<Increment>& increments) {
+  if (increments.empty()) return {};
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, *c);
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(increments.size());
+  for (const auto& i : increments)
+    commands.push_back({"ZINCRBY", prefix_ + i.board, std::to_string(i.delta), member(i.id)});
+  return lease.pipeline(commands);
 }
 
 Result<std::optional<RankEntry>> RedisRanking::rankOf(const std::string& board, std::int64_t id) {

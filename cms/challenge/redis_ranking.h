@@ -29,6 +29,7 @@ class RedisRanking final : public Ranking {
 
   Status set(const std::string& board, std::int64_t id, std::int64_t score) override;
   Result<std::int64_t> add(const std::string& board, std::int64_t id, std::int64_t delta) override;
+  Status addMany(const std::vector<Increment>& increments) override;  // one pipelined round trip
   Result<std::optional<RankEntry>> rankOf(const std::string& board, std::int64_t id) override;
   Result<std::vector<RankEntry>> top(const std::string& board, std::int64_t offset,
                                      std::int64_t count) override;

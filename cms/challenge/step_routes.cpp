@@ -1,13 +1,12 @@
 // cms/challenge/step_routes.cpp
 //
 // Step submissions from the organisation's app (bearer app credential, Idempotency-Key), a
-// member joining through a signed link, and the admins' review of held reports.
-//
-// Idempotency: the first answer to (credential, key) is stored with a hash of the challenge id
-// and the body, in the transaction that applies the report; a repeat with the same body gets
-// that answer again (header Idempotent-Replayed: true), with another body 422
-// "idempotency.conflict". Answers 401, 429 and 5xx are not stored (the app retries).
+// member joining through a signed link, and the admins' review of held reports. Submissions
+// take the CMS route's steps by hand (worker pool, Cache-Control, counters) because they are
+// answered asynchronously, by the StepBatcher after its group commit (step_batcher.h).
 #include <sodium.h>
+
+#include <charconv>
 
 #include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
@@ -15,8 +14,13 @@
 #include "cms/challenge/challenge_module.h"
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/step_apply.h"
+#include "cms/challenge/step_batcher.h"
 #include "cms/org/org_tree.h"
+#include "core/http/json_body.h"
+#include "core/http/server.h"
 #include "core/log/log.h"
+#include "core/loop/worker_pool.h"
+#include "core/metrics/registry.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -40,6 +44,13 @@ std::string sha256Hex(std::string_view text) {
   return s;
 }
 
+std::optional<std::int64_t> parseId(std::string_view text) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
 bool validKey(std::string_view key) {
   if (key.empty() || key.size() > 64) return false;
   for (char ch : key)
@@ -47,196 +58,64 @@ bool validKey(std::string_view key) {
   return true;
 }
 
-struct Answer {
-  int status = 200;
-  Json body;
-};
-
-Answer refused(int status, const std::string& code, const std::string& message,
-               const std::string& field = "") {
-  ApiError e{status, code, message, {}, {}};
-  if (!field.empty()) e.fields[field] = message;
-  return Answer{status, e.body()};
-}
-
-struct Prior {
-  std::string hash;
-  Answer answer;
-};
-
-Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, const std::string& key) {
-  auto rows = db.query(
-      "SELECT body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND idem_key = ?",
-      {appId, key});
-  if (!rows) return rows.error().wrap("idempotency");
-  if (rows->empty()) return std::optional<Prior>();
-  const auto& r = (*rows)[0];
-  return std::optional<Prior>(Prior{
-      r.getString("body_hash"),
-      Answer{static_cast<int>(r.getInt("status")), Json::parse(r.getString("response"), nullptr, false)}});
-}
-
-Status storeAnswer(sql::Executor& db, std::int64_t appId, const std::string& key, const std::string& hash,
-                   std::int64_t challengeId, Day day, const Answer& a, std::int64_t now) {
-  auto r = db.exec(
-      "INSERT INTO cms_challenge_requests (app_id, idem_key, body_hash, challenge_id, day, status, response, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {appId, key, hash, challengeId, static_cast<std::int64_t>(day), static_cast<std::int64_t>(a.status),
-       a.body.dump(), now});
-  if (!r) return r.error();
-  return {};
-}
-
-Reply replay(const Prior& p, const std::string& hash) {
-  if (p.hash != hash)
-    return ApiError{422, "idempotency.conflict", "this Idempotency-Key was used with another body", {}, {}};
-  Reply r(p.answer.status, p.answer.body);
-  r.header("Idempotent-Replayed", "true");
-  return r;
-}
-
-bool retryable(const Error& e) { return e.code == "sql.busy" || e.code == "sql.constraint"; }
-
-// The checks before any write: an Answer when the report is refused.
-std::optional<Answer> check(Module& m, const App& app, std::int64_t cid, const Json& b, Challenge& c,
-                            Member& mem, Day& day, int& steps, std::string& source, Verdict& verdict,
-                            std::string& holdCode) {
-  auto got = getChallenge(m.ctx.base.db, cid);
-  if (!got) return Answer{ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body()};
-  if (!*got || !m.ctx.orgs.isWithin((*got)->orgId, app.orgId))
-    return refused(404, "challenge.not_found", "challenge not found");
-  c = std::move(**got);
-  if (!b.is_object()) return refused(422, "validation", "a JSON object with member_no, date, steps", "body");
-  if (!b.contains("member_no") || !b["member_no"].is_string() ||
-      !validMemberNo(b["member_no"].get<std::string>()))
-    return refused(422, "member.bad_number", "member_no: 1 to 32 of A-Z, a-z, 0-9, '-', '_'", "member_no");
-  auto d =
-      b.contains("date") && b["date"].is_string() ? parseDay(b["date"].get<std::string>()) : std::nullopt;
-  if (!d) return refused(422, "date.invalid", "date: a day YYYY-MM-DD (Asia/Shanghai)", "date");
-  day = *d;
-  if (!b.contains("steps") || !(b["steps"].is_number_integer()))
-    return refused(422, "steps.not_a_number", "steps: a whole number", "steps");
-  std::int64_t n = 0;
-  if (b["steps"].is_number_unsigned() && b["steps"].get<std::uint64_t>() > std::uint64_t{INT64_MAX})
-    n = INT64_MAX;
-  else
-    n = b["steps"].get<std::int64_t>();
-  if (b.contains("source")) {
-    if (!b["source"].is_string() || b["source"].get<std::string>().size() > 64)
-      return refused(422, "validation", "source: text of at most 64 bytes", "source");
-    source = b["source"].get<std::string>();
-  }
-  const Day today = shanghaiDay(nowSeconds(m.ctx.base.clock));
-  auto verdictOf = checkReport(c.rules(), today, day, n);
-  if (verdictOf.verdict == Verdict::Refuse) {
-    const std::string field = verdictOf.code.rfind("steps.", 0) == 0 ? "steps" : "date";
-    return refused(422, verdictOf.code, verdictOf.message, field);
-  }
-  verdict = verdictOf.verdict;
-  holdCode = verdictOf.message;
-  steps = static_cast<int>(n);
-  auto found = findMember(m.ctx.base.db, b["member_no"].get<std::string>());
-  if (!found) return Answer{500, ApiError::fromError(found.error()).body()};
-  if (!*found) return refused(422, "member.unknown", "no member with this number", "member_no");
-  mem = std::move(**found);
-  if (!m.ctx.orgs.isWithin(mem.orgId, c.orgId))
-    return refused(403, "member.outside_scope",
-                   "the member's organisation does not take part in this challenge");
-  return std::nullopt;
-}
-
-auth::Actor appActor(const App& app, const http::Request& http) {
-  auth::Actor a;
-  a.username = "app:" + std::to_string(app.id);
-  a.displayName = app.name;
-  a.peer = http.peer;
-  return a;
-}
-
+// The cheap checks on a worker (credential, rate limit, key, JSON), then the batcher.
 void addSteps(const std::shared_ptr<Module>& m) {
-  addRoute(
-      m->ctx, http::Method::Post, "/api/v1/challenges/:id/steps", Guard::Public,
-      [m](CmsRequest& req) -> Reply {
-        CmsContext& ctx = m->ctx;
-        auto app = m->apps.authenticate(req.http.header("authorization"));
-        if (!app) {
-          if (app.error().code != "challenge.bad_credential") return app.error();
-          logger()->info("[peer={}] steps: bad app credential", req.http.peer);
-          return ApiError::unauthenticated(app.error().code, app.error().message);
-        }
-        if (int wait = m->limiter.take(std::to_string(app->id)); wait > 0)
-          return ApiError::tooManyRequests("challenge.rate_limited",
-                                           "too many submissions from this app credential", wait);
-        const std::string key(req.http.header("idempotency-key"));
-        if (!validKey(key))
-          return ApiError::badRequest("idempotency.key_required",
-                                      "send an Idempotency-Key header of 1 to 64 characters");
-        auto cid = req.idParam("id");
-        if (!cid) return ApiError::notFound("challenge");
-        const std::string hash = sha256Hex(std::to_string(*cid) + "\n" + req.body.dump());
-        auto prior = priorAnswer(ctx.base.db, app->id, key);
-        if (!prior) return prior.error();
-        if (*prior) return replay(**prior, hash);
-
-        Challenge c;
-        Member mem;
-        Day day = 0;
-        int steps = 0;
-        std::string source, holdMessage;
-        Verdict verdict = Verdict::Accept;
-        const auto now = nowSeconds(ctx.base.clock);
-        if (auto no = check(*m, *app, *cid, req.body, c, mem, day, steps, source, verdict, holdMessage)) {
-          if (no->status >= 500) return Reply(no->status, no->body);
-          logger()->info("[challenge={} app={}] steps refused: {}", *cid, app->id,
-                         no->body["error"].value("code", std::string()));
-          if (auto st = storeAnswer(ctx.base.db, app->id, key, hash, *cid, 0, *no, now); !st) {
-            if (!retryable(st.error())) return st.error();
-            auto again = priorAnswer(ctx.base.db, app->id, key);
-            if (again && *again) return replay(**again, hash);
-          }
-          return Reply(no->status, no->body);
-        }
-        const auth::Actor actor = appActor(*app, req.http);
-        Applied applied;
-        Answer answer;
-        for (int attempt = 0;; ++attempt) {
-          Status st = ctx.base.db.transaction([&](sql::Transaction& tx) -> Status {
-            if (verdict == Verdict::Hold) {
-              auto r = tx.exec(
-                  "INSERT INTO cms_challenge_held (challenge_id, member_id, day, steps, source, state, "
-                  "created_at) VALUES "
-                  "(?, ?, ?, ?, ?, 'pending', ?)",
-                  {c.id, mem.id, static_cast<std::int64_t>(day), static_cast<std::int64_t>(steps), source,
-                   now});
-              if (!r) return r.error();
-              answer = Answer{202,
-                              {{"status", "held"},
-                               {"held_id", r->lastInsertId},
-                               {"challenge_id", c.id},
-                               {"member_no", mem.memberNo},
-                               {"date", formatDay(day)},
-                               {"steps", steps},
-                               {"message", holdMessage}}};
-            } else {
-              auto a = applyReport(tx, ctx, actor, c, mem, day, steps, now,
-                                   "app " + std::to_string(app->id) + " report");
-              if (!a) return a.error();
-              applied = *a;
-              answer = Answer{200, appliedJson(c, mem, day, applied)};
-            }
-            return storeAnswer(tx, app->id, key, hash, c.id, day, answer, now);
-          });
-          if (st) break;
-          if (!retryable(st.error()) || attempt >= 4) return st.error();
-          // Another request with this key may have won; else a lock conflict: try again.
-          auto again = priorAnswer(ctx.base.db, app->id, key);
-          if (!again) return again.error();
-          if (*again) return replay(**again, hash);
-          applied = Applied{};
-        }
-        if (verdict == Verdict::Accept) feedBoards(*m, c, mem, day, applied);
-        return Reply(answer.status, answer.body);
-      });
+  CmsContext& ctx = m->ctx;
+  auto batcher = std::make_shared<StepBatcher>(*m, 4);
+  ctx.onStop([batcher] { batcher->stop(); });
+  auto& requests = ctx.base.metrics.counter("hub_cms_requests_total", "CMS API requests answered");
+  auto& refusedCount = ctx.base.metrics.counter(
+      "hub_cms_refused_total", "CMS API requests refused before the handler (401, 403, 400)");
+  auto& errors = ctx.base.metrics.counter("hub_cms_errors_total", "CMS API answers with status 500 or above");
+  auto finish = [&errors](const Reply& reply) {
+    if (reply.status() >= 500) errors.inc();
+    http::Response r = reply.toResponse();
+    r.header("Cache-Control", "no-store");
+    return r;
+  };
+  auto precheck = [m, batcher, finish, &refusedCount](const http::Request& req, const http::Responder& res) {
+    auto app = m->apps.authenticate(req.header("authorization"));
+    if (!app) {
+      if (app.error().code != "challenge.bad_credential") return res.send(finish(app.error()));
+      logger()->info("[peer={}] steps: bad app credential", req.peer);
+      return res.send(finish(ApiError::unauthenticated(app.error().code, app.error().message)));
+    }
+    if (int wait = m->limiter.take(std::to_string(app->id)); wait > 0)
+      return res.send(finish(ApiError::tooManyRequests(
+          "challenge.rate_limited", "too many submissions from this app credential", wait)));
+    const std::string key(req.header("idempotency-key"));
+    if (!validKey(key))
+      return res.send(finish(ApiError::badRequest("idempotency.key_required",
+                                                  "send an Idempotency-Key header of 1 to 64 characters")));
+    auto cid = parseId(req.param("id"));
+    if (!cid) return res.send(finish(ApiError::notFound("challenge")));
+    Json body;
+    if (!req.body.empty()) {
+      auto parsed = http::parseJsonBody(req);
+      if (!parsed) {
+        refusedCount.inc();
+        logger()->info("[peer={}] steps: bad JSON", req.peer);
+        return res.send(finish(ApiError::badRequest("bad_json", parsed.error().message)));
+      }
+      body = std::move(*parsed);
+    }
+    const std::string hash = sha256Hex(std::to_string(*cid) + "\n" + body.dump());
+    batcher->submit(Submission{std::move(*app), key, hash, *cid, std::move(body), req.peer,
+                               [res, finish](Reply reply) { res.send(finish(reply)); }});
+  };
+  ctx.base.http.routeAsync(http::Method::Post, "/api/v1/challenges/:id/steps",
+                           [&ctx, precheck, finish, &requests](http::Request req, http::Responder res) {
+                             requests.inc();
+                             auto st = ctx.base.workers.submit([precheck, req = std::move(req), res] {
+                               try {
+                                 precheck(req, res);
+                               } catch (const std::exception& e) {
+                                 res.send(http::Response::error(500, "cms.exception", e.what()));
+                               }
+                             });
+                             if (!st)
+                               res.send(finish(ApiError{503, "busy", "server busy, try again", {}, {}}));
+                           });
 }
 
 void addJoin(const std::shared_ptr<Module>& m) {

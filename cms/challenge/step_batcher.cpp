@@ -1,0 +1,580 @@
+// cms/challenge/step_batcher.cpp
+//
+// Step submissions applied in batches (group commit), and one at a time as the fallback.
+//
+// Idempotency: the first answer to (credential, key) is stored with a hash of the challenge id
+// and the body, in the transaction that applies the report; a repeat with the same body gets
+// that answer again (header Idempotent-Replayed: true), with another body 422
+// "idempotency.conflict". Answers 401, 429 and 5xx are not stored (the app retries).
+#include "cms/challenge/step_batcher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "cms/api/time.h"
+#include "cms/audit/audit_log.h"
+#include "cms/challenge/member_link.h"
+#include "cms/challenge/step_apply.h"
+#include "cms/org/org_tree.h"
+#include "core/log/log.h"
+
+namespace hub::cms::challenge {
+namespace {
+
+const std::shared_ptr<spdlog::logger>& logger() {
+  static const auto log = hub::log::get("cms.challenge");
+  return log;
+}
+
+struct Answer {
+  int status = 200;
+  Json body;
+};
+
+Answer refused(int status, const std::string& code, const std::string& message,
+               const std::string& field = "") {
+  ApiError e{status, code, message, {}, {}};
+  if (!field.empty()) e.fields[field] = message;
+  return Answer{status, e.body()};
+}
+
+struct Prior {
+  std::string hash;
+  Answer answer;
+};
+
+Prior priorOf(const sql::Row& r) {
+  return Prior{r.getString("body_hash"), Answer{static_cast<int>(r.getInt("status")),
+                                                Json::parse(r.getString("response"), nullptr, false)}};
+}
+
+Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, const std::string& key) {
+  auto rows = db.query(
+      "SELECT body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND idem_key = ?",
+      {appId, key});
+  if (!rows) return rows.error().wrap("idempotency");
+  if (rows->empty()) return std::optional<Prior>();
+  return std::optional<Prior>(priorOf((*rows)[0]));
+}
+
+// `values` groups of `width` placeholders: "(?, ?),(?, ?)".
+std::string placeholders(std::size_t groups, std::size_t width) {
+  std::string one = "(";
+  for (std::size_t i = 0; i < width; ++i) one += i ? ", ?" : "?";
+  one += ")";
+  std::string out;
+  for (std::size_t i = 0; i < groups; ++i) out += (i ? "," : "") + one;
+  return out;
+}
+
+Status storeAnswers(sql::Executor& db, const std::vector<sql::Params>& rows) {
+  if (rows.empty()) return {};
+  sql::Params params;
+  for (const auto& r : rows) params.insert(params.end(), r.begin(), r.end());
+  auto r = db.exec(
+      "INSERT INTO cms_challenge_requests (app_id, idem_key, body_hash, challenge_id, day, status, response, "
+      "created_at) VALUES " +
+          placeholders(rows.size(), 8),
+      params);
+  if (!r) return r.error();
+  return {};
+}
+
+sql::Params answerRow(const Submission& s, std::int64_t challengeId, Day day, const Answer& a,
+                      std::int64_t now) {
+  return {s.app.id,
+          s.key,
+          s.hash,
+          challengeId,
+          static_cast<std::int64_t>(day),
+          static_cast<std::int64_t>(a.status),
+          a.body.dump(),
+          now};
+}
+
+Reply replay(const Prior& p, const std::string& hash) {
+  if (p.hash != hash)
+    return ApiError{422, "idempotency.conflict", "this Idempotency-Key was used with another body", {}, {}};
+  Reply r(p.answer.status, p.answer.body);
+  r.header("Idempotent-Replayed", "true");
+  return r;
+}
+
+bool retryable(const Error& e) { return e.code == "sql.busy" || e.code == "sql.constraint"; }
+
+using FindMember = std::function<Result<std::optional<Member>>(const std::string&)>;
+
+// What check() found out about an acceptable report.
+struct Checked {
+  Challenge c;
+  Member mem;
+  Day day = 0;
+  int steps = 0;
+  std::string source, holdMessage;
+  Verdict verdict = Verdict::Accept;
+};
+
+// The checks before any write: an Answer when the report is refused.
+std::optional<Answer> check(Module& m, const App& app, const Result<std::optional<Challenge>>& got,
+                            const Json& b, const FindMember& findMem, Checked& out) {
+  if (!got) return Answer{ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body()};
+  if (!*got || !m.ctx.orgs.isWithin((*got)->orgId, app.orgId))
+    return refused(404, "challenge.not_found", "challenge not found");
+  out.c = **got;
+  if (!b.is_object()) return refused(422, "validation", "a JSON object with member_no, date, steps", "body");
+  if (!b.contains("member_no") || !b["member_no"].is_string() ||
+      !validMemberNo(b["member_no"].get<std::string>()))
+    return refused(422, "member.bad_number", "member_no: 1 to 32 of A-Z, a-z, 0-9, '-', '_'", "member_no");
+  auto d =
+      b.contains("date") && b["date"].is_string() ? parseDay(b["date"].get<std::string>()) : std::nullopt;
+  if (!d) return refused(422, "date.invalid", "date: a day YYYY-MM-DD (Asia/Shanghai)", "date");
+  out.day = *d;
+  if (!b.contains("steps") || !(b["steps"].is_number_integer()))
+    return refused(422, "steps.not_a_number", "steps: a whole number", "steps");
+  std::int64_t n = 0;
+  if (b["steps"].is_number_unsigned() && b["steps"].get<std::uint64_t>() > std::uint64_t{INT64_MAX})
+    n = INT64_MAX;
+  else
+    n = b["steps"].get<std::int64_t>();
+  if (b.contains("source")) {
+    if (!b["source"].is_string() || b["source"].get<std::string>().size() > 64)
+      return refused(422, "validation", "source: text of at most 64 bytes", "source");
+    out.source = b["source"].get<std::string>();
+  }
+  const Day today = shanghaiDay(nowSeconds(m.ctx.base.clock));
+  auto verdictOf = checkReport(out.c.rules(), today, out.day, n);
+  if (verdictOf.verdict == Verdict::Refuse) {
+    const std::string field = verdictOf.code.rfind("steps.", 0) == 0 ? "steps" : "date";
+    return refused(422, verdictOf.code, verdictOf.message, field);
+  }
+  out.verdict = verdictOf.verdict;
+  out.holdMessage = verdictOf.message;
+  out.steps = static_cast<int>(n);
+  auto found = findMem(b["member_no"].get<std::string>());
+  if (!found) return Answer{500, ApiError::fromError(found.error()).body()};
+  if (!*found) return refused(422, "member.unknown", "no member with this number", "member_no");
+  out.mem = **found;
+  if (!m.ctx.orgs.isWithin(out.mem.orgId, out.c.orgId))
+    return refused(403, "member.outside_scope",
+                   "the member's organisation does not take part in this challenge");
+  return std::nullopt;
+}
+
+auth::Actor appActor(const App& app, const std::string& peer) {
+  auth::Actor a;
+  a.username = "app:" + std::to_string(app.id);
+  a.displayName = app.name;
+  a.peer = peer;
+  return a;
+}
+
+void logRefusal(const Submission& s, const Answer& a) {
+  logger()->info("[challenge={} app={}] steps refused: {}", s.challengeId, s.app.id,
+                 a.body["error"].value("code", std::string()));
+}
+
+// The held report's row and its answer.
+Result<Answer> hold(sql::Executor& tx, const Checked& k, std::int64_t now) {
+  auto r = tx.exec(
+      "INSERT INTO cms_challenge_held (challenge_id, member_id, day, steps, source, state, created_at) "
+      "VALUES "
+      "(?, ?, ?, ?, ?, 'pending', ?)",
+      {k.c.id, k.mem.id, static_cast<std::int64_t>(k.day), static_cast<std::int64_t>(k.steps), k.source,
+       now});
+  if (!r) return r.error();
+  return Answer{202,
+                {{"status", "held"},
+                 {"held_id", r->lastInsertId},
+                 {"challenge_id", k.c.id},
+                 {"member_no", k.mem.memberNo},
+                 {"date", formatDay(k.day)},
+                 {"steps", k.steps},
+                 {"message", k.holdMessage}}};
+}
+
+}  // namespace
+
+Reply submitOne(Module& m, const Submission& s) {
+  CmsContext& ctx = m.ctx;
+  auto prior = priorAnswer(ctx.base.db, s.app.id, s.key);
+  if (!prior) return prior.error();
+  if (*prior) return replay(**prior, s.hash);
+  Checked k;
+  const auto now = nowSeconds(ctx.base.clock);
+  const FindMember findMem = [&](const std::string& no) { return findMember(ctx.base.db, no); };
+  if (auto no = check(m, s.app, getChallenge(ctx.base.db, s.challengeId), s.body, findMem, k)) {
+    if (no->status >= 500) return Reply(no->status, no->body);
+    logRefusal(s, *no);
+    if (auto st =
+            storeAnswers(ctx.base.db, std::vector<sql::Params>{answerRow(s, s.challengeId, 0, *no, now)});
+        !st) {
+      if (!retryable(st.error())) return st.error();
+      auto again = priorAnswer(ctx.base.db, s.app.id, s.key);
+      if (again && *again) return replay(**again, s.hash);
+    }
+    return Reply(no->status, no->body);
+  }
+  const auth::Actor actor = appActor(s.app, s.peer);
+  Applied applied;
+  Answer answer;
+  for (int attempt = 0;; ++attempt) {
+    Status st = ctx.base.db.transaction([&](sql::Transaction& tx) -> Status {
+      if (k.verdict == Verdict::Hold) {
+        auto h = hold(tx, k, now);
+        if (!h) return h.error();
+        answer = *h;
+      } else {
+        auto a = applyReport(tx, ctx, actor, k.c, k.mem, k.day, k.steps, now,
+                             "app " + std::to_string(s.app.id) + " report");
+        if (!a) return a.error();
+        applied = *a;
+        answer = Answer{200, appliedJson(k.c, k.mem, k.day, applied)};
+      }
+      return storeAnswers(tx, std::vector<sql::Params>{answerRow(s, k.c.id, k.day, answer, now)});
+    });
+    if (st) break;
+    if (!retryable(st.error()) || attempt >= 4) return st.error();
+    // Another request with this key may have won; else a lock conflict: try again.
+    auto again = priorAnswer(ctx.base.db, s.app.id, s.key);
+    if (!again) return again.error();
+    if (*again) return replay(**again, s.hash);
+    applied = Applied{};
+  }
+  if (k.verdict == Verdict::Accept) feedBoards(m, k.c, k.mem, k.day, applied);
+  return Reply(answer.status, answer.body);
+}
+
+StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
+    : m_(m), maxBatch_(maxBatch), settled_(std::chrono::steady_clock::now()) {
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
+}
+
+StepBatcher::~StepBatcher() { stop(); }
+
+void StepBatcher::submit(Submission s) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(s));
+      cv_.notify_one();
+      return;
+    }
+  }
+  s.done(ApiError{503, "unavailable", "the server is stopping", {}, {}});
+}
+
+void StepBatcher::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+}
+
+void StepBatcher::run() {
+  using Steady = std::chrono::steady_clock;
+  for (;;) {
+    std::vector<Submission> batch;
+    bool settle = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_ && queue_.empty()) break;
+      while (!queue_.empty() && batch.size() < maxBatch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (Steady::now() - settled_ >= std::chrono::seconds(1)) {
+        settle = true;
+        settled_ = Steady::now();
+      }
+    }
+    if (!batch.empty()) process(batch);
+    if (settle)
+      if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
+  }
+}
+
+namespace {
+
+enum class Kind { Answered, Follows, Refused, Held, Accepted };
+
+struct Item {
+  Kind kind = Kind::Answered;
+  std::size_t leader = 0;  // Follows: the earlier item with the same key
+  Checked k;
+  Answer answer;
+  Applied applied;
+};
+
+// A participant's row, then a day's best, as the batch goes.
+struct Participant {
+  std::int64_t total = 0;
+  int qualifiedDays = 0;
+  bool exists = false, write = false;
+  std::int64_t orgId = 0;
+};
+struct DayBest {
+  int best = 0;
+  bool write = false;
+};
+
+}  // namespace
+
+void StepBatcher::process(std::vector<Submission>& batch) {
+  CmsContext& ctx = m_.ctx;
+  auto& db = ctx.base.db;
+  const auto now = nowSeconds(ctx.base.clock);
+  auto fallback = [&](const Error& e) {
+    logger()->info("step batch of {} applied one by one: {}", batch.size(), e.message);
+    for (auto& s : batch) s.done(submitOne(m_, s));
+  };
+
+  // Reads outside the transaction: challenges, prior answers, members.
+  std::map<std::int64_t, Result<std::optional<Challenge>>> challenges;
+  std::map<std::int64_t, std::set<std::string>> keysByApp;
+  std::set<std::string> numbers;
+  for (const auto& s : batch) {
+    if (!challenges.count(s.challengeId)) challenges.emplace(s.challengeId, getChallenge(db, s.challengeId));
+    keysByApp[s.app.id].insert(s.key);
+    if (s.body.is_object() && s.body.contains("member_no") && s.body["member_no"].is_string() &&
+        validMemberNo(s.body["member_no"].get<std::string>()))
+      numbers.insert(s.body["member_no"].get<std::string>());
+  }
+  std::map<std::pair<std::int64_t, std::string>, Prior> priors;
+  for (const auto& [app, keys] : keysByApp) {
+    sql::Params params{app};
+    params.insert(params.end(), keys.begin(), keys.end());
+    auto rows = db.query(
+        "SELECT idem_key, body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND "
+        "idem_key "
+        "IN " +
+            placeholders(1, keys.size()),
+        params);
+    if (!rows) return fallback(rows.error());
+    for (const auto& r : *rows) priors[{app, r.getString("idem_key")}] = priorOf(r);
+  }
+  std::map<std::string, Member> members;
+  if (!numbers.empty()) {
+    auto rows = db.query("SELECT id, member_no, name, org_id FROM cms_members WHERE member_no IN " +
+                             placeholders(1, numbers.size()),
+                         sql::Params(numbers.begin(), numbers.end()));
+    if (!rows) return fallback(rows.error());
+    for (const auto& r : *rows)
+      members[r.getString("member_no")] =
+          Member{r.getInt("id"), r.getString("member_no"), r.getString("name"), r.getInt("org_id")};
+  }
+  const FindMember findMem = [&](const std::string& no) -> Result<std::optional<Member>> {
+    auto it = members.find(no);
+    if (it == members.end()) return std::optional<Member>();
+    return std::optional<Member>(it->second);
+  };
+
+  // Each request's fate, in arrival order.
+  std::vector<Item> items(batch.size());
+  std::map<std::pair<std::int64_t, std::string>, std::size_t> firstOfKey;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& s = batch[i];
+    auto& it = items[i];
+    const auto key = std::make_pair(s.app.id, s.key);
+    if (auto p = priors.find(key); p != priors.end()) {
+      s.done(replay(p->second, s.hash));
+      continue;
+    }
+    if (auto f = firstOfKey.find(key); f != firstOfKey.end()) {
+      it.kind = Kind::Follows;
+      it.leader = f->second;
+      continue;
+    }
+    firstOfKey[key] = i;
+    if (auto no = check(m_, s.app, challenges.at(s.challengeId), s.body, findMem, it.k)) {
+      it.answer = *no;
+      it.kind = no->status >= 500 ? Kind::Answered : Kind::Refused;
+      if (it.kind == Kind::Answered) s.done(Reply(no->status, no->body));
+      continue;
+    }
+    it.kind = it.k.verdict == Verdict::Hold ? Kind::Held : Kind::Accepted;
+  }
+
+  Status st = db.transaction([&](sql::Transaction& tx) -> Status {
+    const bool mysql = tx.backend() == "mysql";
+    // The participants (locked) and days of the accepted reports, per challenge.
+    std::map<std::pair<std::int64_t, std::int64_t>, Participant> parts;
+    std::map<std::tuple<std::int64_t, std::int64_t, Day>, DayBest> days;
+    std::map<std::int64_t, std::pair<std::set<std::int64_t>, std::set<Day>>> wanted;
+    for (const auto& it : items)
+      if (it.kind == Kind::Accepted) {
+        wanted[it.k.c.id].first.insert(it.k.mem.id);
+        wanted[it.k.c.id].second.insert(it.k.day);
+      }
+    for (const auto& [cid, w] : wanted) {
+      sql::Params params{cid};
+      params.insert(params.end(), w.first.begin(), w.first.end());
+      auto rows = tx.query(
+          "SELECT member_id, total, qualified_days FROM cms_challenge_participants WHERE "
+          "challenge_id = ? AND member_id IN " +
+              placeholders(1, w.first.size()) + (mysql ? " FOR UPDATE" : ""),
+          params);
+      if (!rows) return rows.error().wrap("participants");
+      for (const auto& r : *rows)
+        parts[{cid, r.getInt("member_id")}] =
+            Participant{r.getInt("total"), static_cast<int>(r.getInt("qualified_days")), true, false, 0};
+      for (Day d : w.second) params.emplace_back(static_cast<std::int64_t>(d));
+      auto dayRows = tx.query(
+          "SELECT member_id, day, best FROM cms_challenge_days WHERE challenge_id = ? AND "
+          "member_id IN " +
+              placeholders(1, w.first.size()) + " AND day IN " + placeholders(1, w.second.size()),
+          params);
+      if (!dayRows) return dayRows.error().wrap("days");
+      for (const auto& r : *dayRows)
+        days[{cid, r.getInt("member_id"), static_cast<Day>(r.getInt("day"))}] =
+            DayBest{static_cast<int>(r.getInt("best")), false};
+    }
+    // Apply in order, in memory; collect the rows to write.
+    std::vector<audit::AuditLog::Record> audits;
+    std::vector<sql::Params> answers;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto& it = items[i];
+      const auto& s = batch[i];
+      if (it.kind == Kind::Refused) answers.push_back(answerRow(s, s.challengeId, 0, it.answer, now));
+      if (it.kind == Kind::Held) {
+        auto h = hold(tx, it.k, now);
+        if (!h) return h.error();
+        it.answer = *h;
+        answers.push_back(answerRow(s, it.k.c.id, it.k.day, it.answer, now));
+      }
+      if (it.kind != Kind::Accepted) continue;
+      const auto& k = it.k;
+      auto& p = parts[{k.c.id, k.mem.id}];
+      auto& d = days[{k.c.id, k.mem.id, k.day}];
+      Applied& a = it.applied;
+      a = Applied{};
+      if (!p.exists) {
+        a.joined = true;
+        p.exists = p.write = true;
+        p.orgId = k.mem.orgId;
+      }
+      a.totalBefore = a.totalAfter = p.total;
+      a.qualifiedDays = p.qualifiedDays;
+      a.before = a.after = d.best;
+      if (k.steps > a.before) {
+        const Rules rules = k.c.rules();
+        a.after = k.steps;
+        a.countedDelta = countedSteps(rules, a.after) - countedSteps(rules, a.before);
+        a.totalAfter = a.totalBefore + a.countedDelta;
+        if (a.before < rules.qualifyingSteps && a.after >= rules.qualifyingSteps) ++a.qualifiedDays;
+        for (auto ms : rules.milestones)
+          if (a.totalBefore < ms && a.totalAfter >= ms) a.milestonesReached.push_back(ms);
+        d.best = a.after;
+        d.write = true;
+        p.total = a.totalAfter;
+        p.qualifiedDays = a.qualifiedDays;
+        p.write = true;
+        if (a.countedDelta != 0)
+          audits.push_back({appActor(s.app, s.peer), "challenge.total", "challenge_member",
+                            std::to_string(k.c.id) + ":" + k.mem.memberNo, Json{{"total", a.totalBefore}},
+                            Json{{"total", a.totalAfter},
+                                 {"date", formatDay(k.day)},
+                                 {"day_best", a.after},
+                                 {"cause", "app " + std::to_string(s.app.id) + " report"}}});
+      }
+      it.answer = Answer{200, appliedJson(k.c, k.mem, k.day, a)};
+      answers.push_back(answerRow(s, k.c.id, k.day, it.answer, now));
+    }
+    // Writes: days, participants, audit rows, answers; a multi-row statement each.
+    sql::Params dp, pp;
+    std::size_t dn = 0, pn = 0;
+    for (const auto& [key, d] : days)
+      if (d.write) {
+        ++dn;
+        dp.insert(dp.end(), std::initializer_list<sql::Value>{std::get<0>(key), std::get<1>(key),
+                                                              static_cast<std::int64_t>(std::get<2>(key)),
+                                                              static_cast<std::int64_t>(d.best), now});
+      }
+    if (dn > 0) {
+      auto r =
+          tx.exec("INSERT INTO cms_challenge_days (challenge_id, member_id, day, best, updated_at) VALUES " +
+                      placeholders(dn, 5) +
+                      (mysql ? " ON DUPLICATE KEY UPDATE best = VALUES(best), updated_at = VALUES(updated_at)"
+                             : " ON CONFLICT (challenge_id, member_id, day) DO UPDATE SET best = "
+                               "excluded.best, updated_at = excluded.updated_at"),
+                  dp);
+      if (!r) return r.error().wrap("days");
+    }
+    for (const auto& [key, p] : parts)
+      if (p.write) {
+        ++pn;
+        pp.insert(pp.end(), std::initializer_list<sql::Value>{key.first, key.second, p.orgId, now, p.total,
+                                                              static_cast<std::int64_t>(p.qualifiedDays)});
+      }
+    if (pn > 0) {
+      // New participants are inserted with their org; existing rows keep org and joined_at.
+      auto r = tx.exec(
+          "INSERT INTO cms_challenge_participants (challenge_id, member_id, org_id, joined_at, total, "
+          "qualified_days) VALUES " +
+              placeholders(pn, 6) +
+              (mysql
+                   ? " ON DUPLICATE KEY UPDATE total = VALUES(total), qualified_days = VALUES(qualified_days)"
+                   : " ON CONFLICT (challenge_id, member_id) DO UPDATE SET total = excluded.total, "
+                     "qualified_days = excluded.qualified_days"),
+          pp);
+      if (!r) return r.error().wrap("participants");
+    }
+    if (auto a = ctx.audit.recordMany(tx, audits); !a) return a;
+    return storeAnswers(tx, answers);
+  });
+  if (!st) {
+    std::vector<Submission> rest;
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (items[i].kind != Kind::Answered) rest.push_back(std::move(batch[i]));
+    batch = std::move(rest);
+    return fallback(st.error());
+  }
+
+  // Committed: feed the boards first.
+  std::map<std::int64_t, std::vector<Boards::Fed>> fed;
+  for (const auto& it : items)
+    if (it.kind == Kind::Accepted && (it.applied.countedDelta != 0 || it.applied.joined))
+      fed[it.k.c.id].push_back(
+          Boards::Fed{it.k.mem.id, it.k.mem.orgId, it.k.day, it.applied.countedDelta, it.applied.joined});
+  for (const auto& [cid, list] : fed) {
+    const auto& got = challenges.at(cid);
+    if (got && *got)
+      if (auto fst = m_.boards.feed(**got, list); !fst)
+        logger()->warn("[challenge={}] boards (batch of {}): {}", cid, list.size(), fst.error().message);
+  }
+  // Then answer (a client reading the boards after its answer sees its report).
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& it = items[i];
+    auto& s = batch[i];
+    switch (it.kind) {
+      case Kind::Answered:
+        break;
+      case Kind::Follows: {
+        const auto& lead = items[it.leader];
+        if (lead.kind == Kind::Answered)
+          s.done(Reply(lead.answer.status, lead.answer.body));
+        else
+          s.done(replay(Prior{batch[it.leader].hash, lead.answer}, s.hash));
+        break;
+      }
+      case Kind::Refused:
+        logRefusal(s, it.answer);
+        s.done(Reply(it.answer.status, it.answer.body));
+        break;
+      case Kind::Held:
+        s.done(Reply(it.answer.status, it.answer.body));
+        break;
+      case Kind::Accepted:
+        s.done(Reply(it.answer.status, it.answer.body));
+        break;
+    }
+  }
+}
+
+}  // namespace hub::cms::challenge

@@ -1,0 +1,71 @@
+// cms/challenge/step_batcher.h
+//
+// Group commit for step submissions (issue 7). Requests that passed the cheap checks (app
+// credential, rate limit, Idempotency-Key, JSON) queue here; a few threads each take everything
+// queued (up to a limit) and apply it in ONE transaction with multi-row statements: the prior
+// answers of the keys, the members, the participants (locked), the days, the new days and
+// totals, the audit rows and the stored answers. Only after the commit is each request
+// answered, then the boards are fed in one engine call. Within a batch the reports apply in
+// arrival order (two reports of one member see each other), and a key repeated in a batch is
+// answered like a repeat after the first (replay, or 422 idempotency.conflict). When the
+// batch's transaction fails (a lock conflict with another node, a key another node stored
+// meanwhile), each request of it is applied alone, as before batching. Several batches are in
+// flight at once (one commits while the next is read), their participant rows locked in key
+// order. The same threads settle the average and rate boards about once a second.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cms/challenge/challenge_module.h"
+
+namespace hub::cms::challenge {
+
+struct Submission {
+  App app;
+  std::string key;   // Idempotency-Key
+  std::string hash;  // of the challenge id and the body
+  std::int64_t challengeId = 0;
+  Json body;
+  std::string peer;
+  std::function<void(Reply)> done;  // called once, from the batcher's thread
+};
+
+class StepBatcher {
+ public:
+  StepBatcher(Module& m, unsigned threads, std::size_t maxBatch = 256);
+  ~StepBatcher();  // stop()
+  StepBatcher(const StepBatcher&) = delete;
+  StepBatcher& operator=(const StepBatcher&) = delete;
+
+  // Queues `s`; after stop() it is answered 503 at once.
+  void submit(Submission s);
+  // Answers what is queued, then joins the thread. Idempotent.
+  void stop();
+
+ private:
+  void run();
+  void process(std::vector<Submission>& batch);
+
+  Module& m_;
+  const std::size_t maxBatch_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Submission> queue_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point settled_;
+  std::vector<std::thread> threads_;
+};
+
+// One submission alone in its own transaction (the fallback of a failed batch).
+Reply submitOne(Module& m, const Submission& s);
+
+}  // namespace hub::cms::challenge

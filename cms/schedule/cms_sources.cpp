@@ -62,6 +62,13 @@ Status CmsSources::targetsChanged(sql::Executor& tx, std::int64_t itemId, std::s
   return {};
 }
 
+Status CmsSources::targetsChangedMany(sql::Executor& tx,
+                                      const std::map<std::int64_t, std::string>& whyByItem) {
+  auto moved = followTargetsMany(tx, whyByItem, clock_);
+  if (!moved) return moved.error();
+  return {};
+}
+
 int postsPerDayFor(const AccountInfo& account) {
   auto p = accounts::parsePlatform(account.platform);
   return p ? accounts::limitsFor(*p).postsPerDay : 0;

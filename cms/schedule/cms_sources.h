@@ -26,6 +26,7 @@ class CmsSources final : public AccountSource, public ContentSource {
   Result<ItemInfo> item(sql::Executor& db, std::int64_t itemId) override;
   Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) override;
   Status targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) override;
+  Status targetsChangedMany(sql::Executor& tx, const std::map<std::int64_t, std::string>& whyByItem) override;
 
  private:
   std::shared_ptr<const accounts::CredentialBox> box_;

@@ -29,17 +29,29 @@ bool followsTargets(workflow::State s) {
   return s == State::Scheduled || s == State::Publishing || s == State::Published || s == State::Failed;
 }
 
-}  // namespace
+std::string placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
 
-Result<TargetCounts> countTargets(sql::Executor& db, std::int64_t itemId) {
-  auto rows = db.query(
-      "SELECT s.state, COUNT(*) AS n FROM cms_schedules s WHERE s.item_id = ? AND s.state <> 'canceled' AND "
-      "NOT (s.state = 'failed' AND EXISTS (SELECT 1 FROM cms_schedules l WHERE l.item_id = s.item_id AND "
-      "l.account_id = s.account_id AND l.id > s.id AND l.state <> 'canceled')) GROUP BY s.state",
-      {itemId});
+// Cancelled targets and failures superseded by a later row for the same account left out.
+constexpr const char* kCountTargets =
+    "SELECT s.item_id, s.state, COUNT(*) AS n FROM cms_schedules s WHERE s.item_id IN (@IDS@) AND s.state <> "
+    "'canceled' AND NOT (s.state = 'failed' AND EXISTS (SELECT 1 FROM cms_schedules l WHERE l.item_id = "
+    "s.item_id AND l.account_id = s.account_id AND l.id > s.id AND l.state <> 'canceled')) GROUP BY "
+    "s.item_id, s.state";
+
+Result<std::map<std::int64_t, TargetCounts>> countMany(sql::Executor& db,
+                                                       const std::vector<std::int64_t>& ids) {
+  std::string q = kCountTargets;
+  q.replace(q.find("@IDS@"), 5, placeholders(ids.size()));
+  sql::Params p(ids.begin(), ids.end());
+  auto rows = db.query(q, p);
   if (!rows) return rows.error().wrap("count targets");
-  TargetCounts c;
+  std::map<std::int64_t, TargetCounts> out;
   for (const auto& r : *rows) {
+    TargetCounts& c = out[r.getInt("item_id")];
     const std::string state = r.getString("state");
     const int n = static_cast<int>(r.getInt("n"));
     if (state == "scheduled")
@@ -51,7 +63,57 @@ Result<TargetCounts> countTargets(sql::Executor& db, std::int64_t itemId) {
     else if (state == "failed")
       c.failed += n;
   }
-  return c;
+  return out;
+}
+
+// Moves one locked item from `from` to what its targets say.
+Result<int> move(sql::Executor& tx, std::int64_t itemId, workflow::State from, const TargetCounts& counts,
+                 const Clock& clock, std::string_view why) {
+  using workflow::State;
+  std::optional<State> to = stateForTargets(counts);
+  if (!to && from == State::Scheduled) to = State::Approved;  // every target cancelled
+  if (!to || *to == from) return 0;
+
+  std::vector<State> path;
+  if (workflow::allowed(from, *to))
+    path = {*to};
+  else if (from == State::Scheduled && workflow::allowed(State::Publishing, *to))
+    path = {State::Publishing, *to};
+  else {
+    logger()->warn("[item={}] targets say {} but the item is {}: left as it is", itemId,
+                   workflow::stateName(*to), workflow::stateName(from));
+    return 0;
+  }
+  audit::AuditLog audit(clock);
+  int moves = 0;
+  State at = from;
+  for (State next : path) {
+    if (Status st = workflow::transition(tx, schedulerActor(), itemId, at, next, why, clock); !st)
+      return st.error();
+    Json before = {{"state", workflow::stateName(at)}};
+    Json after = {{"state", workflow::stateName(next)},
+                  {"targets",
+                   {{"scheduled", counts.scheduled},
+                    {"in_flight", counts.inFlight},
+                    {"published", counts.published},
+                    {"failed", counts.failed}}}};
+    if (Status st = audit.record(tx, schedulerActor(), "content.state", "content", std::to_string(itemId),
+                                 before, after);
+        !st)
+      return st.error();
+    at = next;
+    ++moves;
+  }
+  return moves;
+}
+
+}  // namespace
+
+Result<TargetCounts> countTargets(sql::Executor& db, std::int64_t itemId) {
+  auto counts = countMany(db, {itemId});
+  if (!counts) return counts.error();
+  auto it = counts->find(itemId);
+  return it == counts->end() ? TargetCounts{} : it->second;
 }
 
 std::optional<workflow::State> stateForTargets(const TargetCounts& c) {
@@ -64,51 +126,38 @@ std::optional<workflow::State> stateForTargets(const TargetCounts& c) {
 }
 
 Result<int> followTargets(sql::Executor& tx, std::int64_t itemId, const Clock& clock, std::string_view why) {
-  using workflow::State;
-  // The item's row first (locked on MariaDB): outcomes for one item are decided in turn, and
-  // the counts below are read after the previous decision committed.
-  auto cur = tx.query("SELECT state FROM cms_content WHERE id = ?" +
-                          std::string(tx.backend() == "mysql" ? " FOR UPDATE" : ""),
-                      {itemId});
-  if (!cur) return cur.error().wrap("item state");
-  if (cur->empty()) return 0;  // the item is gone; its rows fail on their own
-  auto from = workflow::parseState((*cur)[0].getString("state"));
-  if (!from || !followsTargets(*from)) return 0;
-  auto counts = countTargets(tx, itemId);
-  if (!counts) return counts.error();
-  std::optional<State> to = stateForTargets(*counts);
-  if (!to && *from == State::Scheduled) to = State::Approved;  // every target cancelled
-  if (!to || *to == *from) return 0;
+  return followTargetsMany(tx, {{itemId, std::string(why)}}, clock);
+}
 
-  std::vector<State> path;
-  if (workflow::allowed(*from, *to))
-    path = {*to};
-  else if (*from == State::Scheduled && workflow::allowed(State::Publishing, *to))
-    path = {State::Publishing, *to};
-  else {
-    logger()->warn("[item={}] targets say {} but the item is {}: left as it is", itemId,
-                   workflow::stateName(*to), workflow::stateName(*from));
-    return 0;
+Result<int> followTargetsMany(sql::Executor& tx, const std::map<std::int64_t, std::string>& whyByItem,
+                              const Clock& clock) {
+  if (whyByItem.empty()) return 0;
+  std::vector<std::int64_t> ids;
+  ids.reserve(whyByItem.size());
+  for (const auto& [id, why] : whyByItem) ids.push_back(id);
+  // The items' rows first (locked on MariaDB, in id order): outcomes for one item are decided
+  // in turn, and the counts below are read after the previous decision committed.
+  sql::Params p(ids.begin(), ids.end());
+  auto cur = tx.query("SELECT id, state FROM cms_content WHERE id IN (" + placeholders(ids.size()) +
+                          ") ORDER BY id" + std::string(tx.backend() == "mysql" ? " FOR UPDATE" : ""),
+                      p);
+  if (!cur) return cur.error().wrap("item state");
+  std::vector<std::pair<std::int64_t, workflow::State>> follow;  // items gone: their rows fail on their own
+  for (const auto& r : *cur) {
+    auto from = workflow::parseState(r.getString("state"));
+    if (from && followsTargets(*from)) follow.emplace_back(r.getInt("id"), *from);
   }
-  audit::AuditLog audit(clock);
+  if (follow.empty()) return 0;
+  std::vector<std::int64_t> followed;
+  for (const auto& f : follow) followed.push_back(f.first);
+  auto counts = countMany(tx, followed);
+  if (!counts) return counts.error();
   int moves = 0;
-  State at = *from;
-  for (State next : path) {
-    if (Status st = workflow::transition(tx, schedulerActor(), itemId, at, next, why, clock); !st)
-      return st.error();
-    Json before = {{"state", workflow::stateName(at)}};
-    Json after = {{"state", workflow::stateName(next)},
-                  {"targets",
-                   {{"scheduled", counts->scheduled},
-                    {"in_flight", counts->inFlight},
-                    {"published", counts->published},
-                    {"failed", counts->failed}}}};
-    if (Status st = audit.record(tx, schedulerActor(), "content.state", "content", std::to_string(itemId),
-                                 before, after);
-        !st)
-      return st.error();
-    at = next;
-    ++moves;
+  for (const auto& [id, from] : follow) {
+    auto it = counts->find(id);
+    auto n = move(tx, id, from, it == counts->end() ? TargetCounts{} : it->second, clock, whyByItem.at(id));
+    if (!n) return n.error();
+    moves += *n;
   }
   return moves;
 }

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "cms/workflow/workflow.h"
@@ -42,5 +44,11 @@ std::optional<workflow::State> stateForTargets(const TargetCounts& c);
 // the item's row first so concurrent outcomes for one item are decided one after the other.
 // `why` is the transition's comment. The moves made, in order, are returned.
 Result<int> followTargets(sql::Executor& tx, std::int64_t itemId, const Clock& clock, std::string_view why);
+
+// followTargets() for several items (item id -> why) with one locking read of the items (in id
+// order, the same lock order as followTargets) and one count of their targets; only the items
+// that move cost statements of their own. What claims and batches of outcomes use.
+Result<int> followTargetsMany(sql::Executor& tx, const std::map<std::int64_t, std::string>& whyByItem,
+                              const Clock& clock);
 
 }  // namespace hub::cms::schedule

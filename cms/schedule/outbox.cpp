@@ -1,7 +1,9 @@
 // cms/schedule/outbox.cpp
 #include "cms/schedule/outbox.h"
 
+#include <map>
 #include <set>
+#include <utility>
 
 #include "core/log/log.h"
 #include "core/sql/errors.h"
@@ -17,6 +19,8 @@ const auto& logger() {
 std::string lockClause(const sql::Executor& ex) {
   return ex.backend() == "mysql" ? " FOR UPDATE SKIP LOCKED" : "";
 }
+
+constexpr const char* kSlotTaken = "schedule.slot_taken";
 
 std::string clip(const std::string& s) { return s.size() > 1000 ? s.substr(0, 1000) : s; }
 
@@ -55,85 +59,136 @@ std::string Outbox::idempotencyKey(std::int64_t scheduleId, std::int64_t itemId,
 Result<int> Outbox::claimDue(std::int64_t nowMs, int limit, std::vector<ClaimFailure>* failures) {
   int claimed = 0;
   std::vector<ClaimFailure> failed;
-  Status st = db_.transaction([&](sql::Transaction& tx) -> Status {
-    claimed = 0;
-    failed.clear();
-    auto due = tx.query(
-        "SELECT s.id, s.item_id, s.account_id, s.due_at, s.title FROM cms_schedules s WHERE s.state = "
-        "'scheduled' AND "
-        "s.due_at <= ? AND NOT EXISTS (SELECT 1 FROM cms_inflight f WHERE f.item_id = s.item_id AND "
-        "f.account_id = s.account_id) ORDER BY s.due_at LIMIT ?" +
-            lockClause(tx),
-        {nowMs / 1000, limit});
-    if (!due) return due.error().wrap("claim due");
-    const std::int64_t nowS = nowMs / 1000;
-    std::set<std::int64_t> items;  // whose targets changed; followed in id order (one lock order)
-    for (const auto& r : *due) {
-      std::int64_t id = r.getInt("id"), item = r.getInt("item_id"), account = r.getInt("account_id");
-      // The pair's in-flight slot first: a second due row of the same pair waits its turn.
-      auto slot = tx.exec("INSERT INTO cms_inflight (item_id, account_id, outbox_id) VALUES (?, ?, 0)",
-                          {item, account});
-      if (!slot) {
-        if (slot.error().code == sql::errc::kConstraint) continue;
-        return slot.error().wrap("claim in-flight slot");
-      }
-      auto variant = content_.variant(tx, item, account);
-      if (!variant) {
-        logger()->warn("[schedule={} item={} account={}] cannot publish: {}", id, item, account,
-                       variant.error().message);
-        if (auto x =
-                tx.exec("DELETE FROM cms_inflight WHERE item_id = ? AND account_id = ?", {item, account});
-            !x)
-          return x.error();
-        if (auto x = tx.exec("UPDATE cms_schedules SET state = 'failed', last_error = ?, updated_at = ? "
-                             "WHERE id = ? AND state = "
-                             "'scheduled'",
-                             {clip(variant.error().message), nowS, id});
-            !x)
-          return x.error();
-        failed.push_back(ClaimFailure{.scheduleId = id,
-                                      .itemId = item,
-                                      .accountId = account,
-                                      .title = r.getString("title"),
-                                      .code = variant.error().code,
-                                      .message = variant.error().message});
-        items.insert(item);
-        continue;
-      }
-      std::string key = idempotencyKey(id, item, account, r.getInt("due_at"));
-      auto ins = tx.exec(
-          "INSERT INTO cms_outbox (schedule_id, item_id, account_id, idempotency_key, payload, state, "
-          "attempts, lookups,"
-          " next_at_ms, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, ?, '{}', "
-          "?, ?)",
-          {id, item, account, key, variant->dump(), nowMs, nowS, nowS});
-      if (!ins) return ins.error().wrap("claim outbox row");
-      if (auto x = tx.exec("UPDATE cms_inflight SET outbox_id = ? WHERE item_id = ? AND account_id = ?",
-                           {ins->lastInsertId, item, account});
-          !x)
-        return x.error();
-      auto up = tx.exec(
-          "UPDATE cms_schedules SET state = 'publishing', updated_at = ? WHERE id = ? AND state = "
-          "'scheduled'",
-          {nowS, id});
-      if (!up) return up.error();
-      items.insert(item);
-      ++claimed;
-    }
-    for (std::int64_t item : items)
-      if (Status moved = content_.targetsChanged(tx, item, "the scheduler claimed a due target"); !moved)
-        return moved;
-    return {};
-  });
+  bool slotEach = false;
+  Status st = db_.transaction(
+      [&](sql::Transaction& tx) { return claimIn(tx, nowMs, limit, slotEach, claimed, failed); });
+  if (!st && st.error().code == kSlotTaken) {
+    slotEach = true;
+    st = db_.transaction(
+        [&](sql::Transaction& tx) { return claimIn(tx, nowMs, limit, slotEach, claimed, failed); });
+  }
   if (!st) return st.error();
   if (failures) *failures = std::move(failed);
   return claimed;
+}
+
+Status Outbox::claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool slotEach, int& claimed,
+                       std::vector<ClaimFailure>& failed) {
+  claimed = 0;
+  failed.clear();
+  auto due = tx.query(
+      "SELECT s.id, s.item_id, s.account_id, s.due_at, s.title FROM cms_schedules s WHERE s.state = "
+      "'scheduled' AND s.due_at <= ? AND NOT EXISTS (SELECT 1 FROM cms_inflight f WHERE f.item_id = "
+      "s.item_id AND f.account_id = s.account_id) ORDER BY s.due_at, s.id LIMIT ?" +
+          lockClause(tx),
+      {nowMs / 1000, limit});
+  if (!due) return due.error().wrap("claim due");
+  if (due->empty()) return {};
+  const std::int64_t nowS = nowMs / 1000;
+  struct Claim {
+    std::int64_t id, item, account;
+    std::string key, payload;
+  };
+  std::vector<Claim> take;
+  std::set<std::pair<std::int64_t, std::int64_t>> pairs;
+  std::map<std::int64_t, std::string> items;  // whose targets changed
+  for (const auto& r : *due) {
+    std::int64_t id = r.getInt("id"), item = r.getInt("item_id"), account = r.getInt("account_id");
+    // One attempt per pair: a second due row of the same pair waits its turn.
+    if (!pairs.insert({item, account}).second) continue;
+    auto variant = content_.variant(tx, item, account);
+    if (!variant) {
+      logger()->warn("[schedule={} item={} account={}] cannot publish: {}", id, item, account,
+                     variant.error().message);
+      if (auto x = tx.exec(
+              "UPDATE cms_schedules SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND "
+              "state = 'scheduled'",
+              {clip(variant.error().message), nowS, id});
+          !x)
+        return x.error();
+      failed.push_back(ClaimFailure{.scheduleId = id,
+                                    .itemId = item,
+                                    .accountId = account,
+                                    .title = r.getString("title"),
+                                    .code = variant.error().code,
+                                    .message = variant.error().message});
+      items[item] = "a target failed before any send";
+      continue;
+    }
+    take.push_back(Claim{.id = id,
+                         .item = item,
+                         .account = account,
+                         .key = idempotencyKey(id, item, account, r.getInt("due_at")),
+                         .payload = variant->dump()});
+  }
+  if (slotEach) {  // the slots first, one by one: a pair another node took is left for later
+    std::vector<Claim> free;
+    for (auto& c : take) {
+      auto slot = tx.exec("INSERT INTO cms_inflight (item_id, account_id, outbox_id) VALUES (?, ?, 0)",
+                          {c.item, c.account});
+      if (slot)
+        free.push_back(std::move(c));
+      else if (slot.error().code != sql::errc::kConstraint)
+        return slot.error().wrap("claim in-flight slot");
+    }
+    take = std::move(free);
+  }
+  if (!take.empty()) {
+    std::string ins =
+        "INSERT INTO cms_outbox (schedule_id, item_id, account_id, idempotency_key, payload, state, "
+        "attempts, "
+        "lookups, next_at_ms, progress, created_at, updated_at) VALUES ";
+    sql::Params p;
+    std::string ids;
+    sql::Params idParams;
+    for (std::size_t i = 0; i < take.size(); ++i) {
+      const Claim& c = take[i];
+      ins += i ? ",(?, ?, ?, ?, ?, 'pending', 0, 0, ?, '{}', ?, ?)"
+               : "(?, ?, ?, ?, ?, 'pending', 0, 0, ?, '{}', ?, ?)";
+      p.insert(p.end(), {c.id, c.item, c.account, c.key, c.payload, nowMs, nowS, nowS});
+      ids += i ? ",?" : "?";
+      idParams.emplace_back(c.id);
+    }
+    if (auto x = tx.exec(ins, p); !x) return x.error().wrap("claim outbox rows");
+    if (slotEach) {
+      for (const Claim& c : take)
+        if (auto x = tx.exec(
+                "UPDATE cms_inflight SET outbox_id = (SELECT o.id FROM cms_outbox o WHERE o.schedule_id = ?) "
+                "WHERE item_id = ? AND account_id = ?",
+                {c.id, c.item, c.account});
+            !x)
+          return x.error();
+    } else {
+      // Every slot in one statement; a pair taken by another node since the selection makes
+      // it fail as a whole, and the claim is made again slot by slot.
+      auto slots = tx.exec(
+          "INSERT INTO cms_inflight (item_id, account_id, outbox_id) SELECT item_id, account_id, id FROM "
+          "cms_outbox WHERE schedule_id IN (" +
+              ids + ")",
+          idParams);
+      if (!slots && slots.error().code == sql::errc::kConstraint)
+        return makeError(kSlotTaken, "a pair was claimed by another node meanwhile");
+      if (!slots) return slots.error().wrap("claim in-flight slots");
+    }
+    sql::Params up{nowS};
+    up.insert(up.end(), idParams.begin(), idParams.end());
+    auto moved = tx.exec(
+        "UPDATE cms_schedules SET state = 'publishing', updated_at = ? WHERE state = 'scheduled' AND id IN "
+        "(" +
+            ids + ")",
+        up);
+    if (!moved) return moved.error();
+    for (const Claim& c : take) items[c.item] = "the scheduler claimed a due target";
+    claimed = static_cast<int>(take.size());
+  }
+  return content_.targetsChangedMany(tx, items);
 }
 
 Result<std::vector<OutboxRow>> Outbox::lease(std::int64_t nowMs, int limit, std::int64_t leaseMs,
                                              bool unconfirmed) {
   std::vector<OutboxRow> out;
   Status st = db_.transaction([&](sql::Transaction& tx) -> Status {
+    out.clear();
     std::string where =
         unconfirmed ? " WHERE o.state = 'unconfirmed' AND o.next_at_ms <= ? AND (o.lease_until_ms IS NULL "
                       "OR o.lease_until_ms < ?)"
@@ -142,22 +197,32 @@ Result<std::vector<OutboxRow>> Outbox::lease(std::int64_t nowMs, int limit, std:
     std::string pick =
         "SELECT o.id FROM cms_outbox o" + where + " ORDER BY o.next_at_ms LIMIT ?" + lockClause(tx);
     sql::Params params = unconfirmed ? sql::Params{nowMs, nowMs, limit} : sql::Params{nowMs, limit};
-    auto ids = tx.query(pick, params);
-    if (!ids) return ids.error().wrap("lease outbox");
-    for (const auto& idRow : *ids) {
-      std::int64_t id = idRow.getInt("id");
-      auto up = unconfirmed
-                    ? tx.exec("UPDATE cms_outbox SET lease_owner = ?, lease_until_ms = ? WHERE id = ?",
-                              {owner_, nowMs + leaseMs, id})
-                    : tx.exec(
-                          "UPDATE cms_outbox SET state = 'sending', attempts = attempts + 1, sent_at_ms = ?, "
-                          "lease_owner = ?, lease_until_ms = ?, updated_at = ? WHERE id = ?",
-                          {nowMs, owner_, nowMs + leaseMs, nowMs / 1000, id});
-      if (!up) return up.error();
-      auto row = tx.query(std::string(kRowColumns) + " WHERE o.id = ?", {id});
-      if (!row) return row.error();
-      if (!row->empty()) out.push_back(rowFrom((*row)[0]));
+    auto picked = tx.query(pick, params);
+    if (!picked) return picked.error().wrap("lease outbox");
+    if (picked->empty()) return {};
+    std::string ids;
+    sql::Params idParams;
+    for (const auto& r : *picked) {
+      ids += idParams.empty() ? "?" : ",?";
+      idParams.emplace_back(r.getInt("id"));
     }
+    sql::Params p = unconfirmed ? sql::Params{owner_, nowMs + leaseMs}
+                                : sql::Params{nowMs, owner_, nowMs + leaseMs, nowMs / 1000};
+    p.insert(p.end(), idParams.begin(), idParams.end());
+    auto up =
+        unconfirmed
+            ? tx.exec("UPDATE cms_outbox SET lease_owner = ?, lease_until_ms = ? WHERE id IN (" + ids + ")",
+                      p)
+            : tx.exec(
+                  "UPDATE cms_outbox SET state = 'sending', attempts = attempts + 1, sent_at_ms = ?, "
+                  "lease_owner = ?, lease_until_ms = ?, updated_at = ? WHERE id IN (" +
+                      ids + ")",
+                  p);
+    if (!up) return up.error();
+    auto rows = tx.query(
+        std::string(kRowColumns) + " WHERE o.id IN (" + ids + ") ORDER BY o.next_at_ms, o.id", idParams);
+    if (!rows) return rows.error();
+    for (const auto& r : *rows) out.push_back(rowFrom(r));
     return {};
   });
   if (!st) return st.error();
@@ -200,66 +265,107 @@ Result<int> Outbox::recover(std::int64_t nowMs, bool all) {
   return n;
 }
 
-Result<bool> Outbox::finish(const OutboxRow& row, const std::string& outboxState,
-                            const std::string& scheduleState, std::int64_t nextAtMs,
-                            const std::string& remoteId, const std::string& error,
-                            const nlohmann::json& progress, std::int64_t nowMs, bool releasePair,
-                            bool countLookup) {
-  bool held = false;
-  const std::int64_t nowS = nowMs / 1000;
+Result<std::vector<bool>> Outbox::settle(const std::vector<Settlement>& outcomes) {
+  std::vector<bool> held;
   Status st = db_.transaction([&](sql::Transaction& tx) -> Status {
-    auto a = tx.exec(
-        "UPDATE cms_outbox SET state = ?, next_at_ms = ?, remote_id = ?, last_error = ?, progress = ?, "
-        "lease_owner = NULL,"
-        " lease_until_ms = NULL, lookups = lookups + ?, updated_at = ? WHERE id = ? AND lease_owner = ? AND "
-        "state IN "
-        "('sending', 'unconfirmed')",
-        {outboxState, nextAtMs, remoteId.empty() ? sql::Value() : sql::Value(remoteId),
-         error.empty() ? sql::Value() : sql::Value(clip(error)), progress.dump(), countLookup ? 1 : 0, nowS,
-         row.id, owner_});
-    if (!a) return a.error().wrap("outbox finish");
-    if (a->affected == 0) return {};  // the lease was lost: someone else owns the row now
-    held = true;
-    sql::Value postedAt = outboxState == "done" ? sql::Value(nowMs) : sql::Value();
-    auto b = tx.exec(
-        "UPDATE cms_schedules SET state = ?, remote_id = COALESCE(?, remote_id), last_error = ?, attempts = "
-        "?, "
-        "posted_at_ms = COALESCE(?, posted_at_ms), updated_at = ? WHERE id = ?",
-        {scheduleState, remoteId.empty() ? sql::Value() : sql::Value(remoteId),
-         error.empty() ? sql::Value() : sql::Value(clip(error)), row.attempts, postedAt, nowS,
-         row.scheduleId});
-    if (!b) return b.error();
-    if (releasePair) {
-      auto c = tx.exec("DELETE FROM cms_inflight WHERE item_id = ? AND account_id = ? AND outbox_id = ?",
-                       {row.itemId, row.accountId, row.id});
-      if (!c) return c.error();
+    held.assign(outcomes.size(), false);
+    std::map<std::int64_t, std::string> items;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      const Settlement& s = outcomes[i];
+      const OutboxRow& row = s.row;
+      const std::int64_t atS = s.atMs / 1000;
+      sql::Value remote = s.remoteId.empty() ? sql::Value() : sql::Value(s.remoteId);
+      sql::Value error = s.error.empty() ? sql::Value() : sql::Value(clip(s.error));
+      auto a = tx.exec(
+          "UPDATE cms_outbox SET state = ?, next_at_ms = ?, remote_id = ?, last_error = ?, progress = ?, "
+          "lease_owner = NULL, lease_until_ms = NULL, lookups = lookups + ?, updated_at = ? WHERE id = ? AND "
+          "lease_owner = ? AND state IN ('sending', 'unconfirmed')",
+          {s.outboxState, s.nextAtMs, remote, error, s.progress.dump(), s.countLookup ? 1 : 0, atS, row.id,
+           owner_});
+      if (!a) return a.error().wrap("outbox finish");
+      if (a->affected == 0) continue;  // the lease was lost: someone else owns the row now
+      held[i] = true;
+      sql::Value postedAt = s.outboxState == "done" ? sql::Value(s.atMs) : sql::Value();
+      auto b = tx.exec(
+          "UPDATE cms_schedules SET state = ?, remote_id = COALESCE(?, remote_id), last_error = ?, attempts "
+          "= "
+          "?, posted_at_ms = COALESCE(?, posted_at_ms), updated_at = ? WHERE id = ?",
+          {s.scheduleState, remote, error, row.attempts, postedAt, atS, row.scheduleId});
+      if (!b) return b.error();
+      if (s.releasePair) {
+        auto c = tx.exec("DELETE FROM cms_inflight WHERE item_id = ? AND account_id = ? AND outbox_id = ?",
+                         {row.itemId, row.accountId, row.id});
+        if (!c) return c.error();
+      }
+      items[row.itemId] = "account " + std::to_string(row.accountId) + ": " + s.scheduleState +
+                          (s.error.empty() ? "" : " (" + clip(s.error) + ")");
     }
-    return content_.targetsChanged(tx, row.itemId,
-                                   "account " + std::to_string(row.accountId) + ": " + scheduleState +
-                                       (error.empty() ? "" : " (" + clip(error) + ")"));
+    return content_.targetsChangedMany(tx, items);
   });
   if (!st) return st.error();
   return held;
 }
 
+Result<bool> Outbox::settleOne(Settlement s) {
+  auto held = settle({std::move(s)});
+  if (!held) return held.error();
+  return static_cast<bool>(held->front());
+}
+
 Result<bool> Outbox::markPosted(const OutboxRow& row, const std::string& remoteId,
                                 const nlohmann::json& progress, std::int64_t nowMs) {
-  return finish(row, "done", "published", nowMs, remoteId, "", progress, nowMs, true, false);
+  return settleOne({.row = row,
+                    .outboxState = "done",
+                    .scheduleState = "published",
+                    .nextAtMs = nowMs,
+                    .remoteId = remoteId,
+                    .error = "",
+                    .progress = progress,
+                    .atMs = nowMs,
+                    .releasePair = true,
+                    .countLookup = false});
 }
 
 Result<bool> Outbox::markRetry(const OutboxRow& row, std::int64_t nextAtMs, const std::string& error,
                                const nlohmann::json& progress, std::int64_t nowMs) {
-  return finish(row, "pending", "publishing", nextAtMs, "", error, progress, nowMs, false, false);
+  return settleOne({.row = row,
+                    .outboxState = "pending",
+                    .scheduleState = "publishing",
+                    .nextAtMs = nextAtMs,
+                    .remoteId = "",
+                    .error = error,
+                    .progress = progress,
+                    .atMs = nowMs,
+                    .releasePair = false,
+                    .countLookup = false});
 }
 
 Result<bool> Outbox::markFailed(const OutboxRow& row, const std::string& error,
                                 const nlohmann::json& progress, std::int64_t nowMs) {
-  return finish(row, "failed", "failed", nowMs, "", error, progress, nowMs, true, false);
+  return settleOne({.row = row,
+                    .outboxState = "failed",
+                    .scheduleState = "failed",
+                    .nextAtMs = nowMs,
+                    .remoteId = "",
+                    .error = error,
+                    .progress = progress,
+                    .atMs = nowMs,
+                    .releasePair = true,
+                    .countLookup = false});
 }
 
 Result<bool> Outbox::markUnconfirmed(const OutboxRow& row, std::int64_t nextAtMs, const std::string& error,
                                      const nlohmann::json& progress, std::int64_t nowMs, bool countLookup) {
-  return finish(row, "unconfirmed", "unconfirmed", nextAtMs, "", error, progress, nowMs, false, countLookup);
+  return settleOne({.row = row,
+                    .outboxState = "unconfirmed",
+                    .scheduleState = "unconfirmed",
+                    .nextAtMs = nextAtMs,
+                    .remoteId = "",
+                    .error = error,
+                    .progress = progress,
+                    .atMs = nowMs,
+                    .releasePair = false,
+                    .countLookup = countLookup});
 }
 
 }  // namespace hub::cms::schedule

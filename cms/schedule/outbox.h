@@ -3,11 +3,14 @@
 // The SQL half of publishing (architecture data flow 3). claimDue() moves due schedule rows
 // from "scheduled" to "publishing" and writes their outbox rows IN THE SAME TRANSACTION, with a
 // cms_inflight row per (item, account) whose primary key lets only one attempt per pair be in
-// flight on any node. Senders then lease outbox rows (pending -> sending, with an owner and an
-// expiry) and report the outcome, each report one transaction that also moves the schedule
-// row. A row left "sending" by a process that died becomes "unconfirmed" (recover()), and
-// unconfirmed rows are leased for lookups the same way. MariaDB: the row selections use
-// FOR UPDATE SKIP LOCKED, so several cms nodes share the work; SQLite has one writer.
+// flight on any node. Claims are set-based and short (one selection, multi-row inserts, one
+// UPDATE, the items' states followed together); nothing is sent inside them. Senders then
+// lease outbox rows (pending -> sending, with an owner and an expiry; also set-based) and
+// report outcomes through settle(), one transaction for a batch of outcomes that also moves
+// their schedule rows. A row left "sending" by a process that died becomes "unconfirmed"
+// (recover()), and unconfirmed rows are leased for lookups the same way. MariaDB: the row
+// selections use FOR UPDATE SKIP LOCKED, so several cms nodes share the work; SQLite has one
+// writer.
 //
 // Outbox states: pending -> sending -> done | pending (retry) | failed | unconfirmed;
 // unconfirmed -> done | pending (the platform said it never arrived) | failed.
@@ -50,6 +53,20 @@ struct ClaimFailure {
   std::string message;
 };
 
+// One outcome to store: the outbox row's and the schedule row's new states.
+struct Settlement {
+  OutboxRow row;
+  std::string outboxState;    // done, pending (retry), failed, unconfirmed
+  std::string scheduleState;  // published, publishing, failed, unconfirmed
+  std::int64_t nextAtMs = 0;
+  std::string remoteId;
+  std::string error;
+  nlohmann::json progress = nlohmann::json::object();
+  std::int64_t atMs = 0;     // when the outcome was known (posted_at_ms of a published row)
+  bool releasePair = false;  // the (item, account) slot is free again
+  bool countLookup = false;
+};
+
 class Outbox {
  public:
   Outbox(sql::Database& db, ContentSource& content, std::string owner)
@@ -71,8 +88,13 @@ class Outbox {
   // node) -> unconfirmed, due for a lookup at nowMs. Returns how many.
   Result<int> recover(std::int64_t nowMs, bool all);
 
-  // Each is one transaction; false when this owner no longer holds the row (another node
-  // recovered it after the lease expired): the caller then drops its result.
+  // Stores outcomes in ONE transaction (the items' states followed once per item). Per
+  // outcome: false when this owner no longer holds the row (another node recovered it after
+  // the lease expired): the caller then drops that result.
+  Result<std::vector<bool>> settle(const std::vector<Settlement>& outcomes);
+  Result<bool> settleOne(Settlement outcome);
+
+  // One outcome each, in a transaction of its own; false as for settle().
   Result<bool> markPosted(const OutboxRow& row, const std::string& remoteId, const nlohmann::json& progress,
                           std::int64_t nowMs);
   Result<bool> markRetry(const OutboxRow& row, std::int64_t nextAtMs, const std::string& error,
@@ -87,9 +109,10 @@ class Outbox {
 
  private:
   Result<std::vector<OutboxRow>> lease(std::int64_t nowMs, int limit, std::int64_t leaseMs, bool unconfirmed);
-  Result<bool> finish(const OutboxRow& row, const std::string& outboxState, const std::string& scheduleState,
-                      std::int64_t nextAtMs, const std::string& remoteId, const std::string& error,
-                      const nlohmann::json& progress, std::int64_t nowMs, bool releasePair, bool countLookup);
+  // The claim's statements; `slotEach`: the in-flight slots one statement each (after a
+  // multi-row attempt met a slot another node took meanwhile).
+  Status claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool slotEach, int& claimed,
+                 std::vector<ClaimFailure>& failed);
 
   sql::Database& db_;
   ContentSource& content_;

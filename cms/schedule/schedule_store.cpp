@@ -250,23 +250,41 @@ Result<int> ScheduleStore::cancelRecurrence(sql::Executor& tx, std::int64_t recu
 }
 
 Result<std::vector<ScheduleRow>> ScheduleStore::calendar(sql::Executor& db, const CalendarQuery& q) {
-  std::string sql =
-      std::string(kColumns) + " JOIN cms_orgs o ON o.id = s.org_id WHERE s.due_at >= ? AND s.due_at < ?";
-  sql::Params p{q.from, q.to};
-  if (q.after) {
-    sql += " AND (s.due_at > ? OR (s.due_at = ? AND s.id > ?))";
-    p.insert(p.end(), {q.after->first, q.after->first, q.after->second});
-  }
   if (q.visiblePaths.empty()) return std::vector<ScheduleRow>{};
-  sql += " AND (";
+  // The organisations the caller may see (and asked for) first, from the small org table: no
+  // filter at all when that is every organisation, else an id list. Joining the orgs instead
+  // lets the planner start from them and sort the whole range.
+  std::string orgSql = "SELECT id FROM cms_orgs WHERE (";
+  sql::Params orgParams;
   for (std::size_t i = 0; i < q.visiblePaths.size(); ++i) {
-    sql += i ? " OR o.path LIKE ?" : "o.path LIKE ?";
-    p.emplace_back(q.visiblePaths[i]);
+    orgSql += i ? " OR path LIKE ?" : "path LIKE ?";
+    orgParams.emplace_back(q.visiblePaths[i]);
   }
-  sql += ")";
+  orgSql += ")";
   if (q.orgPath) {
-    sql += " AND o.path LIKE ?";
-    p.emplace_back(*q.orgPath + "%");
+    orgSql += " AND path LIKE ?";
+    orgParams.emplace_back(*q.orgPath + "%");
+  }
+  auto orgs = db.query(orgSql, orgParams);
+  if (!orgs) return orgs.error();
+  if (orgs->empty()) return std::vector<ScheduleRow>{};
+  auto all = db.query("SELECT COUNT(*) AS n FROM cms_orgs");
+  if (!all) return all.error();
+  const bool everyOrg = static_cast<std::int64_t>(orgs->size()) == (*all)[0].getInt("n");
+
+  std::string sql = std::string(kColumns) + " WHERE s.due_at >= ? AND s.due_at < ?";
+  sql::Params p{q.after ? std::max(q.from, q.after->first) : q.from, q.to};
+  if (q.after) {
+    sql += " AND (s.due_at > ? OR s.id > ?)";
+    p.insert(p.end(), {q.after->first, q.after->second});
+  }
+  if (!everyOrg) {
+    sql += " AND s.org_id IN (";
+    for (std::size_t i = 0; i < orgs->size(); ++i) {
+      sql += i ? ",?" : "?";
+      p.emplace_back((*orgs)[i].getInt("id"));
+    }
+    sql += ")";
   }
   if (q.platform) {
     sql += " AND s.platform = ?";

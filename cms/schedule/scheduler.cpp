@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <vector>
 
 #include "core/bus/bus.h"
 #include "core/log/log.h"
@@ -92,98 +93,97 @@ void Scheduler::notify(const std::string& type, const OutboxRow& row, const Acco
                    st.error().message);
 }
 
-void Scheduler::send(OutboxRow row, TickStats& stats) {
-  ++stats.sent;
+Scheduler::Decision Scheduler::decide(const OutboxRow& row, const std::optional<AccountInfo>& account,
+                                      Kind kind, std::string outboxState, std::string scheduleState,
+                                      std::int64_t nextAtMs) {
+  Decision d;
+  d.kind = kind;
+  d.account = account;
+  d.settle.row = row;
+  d.settle.releasePair = outboxState == "done" || outboxState == "failed";
+  d.settle.outboxState = std::move(outboxState);
+  d.settle.scheduleState = std::move(scheduleState);
+  d.settle.nextAtMs = nextAtMs;
+  d.settle.progress = row.progress;
+  d.settle.atMs = nowMs();
+  return d;
+}
+
+Scheduler::Decision Scheduler::send(const OutboxRow& row) {
   auto account = accounts_.account(db_, row.accountId);
   if (!account || !account->active) {
-    std::string msg = account ? "account is not active" : account.error().message;
-    auto r = outbox_.markFailed(row, msg, row.progress, nowMs());
-    if (r && *r) {
-      ++stats.failed;
-      notify("publish.failed", row, account ? &*account : nullptr,
-             account ? "schedule.account_inactive" : account.error().code, msg);
-    }
-    return;
+    std::optional<AccountInfo> known;
+    if (account) known = *account;
+    Decision d = decide(row, known, Kind::Failed, "failed", "failed", nowMs());
+    d.sent = true;
+    d.message = account ? "account is not active" : account.error().message;
+    d.code = account ? "schedule.account_inactive" : account.error().code;
+    d.settle.error = d.message;
+    d.notifyType = "publish.failed";
+    return d;
   }
   auto& connector = connectors_.forAccount(account->platform, account->settings);
   connectors::PublishResult res = connector.publish(request(row, *account));
   const std::int64_t now = nowMs();
-  const nlohmann::json& progress = res.progress.empty() ? row.progress : res.progress;
   std::string error = res.code.empty() ? res.message : res.code + ": " + res.message;
-  Result<bool> held = false;
+  Decision d;
   switch (res.outcome) {
     case connectors::Outcome::Posted:
-      held = outbox_.markPosted(row, res.remoteId, progress, now);
-      if (held && *held) ++stats.posted;
-      logger()->info("[item={} account={} outbox={}] published remote={}", row.itemId, row.accountId, row.id,
-                     res.remoteId);
+      d = decide(row, *account, Kind::Posted, "done", "published", now);
+      d.settle.remoteId = res.remoteId;
       break;
     case connectors::Outcome::Retryable:
       if (row.attempts < options_.backoff.maxAttempts) {
         auto delay = backoffDelay(options_.backoff, row.attempts, jitterUnit());
-        held = outbox_.markRetry(row, now + delay.count(), error, progress, now);
-        if (held && *held) ++stats.retried;
-        logger()->info("[item={} account={} outbox={}] attempt {} failed ({}), next in {} ms", row.itemId,
-                       row.accountId, row.id, row.attempts, error, delay.count());
+        d = decide(row, *account, Kind::Retried, "pending", "publishing", now + delay.count());
         break;
       }
       [[fallthrough]];
     case connectors::Outcome::Permanent:
-      held = outbox_.markFailed(row, error, progress, now);
-      if (held && *held) {
-        ++stats.failed;
-        notify("publish.failed", row, &*account, res.code, res.message);
-      }
-      logger()->warn("[item={} account={} outbox={}] publish failed after {} attempts: {}", row.itemId,
-                     row.accountId, row.id, row.attempts, error);
+      d = decide(row, *account, Kind::Failed, "failed", "failed", now);
+      d.notifyType = "publish.failed";
       break;
     case connectors::Outcome::Unknown:
-      held = outbox_.markUnconfirmed(row, now + options_.reconcileDelay.count(), error, progress, now, false);
-      if (held && *held) {
-        ++stats.unconfirmed;
-        notify("publish.unconfirmed", row, &*account, res.code, res.message);
-      }
-      logger()->warn("[item={} account={} outbox={}] outcome unknown ({}); reconciling", row.itemId,
-                     row.accountId, row.id, error);
+      d = decide(row, *account, Kind::Unconfirmed, "unconfirmed", "unconfirmed",
+                 now + options_.reconcileDelay.count());
+      d.notifyType = "publish.unconfirmed";
       break;
   }
-  if (!held)
-    logger()->error("[item={} account={} outbox={}] storing the outcome failed: {}", row.itemId,
-                    row.accountId, row.id, held.error().message);
-  else if (!*held)
-    logLost(row);
+  d.sent = true;
+  if (res.outcome != connectors::Outcome::Posted) {
+    d.settle.error = error;
+    d.code = res.code;
+    d.message = res.message;
+  }
+  if (!res.progress.empty()) d.settle.progress = res.progress;
+  return d;
 }
 
-void Scheduler::reconcile(OutboxRow row, TickStats& stats) {
+Scheduler::Decision Scheduler::reconcile(const OutboxRow& row) {
   auto account = accounts_.account(db_, row.accountId);
   const std::int64_t now = nowMs();
   if (!account) {
-    (void)outbox_.markUnconfirmed(row, now + options_.reconcileMax.count(), account.error().message,
-                                  row.progress, now, true);
-    return;
+    Decision d = decide(row, std::nullopt, Kind::Later, "unconfirmed", "unconfirmed",
+                        now + options_.reconcileMax.count());
+    d.settle.error = account.error().message;
+    d.settle.countLookup = true;
+    return d;
   }
   auto& connector = connectors_.forAccount(account->platform, account->settings);
   connectors::LookupResult l = connector.lookup(request(row, *account));
-  const nlohmann::json& progress = l.progress.empty() ? row.progress : l.progress;
-  Result<bool> held = false;
+  Decision d;
   if (l.found == connectors::Found::Yes) {
-    held = outbox_.markPosted(row, l.remoteId, progress, now);
-    if (held && *held) ++stats.reconciled;
-    logger()->info("[item={} account={} outbox={}] reconciled: the platform has it (remote={})", row.itemId,
-                   row.accountId, row.id, l.remoteId);
+    d = decide(row, *account, Kind::Reconciled, "done", "published", now);
+    d.settle.remoteId = l.remoteId;
   } else if (l.found == connectors::Found::No && now - row.sentAtMs >= options_.reconcileGrace.count()) {
     if (row.attempts >= options_.backoff.maxAttempts) {
-      held = outbox_.markFailed(row, "the platform never received it", progress, now);
-      if (held && *held) {
-        ++stats.failed;
-        notify("publish.failed", row, &*account, "schedule.not_received", "the platform never received it");
-      }
+      d = decide(row, *account, Kind::Failed, "failed", "failed", now);
+      d.code = "schedule.not_received";
+      d.message = "the platform never received it";
+      d.settle.error = d.message;
+      d.notifyType = "publish.failed";
     } else {
-      held = outbox_.markRetry(row, now, "", progress, now);
-      if (held && *held) ++stats.retried;
-      logger()->info(
-          "[item={} account={} outbox={}] reconciled: the platform does not have it; sending again",
-          row.itemId, row.accountId, row.id);
+      d = decide(row, *account, Kind::Retried, "pending", "publishing", now);
     }
   } else {
     // Not found too soon after the send, or the platform could not tell: ask again later.
@@ -192,12 +192,64 @@ void Scheduler::reconcile(OutboxRow row, TickStats& stats) {
             ? row.sentAtMs + options_.reconcileGrace.count()
             : now + std::min<std::int64_t>(options_.reconcileDelay.count() << std::min(row.lookups, 16),
                                            options_.reconcileMax.count());
-    held = outbox_.markUnconfirmed(row, std::max(next, now), l.message, progress, now, true);
+    d = decide(row, *account, Kind::Later, "unconfirmed", "unconfirmed", std::max(next, now));
+    d.settle.error = l.message;
+    d.settle.countLookup = true;
   }
-  if (!held)
-    logger()->error("[outbox={}] storing the lookup failed: {}", row.id, held.error().message);
-  else if (!*held)
+  if (!l.progress.empty()) d.settle.progress = l.progress;
+  return d;
+}
+
+void Scheduler::stored(const Decision& d, const Result<bool>& held, TickStats& stats) {
+  if (held) return after(d, *held, stats);
+  if (d.sent) ++stats.sent;
+  const OutboxRow& row = d.settle.row;
+  logger()->error("[item={} account={} outbox={}] storing the outcome failed: {}", row.itemId, row.accountId,
+                  row.id, held.error().message);
+}
+
+void Scheduler::after(const Decision& d, bool held, TickStats& stats) {
+  const OutboxRow& row = d.settle.row;
+  if (d.sent) ++stats.sent;
+  if (!held) {
     logLost(row);
+    return;
+  }
+  switch (d.kind) {
+    case Kind::Posted:
+      ++stats.posted;
+      logger()->info("[item={} account={} outbox={}] published remote={}", row.itemId, row.accountId, row.id,
+                     d.settle.remoteId);
+      break;
+    case Kind::Retried:
+      ++stats.retried;
+      if (d.sent)
+        logger()->info("[item={} account={} outbox={}] attempt {} failed ({}), next at {} ms", row.itemId,
+                       row.accountId, row.id, row.attempts, d.settle.error, d.settle.nextAtMs);
+      else
+        logger()->info(
+            "[item={} account={} outbox={}] reconciled: the platform does not have it; sending again",
+            row.itemId, row.accountId, row.id);
+      break;
+    case Kind::Failed:
+      ++stats.failed;
+      logger()->warn("[item={} account={} outbox={}] publish failed after {} attempts: {}", row.itemId,
+                     row.accountId, row.id, row.attempts, d.settle.error);
+      break;
+    case Kind::Unconfirmed:
+      ++stats.unconfirmed;
+      logger()->warn("[item={} account={} outbox={}] outcome unknown ({}); reconciling", row.itemId,
+                     row.accountId, row.id, d.settle.error);
+      break;
+    case Kind::Reconciled:
+      ++stats.reconciled;
+      logger()->info("[item={} account={} outbox={}] reconciled: the platform has it (remote={})", row.itemId,
+                     row.accountId, row.id, d.settle.remoteId);
+      break;
+    case Kind::Later:
+      break;
+  }
+  if (!d.notifyType.empty()) notify(d.notifyType, row, d.account ? &*d.account : nullptr, d.code, d.message);
 }
 
 Result<int> Scheduler::claim(std::int64_t now, TickStats& stats) {
@@ -225,22 +277,34 @@ Result<TickStats> Scheduler::tick() {
   stats.claimed = *claimed;
   auto rows = outbox_.leasePending(now, options_.batch, options_.lease.count());
   if (!rows) return rows.error();
-  for (auto& r : *rows) send(std::move(r), stats);
+  for (const auto& r : *rows) {
+    Decision d = send(r);
+    stored(d, outbox_.settleOne(d.settle), stats);
+  }
   auto unconfirmed = outbox_.leaseUnconfirmed(nowMs(), options_.batch, options_.lease.count());
   if (!unconfirmed) return unconfirmed.error();
-  for (auto& r : *unconfirmed) reconcile(std::move(r), stats);
+  for (const auto& r : *unconfirmed) {
+    Decision d = reconcile(r);
+    stored(d, outbox_.settleOne(d.settle), stats);
+  }
   return stats;
 }
 
 Status Scheduler::start() {
-  if (thread_.joinable()) return {};
+  if (claimer_.joinable()) return {};
   loop::WorkerPoolOptions o;
   o.threads = static_cast<std::size_t>(std::max(1, options_.senders));
   o.maxQueue = 0;
   o.name = "cms-send";
   pool_ = std::make_unique<loop::WorkerPool>(o);
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+    sendersDone_ = false;
+  }
+  writer_ = std::thread([this] { writeLoop(); });
+  dispatcher_ = std::thread([this] { dispatchLoop(); });
+  claimer_ = std::thread([this] { claimLoop(); });
   return {};
 }
 
@@ -250,81 +314,147 @@ void Scheduler::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  if (pool_) pool_->shutdown();
+  claimCv_.notify_all();
+  if (claimer_.joinable()) claimer_.join();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  if (pool_) pool_->shutdown();  // the sends already handed over finish; their outcomes are stored
+  {
+    std::lock_guard lock(mu_);
+    sendersDone_ = true;
+  }
+  writeCv_.notify_all();
+  if (writer_.joinable()) writer_.join();
   pool_.reset();
 }
 
-void Scheduler::submit(OutboxRow row, bool lookup) {
-  {
-    std::lock_guard lock(mu_);
-    ++inFlight_;
-  }
-  Status st = pool_->submit([this, row = std::move(row), lookup]() mutable {
-    TickStats stats;
-    if (lookup)
-      reconcile(std::move(row), stats);
-    else
-      send(std::move(row), stats);
-    {
-      std::lock_guard lock(mu_);
-      --inFlight_;
-    }
-    cv_.notify_all();
-  });
-  if (!st) {
-    std::lock_guard lock(mu_);
-    --inFlight_;
-  }
+bool Scheduler::stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
 }
 
-void Scheduler::loop() {
+void Scheduler::claimLoop() {
   auto lastRecover = std::chrono::steady_clock::time_point{};
-  while (true) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) break;
-    }
+  while (!stopping()) {
     const std::int64_t now = nowMs();
     if (std::chrono::steady_clock::now() - lastRecover > std::chrono::seconds(5)) {
       if (auto r = outbox_.recover(now, false); !r) logger()->warn("recover: {}", r.error().message);
       lastRecover = std::chrono::steady_clock::now();
     }
+    TickStats stats;
+    auto claimed = claim(now, stats);
     bool more = false;
-    TickStats claimStats;
-    auto claimed = claim(now, claimStats);
-    if (!claimed)
+    if (!claimed) {
       logger()->warn("claim: {}", claimed.error().message);
-    else
+    } else if (*claimed > 0) {
       more = *claimed == options_.batch;
-    int free = 0;
+      {
+        std::lock_guard lock(mu_);
+        claimedSome_ = true;
+      }
+      cv_.notify_all();
+    }
+    if (more) continue;
+    // Due times are whole seconds: look again at the next second's start, or after a tick.
+    auto toNextSecond = std::chrono::milliseconds(1000 - nowMs() % 1000 + 5);
+    std::unique_lock lock(mu_);
+    claimCv_.wait_for(lock, std::min(options_.tick, toNextSecond), [&] { return stopping_; });
+  }
+}
+
+void Scheduler::dispatchLoop() {
+  const int maxUnsent = 2 * std::max(1, options_.senders);
+  const int maxUnwritten = maxUnsent + 4 * std::max(1, options_.batch);
+  while (!stopping()) {
+    int room = 0;
     {
       std::lock_guard lock(mu_);
-      free = options_.senders - inFlight_;
+      room = std::min(maxUnsent - unsent_, maxUnwritten - unwritten_);
+      claimedSome_ = false;
     }
-    if (free > 0) {
-      auto rows = outbox_.leasePending(now, free, options_.lease.count());
+    bool more = false;
+    const std::int64_t now = nowMs();
+    if (room > 0) {
+      const int want = std::min(room, options_.batch);
+      auto rows = outbox_.leasePending(now, want, options_.lease.count());
       if (!rows) {
         logger()->warn("lease: {}", rows.error().message);
       } else {
-        more = more || static_cast<int>(rows->size()) == free;
-        free -= static_cast<int>(rows->size());
+        more = static_cast<int>(rows->size()) == want;
+        room -= static_cast<int>(rows->size());
         for (auto& r : *rows) submit(std::move(r), false);
       }
     }
-    if (free > 0) {
-      auto rows = outbox_.leaseUnconfirmed(now, std::min(free, 8), options_.lease.count());
-      if (rows)
+    if (room > 0) {
+      auto rows = outbox_.leaseUnconfirmed(now, std::min(room, 8), options_.lease.count());
+      if (!rows)
+        logger()->warn("lease lookups: {}", rows.error().message);
+      else
         for (auto& r : *rows) submit(std::move(r), true);
     }
     std::unique_lock lock(mu_);
-    if (more)  // work is waiting: go again as soon as a sender is free
-      cv_.wait_for(lock, options_.tick, [&] { return stopping_ || inFlight_ < options_.senders; });
+    if (more)  // work is waiting: go again as soon as there is room
+      cv_.wait_for(lock, options_.tick,
+                   [&] { return stopping_ || (unsent_ < maxUnsent && unwritten_ < maxUnwritten); });
     else
-      cv_.wait_for(lock, options_.tick, [&] { return stopping_; });
+      cv_.wait_for(lock, options_.tick, [&] { return stopping_ || claimedSome_; });
   }
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return inFlight_ == 0; });
+}
+
+void Scheduler::submit(OutboxRow row, bool lookup) {
+  {
+    std::lock_guard lock(mu_);
+    ++unsent_;
+    ++unwritten_;
+  }
+  Status st = pool_->submit([this, row = std::move(row), lookup] {
+    Decision d = lookup ? reconcile(row) : send(row);
+    {
+      std::lock_guard lock(mu_);
+      --unsent_;
+      outcomes_.push_back(std::move(d));
+    }
+    writeCv_.notify_one();
+    cv_.notify_all();
+  });
+  if (!st) {  // the row stays leased; once the lease expires it is reconciled
+    logger()->warn("[outbox={}] not handed to a sender: {}", row.id, st.error().message);
+    std::lock_guard lock(mu_);
+    --unsent_;
+    --unwritten_;
+  }
+}
+
+void Scheduler::writeLoop() {
+  TickStats stats;  // the background mode keeps no totals; after() logs and notifies
+  while (true) {
+    std::vector<Decision> batch;
+    {
+      std::unique_lock lock(mu_);
+      writeCv_.wait(lock, [&] { return !outcomes_.empty() || sendersDone_; });
+      if (outcomes_.empty()) break;  // senders done and nothing left
+      while (!outcomes_.empty() && static_cast<int>(batch.size()) < options_.batch) {
+        batch.push_back(std::move(outcomes_.front()));
+        outcomes_.pop_front();
+      }
+    }
+    std::vector<Settlement> settle;
+    settle.reserve(batch.size());
+    for (const auto& d : batch) settle.push_back(d.settle);
+    auto held = outbox_.settle(settle);
+    if (held) {
+      for (std::size_t i = 0; i < batch.size(); ++i) after(batch[i], (*held)[i], stats);
+    } else {
+      // One bad row (or a deadlock) must not lose the others: store them one by one.
+      logger()->warn("storing {} outcomes together failed ({}); storing them one by one", batch.size(),
+                     held.error().message);
+      for (const auto& d : batch) stored(d, outbox_.settleOne(d.settle), stats);
+    }
+    {
+      std::lock_guard lock(mu_);
+      unwritten_ -= static_cast<int>(batch.size());
+    }
+    cv_.notify_all();
+  }
 }
 
 }  // namespace hub::cms::schedule

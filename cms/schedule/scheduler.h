@@ -13,15 +13,24 @@
 //    "account_name","platform","schedule_id","code","message","error","at"}
 // ("error" is "code: message"; "at" is epoch seconds). The item's own state follows its
 // targets in the same transactions (ContentSource::targetsChanged, item_state.h).
-// Time comes from the injected clock; tick() does one round synchronously (tests), start()
-// runs rounds on a thread of its own with `senders` sends in parallel.
+// Time comes from the injected clock; tick() does one round synchronously (tests). start()
+// splits the work over threads so that no send waits for a claim and no claim for a send:
+//   a claimer   claims due rows (short set-based transactions, outbox.h) while any are due;
+//   a dispatcher leases ready outbox rows (at most 2 x `senders` leased and not yet sent) and
+//               hands them to `senders` sender threads, which only talk to the platform;
+//   a writer    stores the outcomes in batches (Outbox::settle, one transaction per batch),
+//               then raises the notifications.
+// A crash anywhere leaves rows "sending" until their lease expires; they are then reconciled
+// through lookup() (unconfirmed), never sent blindly again.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -44,7 +53,7 @@ inline constexpr const char* kNotificationsTopic = "cms.notifications";
 
 struct SchedulerOptions {
   std::chrono::milliseconds tick{250};  // how often the background loop looks for due rows
-  int batch = 200;                      // rows claimed / leased per round
+  int batch = 200;                      // rows claimed / leased / settled per transaction
   int senders = 16;                     // sends in flight at once (background mode)
   BackoffPolicy backoff;
   std::chrono::milliseconds lease{120000};          // longest a send may take before it counts as lost
@@ -81,15 +90,34 @@ class Scheduler {
   Outbox& outbox() { return outbox_; }
 
  private:
-  void send(OutboxRow row, TickStats& stats);
-  void reconcile(OutboxRow row, TickStats& stats);
+  // What one send or lookup decided, before it is stored; after() then counts it, notifies
+  // and logs, once the store says whether this node still held the row.
+  enum class Kind { Posted, Retried, Failed, Unconfirmed, Reconciled, Later };
+  struct Decision {
+    Settlement settle;
+    Kind kind = Kind::Later;
+    bool sent = false;       // a send (not a lookup)
+    std::string notifyType;  // empty: none
+    std::string code, message;
+    std::optional<AccountInfo> account;
+  };
+
+  Decision send(const OutboxRow& row);
+  Decision reconcile(const OutboxRow& row);
+  Decision decide(const OutboxRow& row, const std::optional<AccountInfo>& account, Kind kind,
+                  std::string outboxState, std::string scheduleState, std::int64_t nextAtMs);
+  void after(const Decision& d, bool held, TickStats& stats);
+  void stored(const Decision& d, const Result<bool>& held, TickStats& stats);
   connectors::PublishRequest request(const OutboxRow& row, const AccountInfo& account) const;
   void notify(const std::string& type, const OutboxRow& row, const AccountInfo* account,
               const std::string& code, const std::string& message);
   // claimDue(), then a "publish.failed" notification for each row that failed before any send.
   Result<int> claim(std::int64_t nowMs, TickStats& stats);
   std::int64_t nowMs() const;
-  void loop();
+  bool stopping();
+  void claimLoop();
+  void dispatchLoop();
+  void writeLoop();
   void submit(OutboxRow row, bool lookup);
 
   sql::Database& db_;
@@ -102,11 +130,17 @@ class Scheduler {
   Outbox outbox_;
 
   std::unique_ptr<loop::WorkerPool> pool_;
-  std::thread thread_;
+  std::thread claimer_, dispatcher_, writer_;
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // dispatcher: a slot freed, a claim landed, stop
+  std::condition_variable writeCv_;  // writer: outcomes waiting, stop
+  std::condition_variable claimCv_;  // claimer: stop
   bool stopping_ = false;
-  int inFlight_ = 0;
+  bool sendersDone_ = false;
+  bool claimedSome_ = false;
+  int unsent_ = 0;     // leased, not yet sent or looked up
+  int unwritten_ = 0;  // leased, outcome not yet stored
+  std::deque<Decision> outcomes_;
 };
 
 }  // namespace hub::cms::schedule

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,13 @@ class ContentSource {
     (void)tx;
     (void)itemId;
     (void)why;
+    return {};
+  }
+  // The same for several items at once (item id -> why), in this transaction. Default: one
+  // targetsChanged() per item, in id order.
+  virtual Status targetsChangedMany(sql::Executor& tx, const std::map<std::int64_t, std::string>& whyByItem) {
+    for (const auto& [item, why] : whyByItem)
+      if (Status st = targetsChanged(tx, item, why); !st) return st;
     return {};
   }
 };

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "cms/connectors/connector_set.h"
 #include "cms/connectors/tests/scripted_http.h"
@@ -128,6 +130,55 @@ TEST_P(SchedulerTest, PublishesWhenDueAndNotBefore) {
   clock_.advance(3600s);
   ASSERT_TRUE(s->tick());
   EXPECT_EQ(http.count("/hook"), 1) << "published once, never again";
+}
+
+TEST_P(SchedulerTest, InTheBackgroundEveryDuePostIsSentOnceAndItsOutcomeStored) {
+  // start(): claimer, dispatcher, senders and the batch writer on threads of their own.
+  ScriptedHttp http;
+  http.on("/bad", answer(400, R"({"error":"refused"})"));
+  http.on("/hook", answer(200, R"({"id":"r"})"));
+  sources_.addAccount({.id = 4,
+                       .orgId = 1,
+                       .name = "refusing site",
+                       .platform = "website",
+                       .kind = "",
+                       .active = true,
+                       .settings = {{"url", "http://fake/bad"}, {"secret", "s"}}});
+  std::vector<std::int64_t> ok, refused;
+  for (std::int64_t item : {1, 2})
+    for (std::int64_t account : {1, 2, 3}) ok.push_back(scheduleAt(item, account, now() + 10));
+  ok.push_back(scheduleAt(1, 1, now() + 11));  // the same pair again: after the first one
+  refused.push_back(scheduleAt(2, 4, now() + 10));
+  clock_.advance(20s);
+  auto o = opts_;
+  o.tick = 10ms;
+  o.batch = 3;  // several claims, leases and settle batches
+  o.senders = 4;
+  connectors_ = std::make_unique<connectors::ConnectorSet>(connectors::ConnectorOptions{}, clock_, http);
+  Scheduler s(*db_, sources_, sources_, *connectors_, bus_.get(), clock_, o);
+  ASSERT_TRUE(s.start());
+  auto settled = [&] {
+    for (auto id : ok)
+      if (state(id) != "published") return false;
+    return state(refused[0]) == "failed";
+  };
+  for (int i = 0; i < 1000 && !settled(); ++i) std::this_thread::sleep_for(10ms);
+  s.stop();
+  for (auto id : ok) EXPECT_EQ(state(id), "published") << "schedule " << id;
+  EXPECT_EQ(state(refused[0]), "failed");
+  std::set<std::string> keys;
+  for (const auto& r : http.sent) keys.insert(r.headers.at("Idempotency-Key"));
+  EXPECT_EQ(http.count("/hook"), 7) << "each post sent once";
+  EXPECT_EQ(http.count("/bad"), 1) << "a permanent failure is not retried";
+  EXPECT_EQ(keys.size(), 8u);
+  auto ev = events();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0]["type"], "publish.failed");
+  EXPECT_EQ(ev[0]["account_id"], 4);
+  EXPECT_EQ(ev[0]["schedule_id"], refused[0]);
+  auto inflight = db_->query("SELECT COUNT(*) AS n FROM cms_inflight");
+  ASSERT_TRUE(inflight);
+  EXPECT_EQ((*inflight)[0].getInt("n"), 0) << "every pair released";
 }
 
 TEST_P(SchedulerTest, RetryableFailuresBackOffThenFailWithANotification) {

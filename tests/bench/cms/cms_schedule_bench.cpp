@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   connectors::ConnectorSet set(connectorOptions(), SystemClock::instance());
   schedule::SchedulerOptions so;
   so.tick = std::chrono::milliseconds(100);
-  so.batch = 500;
+  so.batch = 200;
   so.senders = a.senders;
   so.owner = "bench";
   schedule::Scheduler scheduler(*db, sources, sources, set, nullptr, SystemClock::instance(), so);

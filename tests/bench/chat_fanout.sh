@@ -10,6 +10,8 @@
 #   likes: just the likes point (10,000 clients, 100,000 likes/s)
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
 # COALESCE_MS=N sets the hub's [chat] coalesce_ms (default 0: every event written at once).
+# THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
+# one thread cannot send 100,000 likes/s and read every event in time).
 # Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
 # so 10 likes/s per client are about 3 per frame (LIKE_BATCH, default 3).
 # Both servers get two processes' worth of cores: the hub its HTTP threads (one per core),
@@ -50,6 +52,7 @@ senders=20
 likes_rate=$((like_clients * 10))  # 100,000 likes/s from 10,000 clients in full mode
 like_batch=${LIKE_BATCH:-3}
 coalesce=${COALESCE_MS:-0}
+gen_threads=${THREADS:-1}
 
 # --- one Redis per server under test, so each side's Redis CPU is its own ---
 start_redis() {  # start_redis NAME -> sets REDIS_PORT, REDIS_PID
@@ -95,18 +98,18 @@ done
 
 run_hub() {  # run_hub ARGS... -> RESULT json
   "$load" --flavor hub --target "127.0.0.1:$hport" --tokens "$work/tokens" --room bench \
-    --server-pid "$hub_pid" --redis-pid "$hub_redis_pid" --threads 1 "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
+    --server-pid "$hub_pid" --redis-pid "$hub_redis_pid" --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
 run_sio() {
   local pidargs=()
   for p in "${sio_pids[@]}"; do pidargs+=(--server-pid "$p"); done
   "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
-    --threads 1 "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
+    --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
 field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d[sys.argv[2]])' "$1" "$2"; }
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
-echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce"
+echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce; generator threads $gen_threads"
 echo "# $(uptime)"
 printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s share p50_ms p99_ms cpu_s "deliveries/CPU-s"
 for n in $clients_list; do

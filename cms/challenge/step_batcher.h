@@ -1,7 +1,7 @@
 // cms/challenge/step_batcher.h
 //
 // Group commit for step submissions (issue 7). Requests that passed the cheap checks (app
-// credential, rate limit, Idempotency-Key, JSON) queue here; a few threads each take everything
+// credential, rate limit, Idempotency-Key, JSON) queue here; a thread (or a few) takes everything
 // queued (up to a limit) and apply it in ONE transaction with multi-row statements: the prior
 // answers of the keys, the members, the participants (locked), the days, the new days and
 // totals, the audit rows and the stored answers. Only after the commit is each request
@@ -9,9 +9,10 @@
 // arrival order (two reports of one member see each other), and a key repeated in a batch is
 // answered like a repeat after the first (replay, or 422 idempotency.conflict). When the
 // batch's transaction fails (a lock conflict with another node, a key another node stored
-// meanwhile), each request of it is applied alone, as before batching. Several batches are in
-// flight at once (one commits while the next is read), their participant rows locked in key
-// order. The same threads settle the average and rate boards about once a second.
+// meanwhile), each request of it is applied alone, as before batching. With several threads,
+// several batches are in flight at once, their participant rows locked in key order (the steps
+// route runs one: on 2 cores more threads made smaller batches and cost more CPU per report).
+// The same threads settle the average and rate boards about once a second.
 #pragma once
 
 #include <chrono>

@@ -61,7 +61,7 @@ bool validKey(std::string_view key) {
 // The cheap checks on a worker (credential, rate limit, key, JSON), then the batcher.
 void addSteps(const std::shared_ptr<Module>& m) {
   CmsContext& ctx = m->ctx;
-  auto batcher = std::make_shared<StepBatcher>(*m, 2);
+  auto batcher = std::make_shared<StepBatcher>(*m, 1);
   ctx.onStop([batcher] { batcher->stop(); });
   auto& requests = ctx.base.metrics.counter("hub_cms_requests_total", "CMS API requests answered");
   auto& refusedCount = ctx.base.metrics.counter(

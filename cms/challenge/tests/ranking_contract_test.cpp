@@ -72,6 +72,17 @@ TEST_P(RankingContract, AddsAndSetsMoveAnEntry) {
   EXPECT_FALSE(*r().rankOf("b", 1));
 }
 
+TEST_P(RankingContract, AddManyAppliesEveryIncrementAcrossBoards) {
+  ASSERT_TRUE(r().set("b", 1, 10));
+  ASSERT_TRUE(r().addMany({{"b", 1, 5}, {"b", 2, 30}, {"c", 1, 4}, {"b", 1, -2}, {"c", 3, 0}}));
+  EXPECT_EQ(top(0, 3), (std::vector<RankEntry>{{2, 30, 1}, {1, 13, 2}}));
+  auto c = r().top("c", 0, 10);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(*c, (std::vector<RankEntry>{{1, 4, 1}, {3, 0, 2}}))
+      << "an increment of 0 puts a new id on the board";
+  EXPECT_TRUE(r().addMany({}));
+}
+
 TEST_P(RankingContract, NeighboursAroundAnId) {
   for (std::int64_t id = 1; id <= 10; ++id) ASSERT_TRUE(r().set("b", id, 1000 - id * 10));
   auto mid = r().around("b", 5, 2, 2);

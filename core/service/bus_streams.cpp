@@ -49,6 +49,29 @@ StreamInfo streamInfoFromJson(const nlohmann::json& j) {
   return s;
 }
 
+nlohmann::json streamHealthToJson(const StreamHealth& h) {
+  return {
+      {"at_ms", h.atMs},     {"live", h.live},       {"bitrate_in", h.bitrateIn},
+      {"fps", h.fps},        {"viewers", h.viewers}, {"dropped_frames", h.droppedFrames},
+      {"width", h.width},    {"height", h.height},   {"keyframe_interval_seconds", h.keyframeIntervalSeconds},
+      {"details", h.details}};
+}
+
+StreamHealth streamHealthFromJson(const nlohmann::json& j) {
+  StreamHealth h;
+  h.atMs = j.value("at_ms", std::int64_t{0});
+  h.live = j.value("live", false);
+  h.bitrateIn = j.value("bitrate_in", std::int64_t{0});
+  h.fps = j.value("fps", 0.0);
+  h.viewers = j.value("viewers", std::int64_t{0});
+  h.droppedFrames = j.value("dropped_frames", std::int64_t{0});
+  h.width = j.value("width", 0);
+  h.height = j.value("height", 0);
+  h.keyframeIntervalSeconds = j.value("keyframe_interval_seconds", 0.0);
+  h.details = j.value("details", "");
+  return h;
+}
+
 BusStreams::BusStreams(bus::Bus& bus, std::chrono::milliseconds timeout)
     : bus_(bus),
       timeout_(timeout),
@@ -147,6 +170,20 @@ Status BusStreams::setSchedule(const std::string& name, const StreamSchedule& sc
                                  {"poster_url", schedule.posterUrl}});
   if (!r) return r.error();
   return {};
+}
+
+Result<std::vector<StreamHealth>> BusStreams::health(const std::string& name, std::int64_t sinceMs,
+                                                     int limit) {
+  auto r = call("health", {{"name", name}, {"since_ms", sinceMs}, {"limit", limit}});
+  if (!r) return r.error();
+  std::vector<StreamHealth> out;
+  try {
+    if (auto it = r->find("samples"); it != r->end() && it->is_array())
+      for (const auto& s : *it) out.push_back(streamHealthFromJson(s));
+  } catch (const nlohmann::json::exception&) {
+    return makeError("streams.bad_reply", "the media node's health samples have fields of the wrong type");
+  }
+  return out;
 }
 
 }  // namespace hub::service

@@ -29,6 +29,8 @@ inline constexpr const char* kStreamRequestsTopic = "media.streams.rpc";
 // The JSON of a StreamInfo in replies, and back.
 nlohmann::json streamInfoToJson(const StreamInfo& s);
 StreamInfo streamInfoFromJson(const nlohmann::json& j);
+nlohmann::json streamHealthToJson(const StreamHealth& h);
+StreamHealth streamHealthFromJson(const nlohmann::json& j);
 
 class BusStreams final : public Streams {
  public:
@@ -43,6 +45,8 @@ class BusStreams final : public Streams {
   Result<StreamInfo> setRestreamTargets(const std::string& name,
                                         const std::vector<std::string>& targets) override;
   Status setSchedule(const std::string& name, const StreamSchedule& schedule) override;
+  // Op "health": the reply's "stream" is {"samples": [...]}.
+  Result<std::vector<StreamHealth>> health(const std::string& name, std::int64_t sinceMs, int limit) override;
 
  private:
   // Sends one request and waits for its answer: the reply's "stream" object, or its error.

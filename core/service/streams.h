@@ -2,8 +2,8 @@
 //
 // How a service other than media (the CMS's live events) drives media streams without touching
 // media's tables: create a stream, read it, rotate its key, set its restream targets and its
-// schedule (shown as "upcoming" in media's public listing). Core defines the interface; the
-// implementation every service gets through service::Context is BusStreams (bus_streams.h),
+// schedule (shown as "upcoming" in media's public listing), read its health history. Core defines the
+// interface; the implementation every service gets through service::Context is BusStreams (bus_streams.h),
 // which asks the media service over the bus, so it works the same when media runs on another
 // node. Calls block (up to the client's timeout): call them on a worker, never on a loop.
 #pragma once
@@ -33,6 +33,21 @@ struct StreamSchedule {
   std::string posterUrl;  // "" = the stream's own thumbnail
 };
 
+// One stored health sample of a stream (media samples every [media] health_interval_seconds):
+// `details` is media's whole status of the stream at that time (JSON text: video with
+// keyframe_interval_seconds, restream targets and their states, renditions, ...).
+struct StreamHealth {
+  std::int64_t atMs = 0;  // UTC, ms since the epoch
+  bool live = false;
+  std::int64_t bitrateIn = 0;  // bits/s
+  double fps = 0;
+  std::int64_t viewers = 0;
+  std::int64_t droppedFrames = 0;
+  int width = 0, height = 0;
+  double keyframeIntervalSeconds = 0;
+  std::string details;
+};
+
 // Stream events announced on the bus topic kStreamEventsTopic ("media.streams") as JSON
 // {"event": E, "name": stream, ...}: "created", "deleted" (once per change across media nodes),
 // "live" and "ended" (a publisher connected / left, from the node that has it), and "recorded"
@@ -52,6 +67,10 @@ class Streams {
                                                 const std::vector<std::string>& targets) = 0;
   // Stores (or with startsAt 0 clears) what the public listing shows while the stream is not live.
   virtual Status setSchedule(const std::string& name, const StreamSchedule& schedule) = 0;
+  // The stored health samples taken at or after `sinceMs`, oldest first, at most `limit` (the
+  // newest ones when there are more).
+  virtual Result<std::vector<StreamHealth>> health(const std::string& name, std::int64_t sinceMs,
+                                                   int limit) = 0;
 };
 
 }  // namespace hub::service

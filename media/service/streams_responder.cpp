@@ -1,6 +1,7 @@
 // media/service/streams_responder.cpp
 #include "media/service/streams_responder.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "core/log/log.h"
@@ -150,6 +151,32 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
     if (auto st = store_.setSchedule(s); !st) return st.error();
     if (hooks_.changed) hooks_.changed();
     return nlohmann::json::object();
+  }
+  if (op == "health") {
+    const auto since = args.value("since_ms", std::int64_t{0});
+    const int limit = std::clamp(args.value("limit", 720), 1, 10000);
+    if (auto s = store_.get(name); !s) return s.error();
+    auto samples = store_.health(name, limit, since);
+    if (!samples) return samples.error();
+    auto arr = nlohmann::json::array();
+    // Oldest first; the key-frame interval from the stored status.
+    for (auto it = samples->rbegin(); it != samples->rend(); ++it) {
+      hub::service::StreamHealth h;
+      h.atMs = std::chrono::duration_cast<std::chrono::milliseconds>(it->at.time_since_epoch()).count();
+      h.live = it->live;
+      h.bitrateIn = it->bitrateIn;
+      h.fps = it->fps;
+      h.viewers = it->viewers;
+      h.droppedFrames = it->droppedFrames;
+      h.width = it->width;
+      h.height = it->height;
+      auto details = nlohmann::json::parse(it->details, nullptr, false);
+      if (details.is_object() && details.contains("video") && details["video"].is_object())
+        h.keyframeIntervalSeconds = details["video"].value("keyframe_interval_seconds", 0.0);
+      h.details = it->details;
+      arr.push_back(hub::service::streamHealthToJson(h));
+    }
+    return nlohmann::json{{"samples", arr}};
   }
   return makeError("media.bad_request", "unknown stream request " + op);
 }

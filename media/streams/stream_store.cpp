@@ -307,11 +307,13 @@ Status StreamStore::recordHealth(const std::vector<HealthSample>& samples) {
   });
 }
 
-Result<std::vector<HealthSample>> StreamStore::health(const std::string& stream, int limit) {
+Result<std::vector<HealthSample>> StreamStore::health(const std::string& stream, int limit,
+                                                      std::int64_t sinceMs) {
   auto rows = db_.query(
       "SELECT stream, sampled_at, live, bitrate_in, fps, viewers, dropped_frames, width, height, details "
-      "FROM media_stream_health WHERE stream = ? ORDER BY sampled_at DESC, id DESC LIMIT ?",
-      {stream, limit});
+      "FROM media_stream_health WHERE stream = ? AND sampled_at >= ? ORDER BY sampled_at DESC, id DESC LIMIT "
+      "?",
+      {stream, sinceMs, limit});
   if (!rows) return rows.error();
   std::vector<HealthSample> out;
   for (const auto& r : *rows) {

@@ -93,8 +93,8 @@ class StreamStore {
   Status pruneAnnouncements(std::chrono::system_clock::time_point before);
 
   Status recordHealth(const std::vector<HealthSample>& samples);
-  // The newest samples of a stream, newest first.
-  Result<std::vector<HealthSample>> health(const std::string& stream, int limit);
+  // The newest samples of a stream taken at or after `sinceMs`, newest first.
+  Result<std::vector<HealthSample>> health(const std::string& stream, int limit, std::int64_t sinceMs = 0);
 
  private:
   Result<Stream> update(const std::string& name, const std::string& sql, sql::Params params);

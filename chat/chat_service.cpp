@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "chat/api/chat_api.h"
 #include "chat/fanout/memory_engine.h"
@@ -15,6 +16,7 @@
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
+#include "core/service/chat_activity.h"
 #include "core/sql/change_watcher.h"
 
 namespace hub::chat {
@@ -63,6 +65,14 @@ Result<std::vector<std::string>> readWords(const std::string& files) {
   return words;
 }
 
+std::string randomNodeId() {
+  std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 16; ++i) id += hex[rd() & 15];
+  return id;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<fanout::Engine>> openEngine(const std::string& busUrl,
@@ -75,6 +85,8 @@ Result<std::unique_ptr<fanout::Engine>> openEngine(const std::string& busUrl,
   }
   return makeError("chat.engine", "chat: no fan-out engine for bus URL " + busUrl);
 }
+
+ChatService::ChatService() : nodeId_(randomNodeId()) {}
 
 ChatService::~ChatService() { stop(); }
 
@@ -536,10 +548,46 @@ void ChatService::sweep() {
   }
   limiter_->sweep();
   tokenLimiter_->sweep();
-  std::lock_guard lock(statsMu_);
-  for (auto& [room, rate] : sentRate_) rate *= 0.8;  // decays when quiet: about a 5 s window
-  for (auto& [room, n] : sentCount_) sentRate_[room] += 0.2 * static_cast<double>(n);
-  sentCount_.clear();
+  std::string activity;
+  {
+    std::lock_guard lock(statsMu_);
+    for (auto& [room, rate] : sentRate_) rate *= 0.8;  // decays when quiet: about a 5 s window
+    for (auto& [room, n] : sentCount_) sentRate_[room] += 0.2 * static_cast<double>(n);
+    activity = takeActivity();
+    sentCount_.clear();
+  }
+  if (!activity.empty())
+    if (auto st = context_->bus.publish(service::kChatActivityTopic, activity); !st)
+      logger()->warn("room activity not announced: {}", st.error().message);
+}
+
+std::string ChatService::takeActivity() {
+  const std::int64_t minute = nowMs() / 60000 * 60000;
+  std::string out;
+  if (activityMinute_ != 0 && minute != activityMinute_) {  // the minute is over: its final counts
+    out = activityJson(activityMinute_);
+    minuteMessages_.clear();
+    activityTicks_ = 0;
+  }
+  activityMinute_ = minute;
+  for (auto& [room, n] : sentCount_) minuteMessages_[room] += n;
+  if (out.empty() && ++activityTicks_ % 5 == 0) out = activityJson(minute);
+  return out;
+}
+
+std::string ChatService::activityJson(std::int64_t minute) const {
+  auto rooms = nlohmann::json::array();
+  auto likesOf = [this](const std::string& room) {
+    auto it = likeTotals_.find(room);
+    return it == likeTotals_.end() ? std::uint64_t{0} : it->second;
+  };
+  for (const auto& [room, n] : minuteMessages_)
+    rooms.push_back({{"room", room}, {"messages", n}, {"likes_total", likesOf(room)}});
+  for (const auto& [room, total] : likeTotals_)
+    if (!minuteMessages_.count(room) && total > 0)
+      rooms.push_back({{"room", room}, {"messages", 0}, {"likes_total", total}});
+  if (rooms.empty()) return "";
+  return nlohmann::json{{"node", nodeId_}, {"minute_ms", minute}, {"rooms", rooms}}.dump();
 }
 
 }  // namespace hub::chat

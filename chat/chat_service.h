@@ -47,7 +47,7 @@ struct RoomStats {
 
 class ChatService final : public service::Service {
  public:
-  ChatService() = default;
+  ChatService();
   ~ChatService() override;
 
   std::string_view name() const override { return "chat"; }
@@ -93,6 +93,10 @@ class ChatService final : public service::Service {
   void likesTick();
   void viewersTick();
   void sweep();
+  // Under statsMu_, from sweep(): the activity to announce now (core/service/chat_activity.h),
+  // "" when none is due.
+  std::string takeActivity();
+  std::string activityJson(std::int64_t minute) const;
   std::int64_t nowMs() const;
   Status buildFilter();
 
@@ -117,7 +121,11 @@ class ChatService final : public service::Service {
   std::map<std::string, std::uint64_t> viewerSums_;
   std::map<std::string, std::uint64_t> sentCount_;  // messages published per room since last sweep
   std::map<std::string, double> sentRate_;
-  std::map<std::string, std::uint64_t> lastLocal_;  // ticker thread: local viewers last reported
+  std::map<std::string, std::uint64_t> lastLocal_;       // ticker thread: local viewers last reported
+  std::map<std::string, std::uint64_t> minuteMessages_;  // sent through this node in activityMinute_
+  std::int64_t activityMinute_ = 0;
+  int activityTicks_ = 0;
+  const std::string nodeId_;  // tells this node's activity from other chat nodes'
 
   // Cleared by stop(): change-feed callbacks and worker tasks that outlive the service check it.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);

@@ -17,6 +17,8 @@
 #include "cms/challenge/member_import.h"
 #include "cms/content/content_routes.h"
 #include "cms/content/content_store.h"
+#include "cms/live/live_activity.h"
+#include "cms/live/live_health_routes.h"
 #include "cms/live/live_routes.h"
 #include "cms/media_library/media_routes.h"
 #include "cms/media_library/media_store.h"
@@ -71,6 +73,7 @@ std::vector<sql::Migration> migrations() {
   append(all, schedule::migrations());       // cms.schedule
   append(all, challenge::migrations());      // cms.challenge
   append(all, live::migrations());           // cms.live
+  append(all, live::activityMigrations());   // cms.live_activity
   return all;
 }
 
@@ -122,6 +125,7 @@ Status CmsService::start(service::Context& context) {
   schedule::addRoutes(*ctx_);
   challenge::addRoutes(*ctx_);
   live::addRoutes(*ctx_);
+  live::addControlRoomRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());
   return {};

@@ -58,6 +58,20 @@ struct Limits {
 
 }  // namespace
 
+Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role) {
+  hub::auth::TokenClaims claims;
+  claims.userId = actor.userId;
+  claims.name = actor.displayName.empty() ? actor.username : actor.displayName;
+  claims.role = role;
+  claims.expires =
+      std::chrono::duration_cast<std::chrono::seconds>(ctx.base.clock.wall().time_since_epoch()).count() +
+      ctx.config.memberTokenTtlSeconds;
+  return Json{
+      {"token", hub::auth::signToken(claims, ctx.base.authSecret)},
+      {"user", {{"id", claims.userId}, {"name", claims.name}, {"role", hub::auth::roleName(claims.role)}}},
+      {"expires", claims.expires}};
+}
+
 void addRoutes(CmsContext& ctx) {
   auto limits = std::make_shared<Limits>(ctx.base.clock, ctx.config);
   auto& signIns = ctx.base.metrics.counter("hub_cms_sign_ins_total", "CMS sign-ins that succeeded");
@@ -211,22 +225,12 @@ void addRoutes(CmsContext& ctx) {
 
   // A chat token (core/auth/token.h) for the signed-in user: moderator with a Moderator or
   // Admin grant anywhere, else user.
-  addRoute(
-      ctx, http::Method::Post, "/api/v1/chat/member-token", Guard::Signed, [&ctx](CmsRequest& req) -> Reply {
-        hub::auth::TokenClaims claims;
-        claims.userId = req.actor.userId;
-        claims.name = req.actor.displayName.empty() ? req.actor.username : req.actor.displayName;
-        claims.role = req.actor.hasRole(Role::Moderator) ? hub::auth::Role::Moderator : hub::auth::Role::User;
-        claims.expires =
-            std::chrono::duration_cast<std::chrono::seconds>(ctx.base.clock.wall().time_since_epoch())
-                .count() +
-            ctx.config.memberTokenTtlSeconds;
-        return Json{
-            {"token", hub::auth::signToken(claims, ctx.base.authSecret)},
-            {"user",
-             {{"id", claims.userId}, {"name", claims.name}, {"role", hub::auth::roleName(claims.role)}}},
-            {"expires", claims.expires}};
-      });
+  addRoute(ctx, http::Method::Post, "/api/v1/chat/member-token", Guard::Signed,
+           [&ctx](CmsRequest& req) -> Reply {
+             return chatTokenJson(
+                 ctx, req.actor,
+                 req.actor.hasRole(Role::Moderator) ? hub::auth::Role::Moderator : hub::auth::Role::User);
+           });
 
   addUserRoutes(ctx);
 }

@@ -5,11 +5,18 @@
 #pragma once
 
 #include "cms/api/cms_context.h"
+#include "cms/api/json.h"
+#include "cms/auth/actor.h"
+#include "core/auth/token.h"
 
 namespace hub::cms::auth {
 
 void addRoutes(CmsContext& ctx);
 // /api/v1/users (cms/auth/users_routes.cpp).
 void addUserRoutes(CmsContext& ctx);
+
+// A signed chat token for `actor` with `role` ([cms] member_token_ttl_seconds): the answer of
+// the member-token routes, {"token", "user": {"id", "name", "role"}, "expires"}.
+Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role);
 
 }  // namespace hub::cms::auth

@@ -1,0 +1,181 @@
+// tests/integration/cms_live_control_test.cpp
+//
+// The studio's control room routes (cms/live/live_health_routes.h) against a real media service
+// in the same process, on SQLite and MariaDB, while ffmpeg publishes: the health history
+// (bitrate, fps, key-frame interval) for the host, moderator and editor of the event's city,
+// 403 for its reviewer, 404 for another city's host; the event's chat token (moderator for the
+// host and the moderator, user for the editor); ending the broadcast (hosts only) rotates the
+// key and the event ends. Chat activity announced on the bus becomes messages and likes per minute.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "cms/api/time.h"
+#include "cms/tests/support/cms_harness.h"
+#include "core/auth/token.h"
+#include "core/bus/bus.h"
+#include "core/service/chat_activity.h"
+#include "media/service/media_service.h"
+#include "tests/integration/media_test_util.h"
+#include "tests/support/fixtures.h"
+
+namespace hub::cms::testing {
+namespace {
+
+using auth::Role;
+using test::ffmpegPublishArgs;
+using test::waitFor;
+
+class LiveControlRoomApi : public CmsApiTest {
+ protected:
+  void SetUp() override {
+    harness_ = std::make_unique<CmsHarness>(GetParam(), [this](config::Config& c) {
+      c.data.dir = dir_.path();
+      c.rtmp.listen = config::HostPort{"127.0.0.1", 0};
+      c.rtmp.publicUrl = "rtmp://127.0.0.1/live";
+      c.media.demo = false;
+      c.media.healthIntervalSeconds = 1;
+      c.transcode.ladder = {};  // the source only: no encoding on a loaded test host
+      c.hls.graceSeconds = 1;
+      c.record.exportMp4 = false;
+      c.record.enabled = false;
+      c.cms.livePollSeconds = 1;
+    });
+    auto media = std::make_unique<media::service::MediaService>();
+    media_ = media.get();
+    harness_->addService(std::move(media));
+    ASSERT_TRUE(harness_->start());
+    hub().createOrg(1, 0, "省总工会");
+    hub().createOrg(2, 1, "市A");
+    hub().createOrg(3, 1, "市B");
+    hub().createUser("ed-a", "password-1", {{Role::Editor, 2}}, 2);
+    hub().createUser("host-a", "password-1", {{Role::Host, 2}}, 2);
+    hub().createUser("mod-a", "password-1", {{Role::Moderator, 2}}, 2);
+    hub().createUser("rev-a", "password-1", {{Role::Reviewer, 2}}, 2);
+    hub().createUser("host-b", "password-1", {{Role::Host, 3}}, 3);
+  }
+
+  std::int64_t now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(hub().clock().wall().time_since_epoch()).count();
+  }
+
+  test::TempDir dir_;
+  media::service::MediaService* media_ = nullptr;
+};
+
+TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
+  auto edA = hub().login("ed-a", "password-1");
+  auto host = hub().login("host-a", "password-1");
+  auto mod = hub().login("mod-a", "password-1");
+  auto rev = hub().login("rev-a", "password-1");
+  auto hostB = hub().login("host-b", "password-1");
+  auto r = edA.post("/api/v1/live-events", {{"title", "职工春晚"},
+                                            {"org_id", 2},
+                                            {"starts_at", formatTime(now() + 60)},
+                                            {"ends_at", formatTime(now() + 7200)}});
+  ASSERT_EQ(r.status, 201) << r.text;
+  const std::string path = "/api/v1/live-events/" + r.body["id"].dump();
+  const std::string key = host.get(path + "/ingest").body["stream_key"];
+  ASSERT_FALSE(key.empty());
+
+  // Scopes: another city's host does not see the event; a reviewer of the city may not work
+  // its control room.
+  for (const char* sub : {"/health", "/chat-token", "/end"}) {
+    auto out = std::string(sub) == "/health" ? hostB.get(path + sub) : hostB.post(path + sub);
+    EXPECT_EQ(out.status, 404) << sub << " " << out.text;
+    out = std::string(sub) == "/health" ? rev.get(path + sub) : rev.post(path + sub);
+    EXPECT_EQ(out.status, 403) << sub << " " << out.text;
+  }
+  EXPECT_EQ(host.get(path + "/health?since=soon").status, 422);
+
+  // Before the publish: no live sample.
+  auto h = host.get(path + "/health");
+  ASSERT_EQ(h.status, 200) << h.text;
+  EXPECT_FALSE(h.body["live"].get<bool>());
+
+  // ffmpeg publishes 1 s GOPs: media's sampler records live samples with the key-frame interval.
+  test::Process ff(ffmpegPublishArgs(media_->rtmpPort(), key, 30), dir_.path() + "/ffmpeg.log");
+  Json last;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto got = mod.get(path + "/health");
+        if (got.status != 200 || got.body["samples"].empty()) return false;
+        last = got.body["samples"].back();
+        return last["live"].get<bool>() && last["fps"].get<double>() > 0 &&
+               last["keyframe_interval_seconds"].get<double>() > 0 &&
+               last["bitrate_in"].get<std::int64_t>() > 0;
+      },
+      20000))
+      << last.dump();
+  EXPECT_NEAR(last["keyframe_interval_seconds"].get<double>(), 1.0, 0.5) << last.dump();
+  h = edA.get(path + "/health");
+  ASSERT_EQ(h.status, 200) << h.text;
+  EXPECT_TRUE(h.body["live"].get<bool>());
+  const auto& samples = h.body["samples"];
+  for (std::size_t i = 1; i < samples.size(); ++i)
+    EXPECT_LE(samples[i - 1]["at_ms"].get<std::int64_t>(), samples[i]["at_ms"].get<std::int64_t>())
+        << "oldest first";
+  // `since` after the newest sample: nothing.
+  h = edA.get(path + "/health?since=" + std::to_string(last["at_ms"].get<std::int64_t>() + 1));
+  ASSERT_EQ(h.status, 200) << h.text;
+  EXPECT_TRUE(h.body["samples"].empty()) << h.text;
+
+  // Chat activity (what chat nodes announce on the bus): two nodes' messages summed per minute,
+  // likes per minute from the growth of the room's total.
+  const std::string stream = r.body["stream"];
+  const std::int64_t m0 = (last["at_ms"].get<std::int64_t>() / 60000 - 2) * 60000;
+  auto announce = [&](const std::string& node, std::int64_t minute, int messages, int likes) {
+    Json a = {{"node", node},
+              {"minute_ms", minute},
+              {"rooms", {{{"room", stream}, {"messages", messages}, {"likes_total", likes}}}}};
+    ASSERT_TRUE(hub().ctx().base.bus.publish(service::kChatActivityTopic, a.dump()));
+  };
+  announce("node-a", m0, 2, 10);
+  announce("node-a", m0, 3, 12);  // later in the same minute: replaces
+  announce("node-b", m0, 4, 12);
+  announce("node-a", m0 + 60000, 1, 20);
+  Json chat;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        chat = host.get(path + "/health?since=" + std::to_string(m0)).body["chat"];
+        return chat.size() == 2 && chat[1]["messages"] == 1;
+      },
+      5000))
+      << chat.dump();
+  EXPECT_EQ(chat[0]["minute_ms"], m0);
+  EXPECT_EQ(chat[0]["messages"], 7);
+  EXPECT_EQ(chat[1]["likes"], 8);
+
+  // The chat token of the event's room: moderator for its host and moderator, user for the editor.
+  auto verify = [&](CmsClient& c) {
+    auto t = c.post(path + "/chat-token");
+    EXPECT_EQ(t.status, 200) << t.text;
+    auto claims = hub::auth::verifyToken(t.body.value("token", ""), hub().authSecret(), hub().clock());
+    EXPECT_TRUE(claims) << t.text;
+    return claims ? std::string(hub::auth::roleName(claims->role)) : "";
+  };
+  EXPECT_EQ(verify(host), "moderator");
+  EXPECT_EQ(verify(mod), "moderator");
+  EXPECT_EQ(verify(edA), "user");
+
+  // Ending: not for the editor; the host's end rotates the key, the publisher is cut and the
+  // event ends; audited.
+  EXPECT_EQ(edA.post(path + "/end").status, 403);
+  auto end = host.post(path + "/end");
+  ASSERT_EQ(end.status, 200) << end.text;
+  EXPECT_NE(host.get(path + "/ingest").body.value("stream_key", ""), key);
+  ASSERT_TRUE(waitFor([&] { return edA.get(path).body.value("state", "") == "ended"; }, 15000))
+      << edA.get(path).text;
+  auto rows =
+      hub().db().query("SELECT COUNT(*) AS n FROM cms_audit WHERE action = 'live.end' AND object_id = ?",
+                       {r.body["id"].dump()});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[0].getInt("n"), 1);
+  EXPECT_EQ(host.post(path + "/end").status, 409);
+}
+
+HUB_CMS_BACKENDS(LiveControlRoomApi);
+
+}  // namespace
+}  // namespace hub::cms::testing

@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: '/review', label: 'navReview', roles: ['reviewer'] },
   { path: '/accounts', label: 'navAccounts', roles: ['editor'] },
   { path: '/challenges', label: 'navChallenges', roles: ['editor'] },
+  { path: '/live', label: 'navLive', roles: ['editor', 'host', 'moderator'] },
   { path: '/admin/users', label: 'navUsers', roles: [] },
   { path: '/admin/orgs', label: 'navOrgs', roles: [] },
   { path: '/admin/audit', label: 'navAudit', roles: [], wholeTree: true },

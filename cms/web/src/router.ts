@@ -11,6 +11,8 @@ import ChallengesView from './views/ChallengesView.vue';
 import ContentEditView from './views/ContentEditView.vue';
 import ContentListView from './views/ContentListView.vue';
 import DashboardView from './views/DashboardView.vue';
+import LiveControlView from './views/LiveControlView.vue';
+import LiveListView from './views/LiveListView.vue';
 import NotFoundView from './views/NotFoundView.vue';
 import OrgsView from './views/OrgsView.vue';
 import ReviewView from './views/ReviewView.vue';
@@ -28,6 +30,8 @@ export const router = createRouter({
     { path: '/review', component: ReviewView },
     { path: '/challenges', component: ChallengesView },
     { path: '/accounts', component: AccountsView },
+    { path: '/live', component: LiveListView },
+    { path: '/live/:id(\\d+)', component: LiveControlView },
     { path: '/admin/users', component: UsersView },
     { path: '/admin/orgs', component: OrgsView },
     { path: '/admin/audit', component: AuditView },

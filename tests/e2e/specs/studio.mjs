@@ -5,7 +5,8 @@
 // to another day, accounts with a CSV import previewed before it is applied, the content editor
 // (preview, cover upload, per-account version checked against its platform, diff, submit), the
 // organisation tree and users pages, the audit log with a filter, and an ended session sending the user back to
-// sign in.
+// sign in. Then the live control room (studio_live.mjs, a hub of its own).
+import studioLive from './studio_live.mjs';
 
 async function signInUi(page, url, username, password) {
   await page.goto(`${url}/studio/`);
@@ -17,7 +18,12 @@ async function signInUi(page, url, username, password) {
 
 const navPaths = (page) => page.$$eval('[data-nav]', (els) => els.map((e) => e.dataset.nav));
 
-export default async function studio({ startHub, newPage, desktop, screenshot, assert, waitFor }) {
+export default async function studio(ctx) {
+  await studioMain(ctx);
+  await studioLive(ctx);
+}
+
+async function studioMain({ startHub, newPage, desktop, screenshot, assert, waitFor }) {
   const hub = await startHub();
   await hub.cliWithInput('boss-password-1\n', 'user', 'create', 'boss', '--admin', '--display-name', '管理员', '--password-stdin');
 
@@ -36,7 +42,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -64,7 +70,7 @@ export default async function studio({ startHub, newPage, desktop, screenshot, a
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts', '/challenges']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts', '/challenges', '/live']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');

@@ -4,6 +4,7 @@
 #include "cms/live/live_activity.h"
 
 #include "cms/api/json.h"
+#include "core/bus/bus.h"
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
 #include "core/service/chat_activity.h"

@@ -120,7 +120,7 @@ void addHealth(CmsContext& ctx) {
              if (!minutes) return minutes.error();
              Json chat = Json::array();
              for (const auto& m : *minutes)
-               chat.push_back({{"minute_ms", m.minuteMs}, {"messages", m.messages}, {"likes", m.likes}});
+               chat.push_back(Json{{"minute_ms", m.minuteMs}, {"messages", m.messages}, {"likes", m.likes}});
              return Json{{"event_id", e->id},  {"stream", e->streamName},
                          {"state", e->state},  {"live", !samples->empty() && samples->back().live},
                          {"since_ms", *since}, {"samples", arr},
@@ -147,11 +147,6 @@ void addEnd(CmsContext& ctx) {
                                               nullptr, Json{{"stream", e->streamName}});
                    !st)
                  return st.error();
-               auto minutes = chatMinutes(ctx.base.db, e->streamName, *since);
-               if (!minutes) return minutes.error();
-               Json chat = Json::array();
-               for (const auto& m : *minutes)
-                 chat.push_back({{"minute_ms", m.minuteMs}, {"messages", m.messages}, {"likes", m.likes}});
                return Json{{"event_id", e->id}, {"ended", true}, {"was_live", s->live}};
              });
              logger()->info("[event={} stream={}] ended by user {} (key rotated)", e->id, e->streamName,

@@ -118,6 +118,7 @@ export default async function studioLive({ startHub, browser, desktop, screensho
         if (ev.type === 'joined') resolve();
       };
       ws.onerror = () => reject(new Error('viewer socket failed'));
+      setTimeout(() => reject(new Error(`viewer not joined: ${JSON.stringify(window.events)}`)), 10000);
     }), [viewerToken, event.stream]);
     await viewer.evaluate((room) => window.viewerWs.send(JSON.stringify({ op: 'send', room, text: '主持人好！' })), event.stream);
     const line = '[data-test="chat-list"] .chat-line:has-text("主持人好！")';

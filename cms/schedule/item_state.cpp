@@ -66,45 +66,17 @@ Result<std::map<std::int64_t, TargetCounts>> countMany(sql::Executor& db,
   return out;
 }
 
-// Moves one locked item from `from` to what its targets say.
-Result<int> move(sql::Executor& tx, std::int64_t itemId, workflow::State from, const TargetCounts& counts,
-                 const Clock& clock, std::string_view why) {
+// The states one item passes through to reach what its targets say (empty: it stays).
+std::vector<workflow::State> pathFor(std::int64_t itemId, workflow::State from, const TargetCounts& counts) {
   using workflow::State;
   std::optional<State> to = stateForTargets(counts);
   if (!to && from == State::Scheduled) to = State::Approved;  // every target cancelled
-  if (!to || *to == from) return 0;
-
-  std::vector<State> path;
-  if (workflow::allowed(from, *to))
-    path = {*to};
-  else if (from == State::Scheduled && workflow::allowed(State::Publishing, *to))
-    path = {State::Publishing, *to};
-  else {
-    logger()->warn("[item={}] targets say {} but the item is {}: left as it is", itemId,
-                   workflow::stateName(*to), workflow::stateName(from));
-    return 0;
-  }
-  audit::AuditLog audit(clock);
-  int moves = 0;
-  State at = from;
-  for (State next : path) {
-    if (Status st = workflow::transition(tx, schedulerActor(), itemId, at, next, why, clock); !st)
-      return st.error();
-    Json before = {{"state", workflow::stateName(at)}};
-    Json after = {{"state", workflow::stateName(next)},
-                  {"targets",
-                   {{"scheduled", counts.scheduled},
-                    {"in_flight", counts.inFlight},
-                    {"published", counts.published},
-                    {"failed", counts.failed}}}};
-    if (Status st = audit.record(tx, schedulerActor(), "content.state", "content", std::to_string(itemId),
-                                 before, after);
-        !st)
-      return st.error();
-    at = next;
-    ++moves;
-  }
-  return moves;
+  if (!to || *to == from) return {};
+  if (workflow::allowed(from, *to)) return {*to};
+  if (from == State::Scheduled && workflow::allowed(State::Publishing, *to)) return {State::Publishing, *to};
+  logger()->warn("[item={}] targets say {} but the item is {}: left as it is", itemId,
+                 workflow::stateName(*to), workflow::stateName(from));
+  return {};
 }
 
 }  // namespace
@@ -152,14 +124,36 @@ Result<int> followTargetsMany(sql::Executor& tx, const std::map<std::int64_t, st
   for (const auto& f : follow) followed.push_back(f.first);
   auto counts = countMany(tx, followed);
   if (!counts) return counts.error();
-  int moves = 0;
+  // Every item's first step together, then the second ones (scheduled -> publishing -> ...).
+  std::vector<workflow::Move> steps[2];
+  std::vector<audit::AuditLog::Record> records;
   for (const auto& [id, from] : follow) {
     auto it = counts->find(id);
-    auto n = move(tx, id, from, it == counts->end() ? TargetCounts{} : it->second, clock, whyByItem.at(id));
-    if (!n) return n.error();
-    moves += *n;
+    const TargetCounts c = it == counts->end() ? TargetCounts{} : it->second;
+    workflow::State at = from;
+    std::size_t level = 0;
+    for (workflow::State next : pathFor(id, from, c)) {
+      steps[level++].push_back(
+          workflow::Move{.itemId = id, .from = at, .to = next, .comment = whyByItem.at(id)});
+      records.push_back(audit::AuditLog::Record{.actor = schedulerActor(),
+                                                .action = "content.state",
+                                                .objectType = "content",
+                                                .objectId = std::to_string(id),
+                                                .before = {{"state", workflow::stateName(at)}},
+                                                .after = {{"state", workflow::stateName(next)},
+                                                          {"targets",
+                                                           {{"scheduled", c.scheduled},
+                                                            {"in_flight", c.inFlight},
+                                                            {"published", c.published},
+                                                            {"failed", c.failed}}}}});
+      at = next;
+    }
   }
-  return moves;
+  for (const auto& level : steps)
+    if (Status st = workflow::transitionMany(tx, schedulerActor(), level, clock); !st) return st.error();
+  if (!records.empty())
+    if (Status st = audit::AuditLog(clock).recordMany(tx, records); !st) return st.error();
+  return static_cast<int>(records.size());
 }
 
 }  // namespace hub::cms::schedule

@@ -254,7 +254,7 @@ Result<std::vector<ScheduleRow>> ScheduleStore::calendar(sql::Executor& db, cons
   // The organisations the caller may see (and asked for) first, from the small org table: no
   // filter at all when that is every organisation, else an id list. Joining the orgs instead
   // lets the planner start from them and sort the whole range.
-  std::string orgSql = "SELECT id FROM cms_orgs WHERE (";
+  std::string orgSql = "SELECT id, (SELECT COUNT(*) FROM cms_orgs) AS total FROM cms_orgs WHERE (";
   sql::Params orgParams;
   for (std::size_t i = 0; i < q.visiblePaths.size(); ++i) {
     orgSql += i ? " OR path LIKE ?" : "path LIKE ?";
@@ -268,9 +268,7 @@ Result<std::vector<ScheduleRow>> ScheduleStore::calendar(sql::Executor& db, cons
   auto orgs = db.query(orgSql, orgParams);
   if (!orgs) return orgs.error();
   if (orgs->empty()) return std::vector<ScheduleRow>{};
-  auto all = db.query("SELECT COUNT(*) AS n FROM cms_orgs");
-  if (!all) return all.error();
-  const bool everyOrg = static_cast<std::int64_t>(orgs->size()) == (*all)[0].getInt("n");
+  const bool everyOrg = static_cast<std::int64_t>(orgs->size()) == (*orgs)[0].getInt("total");
 
   std::string sql = std::string(kColumns) + " WHERE s.due_at >= ? AND s.due_at < ?";
   sql::Params p{q.after ? std::max(q.from, q.after->first) : q.from, q.to};

@@ -109,8 +109,24 @@ Scheduler::Decision Scheduler::decide(const OutboxRow& row, const std::optional<
   return d;
 }
 
+Result<AccountInfo> Scheduler::account(std::int64_t id) {
+  if (!cacheAccounts_) return accounts_.account(db_, id);
+  const auto now = clock_.steady();
+  {
+    std::lock_guard lock(accountsMu_);
+    auto it = accountCache_.find(id);
+    if (it != accountCache_.end() && now - it->second.second < options_.accountCache) return it->second.first;
+  }
+  auto a = accounts_.account(db_, id);
+  if (a) {
+    std::lock_guard lock(accountsMu_);
+    accountCache_[id] = {*a, now};
+  }
+  return a;
+}
+
 Scheduler::Decision Scheduler::send(const OutboxRow& row) {
-  auto account = accounts_.account(db_, row.accountId);
+  auto account = this->account(row.accountId);
   if (!account || !account->active) {
     std::optional<AccountInfo> known;
     if (account) known = *account;
@@ -160,7 +176,7 @@ Scheduler::Decision Scheduler::send(const OutboxRow& row) {
 }
 
 Scheduler::Decision Scheduler::reconcile(const OutboxRow& row) {
-  auto account = accounts_.account(db_, row.accountId);
+  auto account = this->account(row.accountId);
   const std::int64_t now = nowMs();
   if (!account) {
     Decision d = decide(row, std::nullopt, Kind::Later, "unconfirmed", "unconfirmed",
@@ -297,6 +313,7 @@ Status Scheduler::start() {
   o.maxQueue = 0;
   o.name = "cms-send";
   pool_ = std::make_unique<loop::WorkerPool>(o);
+  cacheAccounts_ = options_.accountCache.count() > 0;
   {
     std::lock_guard lock(mu_);
     stopping_ = false;

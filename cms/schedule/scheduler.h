@@ -28,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,7 +62,10 @@ struct SchedulerOptions {
   std::chrono::milliseconds reconcileGrace{30000};  // "not found" counts only this long after the send
   std::chrono::milliseconds reconcileMax{600000};   // lookups back off up to this
   bool recoverAllAtStart = true;                    // the only node (SQLite): every "sending" row is ours
-  std::string owner;                                // lease owner; default: host:pid:random
+  // Background senders reuse an account's settings (credentials unsealed) this long; a
+  // deactivated account stops receiving posts at most this late. tick() always reads afresh.
+  std::chrono::milliseconds accountCache{2000};
+  std::string owner;  // lease owner; default: host:pid:random
 };
 
 struct TickStats {
@@ -102,6 +106,7 @@ class Scheduler {
     std::optional<AccountInfo> account;
   };
 
+  Result<AccountInfo> account(std::int64_t id);
   Decision send(const OutboxRow& row);
   Decision reconcile(const OutboxRow& row);
   Decision decide(const OutboxRow& row, const std::optional<AccountInfo>& account, Kind kind,
@@ -141,6 +146,9 @@ class Scheduler {
   int unsent_ = 0;     // leased, not yet sent or looked up
   int unwritten_ = 0;  // leased, outcome not yet stored
   std::deque<Decision> outcomes_;
+  bool cacheAccounts_ = false;  // background mode only
+  std::mutex accountsMu_;
+  std::map<std::int64_t, std::pair<AccountInfo, std::chrono::steady_clock::time_point>> accountCache_;
 };
 
 }  // namespace hub::cms::schedule

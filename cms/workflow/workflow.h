@@ -52,6 +52,18 @@ bool allowed(State from, State to);
 Status transition(sql::Executor& tx, const auth::Actor& actor, std::int64_t itemId, State from, State to,
                   std::string_view comment, const Clock& clock = SystemClock::instance());
 
+// transition() for many items at once by one actor (batched writers such as the scheduler):
+// one UPDATE per distinct (from, to) and one multi-row history INSERT. Any item no longer in
+// its `from` fails the whole call with "workflow.stale" (the caller's transaction rolls back).
+struct Move {
+  std::int64_t itemId = 0;
+  State from = State::Draft;
+  State to = State::Draft;
+  std::string comment;
+};
+Status transitionMany(sql::Executor& tx, const auth::Actor& actor, const std::vector<Move>& moves,
+                      const Clock& clock = SystemClock::instance());
+
 // The item's current state, or "workflow.not_found".
 Result<State> currentState(sql::Executor& db, std::int64_t itemId);
 

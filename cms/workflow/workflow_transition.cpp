@@ -2,6 +2,8 @@
 //
 // The compare-and-set move of a content item's state, with its history row.
 #include <chrono>
+#include <map>
+#include <utility>
 
 #include "cms/auth/actor.h"
 #include "cms/workflow/workflow.h"
@@ -31,6 +33,46 @@ Status transition(sql::Executor& tx, const auth::Actor& actor, std::int64_t item
       {itemId, actor.userId, actor.username, std::string(stateName(from)), std::string(stateName(to)),
        std::string(comment), now});
   if (!ins) return ins.error().wrap("workflow history");
+  return {};
+}
+
+Status transitionMany(sql::Executor& tx, const auth::Actor& actor, const std::vector<Move>& moves,
+                      const Clock& clock) {
+  if (moves.empty()) return {};
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock.wall().time_since_epoch()).count();
+  std::map<std::pair<State, State>, std::vector<std::int64_t>> groups;
+  for (const Move& m : moves) {
+    if (!allowed(m.from, m.to))
+      return makeError("workflow.not_allowed", "cannot move from " + std::string(stateName(m.from)) + " to " +
+                                                   std::string(stateName(m.to)));
+    groups[{m.from, m.to}].push_back(m.itemId);
+  }
+  for (const auto& [step, ids] : groups) {
+    std::string sql = "UPDATE cms_content SET state = ?, updated_at = ? WHERE state = ? AND id IN (";
+    sql::Params p{std::string(stateName(step.second)), now, std::string(stateName(step.first))};
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      sql += i ? ",?" : "?";
+      p.emplace_back(ids[i]);
+    }
+    auto upd = tx.exec(sql + ")", p);
+    if (!upd) return upd.error().wrap("workflow transition");
+    if (upd->affected != static_cast<std::int64_t>(ids.size()))
+      return makeError("workflow.stale",
+                       std::to_string(ids.size() - static_cast<std::size_t>(upd->affected)) +
+                           " of the content items are no longer " + std::string(stateName(step.first)));
+  }
+  std::string ins =
+      "INSERT INTO cms_workflow_transitions (item_id, actor_id, actor_name, from_state, to_state, comment,"
+      " created_at) VALUES ";
+  sql::Params p;
+  for (std::size_t i = 0; i < moves.size(); ++i) {
+    ins += i ? ",(?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+    p.insert(p.end(), {moves[i].itemId, actor.userId, actor.username, std::string(stateName(moves[i].from)),
+                       std::string(stateName(moves[i].to)), moves[i].comment, now});
+  }
+  auto r = tx.exec(ins, p);
+  if (!r) return r.error().wrap("workflow history");
   return {};
 }
 

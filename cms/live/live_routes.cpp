@@ -334,6 +334,11 @@ void addEdit(CmsContext& ctx, std::shared_ptr<Shared> shared) {
              after.updatedAt = now;
              Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
                if (auto st = updateEvent(tx, after); !st) return st.error();
+               if (moved && e.announcementContentId)
+                 if (auto r = moveAnnouncedStart(tx, ctx.audit, req.actor, *e.announcementContentId,
+                                                 e.startsAt, after.startsAt, now);
+                     !r)
+                   return r.error();
                if (auto st = ctx.audit.record(tx, req.actor, "live.update", "live_event",
                                               std::to_string(e.id), toJson(e), toJson(after));
                    !st)

@@ -264,4 +264,42 @@ Result<std::int64_t> createDraft(sql::Executor& tx, const audit::AuditLog& audit
   return item.id;
 }
 
+Result<bool> moveAnnouncedStart(sql::Executor& tx, const audit::AuditLog& audit, const auth::Actor& actor,
+                                std::int64_t contentId, std::int64_t oldStart, std::int64_t newStart,
+                                std::int64_t now) {
+  auto found = content::getItem(tx, contentId);
+  if (!found) return found.error();
+  if (!*found || (*found)->state != "draft") return false;
+  content::Item item = **found;
+  const std::string from = "开始时间：" + formatTime(oldStart), to = "开始时间：" + formatTime(newStart);
+  auto at = item.body.find(from);
+  if (at == std::string::npos) return false;  // an editor rewrote it: left to them
+  Json before = content::toJson(item);
+  item.body.replace(at, from.size(), to);
+  item.bodyHtml = content::renderMarkdown(item.body);
+  item.revision += 1;
+  item.updatedBy = actor.userId;
+  item.updatedAt = now;
+  if (auto st = content::updateItem(tx, item); !st) return st.error();
+  content::Revision r;
+  r.contentId = item.id;
+  r.revision = item.revision;
+  r.title = item.title;
+  r.body = item.body;
+  r.type = item.type;
+  r.coverMediaId = item.coverMediaId;
+  r.tags = item.tags;
+  r.actorId = actor.userId;
+  r.actorName = actor.username;
+  r.createdAt = now;
+  if (auto st = content::insertRevision(tx, r); !st) return st.error();
+  Json after = content::toJson(item);
+  before.erase("body_html");
+  after.erase("body_html");
+  if (auto st = audit.record(tx, actor, "content.update", "content", std::to_string(item.id), before, after);
+      !st)
+    return st.error();
+  return true;
+}
+
 }  // namespace hub::cms::live

@@ -82,4 +82,11 @@ Result<std::int64_t> createDraft(sql::Executor& tx, const audit::AuditLog& audit
                                  std::int64_t orgId, const std::string& type, const std::string& title,
                                  const std::string& body, std::vector<std::string> tags, std::int64_t now);
 
+// The announcement's text names the event's start ("开始时间：..."); while it is still a draft,
+// a moved start is written into it as a new revision by `actor` (audited "content.update").
+// Returns whether it changed (false once it left draft: reviewed text is not rewritten).
+Result<bool> moveAnnouncedStart(sql::Executor& tx, const audit::AuditLog& audit, const auth::Actor& actor,
+                                std::int64_t contentId, std::int64_t oldStart, std::int64_t newStart,
+                                std::int64_t now);
+
 }  // namespace hub::cms::live

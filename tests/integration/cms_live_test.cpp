@@ -282,6 +282,11 @@ TEST_P(LiveEventsApi, EditTimesTitleHostsWithAccessValidationAuditAndAnnouncemen
                        {got["id"].dump()});
   ASSERT_TRUE(audit);
   EXPECT_EQ((*audit)[0].getInt("n"), 1);
+  // The announcement, still a draft, names the new start (in a new revision).
+  const std::string newStart = "开始时间：" + formatTime(*startsAt);
+  auto announcementBody = [&] { return edA.get("/api/v1/content/" + item).body["body"].get<std::string>(); };
+  EXPECT_NE(announcementBody().find(newStart), std::string::npos) << announcementBody();
+  EXPECT_EQ(edA.get("/api/v1/content/" + item).body["revision"], 2);
   ASSERT_TRUE(waitFor([&] { return publicEntry(stream).value("title", "") == "元宵晚会"; }, 5000));
   EXPECT_EQ(publicEntry(stream)["starts_at"].get<std::int64_t>(), *startsAt * 1000);
 
@@ -302,6 +307,7 @@ TEST_P(LiveEventsApi, EditTimesTitleHostsWithAccessValidationAuditAndAnnouncemen
   EXPECT_EQ(r.errorCode(), "schedule.after_event_start");
   EXPECT_TRUE(r.body["error"]["fields"].contains("starts_at"));
   EXPECT_EQ(edA.patch(path, {{"starts_at", formatTime(now() + 4000)}}).status, 200);
+  EXPECT_NE(announcementBody().find(newStart), std::string::npos) << "reviewed text is not rewritten";
 
   // The poster is public through the event (an anonymous browser loads it from the listing),
   // the rest of the media library is not.

@@ -42,14 +42,41 @@ configure() {
     "${launcher[@]}" >/dev/null
 }
 build() { cmake --build "$(dir_of "$1")" --target "$(target_of "$1")" -- -j"$jobs"; }
+# The lines that say why a test failed (assertions, sanitizer reports), from ctest's log, so the
+# reason is in the last lines CI shows even when the full output is cut.
+failure_digest() {
+  grep -E 'Failure$|^\[  FAILED  \]|Expected|Which is|Value of|  Actual|error: |ERROR: [A-Za-z]+Sanitizer|runtime error|SUMMARY: |Error: |✘' \
+    "$1/Testing/Temporary/LastTest.log" | head -n 80 || true
+}
+# A failing test is run once more on its own. One that then passes is reported as FLAKY (with
+# why it failed) at the end, and does not fail the run; one that fails twice does.
+failed_tests() { sed -n 's/^[0-9]*:\(.*\)$/\1/p' "$1/Testing/Temporary/LastTestsFailed.log" | sort; }
 run_tests() {
   [ "$1" = release-check ] && return 0
+  local dir first again
+  dir=$(dir_of "$1")
   step "$1 tests"
-  (cd "$(dir_of "$1")" && ctest --output-on-failure -j"$jobs" --timeout 900)
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900) && return 0
+  failure_digest "$dir" >"$dir/first-failures.txt"
+  first=$(failed_tests "$dir")
+  step "$1 tests: running the failed ones again: $(echo $first)"
+  if (cd "$dir" && ctest --rerun-failed --output-on-failure -j1 --timeout 900); then
+    again=
+  else
+    again=$(failed_tests "$dir")
+  fi
+  local flaky
+  flaky=$(comm -23 <(echo "$first") <(echo "$again") | tr '\n' ' ')
+  [ -n "${flaky// /}" ] && { echo "FLAKY (failed, then passed when run again): $flaky"; cat "$dir/first-failures.txt"; } >>"$report"
+  [ -z "$again" ] && return 0
+  { echo "FAILED twice: $(echo $again)"; failure_digest "$dir"; } >>"$report"
+  return 1
 }
 
 for kind in "${builds[@]}"; do configure "$kind"; done
 status=0
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
 idle=(chrt --idle 0)
 "${idle[@]}" true 2>/dev/null || idle=(nice -n 19)
 step "${builds[0]} build ($(dir_of "${builds[0]}"))"
@@ -77,5 +104,9 @@ for i in "${!builds[@]}"; do
     fi
   fi
 done
+if [ -s "$report" ]; then
+  step "tests that failed, and why"
+  cat "$report"
+fi
 step "done, exit status $status"
 exit $status

@@ -100,6 +100,8 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await signInUi(reviewer, hub.url, 'rev', 'rev-password-1');
   await waitFor(async () => ((await reviewer.textContent('[data-fig="review"] .figure-value').catch(() => '')) || '').trim() === '1',
     "the dashboard counts the item waiting for the reviewer", 10000);
+  const reviewLink = await reviewer.getAttribute('[data-card="review"] a.item-link', 'href');
+  assert(reviewLink === `/studio/content/${item.id}`, `the waiting item links to it: ${reviewLink}`);
   const revNav = await navPaths(reviewer);
   assert(JSON.stringify(revNav) === JSON.stringify(['/', '/content', '/calendar', '/review']), `reviewer nav: ${revNav}`);
   await reviewer.click('[data-nav="/review"]');

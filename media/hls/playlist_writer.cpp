@@ -79,6 +79,7 @@ std::string writeMediaPlaylist(const MediaPlaylist& p, bool skip) {
       for (const auto& part : s.parts) {
         out += "#EXT-X-PART:DURATION=" + fixed(part.duration, 5) + ",URI=\"" + part.uri + "\"";
         if (part.independent) out += ",INDEPENDENT=YES";
+        if (part.gap) out += ",GAP=YES";
         out += "\n";
       }
     }

@@ -15,6 +15,7 @@ namespace hub::media::hls {
 struct PlaylistPart {
   double duration = 0;
   bool independent = false;
+  bool gap = false;  // GAP=YES: no media for this part (inside a gap segment, never fetched)
   std::string uri;
 };
 
@@ -48,7 +49,8 @@ struct MediaPlaylist {
 
 // Parts are listed for segments starting within three target durations of the playlist's end
 // (no listed part is older than that, RFC 8216bis 6.2.2). A gap segment is written with
-// EXT-X-GAP before its EXTINF (RFC 8216bis 4.4.4.7), so players skip it instead of stalling.
+// EXT-X-GAP before its EXTINF (RFC 8216bis 4.4.4.7), so players skip it instead of stalling;
+// its parts, when listed, carry GAP=YES (4.4.4.9), so a player following parts skips them too.
 // `skip`: a delta update; complete segments ending more than CAN-SKIP-UNTIL (six target
 // durations) before the end become one EXT-X-SKIP.
 std::string writeMediaPlaylist(const MediaPlaylist& playlist, bool skip);

@@ -223,6 +223,7 @@ void Rendition::gap(double seconds) {
     date = segments_.back().programDateTime + std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                                   std::chrono::duration<double>(segments_.back().duration));
   int pieces = std::max(1, static_cast<int>(std::ceil(seconds / options_.segmentSeconds - 1e-9)));
+  const double partTarget = advertisedPartTarget(options_);
   logger()->info("[stream={} rendition={}] {:.3f} s without media: {} gap segment(s) from {}", stream_, id_,
                  seconds, pieces, nextMsn_);
   metrics_.gapSegments.inc(pieces);
@@ -233,11 +234,23 @@ void Rendition::gap(double seconds) {
     s.initVersion = initVersion;
     s.programDateTime = date;
     s.gap = true;
+    // Parts without data (GAP=YES), no longer than the part target, so a player following
+    // parts at the live edge sees the hole's timeline part by part as well.
+    const int parts = std::max(1, static_cast<int>(std::ceil(s.duration / partTarget - 1e-9)));
+    for (int k = 0; k < parts; ++k) {
+      CutPart part;
+      part.duration = s.duration / parts;
+      part.startsSegment = k == 0;
+      part.initVersion = initVersion;
+      s.parts.push_back(std::move(part));
+    }
     if (date.time_since_epoch().count() != 0)
       date += std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::duration<double>(s.duration));
     segments_.push_back(std::move(s));
   }
+  lastMsn_.store(segments_.back().msn, std::memory_order_release);
+  lastPart_.store(static_cast<int>(segments_.back().parts.size()) - 1, std::memory_order_release);
   while (static_cast<int>(segments_.size()) > std::max(options_.windowSegments, 1)) {
     if (segments_.front().discontinuity) ++discontinuitySequence_;
     segments_.pop_front();
@@ -337,7 +350,8 @@ SharedBytes Rendition::playlistText(bool skip) {
     ps.complete = complete;
     ps.gap = s.gap;
     for (std::size_t i = 0; i < s.parts.size(); ++i)
-      ps.parts.push_back({s.parts[i].duration, s.parts[i].independent, uri(s.msn, static_cast<int>(i))});
+      ps.parts.push_back(
+          {s.parts[i].duration, s.parts[i].independent, !s.parts[i].data, uri(s.msn, static_cast<int>(i))});
     p.segments.push_back(std::move(ps));
   };
   for (const auto& s : segments_) add(s, true);
@@ -363,6 +377,7 @@ http::Response Rendition::playlistResponse(bool skip, bool blocking) {
 }
 
 http::Response Rendition::partResponse(const CutPart& part) const {
+  if (!part.data) return plainError(404, "hls.gap", "no media for that part (GAP=YES)");
   return sharedBody(part.data, "video/iso.segment", kImmutable);
 }
 

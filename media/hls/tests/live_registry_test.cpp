@@ -347,6 +347,55 @@ TEST_F(LiveRegistryTest, AHoleInARenditionIsListedAsGapSegments) {
   EXPECT_EQ(log.segments.size(), segs.size() - 2);  // the recorder hears of media segments only
 }
 
+// Parts as a player following the live edge reads them: URI, duration and GAP=YES.
+struct ParsedPart {
+  std::string uri;
+  double duration = 0;
+  bool gap = false;
+};
+std::vector<ParsedPart> parseParts(const std::string& playlist) {
+  std::vector<ParsedPart> out;
+  std::istringstream in(playlist);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("#EXT-X-PART:", 0) != 0) continue;
+    ParsedPart p;
+    p.duration = std::atof(line.c_str() + line.find("DURATION=") + 9);
+    auto u = line.find("URI=\"") + 5;
+    p.uri = line.substr(u, line.find('"', u) - u);
+    p.gap = line.find(",GAP=YES") != std::string::npos;
+    out.push_back(p);
+  }
+  return out;
+}
+
+TEST_F(LiveRegistryTest, AHoleAtTheLiveEdgeIsListedAsGapParts) {
+  start();
+  src.push(*sink, 4.5);  // segments 0 and 1, segment 2 open at 4.0
+  src.skip(3.0);         // no media from 4.5 to 7.5
+  src.push(*sink, 1.0);  // segment 2 closes at the key frame at 8.0; segment 5 open
+
+  auto parts = parseParts(playlist());
+  double gapSeconds = 0;
+  int gapParts = 0;
+  for (const auto& p : parts) {
+    EXPECT_LE(p.duration, advertisedPartTarget(LiveOptions{})) << p.uri;  // within PART-TARGET
+    if (!p.gap) continue;
+    ++gapParts;
+    gapSeconds += p.duration;
+    Captured file;
+    source().serveFile(p.uri, file.responder());
+    EXPECT_EQ(file.status(), 404) << p.uri;  // never fetched, never there
+  }
+  // The two gap segments (3 s) are covered part by part, so parts and segments agree.
+  EXPECT_GE(gapParts, 9);
+  EXPECT_NEAR(gapSeconds, 3.0, 0.05);
+  ASSERT_FALSE(parts.empty());
+  EXPECT_FALSE(parts.back().gap);  // the open segment after the hole has real parts
+  // Rendition reports point at the open segment after the hole.
+  EXPECT_EQ(source().lastMsn(), 5);
+}
+
 std::vector<std::string> programDates(const std::string& playlist) {
   std::vector<std::string> out;
   std::size_t at = 0;

@@ -19,7 +19,8 @@ PlaylistSegment segment(std::int64_t msn, double duration, int parts, bool compl
   s.complete = complete;
   s.programDateTime = system_clock::time_point(seconds(1'800'000'000) + milliseconds(2000 * msn + 5));
   for (int i = 0; i < parts; ++i)
-    s.parts.push_back({0.33333, i == 0, "t-" + std::to_string(msn) + "." + std::to_string(i) + ".m4s"});
+    s.parts.push_back(
+        {0.33333, i == 0, false, "t-" + std::to_string(msn) + "." + std::to_string(i) + ".m4s"});
   return s;
 }
 
@@ -146,6 +147,34 @@ TEST(PlaylistWriter, GapSegmentsCarryExtXGap) {
             "#EXTINF:1.50000,\nt-1.m4s\n"
             "#EXTINF:2.00000,\nt-2.m4s\n"
             "#EXT-X-ENDLIST\n");
+}
+
+TEST(PlaylistWriter, PartsOfAGapSegmentCarryGapYes) {
+  MediaPlaylist p;
+  p.targetDuration = 2;
+  p.segments.push_back(segment(0, 1.0, 3));
+  p.segments.push_back(segment(1, 0.66666, 2));
+  p.segments.back().gap = true;
+  for (auto& part : p.segments.back().parts) part.gap = true;
+  for (auto& seg : p.segments) seg.programDateTime = {};
+  p.preloadHintUri = "t-2.0.m4s";
+  EXPECT_EQ(writeMediaPlaylist(p, false),
+            "#EXTM3U\n"
+            "#EXT-X-VERSION:9\n"
+            "#EXT-X-TARGETDURATION:2\n"
+            "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12.0,PART-HOLD-BACK=1.002\n"
+            "#EXT-X-PART-INF:PART-TARGET=0.334\n"
+            "#EXT-X-MEDIA-SEQUENCE:0\n"
+            "#EXT-X-MAP:URI=\"t-init0.mp4\"\n"
+            "#EXT-X-PART:DURATION=0.33333,URI=\"t-0.0.m4s\",INDEPENDENT=YES\n"
+            "#EXT-X-PART:DURATION=0.33333,URI=\"t-0.1.m4s\"\n"
+            "#EXT-X-PART:DURATION=0.33333,URI=\"t-0.2.m4s\"\n"
+            "#EXTINF:1.00000,\nt-0.m4s\n"
+            "#EXT-X-PART:DURATION=0.33333,URI=\"t-1.0.m4s\",INDEPENDENT=YES,GAP=YES\n"
+            "#EXT-X-PART:DURATION=0.33333,URI=\"t-1.1.m4s\",GAP=YES\n"
+            "#EXT-X-GAP\n"
+            "#EXTINF:0.66666,\nt-1.m4s\n"
+            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"t-2.0.m4s\"\n");
 }
 
 TEST(PlaylistWriter, MasterListsEveryRendition) {

@@ -6,6 +6,7 @@
 
 #include "cms/accounts/account_routes.h"
 #include "cms/accounts/account_store.h"
+#include "cms/analytics/account_analytics.h"
 #include "cms/audit/audit_log.h"
 #include "cms/audit/audit_routes.h"
 #include "cms/auth/access.h"
@@ -126,6 +127,7 @@ Status CmsService::start(service::Context& context) {
   challenge::addRoutes(*ctx_);
   live::addRoutes(*ctx_);
   live::addControlRoomRoutes(*ctx_);
+  analytics::addRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());
   return {};

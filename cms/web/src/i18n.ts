@@ -258,6 +258,20 @@ const zh = {
   liveNoChat: '还没有弹幕',
   liveDeletedMark: '已删除',
   liveMutedMark: '已禁言',
+  navAnalytics: '数据分析',
+  analyticsAccounts: '账号发布',
+  analyticsChallenges: '健步走活动',
+  published: '已发布',
+  failedPosts: '发布失败',
+  unconfirmedPosts: '待确认',
+  waitingPosts: '待发布',
+  canceledPosts: '已取消',
+  successRate: '发布成功率',
+  activeAccounts: '有发布的账号',
+  perAccount: '各账号',
+  noPosts: '这段时间没有发布',
+  day: '日期',
+  participants: '参加人数',
 };
 
 type Key = keyof typeof zh;
@@ -518,6 +532,20 @@ const en: Record<Key, string> = {
   liveNoChat: 'No messages yet',
   liveDeletedMark: 'deleted',
   liveMutedMark: 'muted',
+  navAnalytics: 'Analytics',
+  analyticsAccounts: 'Accounts',
+  analyticsChallenges: 'Walking challenges',
+  published: 'Published',
+  failedPosts: 'Failed',
+  unconfirmedPosts: 'Unconfirmed',
+  waitingPosts: 'Waiting',
+  canceledPosts: 'Cancelled',
+  successRate: 'Success rate',
+  activeAccounts: 'Accounts with posts',
+  perAccount: 'Per account',
+  noPosts: 'Nothing was published in this range',
+  day: 'Day',
+  participants: 'Participants',
 };
 
 export type Lang = 'zh-CN' | 'en';

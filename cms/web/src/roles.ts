@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { path: '/accounts', label: 'navAccounts', roles: ['editor'] },
   { path: '/challenges', label: 'navChallenges', roles: ['editor'] },
   { path: '/live', label: 'navLive', roles: ['editor', 'host', 'moderator'] },
+  { path: '/analytics', label: 'navAnalytics', roles: ['editor', 'reviewer'] },
   { path: '/admin/users', label: 'navUsers', roles: [] },
   { path: '/admin/orgs', label: 'navOrgs', roles: [] },
   { path: '/admin/audit', label: 'navAudit', roles: [], wholeTree: true },

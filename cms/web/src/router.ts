@@ -5,6 +5,7 @@ import { createRouter, createWebHistory } from 'vue-router';
 import { NAV, mayOpen } from './roles';
 import { session } from './session';
 import AccountsView from './views/AccountsView.vue';
+import AnalyticsView from './views/AnalyticsView.vue';
 import AuditView from './views/AuditView.vue';
 import CalendarView from './views/CalendarView.vue';
 import ChallengesView from './views/ChallengesView.vue';
@@ -29,6 +30,7 @@ export const router = createRouter({
     { path: '/calendar', component: CalendarView },
     { path: '/review', component: ReviewView },
     { path: '/challenges', component: ChallengesView },
+    { path: '/analytics', component: AnalyticsView },
     { path: '/accounts', component: AccountsView },
     { path: '/live', component: LiveListView },
     { path: '/live/:id(\\d+)', component: LiveControlView },

@@ -7,17 +7,17 @@ describe('navigation by role', () => {
   const paths = (g: ReturnType<typeof parseGrants>) => navFor(g).map((n) => n.path);
 
   it('shows an editor nothing of admin and no review queue', () => {
-    expect(paths(parseGrants([{ role: 'editor', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/accounts', '/challenges', '/live']);
+    expect(paths(parseGrants([{ role: 'editor', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/accounts', '/challenges', '/live', '/analytics']);
   });
   it('gives a reviewer the review queue', () => {
-    expect(paths(parseGrants([{ role: 'reviewer', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/review']);
+    expect(paths(parseGrants([{ role: 'reviewer', org_id: 12 }]))).toEqual(['/', '/content', '/calendar', '/review', '/analytics']);
   });
   it('gives a host or moderator the dashboard and the live control rooms', () => {
     expect(paths(parseGrants([{ role: 'host', org_id: 12 }]))).toEqual(['/', '/live']);
   });
   it('shows the audit log only to admins of the whole tree', () => {
-    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/admin/users', '/admin/orgs', '/admin/audit']);
-    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/admin/users', '/admin/orgs']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 0 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/analytics', '/admin/users', '/admin/orgs', '/admin/audit']);
+    expect(paths(parseGrants([{ role: 'admin', org_id: 5 }]))).toEqual(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/analytics', '/admin/users', '/admin/orgs']);
   });
   it('ignores grants it does not understand', () => {
     expect(parseGrants([{ role: 'owner', org_id: 1 }, { role: 'editor' }, null])).toEqual([]);

@@ -2,10 +2,12 @@
 // navigation by role (an editor sees nothing of admin, and a typed admin URL sends them back),
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
 // with approve from the dashboard's figure to the item's state, the calendar with a post dragged
-// to another day, accounts with a CSV import previewed before it is applied, the content editor
-// (preview, cover upload, per-account version checked against its platform, diff, submit), the
-// organisation tree and users pages, the audit log with a filter, and an ended session sending the user back to
-// sign in. Then the live control room (studio_live.mjs, a hub of its own).
+// to another day, analytics of that week with its CSV, accounts with a CSV import previewed
+// before it is applied, the content editor (preview, cover upload, per-account version checked
+// against its platform, diff, submit), the organisation tree and users pages, the audit log with
+// a filter, and an ended session sending the user back to sign in. Then the live control room
+// (studio_live.mjs, a hub of its own).
+import fs from 'node:fs/promises';
 import studioLive from './studio_live.mjs';
 
 async function signInUi(page, url, username, password) {
@@ -42,7 +44,7 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
-  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
+  assert(JSON.stringify(adminNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/accounts', '/challenges', '/live', '/analytics', '/admin/users', '/admin/orgs', '/admin/audit']), `admin nav: ${adminNav}`);
   assert((await admin.textContent('[data-test="who"]')) === '管理员', 'the display name is shown');
 
   // The admin sets up two cities, an editor in both, a reviewer for the province.
@@ -70,7 +72,7 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await signInUi(ed, hub.url, 'ed', 'ed-password-1');
   await waitFor(() => ed.$('[data-fig="review"]'), 'the editor reaches the dashboard', 10000);
   const edNav = await navPaths(ed);
-  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts', '/challenges', '/live']), `editor nav: ${edNav}`);
+  assert(JSON.stringify(edNav) === JSON.stringify(['/', '/content', '/calendar', '/accounts', '/challenges', '/live', '/analytics']), `editor nav: ${edNav}`);
   await ed.goto(`${hub.url}/studio/admin/audit`);
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/', 'an editor typing the audit URL lands on the dashboard', 10000);
   assert((await ed.$('[data-test="audit-table"]')) === null, 'no audit table for an editor');
@@ -103,7 +105,7 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   const reviewLink = await reviewer.getAttribute('[data-card="review"] a.item-link', 'href');
   assert(reviewLink === `/studio/content/${item.id}`, `the waiting item links to it: ${reviewLink}`);
   const revNav = await navPaths(reviewer);
-  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/content', '/calendar', '/review']), `reviewer nav: ${revNav}`);
+  assert(JSON.stringify(revNav) === JSON.stringify(['/', '/content', '/calendar', '/review', '/analytics']), `reviewer nav: ${revNav}`);
   await reviewer.click('[data-nav="/review"]');
   await waitFor(() => reviewer.$('[data-test="review-table"] td:has-text("甲市劳模表彰大会")'), 'the queue lists the item', 10000);
   await screenshot(reviewer, 'studio-review');
@@ -144,6 +146,19 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await waitFor(() => ed.$(`.cal-day[data-day="${thursday}"] .cal-post[data-post="${post.id}"]`), 'the dragged post is on Thursday', 10000);
   const moved = await (await ed.request.get(`${hub.url}/api/v1/schedules/${post.id}`)).json();
   assert(moved.at.startsWith(`${thursday}T10:00:00`), `the hub moved it to Thursday 10:00: ${moved.at}`);
+
+  // Analytics for next week (a link with the range): the account with its one waiting post,
+  // a chart with a point per day, and the table as CSV.
+  await ed.goto(`${hub.url}/studio/analytics?from=${nextMonday}&to=${dayPlus(nextMonday, 6)}`);
+  const row = '[data-test="analytics-table"] tr:has-text("甲市官网")';
+  await waitFor(() => ed.$(row), 'analytics lists the account of the scheduled post', 10000);
+  const cells = (await ed.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent.trim())));
+  assert(JSON.stringify(cells) === JSON.stringify(['甲市官网', '网站', '0', '0', '0', '1']), `analytics row: ${cells}`);
+  await waitFor(() => ed.$('[data-test="analytics-chart"] canvas'), 'the per-day chart is drawn', 10000);
+  const [download] = await Promise.all([ed.waitForEvent('download'), ed.click('[data-test="analytics-accounts-csv"]')]);
+  const csv = await fs.readFile(await download.path(), 'utf8');
+  assert(csv.includes('甲市官网,网站,0,0,0,1,0'), `the CSV has the account's row: ${csv}`);
+  await screenshot(ed, 'studio-analytics');
 
   // Accounts: the website account is connected; a CSV with a bad row is refused whole with its
   // line; a good one previews one new account and one move before anything is applied.

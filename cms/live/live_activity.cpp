@@ -42,9 +42,13 @@ Status recordChatActivity(sql::Executor& db, std::string_view payload, std::int6
       std::string(
           "INSERT INTO cms_live_chat_minutes (room, minute_ms, node, messages, likes_total) "
           "VALUES (?, ?, ?, ?, ?)") +
-      (mysql ? " ON DUPLICATE KEY UPDATE messages = VALUES(messages), likes_total = VALUES(likes_total)"
-             : " ON CONFLICT (room, minute_ms, node) DO UPDATE SET messages = excluded.messages, "
-               "likes_total = excluded.likes_total");
+      // A node's counts for a minute only grow, and announcements are stored by a worker pool
+      // (in any order): the larger count wins, so an older announcement stored late changes nothing.
+      (mysql ? " ON DUPLICATE KEY UPDATE messages = GREATEST(messages, VALUES(messages)), "
+               "likes_total = GREATEST(likes_total, VALUES(likes_total))"
+             : " ON CONFLICT (room, minute_ms, node) DO UPDATE SET messages = MAX(messages, "
+               "excluded.messages), "
+               "likes_total = MAX(likes_total, excluded.likes_total)");
   for (const auto& r : j["rooms"]) {
     if (!r.is_object() || !r.contains("room") || !r["room"].is_string() ||
         r["room"].get<std::string>().size() > 64 || !r.value("messages", Json()).is_number_unsigned() ||

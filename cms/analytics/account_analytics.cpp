@@ -1,7 +1,6 @@
 // cms/analytics/account_analytics.cpp
 #include "cms/analytics/account_analytics.h"
 
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,15 +39,6 @@ struct Counts {
             {"canceled", canceled}};
   }
 };
-
-std::string dayText(std::int64_t day) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  civilFromDays(day, y, m, d);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
-}
 
 Reply accounts(CmsContext& ctx, CmsRequest& req) {
   std::map<std::string, std::string> fields;
@@ -125,7 +115,7 @@ Reply accounts(CmsContext& ctx, CmsRequest& req) {
   for (const auto& r : *perDay) byDay[r.getInt("day") / kDay].add(r.getString("state"), r.getInt("n"));
   Json days = Json::array();
   for (const auto& [d, c] : byDay)
-    days.push_back({{"day", dayText(d)}, {"published", c.published}, {"failed", c.failed}});
+    days.push_back({{"day", formatCivilDay(d)}, {"published", c.published}, {"failed", c.failed}});
   return Json{
       {"accounts", accounts}, {"days", days}, {"totals", total.json()}, {"time_zone", "Asia/Shanghai"}};
 }

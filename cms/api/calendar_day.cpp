@@ -3,6 +3,8 @@
 // Civil-date arithmetic and the Shanghai calendar day.
 #include "cms/api/calendar_day.h"
 
+#include <cstdio>
+
 #include "cms/api/time.h"
 
 namespace hub::cms {
@@ -37,5 +39,14 @@ void civilFromDays(std::int64_t z, int& y, unsigned& m, unsigned& d) {
 }
 
 std::int64_t shanghaiDay(std::int64_t t) { return floorDiv(t + kShanghaiOffsetSeconds, 86400); }
+
+std::string formatCivilDay(std::int64_t days) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  civilFromDays(days, y, m, d);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  return buf;
+}
 
 }  // namespace hub::cms

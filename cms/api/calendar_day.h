@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace hub::cms {
 
@@ -15,5 +16,7 @@ std::int64_t shanghaiDay(std::int64_t epochSeconds);
 // Civil date <-> days since the epoch (proleptic Gregorian).
 std::int64_t daysFromCivil(int y, unsigned m, unsigned d);
 void civilFromDays(std::int64_t z, int& y, unsigned& m, unsigned& d);
+// Days since the epoch as "YYYY-MM-DD".
+std::string formatCivilDay(std::int64_t days);
 
 }  // namespace hub::cms

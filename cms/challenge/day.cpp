@@ -41,14 +41,7 @@ std::optional<Day> parseDay(std::string_view text) {
   return static_cast<Day>(daysFromCivil(year, *m, *d));
 }
 
-std::string formatDay(Day day) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  civilFromDays(day, y, m, d);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
-  return buf;
-}
+std::string formatDay(Day day) { return formatCivilDay(day); }
 
 Day shanghaiDay(std::int64_t unixSeconds) { return static_cast<Day>(cms::shanghaiDay(unixSeconds)); }
 

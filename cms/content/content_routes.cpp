@@ -118,21 +118,6 @@ Result<std::optional<Item>> visibleItem(CmsContext& ctx, sql::Executor& db, cons
   return item;
 }
 
-Revision revisionOf(const Item& i, const auth::Actor& actor, std::int64_t now) {
-  Revision r;
-  r.contentId = i.id;
-  r.revision = i.revision;
-  r.title = i.title;
-  r.body = i.body;
-  r.type = i.type;
-  r.coverMediaId = i.coverMediaId;
-  r.tags = i.tags;
-  r.actorId = actor.userId;
-  r.actorName = actor.username;
-  r.createdAt = now;
-  return r;
-}
-
 Json diffJson(const std::vector<DiffLine>& d) {
   Json out = Json::array();
   for (const auto& l : d) out.push_back({{"op", opName(l.op)}, {"text", l.text}});

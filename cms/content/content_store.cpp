@@ -238,6 +238,21 @@ Result<std::vector<Item>> listItems(sql::Executor& db, const ItemQuery& q) {
   return out;
 }
 
+Revision revisionOf(const Item& i, const auth::Actor& actor, std::int64_t now) {
+  Revision r;
+  r.contentId = i.id;
+  r.revision = i.revision;
+  r.title = i.title;
+  r.body = i.body;
+  r.type = i.type;
+  r.coverMediaId = i.coverMediaId;
+  r.tags = i.tags;
+  r.actorId = actor.userId;
+  r.actorName = actor.username;
+  r.createdAt = now;
+  return r;
+}
+
 Status insertRevision(sql::Executor& tx, const Revision& r) {
   auto res = tx.exec(
       "INSERT INTO cms_content_revisions (content_id, revision, type, title, body_md, cover_media_id, tags, "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cms/api/json.h"
+#include "cms/auth/actor.h"
 #include "core/sql/executor.h"
 #include "core/sql/migration.h"
 #include "core/util/result.h"
@@ -76,6 +77,8 @@ struct ItemQuery {
 };
 Result<std::vector<Item>> listItems(sql::Executor& db, const ItemQuery& q);
 
+// The item as it is now, saved by `actor` at `now` (epoch seconds).
+Revision revisionOf(const Item& i, const auth::Actor& actor, std::int64_t now);
 Status insertRevision(sql::Executor& tx, const Revision& r);
 Result<std::vector<Revision>> listRevisions(sql::Executor& db, std::int64_t contentId);
 Result<std::optional<Revision>> getRevision(sql::Executor& db, std::int64_t contentId, int revision);

@@ -34,6 +34,7 @@ std::vector<sql::Migration> migrations() {
 OrgTree::OrgTree(sql::Database& db) : db_(db) {}
 
 Status OrgTree::reload() {
+  std::lock_guard write(writeMu_);
   auto rows = db_.query("SELECT id, parent_id, name, level, path FROM cms_orgs");
   if (!rows) return rows.error().wrap("cms orgs");
   std::unordered_map<std::int64_t, Org> fresh;
@@ -103,6 +104,7 @@ std::size_t OrgTree::size() const {
 }
 
 void OrgTree::put(const Org& org) {
+  std::lock_guard write(writeMu_);
   std::unique_lock lock(mu_);
   auto old = orgs_.find(org.id);
   if (old != orgs_.end() && old->second.parentId != org.parentId) {
@@ -117,6 +119,7 @@ void OrgTree::put(const Org& org) {
 }
 
 void OrgTree::erase(std::int64_t id) {
+  std::lock_guard write(writeMu_);
   std::unique_lock lock(mu_);
   auto it = orgs_.find(id);
   if (it == orgs_.end()) return;

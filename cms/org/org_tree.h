@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -60,6 +61,9 @@ class OrgTree {
 
  private:
   sql::Database& db_;
+  // Held through a whole reload (its read and its swap) and by put()/erase(): a reload that read
+  // the table before a write committed can never swap in over that write's put().
+  std::mutex writeMu_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::int64_t, Org> orgs_;
   std::unordered_map<std::int64_t, std::vector<std::int64_t>> children_;

@@ -126,6 +126,18 @@ export interface ChatHandlers {
 
 // Applies one server event of `room` to the handlers; false when it is not for this room or
 // not understood.
+// The events of one WebSocket frame: one object, or several packed in a JSON array
+// (docs/chat-protocol.md); nothing for a frame that is not JSON.
+export function frameEvents(text: string): Record<string, unknown>[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return (Array.isArray(data) ? data : [data]).filter((e): e is Record<string, unknown> => !!e && typeof e === 'object');
+}
+
 export function dispatchChat(room: string, ev: Record<string, unknown>, h: ChatHandlers): boolean {
   if (ev.type === 'welcome') {
     const u = (ev.user ?? {}) as Record<string, unknown>;
@@ -195,14 +207,10 @@ export class RoomSocket {
       ws.send(JSON.stringify(this.lastId ? { op: 'join', room: this.room, since: this.lastId } : { op: 'join', room: this.room }));
     };
     ws.onmessage = (m) => {
-      let ev: Record<string, unknown>;
-      try {
-        ev = JSON.parse(String(m.data));
-      } catch {
-        return;
+      for (const ev of frameEvents(String(m.data))) {
+        if (ev.type === 'message' && ev.room === this.room) this.lastId = Math.max(this.lastId, Number(ev.id));
+        dispatchChat(this.room, ev, this.h);
       }
-      if (ev.type === 'message' && ev.room === this.room) this.lastId = Math.max(this.lastId, Number(ev.id));
-      dispatchChat(this.room, ev, this.h);
     };
     ws.onclose = (e) => {
       this.h.onClosed(e.code);

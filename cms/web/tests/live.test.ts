@@ -1,7 +1,7 @@
 // The control room's helpers: health samples and chat minutes from the hub, merging polled
 // pages, the masked key, and chat events routed to the panel.
 import { describe, expect, it } from 'vitest';
-import { ChatHandlers, dispatchChat, maskKey, mergeMinutes, mergeSamples, readEvent, readMinutes, readSamples } from '../src/live';
+import { ChatHandlers, dispatchChat, frameEvents, maskKey, mergeMinutes, mergeSamples, readEvent, readMinutes, readSamples } from '../src/live';
 
 describe('health samples', () => {
   it('reads the hub fields in display units', () => {
@@ -36,6 +36,15 @@ describe('maskKey and readEvent', () => {
     const e = readEvent({ id: 4, org_id: 2, title: 'x', state: 'live', stream: 'live-1', restream_account_ids: [3] });
     expect(e.stream).toBe('live-1');
     expect(e.restreamAccountIds).toEqual([3]);
+  });
+});
+
+describe('frameEvents', () => {
+  it('reads one event, events packed in an array, and nothing from a bad frame', () => {
+    expect(frameEvents('{"type":"pong"}')).toEqual([{ type: 'pong' }]);
+    expect(frameEvents('[{"type":"welcome"},{"type":"joined","room":"r"}]')).toEqual([{ type: 'welcome' }, { type: 'joined', room: 'r' }]);
+    expect(frameEvents('not json')).toEqual([]);
+    expect(frameEvents('[1,null,{"type":"x"}]')).toEqual([{ type: 'x' }]);
   });
 });
 

@@ -113,9 +113,12 @@ export default async function studioLive({ startHub, browser, desktop, screensho
         ws.send(JSON.stringify({ op: 'join', room }));
       };
       ws.onmessage = (m) => {
-        const ev = JSON.parse(m.data);
-        window.events.push(ev);
-        if (ev.type === 'joined') resolve();
+        // One event, or several packed in a JSON array (docs/chat-protocol.md).
+        const data = JSON.parse(m.data);
+        for (const ev of Array.isArray(data) ? data : [data]) {
+          window.events.push(ev);
+          if (ev.type === 'joined') resolve();
+        }
       };
       ws.onerror = () => reject(new Error('viewer socket failed'));
       setTimeout(() => reject(new Error(`viewer not joined: ${JSON.stringify(window.events)}`)), 10000);

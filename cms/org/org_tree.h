@@ -12,8 +12,8 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>

@@ -1,11 +1,15 @@
 // Vite builds the studio into dist/, which the hub serves at /studio/; Vitest runs tests/*.test.ts
-// in Node.
+// in Node. Element Plus components are imported where a template uses them (the resolver), and
+// pages are loaded when first opened (router.ts), so the first load carries only what the
+// sign-in page and the dashboard need; the stylesheet stays whole (main.ts).
 import vue from '@vitejs/plugin-vue';
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
+import Components from 'unplugin-vue-components/vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   base: '/studio/',
-  plugins: [vue()],
+  plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: false })], dts: false })],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

@@ -1,6 +1,6 @@
-// The studio's entry: Element Plus (zh-CN or English), the session, then the router.
+// The studio's entry: Element Plus's stylesheet (its components are imported by the pages that use
+// them), the session, then the router.
 
-import ElementPlus from 'element-plus';
 import 'element-plus/dist/index.css';
 import { createApp } from 'vue';
 import App from './App.vue';
@@ -21,7 +21,7 @@ async function start(): Promise<void> {
   } catch {
     /* the hub is unreachable: the sign-in page says so when used */
   }
-  createApp(App).use(ElementPlus).use(router).mount('#app');
+  createApp(App).use(router).mount('#app');
 }
 
 void start();

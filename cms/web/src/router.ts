@@ -1,43 +1,31 @@
 // The studio's pages under /studio/. Every page but sign-in needs a session; a page no role of
-// the user can use sends them to the dashboard.
+// the user can use sends them to the dashboard. Pages other than sign-in and the dashboard are
+// loaded when first opened.
 
 import { createRouter, createWebHistory } from 'vue-router';
 import { NAV, mayOpen } from './roles';
 import { session } from './session';
-import AccountsView from './views/AccountsView.vue';
-import AnalyticsView from './views/AnalyticsView.vue';
-import AuditView from './views/AuditView.vue';
-import CalendarView from './views/CalendarView.vue';
-import ChallengesView from './views/ChallengesView.vue';
-import ContentEditView from './views/ContentEditView.vue';
-import ContentListView from './views/ContentListView.vue';
 import DashboardView from './views/DashboardView.vue';
-import LiveControlView from './views/LiveControlView.vue';
-import LiveListView from './views/LiveListView.vue';
-import NotFoundView from './views/NotFoundView.vue';
-import OrgsView from './views/OrgsView.vue';
-import ReviewView from './views/ReviewView.vue';
 import SignInView from './views/SignInView.vue';
-import UsersView from './views/UsersView.vue';
 
 export const router = createRouter({
   history: createWebHistory('/studio/'),
   routes: [
     { path: '/signin', component: SignInView, meta: { public: true } },
     { path: '/', component: DashboardView },
-    { path: '/content', component: ContentListView },
-    { path: '/content/:id', component: ContentEditView },
-    { path: '/calendar', component: CalendarView },
-    { path: '/review', component: ReviewView },
-    { path: '/challenges', component: ChallengesView },
-    { path: '/analytics', component: AnalyticsView },
-    { path: '/accounts', component: AccountsView },
-    { path: '/live', component: LiveListView },
-    { path: '/live/:id(\\d+)', component: LiveControlView },
-    { path: '/admin/users', component: UsersView },
-    { path: '/admin/orgs', component: OrgsView },
-    { path: '/admin/audit', component: AuditView },
-    { path: '/:rest(.*)*', component: NotFoundView },
+    { path: '/content', component: () => import('./views/ContentListView.vue') },
+    { path: '/content/:id', component: () => import('./views/ContentEditView.vue') },
+    { path: '/calendar', component: () => import('./views/CalendarView.vue') },
+    { path: '/review', component: () => import('./views/ReviewView.vue') },
+    { path: '/challenges', component: () => import('./views/ChallengesView.vue') },
+    { path: '/analytics', component: () => import('./views/AnalyticsView.vue') },
+    { path: '/accounts', component: () => import('./views/AccountsView.vue') },
+    { path: '/live', component: () => import('./views/LiveListView.vue') },
+    { path: '/live/:id(\\d+)', component: () => import('./views/LiveControlView.vue') },
+    { path: '/admin/users', component: () => import('./views/UsersView.vue') },
+    { path: '/admin/orgs', component: () => import('./views/OrgsView.vue') },
+    { path: '/admin/audit', component: () => import('./views/AuditView.vue') },
+    { path: '/:rest(.*)*', component: () => import('./views/NotFoundView.vue') },
   ],
 });
 

@@ -79,3 +79,15 @@ export const PLATFORM_COLOURS: Record<string, string> = {
   app: '#409eff',
   website: '#7a5af8',
 };
+
+// How many posts a day cell lists before "+N more": a month of 5,000 posts stays a readable grid
+// (and renders fast); the rest of a day opens in a list.
+export const DAY_CELL_LIMIT: Record<View, number> = { week: 12, month: 3 };
+
+// Posts grouped by their Shanghai day, each day in time order (ties by id).
+export function postsByDay<P extends { id: number; at: string }>(posts: P[]): Record<string, P[]> {
+  const m: Record<string, P[]> = {};
+  for (const p of posts) (m[dayOf(p.at)] ??= []).push(p);
+  for (const list of Object.values(m)) list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
+  return m;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, clock, dayOf, monthGrid, moveToDay, viewRange, weekDays, weekday } from '../src/calendar';
+import { addDays, clock, dayOf, monthGrid, moveToDay, postsByDay, viewRange, weekDays, weekday } from '../src/calendar';
 
 describe('calendar days in Shanghai', () => {
   it('starts weeks on Monday', () => {
@@ -29,5 +29,16 @@ describe('calendar days in Shanghai', () => {
     expect(clock('2026-11-29T17:30:00Z')).toBe('01:30');
     expect(moveToDay('2026-11-29T09:15:00+08:00', '2026-12-02')).toBe('2026-12-02T09:15:00+08:00');
     expect(moveToDay('2026-11-29T17:30:00Z', '2026-12-02')).toBe('2026-12-02T01:30:00+08:00');
+  });
+  it('groups posts by Shanghai day in time order', () => {
+    const m = postsByDay([
+      { id: 3, at: '2026-11-30T10:00:00+08:00' },
+      { id: 1, at: '2026-11-29T17:30:00Z' }, // 01:30 on the 30th in Shanghai
+      { id: 2, at: '2026-11-30T10:00:00+08:00' },
+      { id: 4, at: '2026-11-29T09:00:00+08:00' },
+    ]);
+    expect(Object.keys(m).sort()).toEqual(['2026-11-29', '2026-11-30']);
+    expect(m['2026-11-30'].map((p) => p.id)).toEqual([1, 2, 3]);
+    expect(m['2026-11-29'].map((p) => p.id)).toEqual([4]);
   });
 });

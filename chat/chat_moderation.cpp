@@ -2,10 +2,11 @@
 //
 // The chat service's moderation actions (delete, mute, ban, slow mode) and system notices: the
 // same code for the HTTP API (chat/api) and the moderator ops over /ws. Each action is logged
-// in chat_moderation_log.
+// in chat_moderation_log; so is every replacement of the word lists (room "*", action "words").
 #include "chat/chat_service.h"
 #include "chat/protocol/event_encoder.h"
 #include "core/log/log.h"
+#include "core/sql/database.h"
 
 namespace hub::chat {
 namespace {
@@ -114,6 +115,29 @@ Status ChatService::slowMode(const std::string& room, int seconds, const std::st
   e.action = "slow_mode";
   e.seconds = seconds;
   e.moderator = moderator;
+  return store_->log(e);
+}
+
+Result<std::vector<service::StoredWordList>> ChatService::wordLists() {
+  return service::loadWordLists(context_->db);
+}
+
+Status ChatService::replaceWordLists(std::vector<service::StoredWordList> lists, const std::string& by) {
+  std::size_t words = 0;
+  for (const auto& l : lists) words += l.words.size();
+  const std::size_t count = lists.size();
+  auto st = context_->db.transaction([&](sql::Transaction& tx) -> Status {
+    return service::replaceWordLists(tx, std::move(lists), nowMs(), by);
+  });
+  if (!st) return st;
+  // This node at once; the others (and this one again) when their change watcher sees the topic.
+  if (auto r = reloadFilter(); !r) logger()->warn("word filter not rebuilt: {}", r.error().message);
+  logger()->info("[room=*] word lists replaced by {}: {} lists, {} words", by, count, words);
+  room::ModerationEntry e;
+  e.room = "*";
+  e.action = "words";
+  e.seconds = static_cast<std::int64_t>(words);
+  e.moderator = by;
   return store_->log(e);
 }
 

@@ -95,18 +95,37 @@ std::int64_t ChatService::nowMs() const {
       .count();
 }
 
-Status ChatService::buildFilter() {
+std::vector<sql::Migration> ChatService::migrations() const {
+  auto all = room::RoomStore::migrations();
+  for (auto& m : service::wordListMigrations()) all.push_back(std::move(m));
+  return all;
+}
+
+Status ChatService::reloadFilter() {
+  std::lock_guard lock(filterMu_);
   std::vector<moderation::WordList> lists;
   auto block = readWords(cfg_.wordsBlock);
   if (!block) return block.error();
   auto mask = readWords(cfg_.wordsMask);
   if (!mask) return mask.error();
-  if (block->empty() && mask->empty()) return {};
-  lists.push_back({"block", moderation::FilterAction::Block, std::move(*block)});
-  lists.push_back({"mask", moderation::FilterAction::Mask, std::move(*mask)});
+  if (!block->empty()) lists.push_back({"block", moderation::FilterAction::Block, std::move(*block)});
+  if (!mask->empty()) lists.push_back({"mask", moderation::FilterAction::Mask, std::move(*mask)});
+  auto stored = service::loadWordLists(context_->db);
+  if (!stored) return stored.error();
+  for (auto& l : *stored) {
+    const auto action = l.kind == "block" ? moderation::FilterAction::Block : moderation::FilterAction::Mask;
+    lists.push_back({l.name, action, std::move(l.words)});
+  }
+  std::size_t words = 0;
+  for (const auto& l : lists) words += l.words.size();
+  if (words == 0) {
+    filter_.store(nullptr);
+    return {};
+  }
   auto f = moderation::WordFilter::build(lists);
   if (!f) return f.error();
-  filter_.emplace(std::move(*f));
+  filter_.store(std::make_shared<const moderation::WordFilter>(std::move(*f)));
+  logger()->info("word filter rebuilt: {} lists, {} words", lists.size(), words);
   return {};
 }
 
@@ -128,7 +147,7 @@ Status ChatService::start(service::Context& context) {
                                  "from a send accepted to the engine's answer (ids, history, delivery)",
                                  metrics::latencyBuckets());
 
-  if (auto st = buildFilter(); !st) return st.error().wrap("chat word lists");
+  if (auto st = reloadFilter(); !st) return st.error().wrap("chat word lists");
   moderation::RateLimits rl;
   rl.burst = cfg_.rateBurst;
   rl.perSecond = cfg_.ratePerMinute / 60.0;
@@ -192,6 +211,13 @@ Status ChatService::start(service::Context& context) {
 
   api::addChatApi(*this);
 
+  context.changes.onChange(service::kWordListsTopic, [this, alive = alive_](std::string_view, std::int64_t) {
+    if (!alive->load()) return;
+    (void)context_->workers.submit([this, alive] {
+      if (!alive->load()) return;
+      if (auto st = reloadFilter(); !st) logger()->warn("word lists not reloaded: {}", st.error().message);
+    });
+  });
   context.changes.onChange(room::kRoomsTopic, [this, alive = alive_](std::string_view, std::int64_t) {
     if (!alive->load()) return;
     (void)context_->workers.submit([this, alive] {
@@ -341,8 +367,8 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
     return sendError(*s, "chat.muted", "muted until " + std::to_string(until));
   }
   std::string text = std::move(cmd.text);
-  if (filter_) {
-    auto v = filter_->apply(text);
+  if (auto filter = filter_.load()) {
+    auto v = filter->apply(text);
     if (v.hits) filterHits_->inc(static_cast<double>(v.hits));
     if (v.blocked) {
       logger()->info("[conn={} user={} room={}] message blocked by list {}", s->id(), s->user.id, cmd.room,
@@ -353,7 +379,9 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
   }
   auto room = store_->find(cmd.room);
   const auto slow = std::chrono::seconds(room ? room->slowModeSeconds : 0);
-  if (s->claims.role != auth::Role::Moderator && s->claims.role != auth::Role::Admin) {
+  // A room-bound moderator token is a plain user in other rooms (docs/chat-protocol.md).
+  const auth::Role role = auth::roleInRoom(s->claims, cmd.room);
+  if (role != auth::Role::Moderator && role != auth::Role::Admin) {
     if (auto st = limiter_->admit(static_cast<std::uint64_t>(s->claims.userId), cmd.room, text, slow); !st) {
       return sendError(*s, st.error().code, st.error().message);
     }
@@ -363,7 +391,9 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
     std::lock_guard lock(statsMu_);
     ++sentCount_[cmd.room];
   }
-  auto full = protocol::encodeEvent(protocol::Message{cmd.room, 0, s->user, text, nowMs()});
+  protocol::UserInfo sender = s->user;
+  if (role != s->claims.role) sender.role = std::string(auth::roleName(role));
+  auto full = protocol::encodeEvent(protocol::Message{cmd.room, 0, std::move(sender), text, nowMs()});
   const std::string marker = ",\"id\":0,";
   const auto at = full.find(marker);
   fanout::MessageTemplate tmpl{full.substr(0, at + 6), full.substr(at + 7)};
@@ -391,10 +421,13 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Ping&)
 
 void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Moderate& cmd) {
   const char* action = protocol::actionName(cmd.action);
-  if (s->claims.role != auth::Role::Moderator && s->claims.role != auth::Role::Admin) {
-    logger()->info("[conn={} user={} room={}] {} refused: not a moderator", s->id(), s->user.id, cmd.room,
-                   action);
-    return sendError(*s, "chat.forbidden", std::string(action) + " needs a moderator");
+  const auth::Role role = auth::roleInRoom(s->claims, cmd.room);
+  if (role != auth::Role::Moderator && role != auth::Role::Admin) {
+    logger()->info("[conn={} user={} room={}] {} refused: not a moderator{}", s->id(), s->user.id, cmd.room,
+                   action, s->claims.room.empty() ? "" : " of this room");
+    return sendError(*s, "chat.forbidden",
+                     std::string(action) +
+                         (s->claims.room.empty() ? " needs a moderator" : " needs a moderator of this room"));
   }
   std::weak_ptr<ws::Session> weak = s;
   auto queued = context_->workers.submit([this, alive = alive_, weak, cmd, name = s->user.name] {

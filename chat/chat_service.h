@@ -31,6 +31,7 @@
 #include "core/bus/subscription.h"
 #include "core/metrics/registry.h"
 #include "core/service/service.h"
+#include "core/service/word_lists.h"
 
 namespace hub::chat {
 
@@ -51,7 +52,7 @@ class ChatService final : public service::Service {
   ~ChatService() override;
 
   std::string_view name() const override { return "chat"; }
-  std::vector<sql::Migration> migrations() const override { return room::RoomStore::migrations(); }
+  std::vector<sql::Migration> migrations() const override;
   Status start(service::Context& context) override;
   void stop() override;
 
@@ -67,6 +68,10 @@ class ChatService final : public service::Service {
   // values ("chat.bad_request": delete needs an id > 0, mute 0..365 days, slow mode 0..600 s),
   // then does it through the functions below. Blocking (SQL): call it on a worker.
   Status moderate(const protocol::Moderate& action, const std::string& moderator);
+  // The stored word lists (core/service/word_lists.h) and their replacement, for the HTTP API;
+  // a replacement is logged in chat_moderation_log (room "*", action "words"). Blocking.
+  Result<std::vector<service::StoredWordList>> wordLists();
+  Status replaceWordLists(std::vector<service::StoredWordList> lists, const std::string& by);
   // Per client address token bucket for POST /api/v1/chat/token.
   bool takeGuestToken(const std::string& peer);
 
@@ -98,7 +103,9 @@ class ChatService final : public service::Service {
   std::string takeActivity();
   std::string activityJson(std::int64_t minute) const;
   std::int64_t nowMs() const;
-  Status buildFilter();
+  // Builds the filter from the configured files and the stored lists and swaps it in; the old
+  // filter stays when that fails. Blocking: start-up and worker threads.
+  Status reloadFilter();
 
   service::Context* context_ = nullptr;
   config::Chat cfg_;
@@ -106,7 +113,9 @@ class ChatService final : public service::Service {
   std::unique_ptr<fanout::Engine> engine_;
   std::unique_ptr<room::RoomStore> store_;
   std::unique_ptr<room::RoomHub> hub_;
-  std::optional<moderation::WordFilter> filter_;
+  // Read by every send on the loops, replaced whole by reloadFilter() (null: no words).
+  std::atomic<std::shared_ptr<const moderation::WordFilter>> filter_;
+  std::mutex filterMu_;  // one reload at a time, so an older read never swaps in over a newer
   std::unique_ptr<moderation::RateLimiter> limiter_;
   std::unique_ptr<moderation::RateLimiter> tokenLimiter_;
   likes::LikeAggregator likes_;

@@ -13,6 +13,7 @@
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
+#include "core/service/word_lists.h"
 
 namespace hub::chat::api {
 namespace {
@@ -40,6 +41,7 @@ Response errorFor(const Error& e) {
   if (e.code == "room.bad_name") return Response::error(400, e.code, e.message);
   if (e.code == "room.not_found") return Response::error(404, e.code, e.message);
   if (e.code == "chat.bad_request") return Response::error(400, e.code, e.message);
+  if (e.code == "words.invalid") return Response::error(400, e.code, e.message);
   if (e.code.rfind("chat.engine", 0) == 0) return Response::error(503, e.code, e.message);
   logger()->warn("chat api: {}", e.message);
   return Response::error(500, "internal", "internal error");
@@ -218,6 +220,23 @@ void addChatApi(ChatService& svc) {
                                        {"at", e.at}});
                       }
                       return Response::json(200, {{"room", name}, {"entries", out}});
+                    }));
+
+  // The sensitive-word lists (core/service/word_lists.h): read, and replace as a whole.
+  server.routeAsync(http::Method::Get, "/api/v1/chat/words", adminAsync([&svc](const Request&) {
+                      auto lists = svc.wordLists();
+                      if (!lists) return errorFor(lists.error());
+                      return Response::json(200, json::parse(service::wordListsToJson(*lists)));
+                    }));
+
+  server.routeAsync(http::Method::Put, "/api/v1/chat/words", adminAsync([&svc](const Request& req) {
+                      auto lists = service::wordListsFromJson(req.body);
+                      if (!lists) return errorFor(lists.error());
+                      if (auto st = svc.replaceWordLists(std::move(*lists), "admin"); !st)
+                        return errorFor(st.error());
+                      auto stored = svc.wordLists();
+                      if (!stored) return errorFor(stored.error());
+                      return Response::json(200, json::parse(service::wordListsToJson(*stored)));
                     }));
 }
 

@@ -79,6 +79,7 @@ std::string signToken(const TokenClaims& claims, std::string_view secret) {
                       {"name", claims.name},
                       {"role", std::string(roleName(claims.role))},
                       {"exp", claims.expires}};
+  if (!claims.room.empty()) j["room"] = claims.room;
   const std::string body = j.dump();
   std::string payload = toBase64(reinterpret_cast<const unsigned char*>(body.data()), body.size());
   unsigned char sig[crypto_auth_hmacsha256_BYTES];
@@ -114,13 +115,22 @@ Result<TokenClaims> verifyToken(std::string_view token, std::string_view secret,
   }
   auto r = roleFromName(role->get<std::string>());
   if (!r) return invalid("bad claims");
+  auto room = j.find("room");
+  if (room != j.end() && (!room->is_string() || room->get_ref<const std::string&>().empty()))
+    return invalid("bad claims");
   TokenClaims claims;
   claims.userId = uid->get<std::int64_t>();
   claims.name = name->get<std::string>();
   claims.role = *r;
   claims.expires = exp->get<std::int64_t>();
+  if (room != j.end()) claims.room = room->get<std::string>();
   if (claims.expires <= nowSeconds(clock)) return invalid("token expired");
   return claims;
+}
+
+Role roleInRoom(const TokenClaims& claims, std::string_view room) {
+  if (claims.room.empty() || claims.room == room) return claims.role;
+  return claims.role == Role::Guest ? Role::Guest : Role::User;
 }
 
 TokenClaims guestClaims(const Clock& clock, std::int64_t ttlSeconds) {

@@ -3,7 +3,8 @@
 // Signed identity tokens: what a browser shows the chat (first WebSocket frame) and what the CMS
 // will hand its members. Compact text: base64url(json claims) "." base64url(HMAC-SHA256(secret,
 // first part)), no padding, so it fits in a JSON string or a URL unescaped. The claims are
-// {"uid":N,"name":S,"role":S,"exp":UNIX_SECONDS}. Verification compares the MAC in constant time
+// {"uid":N,"name":S,"role":S,"exp":UNIX_SECONDS} and, for a token bound to one chat room,
+// "room":S (signed like the rest; absent when unbound). Verification compares the MAC in constant time
 // before it parses anything, then checks the expiry against the injected clock.
 #pragma once
 
@@ -26,7 +27,14 @@ struct TokenClaims {
   std::string name;
   Role role = Role::Guest;
   std::int64_t expires = 0;  // seconds since the Unix epoch (UTC)
+  // Empty: the role holds in every room (hub token CLI, admin tokens). Otherwise the role holds
+  // in this room only; elsewhere the holder is at most a User (roleInRoom).
+  std::string room;
 };
+
+// The role `claims` give in `room`: claims.role when the token is unbound or bound to `room`;
+// otherwise the lesser of claims.role and User (a room-bound moderator is a plain user elsewhere).
+Role roleInRoom(const TokenClaims& claims, std::string_view room);
 
 // Signs `claims` with `secret` (any length; the configured or generated auth secret).
 std::string signToken(const TokenClaims& claims, std::string_view secret);

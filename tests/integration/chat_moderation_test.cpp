@@ -1,7 +1,8 @@
 // tests/integration/chat_moderation_test.cpp
 //
 // Chat moderation as clients see it: the rules on sends (length, filter, rate), deletes that stay
-// deleted in history, mute and ban by moderators over HTTP and over /ws, and the moderation log.
+// deleted in history, mute and ban by moderators over HTTP and over /ws, and the moderation log;
+// word lists edited over HTTP while clients chat; moderator tokens bound to one room.
 #include "tests/integration/chat_fixture.h"
 
 namespace hub::test {
@@ -201,6 +202,111 @@ TEST_F(ChatTest, MuteDeleteAndBanByModeratorsAreLogged) {
   // Without the admin token: refused.
   TestClient anon("127.0.0.1", port());
   EXPECT_EQ(anon.request("GET", "/api/v1/rooms/gala/moderation")->status, 401);
+}
+
+TEST_F(ChatTest, WordListsEditedOverHttpApplyWithoutARestart) {
+  start();
+  createRoom("gala");
+  auto a = member("gala", "alice", auth::Role::User, 1);
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "含禁词的 bad news"}});
+  auto before = a->until("message");
+  ASSERT_TRUE(before);
+  EXPECT_EQ((*before)["text"], "含禁词的 bad news");
+
+  const json lists = {{"lists",
+                       {{{"name", "politics"}, {"kind", "block"}, {"words", {"禁词"}}},
+                        {{"name", "rude"}, {"kind", "mask"}, {"words", {"bad", "bad"}}}}}};
+  auto put = api("PUT", "/api/v1/chat/words", lists.dump());
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200) << put->body;
+  auto stored = json::parse(put->body)["lists"];
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[1]["words"], json({"bad"}));  // duplicates kept once
+  EXPECT_EQ(stored[1]["updated_by"], "admin");
+
+  // The same connection, no restart: refused, then masked (case folded).
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "含禁词的"}});
+  EXPECT_EQ((*a->until("error"))["code"], "chat.filtered");
+  a->send({{"op", "send"}, {"room", "gala"}, {"text", "a BAD day"}});
+  auto masked = a->until("message");
+  ASSERT_TRUE(masked);
+  EXPECT_EQ((*masked)["text"], "a *** day");
+
+  // Bad input: a clear 400, and nothing changes.
+  for (const std::string& body :
+       {std::string("{not json"),
+        std::string("{\"lists\":[{\"name\":\"x\",\"kind\":\"block\",\"words\":[\"\xff\"]}]}"),
+        json{{"lists", {{{"name", "x"}, {"kind", "block"}, {"words", {""}}}}}}.dump(),
+        json{{"lists", {{{"name", "x"}, {"kind", "block"}, {"words", {std::string(33, 'w')}}}}}}.dump(),
+        json{{"lists", {{{"name", "x"}, {"kind", "shout"}, {"words", {"w"}}}}}}.dump(),
+        json{{"lists", {{{"name", "Bad Name"}, {"kind", "mask"}, {"words", {"w"}}}}}}.dump(),
+        json{{"lists",
+              {{{"name", "x"}, {"kind", "mask"}, {"words", json(std::vector<std::string>(2001, "w"))}}}}}
+            .dump()}) {
+    auto r = api("PUT", "/api/v1/chat/words", body);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << body.substr(0, 80) << " " << r->body;
+    EXPECT_NE(r->body.find("words.invalid"), std::string::npos) << r->body;
+  }
+  auto get = api("GET", "/api/v1/chat/words");
+  ASSERT_TRUE(get);
+  ASSERT_EQ(get->status, 200);
+  EXPECT_EQ(json::parse(get->body)["lists"], stored);
+  TestClient anon("127.0.0.1", port());
+  EXPECT_EQ(anon.request("PUT", "/api/v1/chat/words", "", lists.dump())->status, 401);
+}
+
+TEST_F(ChatTest, ARoomBoundModeratorModeratesItsRoomOnly) {
+  start();
+  createRoom("gala-a");
+  createRoom("gala-b");
+  auth::TokenClaims claims;
+  claims.userId = 77;
+  claims.name = "mia";
+  claims.role = auth::Role::Moderator;
+  claims.expires =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      600;
+  claims.room = "gala-a";
+  ChatClient mod(port());
+  ASSERT_EQ(mod.hello(auth::signToken(claims, kSecret))["type"], "welcome");
+  ASSERT_EQ(mod.join("gala-a")["type"], "joined");
+  ASSERT_EQ(mod.join("gala-b")["type"], "joined");  // joining another room works, as a user
+  auto a = member("gala-a", "alice", auth::Role::User, 1);
+  auto b = member("gala-b", "bob", auth::Role::User, 2);
+  a->send({{"op", "send"}, {"room", "gala-a"}, {"text", "in a"}});
+  auto inA = a->until("message");
+  b->send({{"op", "send"}, {"room", "gala-b"}, {"text", "in b"}});
+  auto inB = b->until("message");
+  ASSERT_TRUE(inA && inB);
+
+  // Every moderator op in the other room: chat.forbidden, and bob's message is still there.
+  for (const json& op : {json{{"op", "delete"}, {"room", "gala-b"}, {"id", (*inB)["id"]}},
+                         json{{"op", "mute"}, {"room", "gala-b"}, {"user_id", 2}, {"seconds", 60}},
+                         json{{"op", "ban"}, {"room", "gala-b"}, {"user_id", 2}},
+                         json{{"op", "slow"}, {"room", "gala-b"}, {"seconds", 5}}}) {
+    mod.send(op);
+    auto e = mod.until("error");
+    ASSERT_TRUE(e) << op;
+    EXPECT_EQ((*e)["code"], "chat.forbidden") << op;
+  }
+  // Sending there works, shown as a user's message.
+  mod.send({{"op", "send"}, {"room", "gala-b"}, {"text", "hello b"}});
+  auto fromMod = b->until("message");
+  ASSERT_TRUE(fromMod);
+  EXPECT_EQ((*fromMod)["user"]["role"], "user") << *fromMod;
+  b->send({{"op", "send"}, {"room", "gala-b"}, {"text", "still here"}});
+  EXPECT_TRUE(b->until("message"));
+
+  // In its own room the token moderates.
+  mod.send({{"op", "delete"}, {"room", "gala-a"}, {"id", (*inA)["id"]}});
+  auto tomb = a->until("deleted");
+  ASSERT_TRUE(tomb);
+  EXPECT_EQ((*tomb)["id"], (*inA)["id"]);
+  auto log = api("GET", "/api/v1/rooms/gala-b/moderation");
+  ASSERT_TRUE(log);
+  EXPECT_EQ(json::parse(log->body)["entries"].size(), 0u);
 }
 
 }  // namespace

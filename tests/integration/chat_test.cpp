@@ -29,7 +29,7 @@ TEST_F(ChatTest, BadExpiredAndForgedTokensAreAuthInvalid) {
   EXPECT_EQ(bad["code"], "auth.invalid");
   auto expired = c.hello(token("old", auth::Role::User, 5, -10));
   EXPECT_EQ(expired["code"], "auth.invalid");
-  auth::TokenClaims forged{6, "mallory", auth::Role::Admin, 4102444800};
+  auth::TokenClaims forged{6, "mallory", auth::Role::Admin, 4102444800, ""};
   auto f = c.hello(auth::signToken(forged, "some-other-secret-value"));
   EXPECT_EQ(f["code"], "auth.invalid");
   c.send({{"op", "join"}, {"room", "x"}});  // before a good hello: refused

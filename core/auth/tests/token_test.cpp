@@ -30,6 +30,41 @@ TEST(Token, RoundTripKeepsEveryClaim) {
   EXPECT_EQ(c->role, Role::Moderator);
 }
 
+TEST(Token, ARoomClaimIsSignedAndRoundTrips) {
+  FakeClock clock;
+  auto bound = alice(clock);
+  bound.room = "gala-东城";
+  auto t = signToken(bound, "secret");
+  auto c = verifyToken(t, "secret", clock);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->room, "gala-东城");
+  // An unbound token has no claim at all, and reads back unbound.
+  auto u = verifyToken(signToken(alice(clock), "secret"), "secret", clock);
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->room, "");
+  // Moving the token to another room means changing the signed claims: the MAC breaks.
+  auto other = bound;
+  other.room = "gala-西城";
+  auto moved = signToken(other, "guess");
+  auto spliced = moved.substr(0, moved.find('.')) + t.substr(t.find('.'));
+  auto m = verifyToken(spliced, "secret", clock);
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().message, "bad signature");
+}
+
+TEST(Token, ARoomBoundRoleHoldsInItsRoomOnly) {
+  FakeClock clock;
+  auto c = alice(clock);                           // a moderator
+  EXPECT_EQ(roleInRoom(c, "a"), Role::Moderator);  // unbound: every room
+  c.room = "a";
+  EXPECT_EQ(roleInRoom(c, "a"), Role::Moderator);
+  EXPECT_EQ(roleInRoom(c, "b"), Role::User);
+  c.role = Role::Admin;
+  EXPECT_EQ(roleInRoom(c, "b"), Role::User);
+  c.role = Role::Guest;
+  EXPECT_EQ(roleInRoom(c, "b"), Role::Guest);  // never raised
+}
+
 TEST(Token, AnotherSecretIsABadSignature) {
   FakeClock clock;
   auto c = verifyToken(signToken(alice(clock), "secret"), "other", clock);

@@ -21,6 +21,7 @@
 #include "cms/live/live_activity.h"
 #include "cms/live/live_health_routes.h"
 #include "cms/live/live_routes.h"
+#include "cms/live/word_list_routes.h"
 #include "cms/media_library/media_routes.h"
 #include "cms/media_library/media_store.h"
 #include "cms/org/org_routes.h"
@@ -127,6 +128,7 @@ Status CmsService::start(service::Context& context) {
   challenge::addRoutes(*ctx_);
   live::addRoutes(*ctx_);
   live::addControlRoomRoutes(*ctx_);
+  live::addWordListRoutes(*ctx_);
   analytics::addRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());

@@ -58,8 +58,9 @@ struct Limits {
 
 }  // namespace
 
-Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role) {
+Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role, const std::string& room) {
   hub::auth::TokenClaims claims;
+  claims.room = room;
   claims.userId = actor.userId;
   claims.name = actor.displayName.empty() ? actor.username : actor.displayName;
   claims.role = role;

@@ -16,7 +16,9 @@ void addRoutes(CmsContext& ctx);
 void addUserRoutes(CmsContext& ctx);
 
 // A signed chat token for `actor` with `role` ([cms] member_token_ttl_seconds): the answer of
-// the member-token routes, {"token", "user": {"id", "name", "role"}, "expires"}.
-Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role);
+// the member-token routes, {"token", "user": {"id", "name", "role"}, "expires"}. A non-empty
+// `room` binds the token to that room (TokenClaims::room): its role holds there only.
+Json chatTokenJson(const CmsContext& ctx, const Actor& actor, hub::auth::Role role,
+                   const std::string& room = "");
 
 }  // namespace hub::cms::auth

@@ -164,8 +164,10 @@ void addChatToken(CmsContext& ctx) {
              if (!e) return e.error();
              if (refusal) return *refusal;
              const bool moderates = ctx.access.can(req.actor, {Role::Host, Role::Moderator}, e->orgId);
+             // Bound to the event's room: a moderator of one gala moderates no other room.
              Json j = auth::chatTokenJson(ctx, req.actor,
-                                          moderates ? hub::auth::Role::Moderator : hub::auth::Role::User);
+                                          moderates ? hub::auth::Role::Moderator : hub::auth::Role::User,
+                                          e->streamName);
              j["room"] = e->streamName;
              return Reply(std::move(j)).header("Cache-Control", "no-store");
            });

@@ -8,7 +8,8 @@
 //   POST /api/v1/live-events/:id/end              Host: ends the broadcast (rotates the key, which
 //        disconnects the publisher); audited "live.end"
 //   POST /api/v1/live-events/:id/chat-token       a chat token for the event's room: role
-//        moderator for Host/Moderator/Admin on the event's organisation, user otherwise
+//        moderator for Host/Moderator/Admin on the event's organisation, user otherwise; bound to
+//        the room (claim "room"), so the moderator role holds in that room only
 // Access: Host, Moderator or Editor (or Admin) on the event's organisation, 403 for others who
 // see it, 404 for everyone else.
 #pragma once

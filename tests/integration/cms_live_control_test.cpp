@@ -4,8 +4,10 @@
 // in the same process, on SQLite and MariaDB, while ffmpeg publishes: the health history
 // (bitrate, fps, key-frame interval) for the host, moderator and editor of the event's city,
 // 403 for its reviewer, 404 for another city's host; the event's chat token (moderator for the
-// host and the moderator, user for the editor); ending the broadcast (hosts only) rotates the
-// key and the event ends. Chat activity announced on the bus becomes messages and likes per minute.
+// host and the moderator, user for the editor, bound to the event's room); ending the broadcast
+// (hosts only) rotates the key and the event ends. Chat activity announced on the bus becomes
+// messages and likes per minute. The chat's word lists: read by hosts and moderators, replaced
+// by moderators (CSRF checked, bad input refused, audited).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -155,6 +157,10 @@ TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
     EXPECT_EQ(t.status, 200) << t.text;
     auto claims = hub::auth::verifyToken(t.body.value("token", ""), hub().authSecret(), hub().clock());
     EXPECT_TRUE(claims) << t.text;
+    if (claims) {
+      EXPECT_FALSE(claims->room.empty());
+      EXPECT_EQ(claims->room, t.body.value("room", "")) << t.text;
+    }
     return claims ? std::string(hub::auth::roleName(claims->role)) : "";
   };
   EXPECT_EQ(verify(host), "moderator");
@@ -175,6 +181,54 @@ TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
   ASSERT_TRUE(rows);
   EXPECT_EQ((*rows)[0].getInt("n"), 1);
   EXPECT_EQ(host.post(path + "/end").status, 409);
+}
+
+TEST_P(LiveControlRoomApi, WordListsReadByHostsReplacedByModeratorsAudited) {
+  auto mod = hub().login("mod-a", "password-1");
+  auto host = hub().login("host-a", "password-1");
+  auto edA = hub().login("ed-a", "password-1");
+  const Json lists = {{"lists",
+                       {{{"name", "politics"}, {"kind", "block"}, {"words", {"禁词", "敏感"}}},
+                        {{"name", "rude"}, {"kind", "mask"}, {"words", {"bad"}}}}}};
+  EXPECT_EQ(host.put("/api/v1/moderation/words", lists).status, 403);
+  EXPECT_EQ(edA.get("/api/v1/moderation/words").status, 403);
+  mod.setSendCsrf(false);
+  EXPECT_EQ(mod.put("/api/v1/moderation/words", lists).errorCode(), "auth.csrf");
+  mod.setSendCsrf(true);
+  auto put = mod.put("/api/v1/moderation/words", lists);
+  ASSERT_EQ(put.status, 200) << put.text;
+  auto got = host.get("/api/v1/moderation/words");
+  ASSERT_EQ(got.status, 200) << got.text;
+  ASSERT_EQ(got.body["lists"].size(), 2u);
+  EXPECT_EQ(got.body["lists"][0]["words"], Json({"禁词", "敏感"}));
+  EXPECT_EQ(got.body["lists"][0]["updated_by"], "mod-a");
+
+  // Bad input: 400 words.invalid, nothing stored.
+  for (const std::string& body :
+       {std::string(R"({"lists":[{"name":"x","kind":"block","words":[""]}]})"),
+        std::string("{\"lists\":[{\"name\":\"x\",\"kind\":\"block\",\"words\":[\"\xe7\x9b\"]}]}"),
+        std::string(R"({"lists":[{"name":"x","kind":"block","words":["a\u0007b"]}]})"),
+        std::string("[1,2")}) {
+    auto r = mod.request("PUT", "/api/v1/moderation/words", body);
+    EXPECT_EQ(r.status, 400) << body << " " << r.text;
+    EXPECT_EQ(r.errorCode(), "words.invalid") << r.text;
+  }
+  EXPECT_EQ(host.get("/api/v1/moderation/words").body["lists"], got.body["lists"]);
+
+  // Removing one word and a list: audited with what was added and removed.
+  auto second =
+      mod.put("/api/v1/moderation/words",
+              {{"lists", {{{"name", "politics"}, {"kind", "block"}, {"words", {"敏感", "新词"}}}}}});
+  ASSERT_EQ(second.status, 200) << second.text;
+  auto rows = hub().db().query(
+      "SELECT before_json, after_json FROM cms_audit WHERE action = 'moderation.words' ORDER BY id DESC");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  const auto before = Json::parse((*rows)[0].getString("before_json"));
+  const auto after = Json::parse((*rows)[0].getString("after_json"));
+  EXPECT_EQ(after["added"]["politics"]["words"], Json({"新词"})) << after.dump();
+  EXPECT_EQ(before["removed"]["politics"]["words"], Json({"禁词"})) << before.dump();
+  EXPECT_TRUE(before["removed"].contains("rude")) << before.dump();
 }
 
 HUB_CMS_BACKENDS(LiveControlRoomApi);

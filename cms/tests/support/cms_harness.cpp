@@ -3,6 +3,7 @@
 // The in-process CMS for tests: the same parts `hub serve` builds, on a throwaway database.
 #include "cms/tests/support/cms_harness.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "cms/auth/user_store.h"
@@ -13,6 +14,7 @@
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
 #include "core/service/bus_streams.h"
+#include "core/service/word_lists.h"
 #include "core/sql/change_feed.h"
 #include "core/sql/change_watcher.h"
 #include "core/sql/database.h"
@@ -103,6 +105,11 @@ bool CmsHarness::start() {
   }
   auto mine = cms::migrations();
   all.insert(all.end(), mine.begin(), mine.end());
+  // The chat's word lists, which the CMS edits (/api/v1/moderation/words), unless a chat came along.
+  if (std::none_of(all.begin(), all.end(), [](const sql::Migration& m) { return m.component == "words"; })) {
+    auto words = service::wordListMigrations();
+    all.insert(all.end(), words.begin(), words.end());
+  }
   if (auto st = sql::migrate(*db_, all); !st) {
     ADD_FAILURE() << "migrate: " << st.error().message;
     return false;

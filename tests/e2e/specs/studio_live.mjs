@@ -4,7 +4,10 @@
 // ffmpeg publishes with the new key, the low-latency preview plays (currentTime advances) and
 // the bitrate chart gets points; a viewer's chat message appears in the moderation panel, the
 // host deletes it (the viewer's socket gets the tombstone) and mutes the viewer (the viewer is
-// told, and their next message is refused). Another city's host gets 404 for the event.
+// told, and their next message is refused). The host, also the city's moderator, adds a word to
+// a new block list in the panel's word-list editor and saves: the viewer's next message with it
+// is refused with chat.filtered, without restarting the hub. Another city's host gets 404 for
+// the event.
 import { spawn } from 'node:child_process';
 
 function publish(url) {
@@ -50,7 +53,7 @@ export default async function studioLive({ startHub, browser, desktop, screensho
   await api('/api/v1/orgs', { id: 1, parent_id: 0, name: '省总工会', level: 1 });
   await api('/api/v1/orgs', { id: 2, parent_id: 1, name: '甲市总工会', level: 2 });
   await api('/api/v1/orgs', { id: 3, parent_id: 1, name: '乙市总工会', level: 2 });
-  await api('/api/v1/users', { username: 'host-a', password: 'host-password-1', org_id: 2, display_name: '主持人小陈', grants: [{ role: 'host', org_id: 2 }] });
+  await api('/api/v1/users', { username: 'host-a', password: 'host-password-1', org_id: 2, display_name: '主持人小陈', grants: [{ role: 'host', org_id: 2 }, { role: 'moderator', org_id: 2 }] });
   await api('/api/v1/users', { username: 'host-b', password: 'host-password-1', org_id: 3, grants: [{ role: 'host', org_id: 3 }] });
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
   const event = await api('/api/v1/live-events', {
@@ -128,6 +131,23 @@ export default async function studioLive({ startHub, browser, desktop, screensho
     await waitFor(() => host.$(line), 'the viewer message appears in the moderation panel', 10000);
     const messageId = Number(await host.getAttribute(line, 'data-chat-id'));
     await screenshot(host, 'studio-live-control-room');
+
+    // Word lists: a new block list with one word, saved; the same viewer's message with the word
+    // is refused (every chat node reloads its filter through the change feed within a poll).
+    await host.waitForSelector('[data-test="words"]');
+    await host.fill('[data-test="words-new-name"]', 'politics');
+    await host.click('[data-test="words-add-list"]');
+    await host.fill('[data-list="politics"] [data-test="words-input"]', '敏感词');
+    await host.click('[data-list="politics"] [data-test="words-add"]');
+    await host.click('[data-test="words-save"]');
+    await waitFor(async () => !(await host.$('[data-test="words-dirty"]')) && (await host.$('[data-list="politics"] [data-test="word"]:has-text("敏感词")')),
+      'the word list is saved', 10000);
+    await screenshot(host, 'studio-live-words');
+    await waitFor(async () => {
+      await viewer.evaluate((room) => window.viewerWs.send(JSON.stringify({ op: 'send', room, text: '这是敏感词吗' })), event.stream);
+      await new Promise((r) => setTimeout(r, 600));
+      return viewer.evaluate(() => window.events.some((e) => e.type === 'error' && e.code === 'chat.filtered'));
+    }, 'a message with the new word is refused with chat.filtered', 10000);
 
     // Delete: the viewer's socket gets the tombstone; the panel marks the line.
     await host.click(`${line} [data-test="chat-delete"]`);

@@ -33,7 +33,8 @@ class ChatServiceTest : public ::testing::Test {
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     auto all = sql::coreMigrations();
-    auto mine = room::RoomStore::migrations();
+    ChatService chat;  // its migrations: rooms, moderation and the word lists
+    auto mine = chat.migrations();
     all.insert(all.end(), mine.begin(), mine.end());
     ASSERT_TRUE(sql::migrate(*db_, all));
     auto bus = bus::open("memory://");

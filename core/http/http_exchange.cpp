@@ -20,6 +20,7 @@
 #include "core/http/context_thread.h"
 #include "core/http/http_util.h"
 #include "core/http/lws_request.h"
+#include "core/http/response_batch.h"
 #include "core/log/log.h"
 
 namespace hub::http {
@@ -175,9 +176,15 @@ void ContextThread::dispatch(Connection& c) {
       slot->response = std::move(r);
       return;
     }
-    // Any thread. A loop that is gone drops it; so does one whose connection closed.
-    if (auto mb = weak.lock())
-      (void)mb->post(Mailbox::Item{Mailbox::Item::Kind::Response, id, seq, -1, std::move(r)});
+    // Any thread. A loop that is gone drops it; so does one whose connection closed. Inside a
+    // ResponseBatch it waits for the batch's single hand-over.
+    if (auto mb = weak.lock()) {
+      Mailbox::Item item{Mailbox::Item::Kind::Response, id, seq, -1, std::move(r)};
+      if (auto* batch = ResponseBatch::current())
+        batch->add(mb, std::move(item));
+      else
+        (void)mb->post(std::move(item));
+    }
   });
   const auto& async = std::get<AsyncHandler>(route.handler);
   InlineAnswer answer{self, c.id, c.seq, std::nullopt};

@@ -31,6 +31,14 @@ void Mailbox::postWakes(const std::vector<std::uint64_t>& connIds) {
   if (wasEmpty && ctx_) lws_cancel_service(ctx_);
 }
 
+void Mailbox::postMany(std::vector<Item> items) {
+  std::lock_guard lock(mu_);
+  if (detached_ || items.empty()) return;
+  bool wasEmpty = items_.empty();
+  for (auto& item : items) items_.push_back(std::move(item));
+  if (wasEmpty && ctx_) lws_cancel_service(ctx_);
+}
+
 std::vector<Mailbox::Item> Mailbox::drain() {
   std::lock_guard lock(mu_);
   std::vector<Item> out;

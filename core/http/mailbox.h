@@ -31,6 +31,9 @@ class Mailbox {
   bool post(Item item);
   // A WsWake for each connection id, under one lock and with one wake-up (WsSendBatch).
   void postWakes(const std::vector<std::uint64_t>& connIds);
+  // Responses (never Adopt items) under one lock and with one wake-up (ResponseBatch); dropped
+  // once the loop has detached.
+  void postMany(std::vector<Item> items);
   std::vector<Item> drain();
 
   void attach(lws_context* ctx);

@@ -8,12 +8,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/http/json_body.h"
+#include "core/http/response_batch.h"
 #include "core/loop/worker_pool.h"
 #include "tests/support/test_client.h"
 
@@ -55,6 +61,11 @@ class ServerTest : public ::testing::Test {
       }));
     });
     server_->routeAsync(Method::Get, "/parked", [this](Request, Responder done) { parked_.set_value(done); });
+    server_->routeAsync(Method::Get, "/held/:n", [this](Request r, Responder done) {
+      std::lock_guard lock(heldMu_);
+      held_.emplace_back(std::string(r.param("n")), done);
+      heldCv_.notify_all();
+    });
     auto st = server_->start();
     ASSERT_TRUE(st) << st.error().message;
   }
@@ -62,6 +73,9 @@ class ServerTest : public ::testing::Test {
   metrics::Registry registry_;
   loop::WorkerPool pool_{2};
   std::promise<Responder> parked_;
+  std::mutex heldMu_;
+  std::condition_variable heldCv_;
+  std::vector<std::pair<std::string, Responder>> held_;
   std::unique_ptr<Server> server_;
 };
 
@@ -154,6 +168,34 @@ TEST_F(ServerTest, AsyncHandlerCompletedFromWorkerPool) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(nlohmann::json::parse(r->body)["n"], std::to_string(i));
+  }
+}
+
+TEST_F(ServerTest, ResponsesSentInOneBatchReachTheirOwnClients) {
+  startServer();  // 2 loop threads: the batch hands each its share
+  constexpr int kClients = 8;
+  std::vector<std::optional<hub::test::RawResponse>> got(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i)
+    clients.emplace_back([&, i] {
+      TestClient c("127.0.0.1", server_->port());
+      got[i] = c.request("GET", "/held/" + std::to_string(i));
+    });
+  {
+    std::unique_lock lock(heldMu_);
+    ASSERT_TRUE(heldCv_.wait_for(lock, 5s, [&] { return held_.size() == kClients; }));
+  }
+  std::thread answerer([&] {
+    ResponseBatch batch;
+    ResponseBatch inner;  // joins the outer batch
+    for (auto& [n, done] : held_) done.send(Response::json(200, {{"n", n}}));
+  });
+  answerer.join();
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kClients; ++i) {
+    ASSERT_TRUE(got[i]) << i;
+    EXPECT_EQ(got[i]->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(got[i]->body)["n"], std::to_string(i));
   }
 }
 

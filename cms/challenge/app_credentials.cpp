@@ -30,8 +30,10 @@ Result<std::string> AppCredentials::seal(std::string_view secret) const {
 
 Result<std::optional<App>> AppCredentials::find(std::int64_t id) {
   const auto now = clock_.steady();
+  std::uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
+    generation = generation_;
     auto it = cache_.find(id);
     if (it != cache_.end() && now - it->second.at < std::chrono::seconds(kCacheSeconds))
       return it->second.app;
@@ -48,6 +50,7 @@ Result<std::optional<App>> AppCredentials::find(std::int64_t id) {
     app = App{id, (*rows)[0].getInt("org_id"), (*rows)[0].getString("name"), std::move(*secret)};
   }
   std::lock_guard lock(mu_);
+  if (generation != generation_) return app;
   if (cache_.size() > 10000) cache_.clear();
   cache_[id] = Cached{app, now};
   return app;
@@ -55,23 +58,50 @@ Result<std::optional<App>> AppCredentials::find(std::int64_t id) {
 
 void AppCredentials::forget(std::int64_t id) {
   std::lock_guard lock(mu_);
+  ++generation_;
   cache_.erase(id);
 }
 
-Result<App> AppCredentials::authenticate(std::string_view header) {
-  auto bad = [] { return makeError("challenge.bad_credential", "send Authorization: Bearer <id>.<secret>"); };
+void AppCredentials::forgetAll() {
+  std::lock_guard lock(mu_);
+  ++generation_;
+  cache_.clear();
+}
+
+std::optional<AppCredentials::Bearer> AppCredentials::parse(std::string_view header) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.substr(0, kBearer.size()) != kBearer) return bad();
+  if (header.substr(0, kBearer.size()) != kBearer) return std::nullopt;
   header.remove_prefix(kBearer.size());
   const auto dot = header.find('.');
-  if (dot == std::string_view::npos) return bad();
+  if (dot == std::string_view::npos) return std::nullopt;
   std::int64_t id = 0;
   auto [p, ec] = std::from_chars(header.data(), header.data() + dot, id);
-  if (ec != std::errc() || p != header.data() + dot || id <= 0) return bad();
-  auto app = find(id);
+  if (ec != std::errc() || p != header.data() + dot || id <= 0) return std::nullopt;
+  return Bearer{id, header.substr(dot + 1)};
+}
+
+Result<App> AppCredentials::check(const std::optional<App>& app, const Bearer& b) {
+  if (!app || !connectors::signatureEquals(b.secret, app->secret))
+    return makeError("challenge.bad_credential", "send Authorization: Bearer <id>.<secret>");
+  return *app;
+}
+
+Result<App> AppCredentials::authenticate(std::string_view header) {
+  auto b = parse(header);
+  if (!b) return check(std::nullopt, Bearer{});
+  auto app = find(b->id);
   if (!app) return app.error();
-  if (!*app || !connectors::signatureEquals(header.substr(dot + 1), (*app)->secret)) return bad();
-  return std::move(**app);
+  return check(*app, *b);
+}
+
+std::optional<Result<App>> AppCredentials::authenticateCached(std::string_view header) {
+  auto b = parse(header);
+  if (!b) return check(std::nullopt, Bearer{});
+  const auto now = clock_.steady();
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(b->id);
+  if (it == cache_.end() || now - it->second.at >= std::chrono::seconds(kCacheSeconds)) return std::nullopt;
+  return check(it->second.app, *b);
 }
 
 }  // namespace hub::cms::challenge

@@ -14,6 +14,7 @@
 #include "cms/org/org_tree.h"
 #include "core/bus/redis_connection.h"
 #include "core/log/log.h"
+#include "core/sql/change_feed.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -198,7 +199,7 @@ void addApps(const std::shared_ptr<Module>& m) {
         CmsContext& ctx = m->ctx;
         auto id = req.idParam("id");
         if (!id) return ApiError::notFound("app credential");
-        return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+        Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
           auto rows = tx.query(
               "SELECT id, org_id, name, created_at, revoked_at FROM cms_challenge_apps WHERE id = ?", {*id});
           if (!rows) return rows.error();
@@ -216,9 +217,11 @@ void addApps(const std::shared_ptr<Module>& m) {
                                          std::to_string(*id), before, after);
               !st)
             return st.error();
-          m->apps.forget(*id);
+          if (auto st = sql::bumpChange(tx, AppCredentials::kTopic); !st) return st.error();
           return Reply::noContent();
         });
+        m->apps.forget(*id);  // after the commit (a lookup meanwhile may have cached it again)
+        return reply;
       });
 }
 

@@ -19,6 +19,7 @@
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/step_apply.h"
 #include "cms/org/org_tree.h"
+#include "core/http/response_batch.h"
 #include "core/log/log.h"
 
 namespace hub::cms::challenge {
@@ -248,7 +249,13 @@ Reply submitOne(Module& m, const Submission& s) {
 }
 
 StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
-    : m_(m), maxBatch_(maxBatch), settled_(std::chrono::steady_clock::now()) {
+    : m_(m),
+      maxBatch_(maxBatch),
+      batches_(m.ctx.base.metrics.counter("hub_challenge_step_batches_total",
+                                          "Step submission batches taken by the group commit")),
+      reports_(m.ctx.base.metrics.counter("hub_challenge_step_batch_reports_total",
+                                          "Step submissions taken in those batches")),
+      settled_(std::chrono::steady_clock::now()) {
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -294,7 +301,11 @@ void StepBatcher::run() {
         settled_ = Steady::now();
       }
     }
-    if (!batch.empty()) process(batch);
+    if (!batch.empty()) {
+      batches_.inc();
+      reports_.inc(static_cast<double>(batch.size()));
+      process(batch);
+    }
     if (settle)
       if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
   }
@@ -548,7 +559,9 @@ void StepBatcher::process(std::vector<Submission>& batch) {
       if (auto fst = m_.boards.feed(**got, list); !fst)
         logger()->warn("[challenge={}] boards (batch of {}): {}", cid, list.size(), fst.error().message);
   }
-  // Then answer (a client reading the boards after its answer sees its report).
+  // Then answer (a client reading the boards after its answer sees its report), each HTTP loop
+  // woken once for the whole batch.
+  http::ResponseBatch handOver;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& it = items[i];
     auto& s = batch[i];

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cms/challenge/challenge_module.h"
+#include "core/metrics/registry.h"
 
 namespace hub::cms::challenge {
 
@@ -58,6 +59,8 @@ class StepBatcher {
 
   Module& m_;
   const std::size_t maxBatch_;
+  metrics::Counter& batches_;  // hub_challenge_step_batches_total
+  metrics::Counter& reports_;  // hub_challenge_step_batch_reports_total (their sizes, summed)
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Submission> queue_;

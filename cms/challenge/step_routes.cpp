@@ -3,7 +3,8 @@
 // Step submissions from the organisation's app (bearer app credential, Idempotency-Key), a
 // member joining through a signed link, and the admins' review of held reports. Submissions
 // take the CMS route's steps by hand (worker pool, Cache-Control, counters) because they are
-// answered asynchronously, by the StepBatcher after its group commit (step_batcher.h).
+// answered asynchronously, by the StepBatcher after its group commit (step_batcher.h); with a
+// cached app credential their checks run on the HTTP loop thread itself.
 #include <sodium.h>
 
 #include <charconv>
@@ -21,6 +22,7 @@
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
+#include "core/sql/change_watcher.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -58,11 +60,17 @@ bool validKey(std::string_view key) {
   return true;
 }
 
-// The cheap checks on a worker (credential, rate limit, key, JSON), then the batcher.
+// The cheap checks (credential, rate limit, key, JSON), then the batcher. They run on the HTTP
+// loop thread when the credential is in the cache (no hand-off to a worker); a credential that
+// needs SQL sends the request to a worker first.
 void addSteps(const std::shared_ptr<Module>& m) {
   CmsContext& ctx = m->ctx;
   auto batcher = std::make_shared<StepBatcher>(*m, 1);
   ctx.onStop([batcher] { batcher->stop(); });
+  std::weak_ptr<Module> weak = m;
+  ctx.base.changes.onChange(AppCredentials::kTopic, [weak](std::string_view, std::int64_t) {
+    if (auto live = weak.lock()) live->apps.forgetAll();
+  });
   auto& requests = ctx.base.metrics.counter("hub_cms_requests_total", "CMS API requests answered");
   auto& refusedCount = ctx.base.metrics.counter(
       "hub_cms_refused_total", "CMS API requests refused before the handler (401, 403, 400)");
@@ -73,8 +81,8 @@ void addSteps(const std::shared_ptr<Module>& m) {
     r.header("Cache-Control", "no-store");
     return r;
   };
-  auto precheck = [m, batcher, finish, &refusedCount](const http::Request& req, const http::Responder& res) {
-    auto app = m->apps.authenticate(req.header("authorization"));
+  auto precheck = [m, batcher, finish, &refusedCount](const http::Request& req, const http::Responder& res,
+                                                      Result<App> app) {
     if (!app) {
       if (app.error().code != "challenge.bad_credential") return res.send(finish(app.error()));
       logger()->info("[peer={}] steps: bad app credential", req.peer);
@@ -99,16 +107,23 @@ void addSteps(const std::shared_ptr<Module>& m) {
       }
       body = std::move(*parsed);
     }
-    const std::string hash = sha256Hex(std::to_string(*cid) + "\n" + body.dump());
+    // Over the bytes as sent: the same body is the same bytes (the app resends its request).
+    const std::string hash = sha256Hex(std::to_string(*cid) + "\n" + req.body);
     batcher->submit(Submission{std::move(*app), key, hash, *cid, std::move(body), req.peer,
                                [res, finish](Reply reply) { res.send(finish(reply)); }});
   };
   ctx.base.http.routeAsync(http::Method::Post, "/api/v1/challenges/:id/steps",
-                           [&ctx, precheck, finish, &requests](http::Request req, http::Responder res) {
+                           [m, &ctx, precheck, finish, &requests](http::Request req, http::Responder res) {
                              requests.inc();
-                             auto st = ctx.base.workers.submit([precheck, req = std::move(req), res] {
+                             try {
+                               if (auto cached = m->apps.authenticateCached(req.header("authorization")))
+                                 return precheck(req, res, std::move(*cached));
+                             } catch (const std::exception& e) {
+                               return res.send(http::Response::error(500, "cms.exception", e.what()));
+                             }
+                             auto st = ctx.base.workers.submit([m, precheck, req = std::move(req), res] {
                                try {
-                                 precheck(req, res);
+                                 precheck(req, res, m->apps.authenticate(req.header("authorization")));
                                } catch (const std::exception& e) {
                                  res.send(http::Response::error(500, "cms.exception", e.what()));
                                }

@@ -10,18 +10,23 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <random>
 #include <thread>
 
 #include "cms/api/time.h"
+#include "cms/challenge/app_credentials.h"
 #include "cms/challenge/day.h"
 #include "cms/challenge/member_import.h"
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/redis_ranking.h"
 #include "cms/tests/support/cms_harness.h"
 #include "core/bus/redis_connection.h"
+#include "core/sql/change_feed.h"
+#include "core/sql/change_watcher.h"
 #include "core/sql/database.h"
+#include "core/sql/transaction.h"
 #include "tests/support/fixtures.h"
 
 namespace hub::cms::challenge {
@@ -97,9 +102,13 @@ class ChallengeApi : public testing::CmsApiTest {
   }
 
   HttpReply submit(const std::string& bearer, std::int64_t cid, const std::string& key, const Json& body) {
+    return submitText(bearer, cid, key, body.dump());
+  }
+  HttpReply submitText(const std::string& bearer, std::int64_t cid, const std::string& key,
+                       const std::string& text) {
     std::string headers = "Authorization: Bearer " + bearer + "\r\n";
     if (!key.empty()) headers += "Idempotency-Key: " + key + "\r\n";
-    return hub().client().request("POST", "/api/v1/challenges/" + std::to_string(cid) + "/steps", body.dump(),
+    return hub().client().request("POST", "/api/v1/challenges/" + std::to_string(cid) + "/steps", text,
                                   headers);
   }
   HttpReply steps(const AppCred& app, std::int64_t cid, const std::string& key, const std::string& member,
@@ -147,6 +156,7 @@ class ChallengeApi : public testing::CmsApiTest {
   void StepsAreIdempotentBestOfDayCappedAndAudited();
   void BadInputGetsItsCode();
   void ImplausibleReportsAreHeldUntilApproved();
+  void RevocationElsewhereDropsTheCachedCredential();
   void LeaderboardsMemberPageAndOrganisations();
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
 
@@ -206,6 +216,10 @@ void ChallengeApi::StepsAreIdempotentBestOfDayCappedAndAudited() {
   auto conflict = steps(app, cid, "k1", "m1", today_, 7000);
   EXPECT_EQ(conflict.status, 422);
   EXPECT_EQ(conflict.errorCode(), "idempotency.conflict");
+  // The body is compared as sent, byte for byte: the same report spelt differently is another body.
+  Json sameFields = {{"member_no", "m1"}, {"date", formatDay(today_)}, {"steps", 5000}};
+  auto respelt = submitText(app.bearer, cid, "k1", sameFields.dump(2));
+  EXPECT_EQ(respelt.status, 422) << respelt.text;
   auto lower = steps(app, cid, "k2", "m1", today_, 3000);  // phone counters only grow: best of day stays
   EXPECT_EQ(lower.body["total"], 5000) << lower.text;
   EXPECT_EQ(lower.body["changed"], false);
@@ -272,6 +286,30 @@ void ChallengeApi::BadInputGetsItsCode() {
   EXPECT_EQ(steps(app, cid, "r1", "m1", today_, 10).status, 401);
   // Nothing was counted.
   EXPECT_EQ(totalsFromSql(cid, 30000).size(), 0u);
+}
+
+void ChallengeApi::RevocationElsewhereDropsTheCachedCredential() {
+  const auto cid = createChallenge();
+  const auto app = createApp();
+  ASSERT_EQ(steps(app, cid, "n1", "m4", today_, 100).status, 200);  // checked, so now cached
+  // Another node revokes it: the row and the change topic move in SQL, not through this process.
+  auto seen = std::make_shared<std::promise<void>>();
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto fired = seen->get_future();
+  hub().ctx().base.changes.onChange(AppCredentials::kTopic, [seen, once](std::string_view, std::int64_t) {
+    if (!once->exchange(true)) seen->set_value();
+  });
+  auto st = hub().db().transaction([&](sql::Transaction& tx) -> Status {
+    if (auto r = tx.exec("UPDATE cms_challenge_apps SET revoked_at = 1 WHERE id = ?", {app.id}); !r)
+      return r.error();
+    return sql::bumpChange(tx, AppCredentials::kTopic);
+  });
+  ASSERT_TRUE(st) << st.error().message;
+  (void)hub().ctx().base.changes.pollOnce();  // or the watcher's own poll, within 250 ms
+  ASSERT_EQ(fired.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto refused = steps(app, cid, "n2", "m4", today_, 200);  // well within the cache's 10 s
+  EXPECT_EQ(refused.status, 401) << refused.text;
+  EXPECT_EQ(refused.errorCode(), "challenge.bad_credential");
 }
 
 void ChallengeApi::ImplausibleReportsAreHeldUntilApproved() {
@@ -438,6 +476,7 @@ TEST_P(ChallengeApi, ChallengesStepsIdempotencyAuditAndHeldReports) {
 
 TEST_P(ChallengeApi, BadInputCodesThenLeaderboardsAndTheMemberPage) {
   BadInputGetsItsCode();
+  RevocationElsewhereDropsTheCachedCredential();
   LeaderboardsMemberPageAndOrganisations();
 }
 

@@ -97,11 +97,20 @@ echo "== hub: $members members, challenge $challenge, $connections connections, 
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
 read -r b0 r0 <<< "$(batch_counts)"
+# MariaDB's own counters (statements prepared and run, commits, rows written, updated, looked up).
+db_status() {
+  mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -N -e "SHOW GLOBAL STATUS WHERE
+    Variable_name IN ('Com_stmt_prepare', 'Com_stmt_execute', 'Com_stmt_close', 'Questions', 'Com_commit',
+    'Handler_write', 'Handler_update', 'Handler_read_key')" | sort
+}
+db_status > "$work/db.before"
 run "$port" | tee "$work/hub.out"
 i=0; for name in hub mariadbd redis; do
   echo "cpu $name: $(python3 -c "print(round($(cpu "${pids[$i]}") - ${before[$i]}, 2))") s"; i=$((i + 1))
 done
 read -r b1 r1 <<< "$(batch_counts)"
+db_status > "$work/db.after"
+join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, $3 - $2 }'
 [[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))")"
 echo "== peer: nginx returning 200"
 run "$nport" | tee "$work/nginx.out"

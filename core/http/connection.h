@@ -60,6 +60,9 @@ struct Connection {
   int wsCloseCode = 0;
   bool wsPeerCounted = false;  // holds one of wsRoute->peers' counts for its peer
   int wsRefuseCode = 0;        // over the per-peer cap: closed with this once established
+  bool wsRawSend = false;      // plain TCP of its own (no TLS, no h2 stream): frames may go by io_uring
+  bool wsSendQueued = false;   // a frame of it waits in the loop's io_uring batch
+  bool wsSendMore = false;     // and more waits behind it
 
   void resetExchange() {
     phase = Phase::Idle;

@@ -67,6 +67,8 @@ Status ContextThread::start() {
       return;
     }
     vhost_ = lws_get_vhost_by_name(context_, "default");
+    if (!uring_.open(1024))
+      logger()->info("loop {}: io_uring unavailable, WebSocket frames are sent one by one", index_);
     mailbox_->attach(context_);
     ready.set_value(true);
     run();
@@ -201,6 +203,7 @@ void ContextThread::processMailbox() {
         break;
     }
   }
+  submitWsSends();  // the frames of every connection woken in this pass, in one system call
 }
 
 void ContextThread::onAdopt(int fd) {

@@ -24,6 +24,7 @@
 #include "core/http/connection.h"
 #include "core/http/mailbox.h"
 #include "core/http/server_core.h"
+#include "core/http/uring_sender.h"
 #include "core/util/result.h"
 
 namespace hub::http {
@@ -84,8 +85,17 @@ class ContextThread {
   int onWsEstablished(Connection& c);
   int onWsReceive(Connection& c, const char* in, std::size_t len);
   int onWsWriteable(Connection& c);
-  // Pops what waits (packed when the route packs) and writes it; false when the write failed.
+  // Pops what waits (packed when the route packs) into `buf` from `at` on (the payload only);
+  // false when nothing waits.
+  bool packWsQueue(Connection& c, std::vector<unsigned char>& buf, std::size_t at, std::size_t& len,
+                   bool& binary, bool& more);
+  // Pops what waits and writes it; false when the write failed.
   bool writeWsQueue(Connection& c, bool& more);
+  // Frames what waits into the loop's send batch (io_uring), written by submitWsSends().
+  void queueWsSend(Connection& c);
+  // One system call for every frame batched in this pass; the unsent rest of a short send goes
+  // through lws, which finishes it on POLLOUT before anything else.
+  void submitWsSends();
   // Writes a woken connection's queue now, outside any callback of its own (or asks for
   // WRITEABLE when it is closing or a short send is pending).
   void flushWs(Connection& c);
@@ -107,6 +117,16 @@ class ContextThread {
   std::unordered_map<std::uint64_t, Connection*> byId_;
   std::vector<unsigned char> scratch_;         // LWS_PRE + one write's worth
   std::vector<WsConnection::Outgoing> batch_;  // messages packed into one write
+  // WebSocket frames of this pass, sent together by submitWsSends() (one io_uring_enter).
+  struct PendingSend {
+    std::uint64_t connId;
+    int fd;
+    std::size_t offset;  // in sendArena_
+    std::size_t len;
+  };
+  UringSender uring_;
+  std::vector<PendingSend> sends_;
+  std::vector<unsigned char> sendArena_;
   // WebSockets woken while the coalescing timer runs (WsOptions::coalesce); flushed when it fires.
   struct CoalesceTimer {
     lws_sorted_usec_list_t sul;  // first member: the callback casts back

@@ -3,7 +3,9 @@
 // WebSocket callbacks on a loop thread: the Origin check at the handshake (in
 // FILTER_PROTOCOL_CONNECTION, never CONFIRM_UPGRADE), message reassembly with a size limit,
 // and the send queue: written straight from the mailbox pass (or the coalescing timer) when
-// the socket has nothing pending, else from the WRITEABLE callback.
+// the socket has nothing pending, else from the WRITEABLE callback. In a pass, the frames of
+// every woken plain-TCP connection go out together in one io_uring submission.
+#include <cerrno>
 #include <cstring>
 
 #include "core/http/context_thread.h"
@@ -62,6 +64,7 @@ int ContextThread::onWsEstablished(Connection& c) {
     return 0;
   }
   c.wsEstablished = true;
+  c.wsRawSend = !lws_is_ssl(c.wsi) && lws_get_network_wsi(c.wsi) == c.wsi;
   c.phase = Connection::Phase::Idle;
   lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);
   core_.wsConnections.inc();
@@ -104,18 +107,18 @@ int ContextThread::onWsWriteable(Connection& c) {
   return 0;
 }
 
-bool ContextThread::writeWsQueue(Connection& c, bool& more) {
+bool ContextThread::packWsQueue(Connection& c, std::vector<unsigned char>& buf, std::size_t at,
+                                std::size_t& len, bool& binary, bool& more) {
   more = false;
-  std::size_t len = 0;
-  bool binary = false;
+  len = 0;
   if (c.wsRoute && c.wsRoute->options.packJsonArrays) {
     // Everything waiting (up to the cap) in one frame: "[m1,m2,...]", or m1 alone.
-    if (!c.ws->popTextBatch(batch_, c.wsRoute->options.packMaxBytes, more)) return true;
+    if (!c.ws->popTextBatch(batch_, c.wsRoute->options.packMaxBytes, more)) return false;
     binary = batch_.front().binary;
     std::size_t need = 2;
     for (const auto& m : batch_) need += m.data->size() + 1;
-    if (scratch_.size() < LWS_PRE + need) scratch_.resize(LWS_PRE + need);
-    unsigned char* p = scratch_.data() + LWS_PRE;
+    if (buf.size() < at + need) buf.resize(at + need);
+    unsigned char* p = buf.data() + at;
     if (batch_.size() == 1) {
       std::memcpy(p, batch_.front().data->data(), batch_.front().data->size());
       len = batch_.front().data->size();
@@ -129,15 +132,22 @@ bool ContextThread::writeWsQueue(Connection& c, bool& more) {
       p[len++] = ']';
     }
     batch_.clear();  // drop the shared buffers now, not at the next write
-  } else {
-    WsConnection::Outgoing out;
-    if (!c.ws->popOutgoing(out, more)) return true;
-    const std::string& data = *out.data;
-    if (scratch_.size() < LWS_PRE + data.size()) scratch_.resize(LWS_PRE + data.size());
-    std::memcpy(scratch_.data() + LWS_PRE, data.data(), data.size());
-    len = data.size();
-    binary = out.binary;
+    return true;
   }
+  WsConnection::Outgoing out;
+  if (!c.ws->popOutgoing(out, more)) return false;
+  const std::string& data = *out.data;
+  if (buf.size() < at + data.size()) buf.resize(at + data.size());
+  std::memcpy(buf.data() + at, data.data(), data.size());
+  len = data.size();
+  binary = out.binary;
+  return true;
+}
+
+bool ContextThread::writeWsQueue(Connection& c, bool& more) {
+  std::size_t len = 0;
+  bool binary = false;
+  if (!packWsQueue(c, scratch_, LWS_PRE, len, binary, more)) return true;
   // lws writes the frame header into the LWS_PRE bytes: the shared buffers stay untouched.
   // A short send is kept by lws (and finished on POLLOUT before anything else goes out).
   int n = lws_write(c.wsi, scratch_.data() + LWS_PRE, len, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
@@ -153,6 +163,11 @@ void ContextThread::flushWs(Connection& c) {
     lws_callback_on_writable(c.wsi);
     return;
   }
+  if (c.wsSendQueued) {  // one frame per connection per batch: the rest follows it
+    c.wsSendMore = true;
+    return;
+  }
+  if (c.wsRawSend && uring_.available()) return queueWsSend(c);
   bool more = false;
   if (!writeWsQueue(c, more)) {
     logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws->request().peer, c.id);
@@ -160,6 +175,77 @@ void ContextThread::flushWs(Connection& c) {
     return;
   }
   if (more || lws_partial_buffered(c.wsi)) lws_callback_on_writable(c.wsi);
+}
+
+void ContextThread::queueWsSend(Connection& c) {
+  // RFC 6455 server frame (FIN, unmasked), header right before the payload.
+  constexpr std::size_t kMaxHeader = 10;
+  const std::size_t start = sendArena_.size();
+  std::size_t len = 0;
+  bool binary = false, more = false;
+  if (!packWsQueue(c, sendArena_, start + kMaxHeader, len, binary, more)) {
+    sendArena_.resize(start);
+    return;
+  }
+  unsigned char head[kMaxHeader];
+  std::size_t h = 0;
+  head[h++] = binary ? 0x82 : 0x81;
+  if (len < 126) {
+    head[h++] = static_cast<unsigned char>(len);
+  } else if (len < 65536) {
+    head[h++] = 126;
+    head[h++] = static_cast<unsigned char>(len >> 8);
+    head[h++] = static_cast<unsigned char>(len);
+  } else {
+    head[h++] = 127;
+    for (int shift = 56; shift >= 0; shift -= 8)
+      head[h++] = static_cast<unsigned char>(std::uint64_t{len} >> shift);
+  }
+  const std::size_t offset = start + kMaxHeader - h;
+  std::memcpy(sendArena_.data() + offset, head, h);
+  sends_.push_back(PendingSend{c.id, lws_get_socket_fd(c.wsi), offset, h + len});
+  c.wsSendQueued = true;
+  c.wsSendMore = more;
+  if (sends_.size() >= uring_.capacity()) submitWsSends();
+}
+
+void ContextThread::submitWsSends() {
+  if (sends_.empty()) return;
+  for (std::size_t i = 0; i < sends_.size(); ++i)
+    uring_.add(sends_[i].fd, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
+  for (const auto& r : uring_.submit()) {
+    const PendingSend& s = sends_[r.tag];
+    auto it = byId_.find(s.connId);
+    if (it == byId_.end()) continue;
+    Connection& c = *it->second;
+    c.wsSendQueued = false;
+    bool more = c.wsSendMore;
+    c.wsSendMore = false;
+    if (r.res < 0 && r.res != -EAGAIN) {
+      logger()->info("[peer={} conn={}] websocket write failed ({}): closing",
+                     c.ws ? c.ws->request().peer : "", c.id, std::strerror(-r.res));
+      lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+      continue;
+    }
+    const std::size_t sent = r.res > 0 ? static_cast<std::size_t>(r.res) : 0;
+    if (sent < s.len) {
+      // The socket took part of the frame: lws keeps the rest (LWS_WRITE_RAW is no framing)
+      // and writes it on POLLOUT before anything else of this connection.
+      const std::size_t rest = s.len - sent;
+      if (scratch_.size() < LWS_PRE + rest) scratch_.resize(LWS_PRE + rest);
+      std::memcpy(scratch_.data() + LWS_PRE, sendArena_.data() + s.offset + sent, rest);
+      if (lws_write(c.wsi, scratch_.data() + LWS_PRE, rest, LWS_WRITE_RAW) < static_cast<int>(rest)) {
+        logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws ? c.ws->request().peer : "",
+                       c.id);
+        lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        continue;
+      }
+    }
+    if (more || lws_partial_buffered(c.wsi)) lws_callback_on_writable(c.wsi);
+  }
+  sends_.clear();
+  sendArena_.clear();
+  if (sendArena_.capacity() > 4 * 1024 * 1024) sendArena_.shrink_to_fit();
 }
 
 void ContextThread::onWsClosed(Connection& c) {
@@ -194,6 +280,7 @@ void ContextThread::onCoalesceTimer(lws_sorted_usec_list_t* sul) {
     auto it = self.byId_.find(id);
     if (it != self.byId_.end() && it->second->ws) self.flushWs(*it->second);
   }
+  self.submitWsSends();
   ids.clear();
   self.coalesced_.swap(ids);  // keeps the capacity
 }

@@ -1,8 +1,8 @@
 // core/http/tests/websocket_test.cpp
 //
 // WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
-// limit (1009), sends from another thread, packing, coalescing, send batches, and 1001 on
-// shutdown.
+// limit (1009), sends from another thread, frames cut short by a full socket, packing,
+// coalescing, send batches, and 1001 on shutdown.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -255,6 +255,31 @@ TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
   auto g = c.wsRead(5s);
   ASSERT_TRUE(g);
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":3})"));
+}
+
+TEST_F(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {
+  // A client that reads nothing until the server's sends came up short: the rest of a frame
+  // cut by a full socket goes out before the next frame, so every payload arrives whole.
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  constexpr int kMessages = 48;  // 48 x 200 KiB: more than loopback socket buffers hold
+  std::vector<std::string> sent;
+  for (int i = 0; i < kMessages; ++i) {
+    std::string m(200 * 1024 + i * 7, static_cast<char>('a' + i % 26));
+    m.replace(0, std::to_string(i).size(), std::to_string(i));
+    sent.push_back(m);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(m)));
+  }
+  std::this_thread::sleep_for(200ms);  // let the loop fill the socket before anyone reads
+  for (int i = 0; i < kMessages; ++i) {
+    auto f = c.wsRead(5s);
+    ASSERT_TRUE(f) << "message " << i;
+    ASSERT_EQ(f->opcode, 1);
+    ASSERT_EQ(f->payload.size(), sent[i].size()) << "message " << i;
+    EXPECT_TRUE(f->payload == sent[i]) << "message " << i;
+  }
 }
 
 TEST_F(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {

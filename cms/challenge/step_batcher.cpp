@@ -423,28 +423,28 @@ void StepBatcher::process(std::vector<Submission>& batch) {
         wanted[it.k.c.id].first.insert(it.k.mem.id);
         wanted[it.k.c.id].second.insert(it.k.day);
       }
+    // One read per challenge: the participants (locked) with their days of this batch (a day row
+    // never exists without its participant: participants are never deleted).
     for (const auto& [cid, w] : wanted) {
-      sql::Params params{cid};
+      sql::Params params;
+      for (Day d : w.second) params.emplace_back(static_cast<std::int64_t>(d));
+      params.emplace_back(cid);
       params.insert(params.end(), w.first.begin(), w.first.end());
       auto rows = tx.query(
-          "SELECT member_id, total, qualified_days FROM cms_challenge_participants WHERE "
-          "challenge_id = ? AND member_id IN " +
+          "SELECT p.member_id, p.total, p.qualified_days, d.day, d.best FROM cms_challenge_participants p "
+          "LEFT JOIN cms_challenge_days d ON d.challenge_id = p.challenge_id AND d.member_id = p.member_id "
+          "AND d.day IN " +
+              placeholders(1, w.second.size()) + " WHERE p.challenge_id = ? AND p.member_id IN " +
               placeholders(1, w.first.size()) + (mysql ? " FOR UPDATE" : ""),
           params);
       if (!rows) return rows.error().wrap("participants");
-      for (const auto& r : *rows)
+      for (const auto& r : *rows) {
         parts[{cid, r.getInt("member_id")}] =
             Participant{r.getInt("total"), static_cast<int>(r.getInt("qualified_days")), true, false, 0};
-      for (Day d : w.second) params.emplace_back(static_cast<std::int64_t>(d));
-      auto dayRows = tx.query(
-          "SELECT member_id, day, best FROM cms_challenge_days WHERE challenge_id = ? AND "
-          "member_id IN " +
-              placeholders(1, w.first.size()) + " AND day IN " + placeholders(1, w.second.size()),
-          params);
-      if (!dayRows) return dayRows.error().wrap("days");
-      for (const auto& r : *dayRows)
-        days[{cid, r.getInt("member_id"), static_cast<Day>(r.getInt("day"))}] =
-            DayBest{static_cast<int>(r.getInt("best")), false};
+        if (!r.isNull("day"))
+          days[{cid, r.getInt("member_id"), static_cast<Day>(r.getInt("day"))}] =
+              DayBest{static_cast<int>(r.getInt("best")), false};
+      }
     }
     // Apply in order, in memory; collect the rows to write.
     std::vector<audit::AuditLog::Record> audits;

@@ -5,10 +5,25 @@
 // to another day, analytics of that week with its CSV, accounts with a CSV import previewed
 // before it is applied, the content editor (preview, cover upload, per-account version checked
 // against its platform, diff, submit), the organisation tree and users pages, the audit log with
-// a filter, and an ended session sending the user back to sign in. Then the live control room
+// a filter, an ended session sending the user back to sign in, and the new item approved from the
+// queue and published now to three accounts (app, website, WeChat) that each get it once at the
+// fake publishing platform. Then the live control room
 // (studio_live.mjs, a hub of its own).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import studioLive from './studio_live.mjs';
+
+// The fake publishing platform of the CMS tests (tests/support/fake_platform), on a free loopback
+// port: it records every post it receives (GET /_fake/posts).
+async function startFakePlatform(repo, waitFor) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hub-fake-platform-'));
+  const portFile = path.join(dir, 'port');
+  const proc = spawn('python3', [path.join(repo, 'tests/support/fake_platform/fake_platform.py'), '--port-file', portFile, '--secret', 'fake-platform-secret'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const port = await waitFor(async () => Number((await fs.readFile(portFile, 'utf8').catch(() => '')).trim()) || 0, 'the fake platform starts', 10000);
+  return { url: `http://127.0.0.1:${port}`, secret: 'fake-platform-secret', stop: () => proc.kill('SIGTERM') };
+}
 
 async function signInUi(page, url, username, password) {
   await page.goto(`${url}/studio/`);
@@ -21,12 +36,19 @@ async function signInUi(page, url, username, password) {
 const navPaths = (page) => page.$$eval('[data-nav]', (els) => els.map((e) => e.dataset.nav));
 
 export default async function studio(ctx) {
-  await studioMain(ctx);
+  const platform = await startFakePlatform(ctx.repo, ctx.waitFor);
+  try {
+    await studioMain(ctx, platform);
+  } finally {
+    platform.stop();
+  }
   await studioLive(ctx);
 }
 
-async function studioMain({ startHub, newPage, desktop, screenshot, assert, waitFor }) {
-  const hub = await startHub();
+async function studioMain({ startHub, newPage, desktop, screenshot, assert, waitFor }, platform) {
+  const hub = await startHub({
+    env: { HUB_CMS_SCHEDULE_WECHAT_BASE_URL: platform.url, HUB_CMS_SCHEDULE_WEIBO_BASE_URL: platform.url, HUB_CMS_SCHEDULE_DOUYIN_BASE_URL: platform.url },
+  });
   await hub.cliWithInput('boss-password-1\n', 'user', 'create', 'boss', '--admin', '--display-name', '管理员', '--password-stdin');
 
   // An unknown path below /studio/ is a page of the app (the hub serves index.html); a missing
@@ -179,6 +201,20 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   const weibo = await (await ed.request.get(`${hub.url}/api/v1/accounts?platform=weibo`)).json();
   assert(weibo.items.length === 1 && weibo.items[0].org_id === 2, `the import created the weibo account: ${JSON.stringify(weibo)}`);
 
+  // Three accounts of the first city that publish to the fake platform: the city's app and
+  // website (signed webhooks) and its WeChat official account.
+  const fakeAccounts = [
+    { platform: 'app', name: '甲市工会App', settings: { url: `${platform.url}/hook/app`, lookup_url: `${platform.url}/hook/app/lookup` }, credentials: { secret: platform.secret } },
+    { platform: 'website', name: '甲市工会网', settings: { url: `${platform.url}/hook/web`, lookup_url: `${platform.url}/hook/web/lookup` }, credentials: { secret: platform.secret } },
+    { platform: 'wechat_oa', name: '甲市工会服务号', settings: { app_id: 'wx-e2e' }, credentials: { app_secret: 's' } },
+  ];
+  const fakeIds = [];
+  for (const a of fakeAccounts) {
+    const r = await ed.request.post(`${hub.url}/api/v1/accounts`, { data: { org_id: 2, ...a }, headers: edCsrf });
+    assert(r.status() === 201, `account ${a.name}: ${r.status()} ${await r.text()}`);
+    fakeIds.push((await r.json()).id);
+  }
+
   // The content editor: a new item with a live Markdown preview, a cover uploaded in chunks with
   // progress, a Weibo version refused for its title (Weibo posts have none) until fixed, a second
   // revision compared with the first, then submitted for review.
@@ -274,6 +310,39 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await reviewer.fill('input[name="password"]', 'rev-password-1');
   await reviewer.click('[data-test="signin-submit"]');
   await waitFor(() => reviewer.$('[data-fig="review"]'), 'back on the dashboard after signing in again', 10000);
+
+  // The reviewer approves the new item from the queue; the editor opens its publishing tab,
+  // publishes it now to the three accounts, and each post arrives at the fake platform once and
+  // shows as published.
+  await reviewer.click('[data-nav="/review"]');
+  const queued = '[data-test="review-table"] tr:has-text("甲市职工运动会")';
+  await waitFor(() => reviewer.$(queued), 'the queue lists the new item', 10000);
+  await reviewer.click(`${queued} button:has-text("通过")`);
+  await waitFor(() => reviewer.$('[data-test="review-empty"]'), 'the queue is empty after the second approval', 10000);
+  await ed.goto(`${hub.url}/studio/content/${itemId}`);
+  await waitFor(async () => ((await ed.textContent('[data-test="content-state"]').catch(() => '')) || '').includes('已通过'), 'the editor sees the item approved', 10000);
+  await ed.click('.el-tabs__item:has-text("发布计划")');
+  // The accounts the item has versions for come picked (the Weibo account): the editor unpicks
+  // it and picks the three.
+  await waitFor(async () => ((await ed.textContent('[data-test="schedule-accounts"]')) || '').includes('甲市微博'), 'the account with a version comes picked', 10000);
+  await ed.click('[data-test="schedule-accounts"]');
+  await ed.click('.el-select-dropdown__item:visible:has-text("甲市微博")');
+  for (const a of fakeAccounts) await ed.click(`.el-select-dropdown__item:visible:has-text("${a.name}")`);
+  await ed.keyboard.press('Escape');
+  await ed.click('[data-test="schedule-now"]');
+  await waitFor(async () => (await ed.$$('[data-test="schedule-targets"] .el-table__body tr')).length === 3, 'the three posts are listed', 10000);
+  // Only this publish reaches this platform: two signed webhooks naming the item and their
+  // account, one WeChat mass send.
+  const arrived = await waitFor(async () => {
+    const { posts } = await (await fetch(`${platform.url}/_fake/posts`)).json();
+    return posts.length >= 3 ? posts : null;
+  }, 'the three posts arrive at the fake platform', 60000);
+  const hooks = arrived.filter((p) => p.kind === 'webhook');
+  assert(arrived.length === 3 && hooks.length === 2 && arrived.filter((p) => p.kind === 'wechat').length === 1, `receipts: ${JSON.stringify(arrived)}`);
+  assert(hooks.every((p) => String(p.item_id) === String(itemId)), `the webhooks name the item: ${JSON.stringify(hooks)}`);
+  assert(JSON.stringify(hooks.map((p) => Number(p.account_id)).sort()) === JSON.stringify(fakeIds.slice(0, 2).sort()), `a webhook per account: ${JSON.stringify(hooks)}`);
+  await waitFor(async () => (await ed.$$('[data-test="schedule-targets"] [data-post-state="published"]')).length === 3, 'the publishing tab shows the three posts published', 30000);
+  await screenshot(ed, 'studio-published');
 
   // Signing out ends the session for real.
   await ed.click('[data-test="sign-out"]');

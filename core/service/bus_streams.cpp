@@ -72,6 +72,28 @@ StreamHealth streamHealthFromJson(const nlohmann::json& j) {
   return h;
 }
 
+nlohmann::json streamPlaybackToJson(const StreamPlayback& p) {
+  return {{"stream", p.stream},
+          {"session", p.session},
+          {"started_at_ms", p.startedAtMs},
+          {"updated_at_ms", p.updatedAtMs},
+          {"plays", p.plays},
+          {"watch_ms", p.watchMs},
+          {"peak_viewers", p.peakViewers}};
+}
+
+StreamPlayback streamPlaybackFromJson(const nlohmann::json& j) {
+  StreamPlayback p;
+  p.stream = j.value("stream", "");
+  p.session = j.value("session", "");
+  p.startedAtMs = j.value("started_at_ms", std::int64_t{0});
+  p.updatedAtMs = j.value("updated_at_ms", std::int64_t{0});
+  p.plays = j.value("plays", std::int64_t{0});
+  p.watchMs = j.value("watch_ms", std::int64_t{0});
+  p.peakViewers = j.value("peak_viewers", std::int64_t{0});
+  return p;
+}
+
 BusStreams::BusStreams(bus::Bus& bus, std::chrono::milliseconds timeout)
     : bus_(bus),
       timeout_(timeout),
@@ -182,6 +204,20 @@ Result<std::vector<StreamHealth>> BusStreams::health(const std::string& name, st
       for (const auto& s : *it) out.push_back(streamHealthFromJson(s));
   } catch (const nlohmann::json::exception&) {
     return makeError("streams.bad_reply", "the media node's health samples have fields of the wrong type");
+  }
+  return out;
+}
+
+Result<std::vector<StreamPlayback>> BusStreams::playback(const std::vector<std::string>& names) {
+  if (names.empty()) return std::vector<StreamPlayback>{};
+  auto r = call("playback", {{"names", names}});
+  if (!r) return r.error();
+  std::vector<StreamPlayback> out;
+  try {
+    if (auto it = r->find("sessions"); it != r->end() && it->is_array())
+      for (const auto& s : *it) out.push_back(streamPlaybackFromJson(s));
+  } catch (const nlohmann::json::exception&) {
+    return makeError("streams.bad_reply", "the media node's playback sessions have fields of the wrong type");
   }
   return out;
 }

@@ -31,6 +31,8 @@ nlohmann::json streamInfoToJson(const StreamInfo& s);
 StreamInfo streamInfoFromJson(const nlohmann::json& j);
 nlohmann::json streamHealthToJson(const StreamHealth& h);
 StreamHealth streamHealthFromJson(const nlohmann::json& j);
+nlohmann::json streamPlaybackToJson(const StreamPlayback& p);
+StreamPlayback streamPlaybackFromJson(const nlohmann::json& j);
 
 class BusStreams final : public Streams {
  public:
@@ -47,6 +49,8 @@ class BusStreams final : public Streams {
   Status setSchedule(const std::string& name, const StreamSchedule& schedule) override;
   // Op "health": the reply's "stream" is {"samples": [...]}.
   Result<std::vector<StreamHealth>> health(const std::string& name, std::int64_t sinceMs, int limit) override;
+  // Op "playback" with {"names": [...]}: the reply's "stream" is {"sessions": [...]}.
+  Result<std::vector<StreamPlayback>> playback(const std::vector<std::string>& names) override;
 
  private:
   // Sends one request and waits for its answer: the reply's "stream" object, or its error.

@@ -2,9 +2,9 @@
 //
 // How a service other than media (the CMS's live events) drives media streams without touching
 // media's tables: create a stream, read it, rotate its key, set its restream targets and its
-// schedule (shown as "upcoming" in media's public listing), read its health history. Core defines the
-// interface; the implementation every service gets through service::Context is BusStreams (bus_streams.h),
-// which asks the media service over the bus, so it works the same when media runs on another
+// schedule (shown as "upcoming" in media's public listing), read its health history and who watched it. Core
+// defines the interface; the implementation every service gets through service::Context is BusStreams
+// (bus_streams.h), which asks the media service over the bus, so it works the same when media runs on another
 // node. Calls block (up to the client's timeout): call them on a worker, never on a loop.
 #pragma once
 
@@ -48,6 +48,18 @@ struct StreamHealth {
   std::string details;
 };
 
+// Who watched one live session of a stream (media counts a playback session per player from
+// its first request until 30 s without one; peak: the most viewers at once at a health round).
+struct StreamPlayback {
+  std::string stream;
+  std::string session;           // media's tag of the live session
+  std::int64_t startedAtMs = 0;  // UTC ms: when the live session began
+  std::int64_t updatedAtMs = 0;  // the last time its figures grew
+  std::int64_t plays = 0;        // playback sessions started
+  std::int64_t watchMs = 0;      // their summed durations
+  std::int64_t peakViewers = 0;
+};
+
 // Stream events announced on the bus topic kStreamEventsTopic ("media.streams") as JSON
 // {"event": E, "name": stream, ...}: "created", "deleted" (once per change across media nodes),
 // "live" and "ended" (a publisher connected / left, from the node that has it), and "recorded"
@@ -71,6 +83,9 @@ class Streams {
   // newest ones when there are more).
   virtual Result<std::vector<StreamHealth>> health(const std::string& name, std::int64_t sinceMs,
                                                    int limit) = 0;
+  // The live sessions of these streams (at most 500 names; unknown names have none), oldest
+  // first.
+  virtual Result<std::vector<StreamPlayback>> playback(const std::vector<std::string>& names) = 0;
 };
 
 }  // namespace hub::service

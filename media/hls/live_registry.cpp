@@ -168,8 +168,29 @@ void LiveRegistry::tick() {
   std::lock_guard lock(mu_);
   std::erase_if(streams_, [&](const auto& kv) {
     auto at = kv.second->endedAt();
-    return at && now - *at >= options_.endedLinger;
+    if (!at || now - *at < options_.endedLinger) return false;
+    auto added = kv.second->takePlayback();
+    if (added.plays > 0 || added.watchMs > 0)
+      dropped_.push_back(PlaybackGrowth{kv.first, kv.second->sessionTag(), kv.second->startedAt(), added, 0});
+    return true;
   });
+}
+
+std::vector<LiveRegistry::PlaybackGrowth> LiveRegistry::takePlayback() {
+  std::vector<std::shared_ptr<LiveStream>> all;
+  std::vector<PlaybackGrowth> out;
+  {
+    std::lock_guard lock(mu_);
+    out.swap(dropped_);
+    for (const auto& [name, s] : streams_) all.push_back(s);
+  }
+  for (const auto& s : all) {
+    const int viewers = s->viewers();
+    auto added = s->takePlayback();
+    if (added.plays > 0 || added.watchMs > 0 || viewers > 0)
+      out.push_back(PlaybackGrowth{s->name(), s->sessionTag(), s->startedAt(), added, viewers});
+  }
+  return out;
 }
 
 }  // namespace hub::media::hls

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/http/server.h"
 #include "core/metrics/registry.h"
@@ -56,6 +57,17 @@ class LiveRegistry {
 
   const LiveOptions& options() const { return options_; }
 
+  // What each session's viewers added since the previous call (sessions with nothing new are
+  // left out), including sessions the timer dropped since: for the media service to store.
+  struct PlaybackGrowth {
+    std::string stream;
+    std::string session;  // the session's tag
+    Clock::Wall startedAt;
+    PlaybackTotals added;
+    int viewers = 0;  // now
+  };
+  std::vector<PlaybackGrowth> takePlayback();
+
  private:
   const LiveOptions options_;
   const Clock& clock_;
@@ -65,6 +77,7 @@ class LiveRegistry {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<LiveStream>, std::less<>> streams_;
   std::function<SharedBytes(const std::string&)> thumbnails_;
+  std::vector<PlaybackGrowth> dropped_;  // under mu_: growth of sessions no longer listed
   std::thread timer_;
   std::atomic<bool> running_{false};
 };

@@ -40,7 +40,9 @@ LiveStream::LiveStream(std::string name, const LiveOptions& options, const Clock
       listeners_(listeners),
       metrics_(metrics),
       tag_(base36(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall().time_since_epoch()).count()))) {}
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall().time_since_epoch()).count()))),
+      startedAt_(clock.wall()),
+      playback_(kViewerWindow) {}
 
 LiveStream::~LiveStream() = default;
 
@@ -128,22 +130,9 @@ std::optional<Clock::Steady> LiveStream::endedAt() const {
   return endedAt_;
 }
 
-void LiveStream::sawViewer(std::string_view key) {
-  auto now = clock_.steady();
-  std::lock_guard lock(mu_);
-  auto it = viewers_.find(key);
-  if (it != viewers_.end())
-    it->second = now;
-  else
-    viewers_.emplace(std::string(key), now);
-}
+void LiveStream::sawViewer(std::string_view key) { playback_.saw(key, clock_.steady()); }
 
-int LiveStream::viewers() const {
-  auto now = clock_.steady();
-  std::lock_guard lock(mu_);
-  std::erase_if(viewers_, [&](const auto& kv) { return now - kv.second >= kViewerWindow; });
-  return static_cast<int>(viewers_.size());
-}
+int LiveStream::viewers() const { return playback_.viewers(clock_.steady()); }
 
 std::vector<LiveStream::RenditionStatus> LiveStream::status() const {
   std::vector<RenditionStatus> out;

@@ -22,6 +22,7 @@
 #include "core/util/clock.h"
 #include "media/frames/frame.h"
 #include "media/hls/live_options.h"
+#include "media/hls/playback_sessions.h"
 #include "media/hls/segment_listener.h"
 
 namespace hub::media::hls {
@@ -65,9 +66,15 @@ class LiveStream {
   bool publishing() const;
   std::optional<Clock::Steady> endedAt() const;
 
-  // Playback sessions: `key` identifies one player (client address + user agent).
+  // Playback sessions (playback_sessions.h): `key` identifies one player (client address +
+  // user agent).
   void sawViewer(std::string_view key);
   int viewers() const;  // distinct keys seen in the last 30 s
+  PlaybackTotals playbackTotals() const { return playback_.totals(); }
+  // Plays and watch time added since the previous call, for the media service to store.
+  PlaybackTotals takePlayback() { return playback_.take(); }
+  // When this session began (wall clock).
+  Clock::Wall startedAt() const { return startedAt_; }
 
   struct RenditionStatus {
     RenditionInfo info;
@@ -138,7 +145,8 @@ class LiveStream {
   bool ended_ = false;
   Clock::Steady goneAt_{};
   Clock::Steady endedAt_{};
-  mutable std::map<std::string, Clock::Steady, std::less<>> viewers_;
+  const Clock::Wall startedAt_;
+  mutable PlaybackSessions playback_;
   std::vector<std::string> expected_;  // under mu_
   std::mutex masterMu_;                // a leaf lock: only the parked list
   std::vector<MasterWaiter> masterWaiters_;

@@ -139,6 +139,10 @@ void MediaService::stop() {
   for (auto& s : sessions()) s->close();
   if (live_) live_->stop();
   if (recorder_) recorder_->stop();
+  // The last batch of plays and watch time, so a restart loses none.
+  if (auto playback = takePlayback(); !playback.empty())
+    if (auto st = store_->recordPlayback(playback); !st)
+      logger()->warn("storing the last playback batch failed: {}", st.error().message);
 }
 
 Status MediaService::startDemo() {
@@ -171,7 +175,28 @@ Status MediaService::startDemo() {
   return {};
 }
 
+std::vector<streams::PlaybackRow> MediaService::takePlayback() {
+  std::vector<streams::PlaybackRow> rows;
+  if (!live_ || !context_) return rows;
+  auto ms = [](Clock::Wall t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  };
+  const auto now = ms(context_->clock.wall());
+  for (auto& g : live_->takePlayback())
+    rows.push_back(streams::PlaybackRow{std::move(g.stream), std::move(g.session), ms(g.startedAt), now,
+                                        g.added.plays, g.added.watchMs, g.viewers});
+  return rows;
+}
+
 void MediaService::sampleHealth() {
+  // Plays and watch time, one batch per round (media_playback), stored with the samples.
+  if (auto playback = takePlayback(); !playback.empty()) {
+    auto queued = context_->workers.submit([this, playback = std::move(playback)] {
+      if (auto st = store_->recordPlayback(playback); !st)
+        logger()->warn("storing playback of {} sessions failed: {}", playback.size(), st.error().message);
+    });
+    if (!queued) logger()->warn("playback batch dropped: {}", queued.error().message);
+  }
   std::vector<streams::HealthSample> samples;
   for (const auto& s : sessions())
     if (s->live()) samples.push_back(s->sample());

@@ -65,7 +65,9 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void publishEnded(const std::string& stream) override;
   void framesDropped(const std::string& stream, std::uint64_t n) override;
 
+  // Health samples of live streams and the batch of playback growth (both stored on a worker).
   void sampleHealth();
+  std::vector<streams::PlaybackRow> takePlayback();
   // Publishes {"event": event, "name": stream, ...extra} on kBusTopic (live, ended, recorded).
   void announce(const char* event, const std::string& stream,
                 nlohmann::json extra = nlohmann::json::object());

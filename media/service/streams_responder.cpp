@@ -178,6 +178,22 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
     }
     return nlohmann::json{{"samples", arr}};
   }
+  if (op == "playback") {
+    std::vector<std::string> names;
+    if (!args.contains("names") || !args["names"].is_array())
+      return makeError("media.bad_request", "names must be an array of strings");
+    for (const auto& n : args["names"]) {
+      if (!n.is_string()) return makeError("media.bad_request", "names must be strings");
+      names.push_back(n.get<std::string>());
+    }
+    auto rows = store_.playback(names);
+    if (!rows) return rows.error();
+    auto arr = nlohmann::json::array();
+    for (const auto& r : *rows)
+      arr.push_back(hub::service::streamPlaybackToJson(hub::service::StreamPlayback{
+          r.stream, r.session, r.startedAtMs, r.updatedAtMs, r.plays, r.watchMs, r.peakViewers}));
+    return nlohmann::json{{"sessions", arr}};
+  }
   return makeError("media.bad_request", "unknown stream request " + op);
 }
 

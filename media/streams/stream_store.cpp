@@ -90,7 +90,18 @@ std::vector<sql::Migration> StreamStore::migrations() {
                                                       " starts_at BIGINT NOT NULL,"
                                                       " ends_at BIGINT NOT NULL,"
                                                       " poster_url VARCHAR(1024) NOT NULL)");
-  return {streams, health, announcements, schedules};
+  // Plays and watch time per live session (media/hls/playback_sessions.h), grown in batches.
+  sql::Migration playback = sql::Migration::portable("media", 5, "create media_playback",
+                                                     "CREATE TABLE media_playback ("
+                                                     " stream VARCHAR(64) NOT NULL,"
+                                                     " live_session VARCHAR(32) NOT NULL,"
+                                                     " started_at BIGINT NOT NULL,"
+                                                     " updated_at BIGINT NOT NULL,"
+                                                     " plays BIGINT NOT NULL,"
+                                                     " watch_ms BIGINT NOT NULL,"
+                                                     " peak_viewers BIGINT NOT NULL,"
+                                                     " PRIMARY KEY (stream, live_session))");
+  return {streams, health, announcements, schedules, playback};
 }
 
 std::string newStreamKey() {
@@ -330,6 +341,54 @@ Result<std::vector<HealthSample>> StreamStore::health(const std::string& stream,
     s.details = r.getString("details");
     out.push_back(std::move(s));
   }
+  return out;
+}
+
+Status StreamStore::recordPlayback(const std::vector<PlaybackRow>& growth) {
+  if (growth.empty()) return {};
+  const bool mysql = db_.backend() == "mysql";
+  const std::string upsert =
+      std::string(
+          "INSERT INTO media_playback (stream, live_session, started_at, updated_at, plays, watch_ms, "
+          "peak_viewers) VALUES (?, ?, ?, ?, ?, ?, ?)") +
+      (mysql ? " ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), plays = plays + VALUES(plays), "
+               "watch_ms = watch_ms + VALUES(watch_ms), peak_viewers = GREATEST(peak_viewers, "
+               "VALUES(peak_viewers))"
+             : " ON CONFLICT (stream, live_session) DO UPDATE SET updated_at = excluded.updated_at, plays = "
+               "plays + "
+               "excluded.plays, watch_ms = watch_ms + excluded.watch_ms, peak_viewers = MAX(peak_viewers, "
+               "excluded.peak_viewers)");
+  return db_.transaction([&](sql::Transaction& tx) -> Status {
+    for (const auto& g : growth) {
+      auto ins = tx.exec(
+          upsert, {g.stream, g.session, g.startedAtMs, g.updatedAtMs, g.plays, g.watchMs, g.peakViewers});
+      if (!ins) return ins.error();
+    }
+    return Status{};
+  });
+}
+
+Result<std::vector<PlaybackRow>> StreamStore::playback(const std::vector<std::string>& streams) {
+  if (streams.empty()) return std::vector<PlaybackRow>{};
+  if (streams.size() > 500) return makeError("media.bad_request", "at most 500 streams at once");
+  std::string marks;
+  sql::Params params;
+  for (const auto& s : streams) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.emplace_back(s);
+  }
+  auto rows = db_.query(
+      "SELECT stream, live_session, started_at, updated_at, plays, watch_ms, peak_viewers FROM "
+      "media_playback "
+      "WHERE stream IN (" +
+          marks + ") ORDER BY started_at, stream, live_session",
+      params);
+  if (!rows) return rows.error();
+  std::vector<PlaybackRow> out;
+  for (const auto& r : *rows)
+    out.push_back(PlaybackRow{r.getString("stream"), r.getString("live_session"), r.getInt("started_at"),
+                              r.getInt("updated_at"), r.getInt("plays"), r.getInt("watch_ms"),
+                              r.getInt("peak_viewers")});
   return out;
 }
 

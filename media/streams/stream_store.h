@@ -63,6 +63,18 @@ struct HealthSample {
   std::string details;  // the whole status as JSON
 };
 
+// Who watched one live session of a stream (media_playback, one row per stream and session,
+// grown in batches): plays, watch time, the most viewers seen at once.
+struct PlaybackRow {
+  std::string stream;
+  std::string session;           // the live session's tag
+  std::int64_t startedAtMs = 0;  // UTC ms
+  std::int64_t updatedAtMs = 0;  // the last batch that grew it
+  std::int64_t plays = 0;        // playback sessions started
+  std::int64_t watchMs = 0;      // their summed durations
+  std::int64_t peakViewers = 0;  // at a batch
+};
+
 class StreamStore {
  public:
   StreamStore(sql::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
@@ -95,6 +107,12 @@ class StreamStore {
   Status recordHealth(const std::vector<HealthSample>& samples);
   // The newest samples of a stream taken at or after `sinceMs`, newest first.
   Result<std::vector<HealthSample>> health(const std::string& stream, int limit, std::int64_t sinceMs = 0);
+
+  // Adds each row's plays and watch time to its stream and session's (created when missing),
+  // keeps the larger peak; one transaction. `updatedAtMs` is taken from the rows.
+  Status recordPlayback(const std::vector<PlaybackRow>& growth);
+  // The sessions of these streams (at most 500 names), oldest first.
+  Result<std::vector<PlaybackRow>> playback(const std::vector<std::string>& streams);
 
  private:
   Result<Stream> update(const std::string& name, const std::string& sql, sql::Params params);

@@ -473,6 +473,35 @@ TEST_F(LiveRegistryTest, MediaFilesAndViewers) {
   EXPECT_EQ(status[0].segments, 1);
 }
 
+// The media service stores what takePlayback() hands out: each session's growth once, also
+// after the timer dropped an ended session.
+TEST_F(LiveRegistryTest, PlaybackGrowthPerSessionIncludingDroppedOnes) {
+  start();
+  stream->sawViewer("10.0.0.1|Safari");
+  clock.advance(4s);
+  stream->sawViewer("10.0.0.1|Safari");
+  auto growth = registry.takePlayback();
+  ASSERT_EQ(growth.size(), 1u);
+  EXPECT_EQ(growth[0].stream, "gala");
+  EXPECT_EQ(growth[0].session, stream->sessionTag());
+  EXPECT_EQ(growth[0].startedAt, clock.wall() - 4s);
+  EXPECT_EQ(growth[0].added.plays, 1);
+  EXPECT_EQ(growth[0].added.watchMs, 4000);
+  EXPECT_EQ(growth[0].viewers, 1);
+
+  clock.advance(2s);
+  stream->sawViewer("10.0.0.1|Safari");
+  stream->endNow();
+  clock.advance(LiveOptions{}.endedLinger);
+  registry.tick();
+  EXPECT_EQ(registry.find("gala"), nullptr);
+  growth = registry.takePlayback();
+  ASSERT_EQ(growth.size(), 1u) << "the dropped session's last growth";
+  EXPECT_EQ(growth[0].added.plays, 0);
+  EXPECT_EQ(growth[0].added.watchMs, 2000);
+  EXPECT_TRUE(registry.takePlayback().empty());
+}
+
 }  // namespace
 }  // namespace hub::media::hls
 

@@ -7,6 +7,7 @@
 #include "cms/accounts/account_routes.h"
 #include "cms/accounts/account_store.h"
 #include "cms/analytics/account_analytics.h"
+#include "cms/analytics/live_analytics.h"
 #include "cms/audit/audit_log.h"
 #include "cms/audit/audit_routes.h"
 #include "cms/auth/access.h"
@@ -130,6 +131,7 @@ Status CmsService::start(service::Context& context) {
   live::addControlRoomRoutes(*ctx_);
   live::addWordListRoutes(*ctx_);
   analytics::addRoutes(*ctx_);
+  analytics::addLiveRoutes(*ctx_);
 
   logger()->info("cms: {} organisations", parts_->orgs.size());
   return {};

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cms/analytics/analytics_range.h"
 #include "cms/api/calendar_day.h"
 #include "cms/api/routes.h"
 #include "cms/api/time.h"
@@ -41,26 +42,10 @@ struct Counts {
 };
 
 Reply accounts(CmsContext& ctx, CmsRequest& req) {
-  std::map<std::string, std::string> fields;
-  std::int64_t from = 0, to = 0;
-  for (const char* name : {"from", "to"}) {
-    auto v = req.query(name);
-    auto t = v ? parseTime(*v) : Result<std::int64_t>(makeError("time.invalid", "missing"));
-    if (!t)
-      fields[name] = "required: an RFC 3339 time with an offset";
-    else
-      (std::string_view(name) == "from" ? from : to) = *t;
-  }
-  const std::int64_t maxDays = ctx.base.config.cmsSchedule.calendarMaxDays;
-  if (fields.empty() && to <= from) fields["to"] = "must be after from";
-  if (fields.empty() && to - from > maxDays * kDay)
-    fields["to"] = "the range is at most " + std::to_string(maxDays) + " days";
-  std::optional<std::int64_t> org;
-  if (req.query("org")) {
-    org = req.intQuery("org", 0, 1, INT64_MAX);
-    if (!org) fields["org"] = "must be an id";
-  }
-  if (!fields.empty()) return ApiError::validation(fields);
+  AnalyticsRange range;
+  if (auto invalid = readRange(ctx, req, range)) return *invalid;
+  const std::int64_t from = range.from, to = range.to;
+  const std::optional<std::int64_t> org = range.org;
 
   auto filter = ctx.access.pathFilter(req.actor, auth::Access::anyRole());
   std::string where =

@@ -8,6 +8,7 @@
 // (hosts only) rotates the key and the event ends. Chat activity announced on the bus becomes
 // messages and likes per minute. The chat's word lists: read by hosts and moderators, replaced
 // by moderators (CSRF checked, bad input refused, audited).
+// The live-event analytics: a viewer's play, watch time and peak, likes and messages, in scope.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -150,6 +151,49 @@ TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
   EXPECT_EQ(chat[0]["minute_ms"], m0);
   EXPECT_EQ(chat[0]["messages"], 7);
   EXPECT_EQ(chat[1]["likes"], 8);
+
+  // Analytics (cms/analytics/live_analytics.h): a viewer plays the stream; media's playback
+  // session becomes a play with watch time and a peak, next to the chat's likes and messages.
+  auto viewer = hub().client();
+  auto master =
+      viewer.request("GET", "/live/" + stream + "/master.m3u8", "", "User-Agent: analytics-viewer\r\n");
+  ASSERT_EQ(master.status, 200) << master.text;
+  auto query = [&](std::int64_t t) {
+    std::string s = formatTime(t);
+    return s.replace(s.find('+'), 1, "%2B");
+  };
+  const std::string range = "?from=" + query(now() - 86400) + "&to=" + query(now() + 86400);
+  Json row;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        // The player keeps polling its playlist: the session's watch time grows.
+        viewer.request("GET", "/live/" + stream + "/source/index.m3u8", "",
+                       "User-Agent: analytics-viewer\r\n");
+        auto got = edA.get("/api/v1/analytics/live-events" + range);
+        if (got.status != 200 || got.body["events"].size() != 1) return false;
+        row = got.body["events"][0];
+        return row["plays"] == 1 && row["watch_ms"].get<std::int64_t>() > 0 &&
+               row["peak_viewers"].get<std::int64_t>() >= 1;
+      },
+      15000))
+      << row.dump();
+  EXPECT_EQ(row["event_id"], r.body["id"]);
+  EXPECT_EQ(row["messages"], 8);
+  EXPECT_EQ(row["likes"], 20);
+  auto byB = hostB.get("/api/v1/analytics/live-events" + range);
+  ASSERT_EQ(byB.status, 200) << byB.text;
+  EXPECT_TRUE(byB.body["events"].empty()) << "another city's event";
+  EXPECT_EQ(edA.get("/api/v1/analytics/live-events" + range + "&org=3").status, 404);
+  EXPECT_EQ(edA.get("/api/v1/analytics/live-events?from=soon&to=later").status, 422);
+  const std::string detailPath = "/api/v1/analytics/live-events/" + r.body["id"].dump();
+  EXPECT_EQ(hostB.get(detailPath).status, 404);
+  auto detail = rev.get(detailPath);  // a reviewer of the city reads the figures too
+  ASSERT_EQ(detail.status, 200) << detail.text;
+  EXPECT_EQ(detail.body["plays"], 1);
+  ASSERT_EQ(detail.body["sessions"].size(), 1u) << detail.text;
+  ASSERT_FALSE(detail.body["viewers"].empty()) << detail.text;
+  EXPECT_GE(detail.body["viewers"].back()["viewers"].get<std::int64_t>(), 0);
+  EXPECT_EQ(detail.body["chat"].size(), 2u) << detail.text;
 
   // The chat token of the event's room: moderator for its host and moderator, user for the editor.
   auto verify = [&](CmsClient& c) {

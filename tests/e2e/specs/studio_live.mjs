@@ -8,7 +8,10 @@
 // a new block list in the panel's word-list editor and saves: the viewer's next message with it
 // is refused with chat.filtered, without restarting the hub. Another city's host gets 404 for
 // the event.
+// Once the preview played, a city editor finds the play in the live-events analytics
+// (studio_analytics_live.mjs).
 import { spawn } from 'node:child_process';
+import studioAnalyticsLive from './studio_analytics_live.mjs';
 
 function publish(url) {
   const args = ['-hide_banner', '-loglevel', 'error', '-re',
@@ -101,6 +104,8 @@ export default async function studioLive({ startHub, browser, desktop, screensho
     await waitFor(() => host.$eval('video[data-test="preview"]', (v) => v.currentTime > 0.5), 'the preview plays', 25000);
     const t0 = await host.$eval('video[data-test="preview"]', (v) => v.currentTime);
     await waitFor(async () => (await host.$eval('video[data-test="preview"]', (v) => v.currentTime)) > t0 + 0.5, 'the preview keeps playing', 10000);
+    // The preview was a play: the event's analytics count it (studio_analytics_live.mjs).
+    await studioAnalyticsLive({ browser, desktop, hub, api, event, screenshot, assert, waitFor });
 
     // A viewer on the watch page's origin chats over /ws with a user token.
     const viewerToken = await hub.cli('token', 'user', '观众甲', '--id', '777');

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
@@ -26,6 +28,18 @@ std::optional<sql::ThreadScope>& threadScope() {
 std::string nameArg(const nlohmann::json& args) {
   auto it = args.find("name");
   return it != args.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// args[key] as a list of strings; error "media.bad_request" naming the key otherwise.
+Result<std::vector<std::string>> stringsArg(const nlohmann::json& args, const std::string& key) {
+  if (!args.contains(key) || !args[key].is_array())
+    return makeError("media.bad_request", key + " must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& v : args[key]) {
+    if (!v.is_string()) return makeError("media.bad_request", key + " must be strings");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace
@@ -132,14 +146,9 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
   }
   if (op == "rotate_key") return done(store_.rotateKey(name), true);
   if (op == "set_restream_targets") {
-    std::vector<std::string> targets;
-    if (!args.contains("targets") || !args["targets"].is_array())
-      return makeError("media.bad_request", "targets must be an array of strings");
-    for (const auto& t : args["targets"]) {
-      if (!t.is_string()) return makeError("media.bad_request", "targets must be strings");
-      targets.push_back(t.get<std::string>());
-    }
-    return done(store_.setRestreamTargets(name, targets), true);
+    auto targets = stringsArg(args, "targets");
+    if (!targets) return targets.error();
+    return done(store_.setRestreamTargets(name, *targets), true);
   }
   if (op == "set_schedule") {
     streams::Schedule s;
@@ -179,14 +188,9 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
     return nlohmann::json{{"samples", arr}};
   }
   if (op == "playback") {
-    std::vector<std::string> names;
-    if (!args.contains("names") || !args["names"].is_array())
-      return makeError("media.bad_request", "names must be an array of strings");
-    for (const auto& n : args["names"]) {
-      if (!n.is_string()) return makeError("media.bad_request", "names must be strings");
-      names.push_back(n.get<std::string>());
-    }
-    auto rows = store_.playback(names);
+    auto names = stringsArg(args, "names");
+    if (!names) return names.error();
+    auto rows = store_.playback(*names);
     if (!rows) return rows.error();
     auto arr = nlohmann::json::array();
     for (const auto& r : *rows)

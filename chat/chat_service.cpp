@@ -1,10 +1,10 @@
 // chat/chat_service.cpp
 //
 // The chat service's start/stop, WebSocket sessions and the ticker; moderation actions are in
-// chat/chat_moderation.cpp, the HTTP API in chat/api/chat_api.cpp, rooms in chat/room/.
+// chat/chat_moderation.cpp, the word filter in chat/chat_words.cpp, the HTTP API in
+// chat/api/chat_api.cpp, rooms in chat/room/.
 #include "chat/chat_service.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -43,28 +43,6 @@ std::string originOf(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
-Result<std::vector<std::string>> readWords(const std::string& files) {
-  std::vector<std::string> words;
-  std::size_t start = 0;
-  while (start <= files.size()) {
-    auto end = files.find(',', start);
-    if (end == std::string::npos) end = files.size();
-    std::string path = files.substr(start, end - start);
-    while (!path.empty() && path.front() == ' ') path.erase(path.begin());
-    while (!path.empty() && path.back() == ' ') path.pop_back();
-    start = end + 1;
-    if (path.empty()) continue;
-    std::ifstream in(path);
-    if (!in) return makeError("chat.bad_word_list", "cannot read word list " + path);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty() && line.front() != '#') words.push_back(line);
-    }
-  }
-  return words;
-}
-
 std::string randomNodeId() {
   std::random_device rd;
   static const char* hex = "0123456789abcdef";
@@ -99,34 +77,6 @@ std::vector<sql::Migration> ChatService::migrations() const {
   auto all = room::RoomStore::migrations();
   for (auto& m : service::wordListMigrations()) all.push_back(std::move(m));
   return all;
-}
-
-Status ChatService::reloadFilter() {
-  std::lock_guard lock(filterMu_);
-  std::vector<moderation::WordList> lists;
-  auto block = readWords(cfg_.wordsBlock);
-  if (!block) return block.error();
-  auto mask = readWords(cfg_.wordsMask);
-  if (!mask) return mask.error();
-  if (!block->empty()) lists.push_back({"block", moderation::FilterAction::Block, std::move(*block)});
-  if (!mask->empty()) lists.push_back({"mask", moderation::FilterAction::Mask, std::move(*mask)});
-  auto stored = service::loadWordLists(context_->db);
-  if (!stored) return stored.error();
-  for (auto& l : *stored) {
-    const auto action = l.kind == "block" ? moderation::FilterAction::Block : moderation::FilterAction::Mask;
-    lists.push_back({l.name, action, std::move(l.words)});
-  }
-  std::size_t words = 0;
-  for (const auto& l : lists) words += l.words.size();
-  if (words == 0) {
-    filter_.store(nullptr);
-    return {};
-  }
-  auto f = moderation::WordFilter::build(lists);
-  if (!f) return f.error();
-  filter_.store(std::make_shared<const moderation::WordFilter>(std::move(*f)));
-  logger()->info("word filter rebuilt: {} lists, {} words", lists.size(), words);
-  return {};
 }
 
 Status ChatService::start(service::Context& context) {

@@ -29,11 +29,25 @@ constexpr std::int64_t kMinuteMs = 60000;
 constexpr std::int64_t kLeadMs = 30 * kMinuteMs;
 
 struct Figures {
-  std::int64_t peakViewers = 0, plays = 0, watchMs = 0, likes = 0, messages = 0;
+  // Plays and watch time of the live sessions; those of the replays apart.
+  std::int64_t peakViewers = 0, plays = 0, watchMs = 0, replayPlays = 0, replayWatchMs = 0, likes = 0,
+               messages = 0;
+  void add(const service::StreamPlayback& p) {
+    if (p.replay) {
+      replayPlays += p.plays;
+      replayWatchMs += p.watchMs;
+      return;
+    }
+    peakViewers = std::max(peakViewers, p.peakViewers);
+    plays += p.plays;
+    watchMs += p.watchMs;
+  }
   void add(const Figures& f) {
     peakViewers = std::max(peakViewers, f.peakViewers);
     plays += f.plays;
     watchMs += f.watchMs;
+    replayPlays += f.replayPlays;
+    replayWatchMs += f.replayWatchMs;
     likes += f.likes;
     messages += f.messages;
   }
@@ -41,6 +55,8 @@ struct Figures {
     j["peak_viewers"] = peakViewers;
     j["plays"] = plays;
     j["watch_ms"] = watchMs;
+    j["replay_plays"] = replayPlays;
+    j["replay_watch_ms"] = replayWatchMs;
     j["likes"] = likes;
     j["messages"] = messages;
   }
@@ -78,7 +94,7 @@ Result<std::map<std::string, Figures>> figuresOf(CmsContext& ctx, const std::vec
   for (const auto& p : *playback) {
     auto it = out.find(p.stream);
     if (it == out.end()) continue;
-    it->second.add(Figures{p.peakViewers, p.plays, p.watchMs, 0, 0});
+    it->second.add(p);
   }
   if (sessions) *sessions = std::move(*playback);
   // A room's likes are its running total (the largest any node announced); messages add up.
@@ -154,7 +170,8 @@ Reply detail(CmsContext& ctx, CmsRequest& req) {
   // From half an hour before the earlier of the scheduled start and the first live session (a
   // rehearsal): the audience chats before the picture starts.
   std::int64_t sinceMs = event.startsAt * 1000;
-  for (const auto& s : sessions) sinceMs = std::min(sinceMs, s.startedAtMs);
+  for (const auto& s : sessions)
+    if (!s.replay) sinceMs = std::min(sinceMs, s.startedAtMs);
   sinceMs -= kLeadMs;
   auto samples = ctx.base.streams.health(event.streamName, sinceMs, kMaxSamples);
   if (!samples) return mediaError(samples.error());
@@ -170,17 +187,19 @@ Reply detail(CmsContext& ctx, CmsRequest& req) {
   Json chat = Json::array();
   for (const auto& m : *minutes)
     chat.push_back({{"minute_ms", m.minuteMs}, {"messages", m.messages}, {"likes", m.likes}});
-  Json liveSessions = Json::array();
+  Json liveSessions = Json::array(), replays = Json::array();
   for (const auto& s : sessions)
-    liveSessions.push_back({{"session", s.session},
-                            {"started_at_ms", s.startedAtMs},
-                            {"updated_at_ms", s.updatedAtMs},
-                            {"plays", s.plays},
-                            {"watch_ms", s.watchMs},
-                            {"peak_viewers", s.peakViewers}});
+    (s.replay ? replays : liveSessions)
+        .push_back({{s.replay ? "recording" : "session", s.session},
+                    {"started_at_ms", s.startedAtMs},
+                    {"updated_at_ms", s.updatedAtMs},
+                    {"plays", s.plays},
+                    {"watch_ms", s.watchMs},
+                    {"peak_viewers", s.peakViewers}});
   Json j = eventJson(event);
   (*figures)[event.streamName].into(j);
   j["sessions"] = liveSessions;
+  j["replays"] = replays;
   j["viewers"] = viewers;
   j["chat"] = chat;
   return j;

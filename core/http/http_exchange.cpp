@@ -126,7 +126,13 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
     std::string ae = lwsHeader(c.wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING);
     std::string origin = mount->options.cors ? lwsHeader(c.wsi, WSI_TOKEN_ORIGIN) : std::string();
     StaticRequest sr{c.method, path, inm, ims, range, ifRange, ae, origin};
-    respond(c, core_.statics.serve(*mount, sr));
+    Response r = core_.statics.serve(*mount, sr);
+    if (mount->options.onServed && c.method == Method::Get && (r.status == 200 || r.status == 206)) {
+      auto rel = path.substr(std::min(path.size(), mount->prefix.size()));
+      while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+      mount->options.onServed(rel, lwsPeer(c.wsi), lwsHeader(c.wsi, WSI_TOKEN_HTTP_USER_AGENT));
+    }
+    respond(c, std::move(r));
     return 0;
   }
   respond(c, Response::error(404, "not_found", "no route for " + std::string(path)));

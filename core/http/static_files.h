@@ -8,6 +8,7 @@
 // Knows nothing of lws: the server passes the few request headers it needs.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ struct StaticOptions {
   // A single-page app's document (e.g. "index.html"), served for a missing path whose last
   // segment has no dot (a page of the app, not a missing asset); empty: a missing path is a 404.
   std::string pageFallback;
+  // Called on the loop thread after each GET answered with a file (200 or 206) below the mount,
+  // with the path below the prefix, the client's address and its User-Agent (counting viewers
+  // of recordings, say). Must be cheap and must not throw.
+  std::function<void(std::string_view rel, std::string_view peer, std::string_view userAgent)> onServed;
 };
 
 struct StaticRequest {

@@ -79,7 +79,8 @@ nlohmann::json streamPlaybackToJson(const StreamPlayback& p) {
           {"updated_at_ms", p.updatedAtMs},
           {"plays", p.plays},
           {"watch_ms", p.watchMs},
-          {"peak_viewers", p.peakViewers}};
+          {"peak_viewers", p.peakViewers},
+          {"replay", p.replay}};
 }
 
 StreamPlayback streamPlaybackFromJson(const nlohmann::json& j) {
@@ -91,6 +92,7 @@ StreamPlayback streamPlaybackFromJson(const nlohmann::json& j) {
   p.plays = j.value("plays", std::int64_t{0});
   p.watchMs = j.value("watch_ms", std::int64_t{0});
   p.peakViewers = j.value("peak_viewers", std::int64_t{0});
+  p.replay = j.value("replay", false);
   return p;
 }
 

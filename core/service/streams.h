@@ -58,6 +58,8 @@ struct StreamPlayback {
   std::int64_t plays = 0;        // playback sessions started
   std::int64_t watchMs = 0;      // their summed durations
   std::int64_t peakViewers = 0;
+  // A replay's figures: `session` is then the recording's id and startedAtMs its start.
+  bool replay = false;
 };
 
 // Stream events announced on the bus topic kStreamEventsTopic ("media.streams") as JSON

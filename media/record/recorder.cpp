@@ -24,6 +24,7 @@
 #include "media/record/mp4_export.h"
 #include "media/record/poster_frame.h"
 #include "media/record/recording_store.h"
+#include "media/record/replay_views.h"
 #include "media/record/vod_playlist.h"
 
 namespace hub::media::record {
@@ -96,6 +97,7 @@ struct Recorder::Impl {
   sql::Database& db;
   RecordingStore store;
   const Clock& clock;
+  ReplayViews views{clock};
 
   metrics::Counter* segmentsWritten = nullptr;
   metrics::Counter* bytesWritten = nullptr;
@@ -442,6 +444,8 @@ void Recorder::sessionEnded(const std::string& stream) {
 Result<std::vector<RecordingInfo>> Recorder::list(int limit) const { return impl_->store.list(limit); }
 Result<RecordingInfo> Recorder::find(const std::string& id) const { return impl_->store.find(id); }
 
+std::vector<ReplayGrowth> Recorder::takeReplayViews() { return impl_->views.take(); }
+
 Status Recorder::remove(const std::string& id) {
   auto r = impl_->store.find(id);
   if (!r) return r.error();
@@ -497,6 +501,9 @@ Status Recorder::addRoutes(http::Server& server, loop::WorkerPool& workers, Admi
   vod.cacheControl = "public, max-age=3600";
   vod.indexFile = "";
   vod.precompressed = false;
+  vod.onServed = [this](std::string_view rel, std::string_view peer, std::string_view userAgent) {
+    impl_->views.served(rel, peer, userAgent);
+  };
   if (auto s = server.mountStatic("/vod", impl_->options.dir, vod); !s)
     return s.error().wrap("record routes");
 

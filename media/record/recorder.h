@@ -9,7 +9,8 @@
 // thumbnail (from the live thumbnail hook) and an MP4 export of the source rendition (a
 // libavformat remux of its fMP4 init + segments into a faststart MP4). Recordings a killed hub
 // left open are finalized by start(). Routes: `/vod/<id>/...` (files, Range/ETag by core's
-// static mount), `GET /api/v1/public/recordings`, `DELETE /api/v1/recordings/<id>` (admin).
+// static mount, which also counts replay plays), `GET /api/v1/public/recordings`,
+// `DELETE /api/v1/recordings/<id>` (admin).
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,7 @@
 #include "core/util/clock.h"
 #include "core/util/result.h"
 #include "media/hls/segment_listener.h"
+#include "media/record/replay_views.h"
 
 namespace hub::http {
 class Server;
@@ -111,6 +113,10 @@ class Recorder final : public hls::SegmentListener {
   Result<RecordingInfo> find(const std::string& id) const;
   // Deletes the row and the files. Error "record.not_found"; "record.busy" while recording.
   Status remove(const std::string& id);
+
+  // Plays and watch time of the replays since the previous call (replay_views.h): every
+  // `/vod/<id>/` file of a player's path that was served counts as a sighting of its player.
+  std::vector<ReplayGrowth> takeReplayViews();
 
   // Blocks until the worker has done everything queued so far (tests, shutdown).
   void waitIdle();

@@ -140,9 +140,7 @@ void MediaService::stop() {
   if (live_) live_->stop();
   if (recorder_) recorder_->stop();
   // The last batch of plays and watch time, so a restart loses none.
-  if (auto playback = takePlayback(); !playback.empty())
-    if (auto st = store_->recordPlayback(playback); !st)
-      logger()->warn("storing the last playback batch failed: {}", st.error().message);
+  if (auto playback = takePlayback(); !playback.empty()) storePlayback(std::move(playback));
 }
 
 Status MediaService::startDemo() {
@@ -184,17 +182,34 @@ std::vector<streams::PlaybackRow> MediaService::takePlayback() {
   const auto now = ms(context_->clock.wall());
   for (auto& g : live_->takePlayback())
     rows.push_back(streams::PlaybackRow{std::move(g.stream), std::move(g.session), ms(g.startedAt), now,
-                                        g.added.plays, g.added.watchMs, g.viewers});
+                                        g.added.plays, g.added.watchMs, g.viewers, false});
+  // Replays: their stream and start are read from the recording by storePlayback().
+  if (recorder_)
+    for (auto& g : recorder_->takeReplayViews())
+      rows.push_back(streams::PlaybackRow{"", std::move(g.recording), 0, now, g.added.plays, g.added.watchMs,
+                                          g.viewers, true});
   return rows;
+}
+
+void MediaService::storePlayback(std::vector<streams::PlaybackRow> rows) {
+  std::erase_if(rows, [this](streams::PlaybackRow& r) {
+    if (!r.replay) return false;
+    auto rec = recorder_->find(r.session);
+    if (!rec) return true;  // deleted since: nothing to grow
+    r.stream = rec->stream;
+    r.startedAtMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(rec->startedAt.time_since_epoch()).count();
+    return false;
+  });
+  if (auto st = store_->recordPlayback(rows); !st)
+    logger()->warn("storing playback of {} sessions failed: {}", rows.size(), st.error().message);
 }
 
 void MediaService::sampleHealth() {
   // Plays and watch time, one batch per round (media_playback), stored with the samples.
   if (auto playback = takePlayback(); !playback.empty()) {
-    auto queued = context_->workers.submit([this, playback = std::move(playback)] {
-      if (auto st = store_->recordPlayback(playback); !st)
-        logger()->warn("storing playback of {} sessions failed: {}", playback.size(), st.error().message);
-    });
+    auto queued = context_->workers.submit(
+        [this, playback = std::move(playback)]() mutable { storePlayback(std::move(playback)); });
     if (!queued) logger()->warn("playback batch dropped: {}", queued.error().message);
   }
   std::vector<streams::HealthSample> samples;

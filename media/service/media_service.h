@@ -65,6 +65,8 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
   void publishEnded(const std::string& stream) override;
   void framesDropped(const std::string& stream, std::uint64_t n) override;
 
+  // Blocking (SQL): stores a batch of playback growth, replays' with their recording's stream.
+  void storePlayback(std::vector<streams::PlaybackRow> rows);
   // Health samples of live streams and the batch of playback growth (both stored on a worker).
   void sampleHealth();
   std::vector<streams::PlaybackRow> takePlayback();

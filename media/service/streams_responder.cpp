@@ -195,7 +195,7 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
     auto arr = nlohmann::json::array();
     for (const auto& r : *rows)
       arr.push_back(hub::service::streamPlaybackToJson(hub::service::StreamPlayback{
-          r.stream, r.session, r.startedAtMs, r.updatedAtMs, r.plays, r.watchMs, r.peakViewers}));
+          r.stream, r.session, r.startedAtMs, r.updatedAtMs, r.plays, r.watchMs, r.peakViewers, r.replay}));
     return nlohmann::json{{"sessions", arr}};
   }
   return makeError("media.bad_request", "unknown stream request " + op);

@@ -101,7 +101,19 @@ std::vector<sql::Migration> StreamStore::migrations() {
                                                      " watch_ms BIGINT NOT NULL,"
                                                      " peak_viewers BIGINT NOT NULL,"
                                                      " PRIMARY KEY (stream, live_session))");
-  return {streams, health, announcements, schedules, playback};
+  // The same for replays: one row per recording (media/record/replay_views.h).
+  sql::Migration replays = sql::Migration::portable("media", 6, "create media_replay_playback",
+                                                    "CREATE TABLE media_replay_playback ("
+                                                    " recording VARCHAR(64) NOT NULL PRIMARY KEY,"
+                                                    " stream VARCHAR(64) NOT NULL,"
+                                                    " started_at BIGINT NOT NULL,"
+                                                    " updated_at BIGINT NOT NULL,"
+                                                    " plays BIGINT NOT NULL,"
+                                                    " watch_ms BIGINT NOT NULL,"
+                                                    " peak_viewers BIGINT NOT NULL);"
+                                                    "CREATE INDEX media_replay_playback_stream ON "
+                                                    "media_replay_playback (stream)");
+  return {streams, health, announcements, schedules, playback, replays};
 }
 
 std::string newStreamKey() {
@@ -344,24 +356,42 @@ Result<std::vector<HealthSample>> StreamStore::health(const std::string& stream,
   return out;
 }
 
+namespace {
+
+// Grows one figures row per key (live session, or recording): plays and watch time add up, the
+// peak is the larger one.
+std::string playbackUpsert(bool mysql, const std::string& table, const std::string& key,
+                           const std::string& columns) {
+  std::string marks;
+  for (char c : columns)
+    if (c == ',') marks += "?, ";
+  return "INSERT INTO " + table + " (" + columns + ") VALUES (" + marks + "?)" +
+         (mysql ? " ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), plays = plays + VALUES(plays), "
+                  "watch_ms = watch_ms + VALUES(watch_ms), peak_viewers = GREATEST(peak_viewers, "
+                  "VALUES(peak_viewers))"
+                : " ON CONFLICT (" + key +
+                      ") DO UPDATE SET updated_at = excluded.updated_at, plays = plays + excluded.plays, "
+                      "watch_ms = watch_ms + excluded.watch_ms, peak_viewers = MAX(peak_viewers, "
+                      "excluded.peak_viewers)");
+}
+
+}  // namespace
+
 Status StreamStore::recordPlayback(const std::vector<PlaybackRow>& growth) {
   if (growth.empty()) return {};
   const bool mysql = db_.backend() == "mysql";
-  const std::string upsert =
-      std::string(
-          "INSERT INTO media_playback (stream, live_session, started_at, updated_at, plays, watch_ms, "
-          "peak_viewers) VALUES (?, ?, ?, ?, ?, ?, ?)") +
-      (mysql ? " ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), plays = plays + VALUES(plays), "
-               "watch_ms = watch_ms + VALUES(watch_ms), peak_viewers = GREATEST(peak_viewers, "
-               "VALUES(peak_viewers))"
-             : " ON CONFLICT (stream, live_session) DO UPDATE SET updated_at = excluded.updated_at, plays = "
-               "plays + "
-               "excluded.plays, watch_ms = watch_ms + excluded.watch_ms, peak_viewers = MAX(peak_viewers, "
-               "excluded.peak_viewers)");
+  const std::string live =
+      playbackUpsert(mysql, "media_playback", "stream, live_session",
+                     "stream, live_session, started_at, updated_at, plays, watch_ms, peak_viewers");
+  const std::string replay =
+      playbackUpsert(mysql, "media_replay_playback", "recording",
+                     "recording, stream, started_at, updated_at, plays, watch_ms, peak_viewers");
   return db_.transaction([&](sql::Transaction& tx) -> Status {
     for (const auto& g : growth) {
-      auto ins = tx.exec(
-          upsert, {g.stream, g.session, g.startedAtMs, g.updatedAtMs, g.plays, g.watchMs, g.peakViewers});
+      auto ins = g.replay ? tx.exec(replay, {g.session, g.stream, g.startedAtMs, g.updatedAtMs, g.plays,
+                                             g.watchMs, g.peakViewers})
+                          : tx.exec(live, {g.stream, g.session, g.startedAtMs, g.updatedAtMs, g.plays,
+                                           g.watchMs, g.peakViewers});
       if (!ins) return ins.error();
     }
     return Status{};
@@ -377,18 +407,19 @@ Result<std::vector<PlaybackRow>> StreamStore::playback(const std::vector<std::st
     marks += marks.empty() ? "?" : ", ?";
     params.emplace_back(s);
   }
-  auto rows = db_.query(
-      "SELECT stream, live_session, started_at, updated_at, plays, watch_ms, peak_viewers FROM "
-      "media_playback "
-      "WHERE stream IN (" +
-          marks + ") ORDER BY started_at, stream, live_session",
-      params);
-  if (!rows) return rows.error();
   std::vector<PlaybackRow> out;
-  for (const auto& r : *rows)
-    out.push_back(PlaybackRow{r.getString("stream"), r.getString("live_session"), r.getInt("started_at"),
-                              r.getInt("updated_at"), r.getInt("plays"), r.getInt("watch_ms"),
-                              r.getInt("peak_viewers")});
+  for (bool replay : {false, true}) {
+    auto rows = db_.query(std::string("SELECT stream, ") + (replay ? "recording" : "live_session") +
+                              " AS session, started_at, updated_at, plays, watch_ms, peak_viewers FROM " +
+                              (replay ? "media_replay_playback" : "media_playback") + " WHERE stream IN (" +
+                              marks + ") ORDER BY started_at, stream, session",
+                          params);
+    if (!rows) return rows.error();
+    for (const auto& r : *rows)
+      out.push_back(PlaybackRow{r.getString("stream"), r.getString("session"), r.getInt("started_at"),
+                                r.getInt("updated_at"), r.getInt("plays"), r.getInt("watch_ms"),
+                                r.getInt("peak_viewers"), replay});
+  }
   return out;
 }
 

@@ -73,6 +73,8 @@ struct PlaybackRow {
   std::int64_t plays = 0;        // playback sessions started
   std::int64_t watchMs = 0;      // their summed durations
   std::int64_t peakViewers = 0;  // at a batch
+  // A replay's (media_replay_playback): `session` is the recording's id, startedAtMs its start.
+  bool replay = false;
 };
 
 class StreamStore {
@@ -108,10 +110,11 @@ class StreamStore {
   // The newest samples of a stream taken at or after `sinceMs`, newest first.
   Result<std::vector<HealthSample>> health(const std::string& stream, int limit, std::int64_t sinceMs = 0);
 
-  // Adds each row's plays and watch time to its stream and session's (created when missing),
-  // keeps the larger peak; one transaction. `updatedAtMs` is taken from the rows.
+  // Adds each row's plays and watch time to its stream and session's (a replay's to its
+  // recording's; created when missing), keeps the larger peak; one transaction. `updatedAtMs`
+  // is taken from the rows.
   Status recordPlayback(const std::vector<PlaybackRow>& growth);
-  // The sessions of these streams (at most 500 names), oldest first.
+  // The live sessions of these streams (at most 500 names), oldest first, then their replays.
   Result<std::vector<PlaybackRow>> playback(const std::vector<std::string>& streams);
 
  private:

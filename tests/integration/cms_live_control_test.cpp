@@ -8,7 +8,8 @@
 // (hosts only) rotates the key and the event ends. Chat activity announced on the bus becomes
 // messages and likes per minute. The chat's word lists: read by hosts and moderators, replaced
 // by moderators (CSRF checked, bad input refused, audited).
-// The live-event analytics: a viewer's play, watch time and peak, likes and messages, in scope.
+// The live-event analytics: a viewer's play, watch time and peak, likes and messages, in scope;
+// once the event has ended, a play of its recording counts as a replay play.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -42,7 +43,6 @@ class LiveControlRoomApi : public CmsApiTest {
       c.transcode.ladder = {};  // the source only: no encoding on a loaded test host
       c.hls.graceSeconds = 1;
       c.record.exportMp4 = false;
-      c.record.enabled = false;
       c.cms.livePollSeconds = 1;
     });
     auto media = std::make_unique<media::service::MediaService>();
@@ -225,6 +225,39 @@ TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
   ASSERT_TRUE(rows);
   EXPECT_EQ((*rows)[0].getInt("n"), 1);
   EXPECT_EQ(host.post(path + "/end").status, 409);
+
+  // The recording of the broadcast is a replay: its plays and watch time count apart from the
+  // live ones; its thumbnail is not a play.
+  Json recording;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto list = viewer.get("/api/v1/public/recordings");
+        if (list.status != 200) return false;
+        for (const auto& rec : list.body["recordings"])
+          if (rec["stream"] == stream) recording = rec;
+        return !recording.is_null();
+      },
+      20000));
+  const std::string vod = "/vod/" + recording["id"].get<std::string>();
+  for (const std::string file : {"/master.m3u8", "/source/index.m3u8"}) {
+    auto got = viewer.request("GET", vod + file, "", "User-Agent: replay-viewer\r\n");
+    ASSERT_EQ(got.status, 200) << file << " " << got.text;
+  }
+  Json replayed;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        viewer.request("GET", vod + "/source/index.m3u8", "", "User-Agent: replay-viewer\r\n");
+        replayed = edA.get(detailPath).body;
+        return replayed["replay_plays"] == 1 && replayed["replay_watch_ms"].get<std::int64_t>() > 0;
+      },
+      15000))
+      << replayed.dump();
+  EXPECT_EQ(replayed["plays"], 1) << "live plays stay as they were";
+  ASSERT_EQ(replayed["replays"].size(), 1u) << replayed.dump();
+  EXPECT_EQ(replayed["replays"][0]["recording"], recording["id"]);
+  auto listed = edA.get("/api/v1/analytics/live-events" + range);
+  ASSERT_EQ(listed.status, 200) << listed.text;
+  EXPECT_EQ(listed.body["totals"]["replay_plays"], 1) << listed.text;
 }
 
 TEST_P(LiveControlRoomApi, WordListsReadByHostsReplacedByModeratorsAudited) {

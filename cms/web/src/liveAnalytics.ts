@@ -9,6 +9,8 @@ export interface LiveFigures {
   peakViewers: number;
   plays: number;
   watchMs: number;
+  replayPlays: number; // of the event's recordings (/vod), apart from the live plays
+  replayWatchMs: number;
   likes: number;
   messages: number;
 }
@@ -30,7 +32,15 @@ export interface LiveMinute {
 const num = (v: unknown) => (typeof v === 'number' && isFinite(v) ? v : 0);
 
 function figures(m: Record<string, unknown>): LiveFigures {
-  return { peakViewers: num(m.peak_viewers), plays: num(m.plays), watchMs: num(m.watch_ms), likes: num(m.likes), messages: num(m.messages) };
+  return {
+    peakViewers: num(m.peak_viewers),
+    plays: num(m.plays),
+    watchMs: num(m.watch_ms),
+    replayPlays: num(m.replay_plays),
+    replayWatchMs: num(m.replay_watch_ms),
+    likes: num(m.likes),
+    messages: num(m.messages),
+  };
 }
 
 export function readEventRows(v: unknown): LiveEventRow[] {
@@ -90,7 +100,7 @@ export function minuteSeries(minutes: LiveMinute[], names: { viewers: string; li
 }
 
 export function eventsCsv(rows: LiveEventRow[], header: Cell[], stateText: (s: string) => string, time: (s: string) => string): Cell[][] {
-  return [header, ...rows.map((r) => [r.title, time(r.startsAt), stateText(r.state), r.peakViewers, r.plays, watchMinutes(r.watchMs), r.likes, r.messages])];
+  return [header, ...rows.map((r) => [r.title, time(r.startsAt), stateText(r.state), r.peakViewers, r.plays, watchMinutes(r.watchMs), r.replayPlays, watchMinutes(r.replayWatchMs), r.likes, r.messages])];
 }
 
 export function minutesCsv(minutes: LiveMinute[], header: Cell[], time: (ms: number) => string): Cell[][] {

@@ -5,11 +5,11 @@ describe('live analytics', () => {
   it('reads the event rows, defaulting what is missing', () => {
     const rows = readEventRows({
       events: [
-        { event_id: 7, title: '职工春晚', state: 'ended', starts_at: '2026-11-02T19:30:00+08:00', peak_viewers: 12, plays: 30, watch_ms: 5_400_000, likes: 99, messages: 41 },
+        { event_id: 7, title: '职工春晚', state: 'ended', starts_at: '2026-11-02T19:30:00+08:00', peak_viewers: 12, plays: 30, watch_ms: 5_400_000, replay_plays: 4, replay_watch_ms: 600_000, likes: 99, messages: 41 },
         { event_id: 8, title: 'x' },
       ],
     });
-    expect(rows[0]).toEqual({ id: 7, title: '职工春晚', state: 'ended', startsAt: '2026-11-02T19:30:00+08:00', peakViewers: 12, plays: 30, watchMs: 5_400_000, likes: 99, messages: 41 });
+    expect(rows[0]).toEqual({ id: 7, title: '职工春晚', state: 'ended', startsAt: '2026-11-02T19:30:00+08:00', peakViewers: 12, plays: 30, watchMs: 5_400_000, replayPlays: 4, replayWatchMs: 600_000, likes: 99, messages: 41 });
     expect(rows[1].plays).toBe(0);
     expect(readEventRows({})).toEqual([]);
   });
@@ -38,7 +38,7 @@ describe('live analytics', () => {
     expect(watchTimeText(65_000)).toBe('1:05');
     expect(watchTimeText(7_509_000)).toBe('2:05:09');
     expect(watchMinutes(5_430_000)).toBe(90.5);
-    const rows = readEventRows({ events: [{ event_id: 1, title: 'a', state: 'live', starts_at: 's', plays: 2, watch_ms: 90_000 }] });
-    expect(eventsCsv(rows, ['h'], (s) => s.toUpperCase(), (s) => `<${s}>`)).toEqual([['h'], ['a', '<s>', 'LIVE', 0, 2, 1.5, 0, 0]]);
+    const rows = readEventRows({ events: [{ event_id: 1, title: 'a', state: 'live', starts_at: 's', plays: 2, watch_ms: 90_000, replay_plays: 1, replay_watch_ms: 30_000 }] });
+    expect(eventsCsv(rows, ['h'], (s) => s.toUpperCase(), (s) => `<${s}>`)).toEqual([['h'], ['a', '<s>', 'LIVE', 0, 2, 1.5, 1, 0.5, 0, 0]]);
   });
 });

@@ -120,13 +120,16 @@ Reply createSchedules(CmsContext& ctx, CmsRequest& req) {
     fields["times"] = "required: a list of RFC 3339 times with an offset";
   else
     for (std::size_t i = 0; i < times.size(); ++i) {
-      auto t = times[i].is_string() ? parseTime(times[i].get<std::string>())
-                                    : Result<std::int64_t>(makeError("time.invalid", "not a string"));
+      Result<std::int64_t> t = makeError("time.invalid", "not a string");
+      if (times[i] == "now")  // a second from now by the hub's clock (a browser's may be behind it)
+        t = nowSeconds(ctx.base.clock) + 1;
+      else if (times[i].is_string())
+        t = parseTime(times[i].get<std::string>());
       if (t)
         ns.times.push_back(*t);
       else
         fields["times[" + std::to_string(i) + "]"] =
-            "must be an RFC 3339 time with an offset, e.g. 2026-12-01T09:30:00+08:00";
+            "must be an RFC 3339 time with an offset, e.g. 2026-12-01T09:30:00+08:00, or \"now\"";
     }
   if (b.contains("recurrence") && !b["recurrence"].is_null() && !ns.times.empty()) {
     auto r = parseRecurrence(b["recurrence"], ns.times.front(), fields);

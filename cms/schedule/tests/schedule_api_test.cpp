@@ -239,6 +239,10 @@ TEST_P(ScheduleApi, BadSchedulesAre422PerField) {
                      {{"item_id", item}, {"account_ids", {mine}}, {"times", {"2026-12-01 09:00"}}});
   EXPECT_EQ(bad.status, 422);
   EXPECT_TRUE(bad.body["error"]["fields"].contains("times[0]"));
+  // "now" is a second from now by the hub's clock, whatever the caller's clock says.
+  auto now = ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {mine}}, {"times", {"now"}}});
+  ASSERT_EQ(now.status, 201) << now.text;
+  EXPECT_EQ(now.body["schedules"][0]["at"], at(1s)) << now.text;
   auto noEnd = ed.post("/api/v1/schedules", {{"item_id", item},
                                              {"account_ids", {mine}},
                                              {"times", {at(600s)}},

@@ -57,7 +57,8 @@ bool parse(int argc, char** argv, Invocation& out) {
       } else if ((out.command == "user" && (name == "org" || name == "display-name")) ||
                  (out.command == "challenge" && name == "url")) {
         out.cmsOptions.emplace_back(name, value);
-      } else if (out.command == "token" && (name == "role" || name == "ttl" || name == "id")) {
+      } else if (out.command == "token" &&
+                 (name == "role" || name == "ttl" || name == "id" || name == "room")) {
         out.tokenOptions.emplace_back(name, value);
       } else if (name == "title") {
         out.title = value;
@@ -91,7 +92,7 @@ bool parse(int argc, char** argv, Invocation& out) {
     const bool guest = out.args.size() == 1 && out.args[0] == "guest";
     const bool user = out.args.size() == 2 && out.args[0] == "user";
     if (!out.help && !guest && !user)
-      return usage("usage: hub token guest | hub token user NAME [--role ROLE]");
+      return usage("usage: hub token guest | hub token user NAME [--role ROLE] [--room ROOM]");
     return true;
   }
   if (out.command == "stream") {
@@ -148,9 +149,11 @@ void printHelp(const std::string& command) {
   } else if (command == "token") {
     std::printf(
         "Usage: hub token guest [--ttl SECONDS]\n"
-        "       hub token user NAME [--role user|moderator|admin] [--id N] [--ttl SECONDS]\n\n"
+        "       hub token user NAME [--role user|moderator|admin] [--id N] [--ttl SECONDS]\n"
+        "                           [--room ROOM]\n\n"
         "Prints one chat token signed with the auth secret (auth.secret, or the one generated in\n"
-        "the data dir). Default lifetime 86400 s; the user id defaults to a number derived from NAME.\n");
+        "the data dir). Default lifetime 86400 s; the user id defaults to a number derived from NAME.\n"
+        "With --room the role holds in that room only; elsewhere the token is a plain user.\n");
   } else if (command == "stream") {
     std::printf(
         "Usage: hub stream create NAME [--title TITLE] [--json]\n"

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "chat/protocol/command_decoder.h"
 #include "core/auth/secret.h"
 #include "core/auth/token.h"
 
@@ -30,6 +31,7 @@ int runToken(const config::Config& config, const Invocation& inv) {
   std::int64_t ttl = 86400;
   std::string roleText = "user";
   std::int64_t id = 0;
+  std::string room;
   for (const auto& [name, value] : inv.tokenOptions) {
     if (name == "ttl" && (!parseInt(value, ttl) || ttl <= 0)) {
       std::fprintf(stderr, "hub: --ttl needs a positive number of seconds\n");
@@ -40,6 +42,17 @@ int runToken(const config::Config& config, const Invocation& inv) {
       return kUsage;
     }
     if (name == "role") roleText = value;
+    if (name == "room") room = value;
+  }
+  if (!room.empty() && inv.args[0] != "user") {
+    std::fprintf(stderr, "hub: --room binds a user token to a room; guests have no role to bind\n");
+    return kUsage;
+  }
+  if (!room.empty() && !chat::protocol::validRoomName(room)) {
+    std::fprintf(stderr,
+                 "hub: --room needs a room name: 1-64 letters, digits, '.', '_' or '-', starting with a "
+                 "letter or digit\n");
+    return kUsage;
   }
   auto role = auth::roleFromName(roleText);
   if (!role || (inv.args[0] == "user" && *role == auth::Role::Guest)) {
@@ -60,6 +73,7 @@ int runToken(const config::Config& config, const Invocation& inv) {
     claims.name = inv.args[1];
     claims.userId = id ? id : idOf(claims.name);
     claims.role = *role;
+    claims.room = room;
     claims.expires =
         std::chrono::duration_cast<std::chrono::seconds>(clock.wall().time_since_epoch()).count() + ttl;
   }

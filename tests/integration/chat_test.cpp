@@ -108,6 +108,19 @@ TEST_F(ChatTest, HubTokenPrintsTokensTheServerAccepts) {
   EXPECT_EQ(g.hello(trim(guest.output))["user"]["role"], "guest");
   auto bad = run({HUB_BINARY, "token", "user", "x", "--role", "root", "--auth-secret", kSecret});
   EXPECT_EQ(bad.exitCode, 2);
+  // --room binds the token to one room (the server's side: ARoomBoundModeratorModeratesItsRoomOnly).
+  auto bound = run({HUB_BINARY, "token", "user", "mia", "--role", "moderator", "--room", "gala-2026",
+                    "--auth-secret", kSecret});
+  ASSERT_EQ(bound.exitCode, 0) << bound.output;
+  auto claims = auth::verifyToken(trim(bound.output), kSecret, SystemClock::instance());
+  ASSERT_TRUE(claims) << bound.output;
+  EXPECT_EQ(claims->room, "gala-2026");
+  EXPECT_EQ(claims->role, auth::Role::Moderator);
+  ChatClient b(port());
+  EXPECT_EQ(b.hello(trim(bound.output))["user"]["role"], "moderator");
+  EXPECT_EQ(run({HUB_BINARY, "token", "user", "x", "--room", "../etc", "--auth-secret", kSecret}).exitCode,
+            2);
+  EXPECT_EQ(run({HUB_BINARY, "token", "guest", "--room", "gala", "--auth-secret", kSecret}).exitCode, 2);
   EXPECT_EQ(run({HUB_BINARY, "token", "nobody"}).exitCode, 2);
 }
 

@@ -56,7 +56,9 @@ async function main() {
       },
       screenshot: async (page, name) => {
         const file = join(out, name + '.png');
-        await page.screenshot({ path: file });
+        // Transitions (a tag zooming in, a dialog fading) are shown finished: what a user sees a
+        // moment later.
+        await page.screenshot({ path: file, animations: 'disabled' });
         console.log(`screenshot ${file}`);
         return file;
       },

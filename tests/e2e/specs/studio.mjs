@@ -63,6 +63,7 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await signInUi(admin, hub.url, 'boss', 'wrong-password');
   await waitFor(async () => ((await admin.textContent('[data-test="signin-error"]').catch(() => '')) || '').includes('用户名或密码错误'),
     'a wrong password is refused with a message', 10000);
+  await screenshot(admin, 'studio-signin');
   await signInUi(admin, hub.url, 'boss', 'boss-password-1');
   await waitFor(() => admin.$('[data-fig="review"]'), 'the admin reaches the dashboard', 10000);
   const adminNav = await navPaths(admin);
@@ -298,6 +299,9 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
     return actions.length > 0 && actions.every((a) => a.startsWith('auth.')) && actions.includes('auth.login_failed');
   }, 'the filter keeps sign-ins only, the failed one included', 10000);
   await screenshot(admin, 'studio-audit');
+  await admin.click('[data-nav="/admin/orgs"]');
+  await waitFor(() => admin.$('[data-test="org-tree"] :text("省总工会")'), 'the organisation tree shows the province', 10000);
+  await screenshot(admin, 'studio-orgs');
 
   // The admin ends the reviewer's sessions: the reviewer's next request lands on sign-in, which
   // says why, and signing in again returns to the page they were on.
@@ -343,6 +347,12 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   assert(JSON.stringify(hooks.map((p) => Number(p.account_id)).sort()) === JSON.stringify(fakeIds.slice(0, 2).sort()), `a webhook per account: ${JSON.stringify(hooks)}`);
   await waitFor(async () => (await ed.$$('[data-test="schedule-targets"] [data-post-state="published"]')).length === 3, 'the publishing tab shows the three posts published', 30000);
   await screenshot(ed, 'studio-published');
+  await admin.click('[data-nav="/content"]');
+  await waitFor(() => admin.$('[data-test="content-table"] td:has-text("甲市职工运动会")'), 'the content list shows the item', 10000);
+  await screenshot(admin, 'studio-content-list');
+  await admin.click('[data-nav="/"]');
+  await waitFor(() => admin.$('[data-fig="review"]'), 'the admin is back on the dashboard', 10000);
+  await screenshot(admin, 'studio-dashboard');
 
   // Signing out ends the session for real.
   await ed.click('[data-test="sign-out"]');

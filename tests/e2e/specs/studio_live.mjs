@@ -75,6 +75,8 @@ export default async function studioLive({ startHub, browser, desktop, screensho
   await host.click('[data-test="signin-submit"]');
   await host.waitForSelector('[data-nav="/live"]');
   await host.click('[data-nav="/live"]');
+  await host.waitForSelector(`[data-live-open="${event.id}"]`);
+  await screenshot(host, 'studio-live-list');
   await host.click(`[data-live-open="${event.id}"]`);
   await waitFor(async () => new URL(host.url()).pathname === `/studio/live/${event.id}`, 'the control room opens', 10000);
   await host.waitForSelector('[data-test="ingest-key"]');

@@ -1,9 +1,9 @@
 // cms/challenge/board_routes.cpp
 //
 // Reading the boards (top pages, my rank with neighbours, my organisation within its parent),
-// the member page, and the admin side: rebuild from SQL (admin bearer token), results CSV and
-// statistics per day. Readers are members with a signed link (query app, member, expires,
-// sig) or signed-in CMS users who can see the challenge's organisation.
+// the member page, and the admin side: rebuild from SQL (admin bearer token), results CSV, the
+// audit of totals and statistics per day. Readers are members with a signed link (query app,
+// member, expires, sig) or signed-in CMS users who can see the challenge's organisation.
 #include <chrono>
 #include <map>
 #include <set>
@@ -14,6 +14,7 @@
 #include "cms/auth/session_store.h"
 #include "cms/challenge/certificate.h"
 #include "cms/challenge/challenge_module.h"
+#include "cms/challenge/total_audit.h"
 #include "cms/org/org_tree.h"
 #include "core/http/bearer_auth.h"
 #include "core/log/log.h"
@@ -344,6 +345,27 @@ void addAdmin(const std::shared_ptr<Module>& m) {
              resp.header("Content-Disposition",
                          "attachment; filename=\"challenge-" + std::to_string(c.id) + "-results.csv\"");
              return Reply::raw(std::move(resp));
+           });
+
+  // The audit of totals (total_audit.h), newest first; member_no narrows it to one member.
+  addRoute(routes, http::Method::Get, "/api/v1/challenges/:id/audit", Guard::Signed,
+           [m](CmsRequest& req) -> Reply {
+             Challenge c;
+             if (auto r = loadForActor(*m, req, c); r.isError()) return r;
+             if (!m->ctx.access.can(req.actor, {Role::Admin}, c.orgId)) return ApiError::forbidden();
+             auto before = req.intQuery("before", 0, 0, INT64_MAX);
+             auto limit = req.intQuery("limit", 50, 1, 500);
+             if (!before || !limit) return ApiError::validation({{"before", "an id"}, {"limit", "1 to 500"}});
+             std::optional<std::int64_t> memberId;
+             if (auto no = req.query("member_no")) {
+               auto mem = findMember(m->ctx.base.db, *no);
+               if (!mem) return mem.error();
+               if (!*mem) return ApiError::validation({{"member_no", "no member with this number"}});
+               memberId = (*mem)->id;
+             }
+             auto items = totalHistory(m->ctx.base.db, c.id, memberId, *before, static_cast<int>(*limit));
+             if (!items) return items.error();
+             return Json{{"items", std::move(*items)}};
            });
 
   addRoute(

@@ -1,8 +1,8 @@
 // cms/challenge/challenge_module.h
 //
 // What the challenge routes share: the app credentials, the ranking engine and its boards, the
-// per-credential rate limit, and the helpers that load a challenge for a CMS user or for a
-// member coming with a signed link. Built once by addRoutes() (challenge_routes.h).
+// per-credential rate limit, the members' cache, and the helpers that load a challenge for a
+// CMS user or for a member coming with a signed link. Built once by addRoutes() (challenge_routes.h).
 #pragma once
 
 #include <memory>
@@ -14,6 +14,7 @@
 #include "cms/challenge/app_credentials.h"
 #include "cms/challenge/boards.h"
 #include "cms/challenge/challenge_store.h"
+#include "cms/challenge/member_cache.h"
 #include "cms/challenge/ranking.h"
 
 namespace hub::cms::challenge {
@@ -26,13 +27,7 @@ struct Module {
   Boards boards;
   AppCredentials apps;
   auth::LoginLimiter limiter;  // per app credential, [cms] challenge_app_per_minute
-};
-
-// A member reaching the API through a signed link (query app, member, expires, sig).
-struct Member {
-  std::int64_t id = 0;
-  std::string memberNo, name;
-  std::int64_t orgId = 0;
+  MemberCache members;         // the step batches' members; forgotten when the import moves
 };
 
 // The challenge `:id` as the signed-in actor may see it (404 otherwise); `c` filled on success

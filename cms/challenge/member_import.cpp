@@ -10,7 +10,10 @@
 
 #include "cms/accounts/csv.h"
 #include "cms/challenge/challenge_store.h"
+#include "cms/challenge/member_cache.h"
 #include "cms/challenge/member_link.h"
+#include "cms/challenge/total_audit.h"
+#include "core/sql/change_feed.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -18,10 +21,10 @@ namespace {
 constexpr std::size_t kBatchRows = 1000;
 constexpr std::size_t kMaxNameBytes = 64;
 
-struct Member {
+struct CsvMember {
   std::string memberNo, name, phone;
   std::int64_t orgId = 0;
-  bool operator==(const Member&) const = default;
+  bool operator==(const CsvMember&) const = default;
 };
 
 bool validPhone(std::string_view p) {
@@ -39,7 +42,7 @@ std::optional<std::int64_t> parseId(std::string_view s) {
 
 // The checks of one data row; "" when it is good.
 std::string check(const accounts::CsvRow& row, std::size_t columns, const org::OrgTree& orgs,
-                  std::unordered_map<std::int64_t, bool>& grassroots, Member& out) {
+                  std::unordered_map<std::int64_t, bool>& grassroots, CsvMember& out) {
   if (row.fields.size() != columns)
     return "expected " + std::to_string(columns) + " fields, found " + std::to_string(row.fields.size());
   out.memberNo = row.fields[0];
@@ -58,7 +61,7 @@ std::string check(const accounts::CsvRow& row, std::size_t columns, const org::O
 }
 
 // Applies one batch: reads what exists, writes what is new or changed.
-Status applyBatch(sql::Database& db, std::vector<Member>& batch, std::int64_t now, bool mysql,
+Status applyBatch(sql::Database& db, std::vector<CsvMember>& batch, std::int64_t now, bool mysql,
                   org::ImportReport& report) {
   std::string select = "SELECT member_no, name, org_id, phone FROM cms_members WHERE member_no IN (";
   sql::Params keys;
@@ -68,11 +71,11 @@ Status applyBatch(sql::Database& db, std::vector<Member>& batch, std::int64_t no
   }
   auto rows = db.query(select + ")", keys);
   if (!rows) return rows.error().wrap("member import");
-  std::unordered_map<std::string, Member> existing;
+  std::unordered_map<std::string, CsvMember> existing;
   for (const auto& r : *rows)
     existing.emplace(r.getString("member_no"),
-                     Member{r.getString("member_no"), r.getString("name"),
-                            r.isNull("phone") ? "" : r.getString("phone"), r.getInt("org_id")});
+                     CsvMember{r.getString("member_no"), r.getString("name"),
+                               r.isNull("phone") ? "" : r.getString("phone"), r.getInt("org_id")});
   std::string sql = "INSERT INTO cms_members (member_no, name, org_id, phone, updated_at) VALUES ";
   sql::Params params;
   std::size_t writes = 0;
@@ -98,6 +101,8 @@ Status applyBatch(sql::Database& db, std::vector<Member>& batch, std::int64_t no
              : " ON CONFLICT (member_no) DO UPDATE SET name = excluded.name, org_id = excluded.org_id,"
                " phone = excluded.phone, updated_at = excluded.updated_at";
   if (auto r = db.exec(sql, params); !r) return r.error().wrap("member import");
+  // Every hub forgets its cached members (member_cache.h).
+  if (auto st = sql::bumpChange(db, MemberCache::kTopic); !st) return st.error().wrap("member import");
   return {};
 }
 
@@ -119,7 +124,7 @@ std::vector<sql::Migration> migrations() {
       " name VARCHAR(64) NOT NULL, org_id BIGINT NOT NULL, phone VARCHAR(20) NULL, updated_at BIGINT NOT "
       "NULL,"
       " UNIQUE KEY cms_members_no (member_no), KEY cms_members_org (org_id)) DEFAULT CHARSET=utf8mb4;";
-  return {m, challengeTablesMigration()};
+  return {m, challengeTablesMigration(), totalAuditMigration()};
 }
 
 Result<org::ImportReport> importMembers(sql::Database& db, const org::OrgTree& orgs, std::string_view csv,
@@ -150,7 +155,7 @@ Result<org::ImportReport> importMembers(sql::Database& db, const org::OrgTree& o
       return report;
     }
     columns = (*header)->fields.size();
-    Member m;
+    CsvMember m;
     for (;;) {
       auto row = reader.next();
       if (!row) {
@@ -178,9 +183,9 @@ Result<org::ImportReport> importMembers(sql::Database& db, const org::OrgTree& o
   const bool mysql = db.backend() == "mysql";
   accounts::CsvReader reader(csv);
   (void)reader.next();  // the header
-  std::vector<Member> batch;
+  std::vector<CsvMember> batch;
   std::unordered_map<std::string, std::size_t> inBatch;
-  Member m;
+  CsvMember m;
   for (;;) {
     auto row = reader.next();
     if (!row || !*row) break;

@@ -21,7 +21,8 @@
 
 namespace hub::cms::challenge {
 
-// Component "cms.challenge": cms_members (1), the challenge tables (2, challenge_store.h).
+// Component "cms.challenge": cms_members (1), the challenge tables (2, challenge_store.h), the
+// audit of totals (3, total_audit.h).
 std::vector<sql::Migration> migrations();
 
 // Reads, checks and applies `csv`. An Error only for SQL failures; bad input is in the report.

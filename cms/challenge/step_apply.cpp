@@ -3,7 +3,7 @@
 // Applying an accepted report to SQL, and then to the boards.
 #include "cms/challenge/step_apply.h"
 
-#include "cms/audit/audit_log.h"
+#include "cms/challenge/total_audit.h"
 #include "core/log/log.h"
 
 namespace hub::cms::challenge {
@@ -27,8 +27,8 @@ Result<bool> ensureParticipant(sql::Executor& tx, const Challenge& c, const Memb
   return r->affected > 0;
 }
 
-Result<Applied> applyReport(sql::Transaction& tx, CmsContext& ctx, const auth::Actor& actor,
-                            const Challenge& c, const Member& member, Day day, int steps, std::int64_t now,
+Result<Applied> applyReport(sql::Transaction& tx, const auth::Actor& actor, const Challenge& c,
+                            const Member& member, Day day, int steps, std::int64_t now,
                             std::string_view cause) {
   Applied a;
   auto joined = ensureParticipant(tx, c, member, now);
@@ -75,13 +75,10 @@ Result<Applied> applyReport(sql::Transaction& tx, CmsContext& ctx, const auth::A
       !u)
     return u.error().wrap("participant");
   if (a.countedDelta != 0)
-    if (auto st =
-            ctx.audit.record(tx, actor, "challenge.total", "challenge_member",
-                             std::to_string(c.id) + ":" + member.memberNo, Json{{"total", a.totalBefore}},
-                             Json{{"total", a.totalAfter},
-                                  {"date", formatDay(day)},
-                                  {"day_best", a.after},
-                                  {"cause", std::string(cause)}});
+    if (auto st = recordTotals(tx,
+                               {totalChange(actor, c.id, member.id, day, a.after, a.totalBefore, a.totalAfter,
+                                            std::string(cause))},
+                               now);
         !st)
       return st.error();
   return a;

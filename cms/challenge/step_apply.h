@@ -28,8 +28,8 @@ struct Applied {
 // Makes `member` a participant of `c` (no-op when already); true when this call did.
 Result<bool> ensureParticipant(sql::Executor& tx, const Challenge& c, const Member& member, std::int64_t now);
 
-Result<Applied> applyReport(sql::Transaction& tx, CmsContext& ctx, const auth::Actor& actor,
-                            const Challenge& c, const Member& member, Day day, int steps, std::int64_t now,
+Result<Applied> applyReport(sql::Transaction& tx, const auth::Actor& actor, const Challenge& c,
+                            const Member& member, Day day, int steps, std::int64_t now,
                             std::string_view cause);
 
 // The Json of an Applied for the API.

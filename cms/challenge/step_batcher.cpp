@@ -15,9 +15,9 @@
 #include <tuple>
 
 #include "cms/api/time.h"
-#include "cms/audit/audit_log.h"
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/step_apply.h"
+#include "cms/challenge/total_audit.h"
 #include "cms/org/org_tree.h"
 #include "core/http/response_batch.h"
 #include "core/log/log.h"
@@ -228,7 +228,7 @@ Reply submitOne(Module& m, const Submission& s) {
         if (!h) return h.error();
         answer = *h;
       } else {
-        auto a = applyReport(tx, ctx, actor, k.c, k.mem, k.day, k.steps, now,
+        auto a = applyReport(tx, actor, k.c, k.mem, k.day, k.steps, now,
                              "app " + std::to_string(s.app.id) + " report");
         if (!a) return a.error();
         applied = *a;
@@ -361,25 +361,20 @@ void StepBatcher::process(std::vector<Submission>& batch) {
   for (const auto& [app, keys] : keysByApp) {
     sql::Params params{app};
     params.insert(params.end(), keys.begin(), keys.end());
+    const std::size_t width = paddedWidth(keys.size());
+    params.resize(1 + width, sql::Value(params[1]));
     auto rows = db.query(
         "SELECT idem_key, body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND "
         "idem_key "
         "IN " +
-            placeholders(1, keys.size()),
+            placeholders(1, width),
         params);
     if (!rows) return fallback(rows.error());
     for (const auto& r : *rows) priors[{app, r.getString("idem_key")}] = priorOf(r);
   }
-  std::map<std::string, Member> members;
-  if (!numbers.empty()) {
-    auto rows = db.query("SELECT id, member_no, name, org_id FROM cms_members WHERE member_no IN " +
-                             placeholders(1, numbers.size()),
-                         sql::Params(numbers.begin(), numbers.end()));
-    if (!rows) return fallback(rows.error());
-    for (const auto& r : *rows)
-      members[r.getString("member_no")] =
-          Member{r.getInt("id"), r.getString("member_no"), r.getString("name"), r.getInt("org_id")};
-  }
+  auto found = m_.members.lookup(db, std::vector<std::string>(numbers.begin(), numbers.end()));
+  if (!found) return fallback(found.error());
+  const std::map<std::string, Member>& members = *found;
   const FindMember findMem = [&](const std::string& no) -> Result<std::optional<Member>> {
     auto it = members.find(no);
     if (it == members.end()) return std::optional<Member>();
@@ -426,16 +421,20 @@ void StepBatcher::process(std::vector<Submission>& batch) {
     // One read per challenge: the participants (locked) with their days of this batch (a day row
     // never exists without its participant: participants are never deleted).
     for (const auto& [cid, w] : wanted) {
+      // Both lists padded to fixed widths (a value repeated): the statement's text repeats.
+      const std::size_t dw = paddedWidth(w.second.size()), mw = paddedWidth(w.first.size());
       sql::Params params;
       for (Day d : w.second) params.emplace_back(static_cast<std::int64_t>(d));
+      params.resize(dw, sql::Value(params[0]));
       params.emplace_back(cid);
       params.insert(params.end(), w.first.begin(), w.first.end());
+      params.resize(dw + 1 + mw, sql::Value(params[dw + 1]));
       auto rows = tx.query(
           "SELECT p.member_id, p.total, p.qualified_days, d.day, d.best FROM cms_challenge_participants p "
           "LEFT JOIN cms_challenge_days d ON d.challenge_id = p.challenge_id AND d.member_id = p.member_id "
           "AND d.day IN " +
-              placeholders(1, w.second.size()) + " WHERE p.challenge_id = ? AND p.member_id IN " +
-              placeholders(1, w.first.size()) + (mysql ? " FOR UPDATE" : ""),
+              placeholders(1, dw) + " WHERE p.challenge_id = ? AND p.member_id IN " + placeholders(1, mw) +
+              (mysql ? " FOR UPDATE" : ""),
           params);
       if (!rows) return rows.error().wrap("participants");
       for (const auto& r : *rows) {
@@ -447,7 +446,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
       }
     }
     // Apply in order, in memory; collect the rows to write.
-    std::vector<audit::AuditLog::Record> audits;
+    std::vector<TotalChange> audits;
     std::vector<sql::Params> answers;
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto& it = items[i];
@@ -487,12 +486,9 @@ void StepBatcher::process(std::vector<Submission>& batch) {
         p.qualifiedDays = a.qualifiedDays;
         p.write = true;
         if (a.countedDelta != 0)
-          audits.push_back({appActor(s.app, s.peer), "challenge.total", "challenge_member",
-                            std::to_string(k.c.id) + ":" + k.mem.memberNo, Json{{"total", a.totalBefore}},
-                            Json{{"total", a.totalAfter},
-                                 {"date", formatDay(k.day)},
-                                 {"day_best", a.after},
-                                 {"cause", "app " + std::to_string(s.app.id) + " report"}}});
+          audits.push_back(totalChange(appActor(s.app, s.peer), k.c.id, k.mem.id, k.day, a.after,
+                                       a.totalBefore, a.totalAfter,
+                                       "app " + std::to_string(s.app.id) + " report"));
       }
       it.answer = Answer{200, appliedJson(k.c, k.mem, k.day, a)};
       answers.push_back(answerRow(s, k.c.id, k.day, it.answer, now));
@@ -508,6 +504,11 @@ void StepBatcher::process(std::vector<Submission>& batch) {
                                                               static_cast<std::int64_t>(d.best), now});
       }
     if (dn > 0) {
+      // Padded with copies of the first row (the same values again: a no-op update).
+      const std::size_t dw = paddedWidth(dn);
+      const sql::Params first(dp.begin(), dp.begin() + 5);
+      for (std::size_t i = dn; i < dw; ++i) dp.insert(dp.end(), first.begin(), first.end());
+      dn = dw;
       auto r =
           tx.exec("INSERT INTO cms_challenge_days (challenge_id, member_id, day, best, updated_at) VALUES " +
                       placeholders(dn, 5) +
@@ -524,7 +525,12 @@ void StepBatcher::process(std::vector<Submission>& batch) {
                                                               static_cast<std::int64_t>(p.qualifiedDays)});
       }
     if (pn > 0) {
-      // New participants are inserted with their org; existing rows keep org and joined_at.
+      // New participants are inserted with their org; existing rows keep org and joined_at. Padded
+      // with copies of the first row, like the days.
+      const std::size_t pw = paddedWidth(pn);
+      const sql::Params first(pp.begin(), pp.begin() + 6);
+      for (std::size_t i = pn; i < pw; ++i) pp.insert(pp.end(), first.begin(), first.end());
+      pn = pw;
       auto r = tx.exec(
           "INSERT INTO cms_challenge_participants (challenge_id, member_id, org_id, joined_at, total, "
           "qualified_days) VALUES " +
@@ -536,7 +542,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
           pp);
       if (!r) return r.error().wrap("participants");
     }
-    if (auto a = ctx.audit.recordMany(tx, audits); !a) return a;
+    if (auto a = recordTotals(tx, audits, now); !a) return a;
     return storeAnswers(tx, answers);
   });
   if (!st) {

@@ -71,6 +71,9 @@ void addSteps(const std::shared_ptr<Module>& m) {
   ctx.base.changes.onChange(AppCredentials::kTopic, [weak](std::string_view, std::int64_t) {
     if (auto live = weak.lock()) live->apps.forgetAll();
   });
+  ctx.base.changes.onChange(MemberCache::kTopic, [weak](std::string_view, std::int64_t) {
+    if (auto live = weak.lock()) live->members.forgetAll();
+  });
   auto& requests = ctx.base.metrics.counter("hub_cms_requests_total", "CMS API requests answered");
   auto& refusedCount = ctx.base.metrics.counter(
       "hub_cms_refused_total", "CMS API requests refused before the handler (401, 403, 400)");
@@ -231,7 +234,7 @@ void addHeld(const std::shared_ptr<Module>& m) {
             mem = Member{r.getInt("member_id"), r.getString("member_no"), r.getString("name"),
                          r.getInt("org_id")};
             day = static_cast<Day>(r.getInt("day"));
-            auto a = applyReport(tx, ctx, req.actor, c, mem, day, static_cast<int>(r.getInt("steps")), now,
+            auto a = applyReport(tx, req.actor, c, mem, day, static_cast<int>(r.getInt("steps")), now,
                                  "held report " + std::to_string(*hid) + " approved");
             if (!a) return a.error();
             applied = *a;

@@ -18,6 +18,7 @@
 #include "cms/api/time.h"
 #include "cms/challenge/app_credentials.h"
 #include "cms/challenge/day.h"
+#include "cms/challenge/member_cache.h"
 #include "cms/challenge/member_import.h"
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/redis_ranking.h"
@@ -157,6 +158,7 @@ class ChallengeApi : public testing::CmsApiTest {
   void BadInputGetsItsCode();
   void ImplausibleReportsAreHeldUntilApproved();
   void RevocationElsewhereDropsTheCachedCredential();
+  void ReimportElsewhereDropsTheCachedMember();
   void LeaderboardsMemberPageAndOrganisations();
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
 
@@ -234,12 +236,27 @@ void ChallengeApi::StepsAreIdempotentBestOfDayCappedAndAudited() {
   auto refused = steps(app, cid, "k5", "m1", today_ + 1, 10);
   EXPECT_EQ(steps(app, cid, "k5", "m1", today_ + 1, 10).text, refused.text);
   // Every change of the total is audited, old -> new, with its cause; unchanged ones are not.
-  auto audit = admin().get("/api/v1/audit?action=challenge.total");
+  // (In the challenge's own audit table: total_audit.h.)
+  auto audit = admin().get("/api/v1/challenges/" + std::to_string(cid) + "/audit?member_no=m1");
   ASSERT_EQ(audit.body["items"].size(), 3u) << audit.text;
   EXPECT_EQ(audit.body["items"][0]["before"]["total"], 30000);
   EXPECT_EQ(audit.body["items"][0]["after"]["total"], 38000);
   EXPECT_EQ(audit.body["items"][0]["actor"]["username"], "app:" + std::to_string(app.id));
-  EXPECT_EQ(audit.body["items"][0]["object_id"], std::to_string(cid) + ":m1");
+  EXPECT_EQ(audit.body["items"][0]["member_no"], "m1");
+  EXPECT_EQ(audit.body["items"][0]["date"], formatDay(today_ - 1));
+  EXPECT_EQ(audit.body["items"][0]["day_best"], 8000);
+  EXPECT_EQ(audit.body["items"][0]["cause"], "app " + std::to_string(app.id) + " report");
+  EXPECT_EQ(audit.body["items"][2]["before"]["total"], 0);
+  // Paging by id, and another member's history is empty.
+  auto older = admin().get("/api/v1/challenges/" + std::to_string(cid) + "/audit?member_no=m1&before=" +
+                           std::to_string(audit.body["items"][0]["id"].get<std::int64_t>()) + "&limit=1");
+  ASSERT_EQ(older.body["items"].size(), 1u) << older.text;
+  EXPECT_EQ(older.body["items"][0]["after"]["total"], 30000);
+  EXPECT_EQ(
+      admin().get("/api/v1/challenges/" + std::to_string(cid) + "/audit?member_no=m2").body["items"].size(),
+      0u);
+  // Nothing of it in the CMS audit log any more.
+  EXPECT_EQ(admin().get("/api/v1/audit?action=challenge.total").body["items"].size(), 0u);
 }
 
 void ChallengeApi::BadInputGetsItsCode() {
@@ -310,6 +327,27 @@ void ChallengeApi::RevocationElsewhereDropsTheCachedCredential() {
   auto refused = steps(app, cid, "n2", "m4", today_, 200);  // well within the cache's 10 s
   EXPECT_EQ(refused.status, 401) << refused.text;
   EXPECT_EQ(refused.errorCode(), "challenge.bad_credential");
+}
+
+void ChallengeApi::ReimportElsewhereDropsTheCachedMember() {
+  const auto cid = createChallenge();  // over city A
+  const auto app = createApp();
+  auto in = [](int org) { return "member_no,name,org_id\nc1,成员c1," + std::to_string(org) + "\n"; };
+  ASSERT_TRUE(importMembers(hub().db(), hub().ctx().orgs, in(7), hub().clock()));
+  ASSERT_EQ(steps(app, cid, "c1", "c1", today_, 100).status, 200);  // read, so now cached
+  // Another process (the CLI) re-imports the member into city B: the import bumps the topic.
+  auto seen = std::make_shared<std::promise<void>>();
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto fired = seen->get_future();
+  hub().ctx().base.changes.onChange(MemberCache::kTopic, [seen, once](std::string_view, std::int64_t) {
+    if (!once->exchange(true)) seen->set_value();
+  });
+  ASSERT_TRUE(importMembers(hub().db(), hub().ctx().orgs, in(8), hub().clock()));
+  (void)hub().ctx().base.changes.pollOnce();  // or the watcher's own poll, within 250 ms
+  ASSERT_EQ(fired.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto moved = steps(app, cid, "c2", "c1", today_, 200);
+  EXPECT_EQ(moved.status, 403) << moved.text;
+  EXPECT_EQ(moved.errorCode(), "member.outside_scope");
 }
 
 void ChallengeApi::ImplausibleReportsAreHeldUntilApproved() {
@@ -482,6 +520,7 @@ TEST_P(ChallengeApi, BadInputCodesThenLeaderboardsAndTheMemberPage) {
 
 TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlThenRebuild) {
   ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
+  ReimportElsewhereDropsTheCachedMember();
 }
 
 HUB_CMS_BACKENDS(ChallengeApi);

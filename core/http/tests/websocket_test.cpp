@@ -2,7 +2,8 @@
 //
 // WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
 // limit (1009), sends from another thread, frames cut short by a full socket, packing,
-// coalescing, send batches, and 1001 on shutdown.
+// coalescing, send batches, the gap a loop with many connections leaves between two polls, and
+// 1001 on shutdown.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -255,6 +256,40 @@ TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
   auto g = c.wsRead(5s);
   ASSERT_TRUE(g);
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":3})"));
+}
+
+TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
+  // Three connections at 10 ms each: the loop leaves 30 ms between two polls.
+  metrics::Registry registry;
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.pollGapPerConnection = 10ms;
+  o.maxPollGap = 30ms;
+  Server server(o, registry);
+  WsHandlers h;
+  h.onMessage = [](const std::shared_ptr<WsConnection>& c, std::string_view m, bool binary) {
+    c->send(std::make_shared<const std::string>(m), binary);
+  };
+  server.addWebSocket("/ws", h, WsOptions{});
+  ASSERT_TRUE(server.start());
+  TestClient a("127.0.0.1", server.port()), b("127.0.0.1", server.port()), idle("127.0.0.1", server.port());
+  ASSERT_EQ(a.wsHandshake("/ws", ""), 101);
+  ASSERT_EQ(b.wsHandshake("/ws", ""), 101);
+  ASSERT_EQ(idle.wsHandshake("/ws", ""), 101);
+  for (int round = 0; round < 3; ++round) {
+    const auto sentA = std::chrono::steady_clock::now();
+    ASSERT_TRUE(a.wsSend("a" + std::to_string(round)));
+    auto fa = a.wsRead(5s);
+    ASSERT_TRUE(fa);
+    EXPECT_EQ(fa->payload, "a" + std::to_string(round));
+    // The poll that read a's frame was at or after sentA; b's frame waits for the next one.
+    ASSERT_TRUE(b.wsSend("b" + std::to_string(round)));
+    auto fb = b.wsRead(5s);
+    ASSERT_TRUE(fb);
+    EXPECT_EQ(fb->payload, "b" + std::to_string(round));
+    EXPECT_GE(std::chrono::steady_clock::now() - sentA, 30ms);
+  }
 }
 
 TEST_F(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {

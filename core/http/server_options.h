@@ -23,7 +23,8 @@ struct ServerOptions {
   std::size_t maxHeaderBytes = 16 * 1024;
   // Headers lws does not know by name are only visible to handlers when listed here.
   std::vector<std::string> extraHeaders = {"x-request-id",      "x-csrf-token",     "x-requested-with",
-                                           "x-forwarded-proto", "x-forwarded-host", "idempotency-key"};
+                                           "x-forwarded-proto", "x-forwarded-host", "idempotency-key",
+                                           "x-hub-preview"};
   // PEM files; both set: every connection speaks TLS, with HTTP/2 offered by ALPN (Apple's
   // native player wants HTTP/2 for low-latency HLS). Read once at start().
   std::string tlsCert;

@@ -33,7 +33,8 @@ nlohmann::json streamInfoToJson(const StreamInfo& s) {
           {"key", s.key},
           {"ingest_url", s.ingestUrl},
           {"restream_targets", s.restreamTargets},
-          {"live", s.live}};
+          {"live", s.live},
+          {"held", s.held}};
 }
 
 StreamInfo streamInfoFromJson(const nlohmann::json& j) {
@@ -46,6 +47,7 @@ StreamInfo streamInfoFromJson(const nlohmann::json& j) {
     for (const auto& t : *it)
       if (t.is_string()) s.restreamTargets.push_back(t.get<std::string>());
   s.live = j.value("live", false);
+  s.held = j.value("held", false);
   return s;
 }
 
@@ -184,6 +186,10 @@ Result<StreamInfo> BusStreams::rotateKey(const std::string& name) {
 Result<StreamInfo> BusStreams::setRestreamTargets(const std::string& name,
                                                   const std::vector<std::string>& targets) {
   return callForStream("set_restream_targets", {{"name", name}, {"targets", targets}});
+}
+
+Result<StreamInfo> BusStreams::setHeld(const std::string& name, bool held) {
+  return callForStream("set_held", {{"name", name}, {"held", held}});
 }
 
 Status BusStreams::setSchedule(const std::string& name, const StreamSchedule& schedule) {

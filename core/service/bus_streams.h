@@ -46,6 +46,7 @@ class BusStreams final : public Streams {
   Result<StreamInfo> rotateKey(const std::string& name) override;
   Result<StreamInfo> setRestreamTargets(const std::string& name,
                                         const std::vector<std::string>& targets) override;
+  Result<StreamInfo> setHeld(const std::string& name, bool held) override;
   Status setSchedule(const std::string& name, const StreamSchedule& schedule) override;
   // Op "health": the reply's "stream" is {"samples": [...]}.
   Result<std::vector<StreamHealth>> health(const std::string& name, std::int64_t sinceMs, int limit) override;

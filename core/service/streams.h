@@ -23,6 +23,7 @@ struct StreamInfo {
   std::string ingestUrl;  // the RTMP server URL publishers use with the key ("rtmp://host:1935/live")
   std::vector<std::string> restreamTargets;
   bool live = false;  // a publisher is connected (on the answering media node)
+  bool held = false;  // plays only for preview tokens (moderators of its room) until released
 };
 
 // What media lists as upcoming until the stream goes live: times in UTC epoch seconds.
@@ -79,6 +80,8 @@ class Streams {
   virtual Result<StreamInfo> rotateKey(const std::string& name) = 0;
   virtual Result<StreamInfo> setRestreamTargets(const std::string& name,
                                                 const std::vector<std::string>& targets) = 0;
+  // Holds the stream (only its room's moderators may watch, a rehearsal) or releases it.
+  virtual Result<StreamInfo> setHeld(const std::string& name, bool held) = 0;
   // Stores (or with startsAt 0 clears) what the public listing shows while the stream is not live.
   virtual Status setSchedule(const std::string& name, const StreamSchedule& schedule) = 0;
   // The stored health samples taken at or after `sinceMs`, oldest first, at most `limit` (the

@@ -99,11 +99,14 @@ void LiveRegistry::setThumbnailSource(std::function<SharedBytes(const std::strin
 void LiveRegistry::addRoutes(http::Server& server) {
   server.routeAsync(http::Method::Get, "/live/:stream/master.m3u8",
                     [this](http::Request req, http::Responder res) {
+                      if (auto refused = gate_ ? gate_(req, req.param("stream")) : std::nullopt)
+                        return res.send(std::move(*refused));
                       auto s = find(std::string(req.param("stream")));
                       if (!s) return res.send(notFound("no such live stream"));
                       s->serveMaster(viewerKey(req), std::move(res));
                     });
   server.get("/live/:stream/thumb.jpg", [this](const http::Request& req) {
+    if (auto refused = gate_ ? gate_(req, req.param("stream")) : std::nullopt) return std::move(*refused);
     std::function<SharedBytes(const std::string&)> source;
     {
       std::lock_guard lock(mu_);
@@ -121,6 +124,8 @@ void LiveRegistry::addRoutes(http::Server& server) {
   });
   server.routeAsync(http::Method::Get, "/live/:stream/:rendition/:file",
                     [this](http::Request req, http::Responder res) {
+                      if (auto refused = gate_ ? gate_(req, req.param("stream")) : std::nullopt)
+                        return res.send(std::move(*refused));
                       auto s = find(std::string(req.param("stream")));
                       Rendition* r = s ? s->find(req.param("rendition")) : nullptr;
                       if (!r) return res.send(notFound("no such live stream or rendition"));

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -49,6 +51,12 @@ class LiveRegistry {
   void addListener(SegmentListener* listener);
   // The latest JPEG of a stream for /live/<name>/thumb.jpg (null: 404).
   void setThumbnailSource(std::function<SharedBytes(const std::string& stream)> source);
+  // Who may watch: asked on the loop thread for every /live/<stream>/ request; nullopt lets it
+  // through, otherwise the refusal is sent (the media service refuses a held stream to anyone
+  // without a preview token). Set it before the server starts; none: everyone may watch.
+  using Gate =
+      std::function<std::optional<http::Response>(const http::Request& req, std::string_view stream)>;
+  void setGate(Gate gate) { gate_ = std::move(gate); }
 
   // The timer thread (every 50 ms: tick()). stop() answers parked requests with 503.
   void start();
@@ -77,6 +85,7 @@ class LiveRegistry {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<LiveStream>, std::less<>> streams_;
   std::function<SharedBytes(const std::string&)> thumbnails_;
+  Gate gate_;
   std::vector<PlaybackGrowth> dropped_;  // under mu_: growth of sessions no longer listed
   std::thread timer_;
   std::atomic<bool> running_{false};

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "core/auth/token.h"
 #include "core/bus/bus.h"
 #include "core/http/bearer_auth.h"
 #include "core/http/server.h"
@@ -68,6 +69,7 @@ Status MediaService::start(hub::service::Context& context) {
   });
   live_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, true); });
   live_->addListener(recorder_.get());
+  live_->setGate([this](const http::Request& req, std::string_view stream) { return gate(req, stream); });
   live_->addRoutes(context.http);
   const std::string token = cfg.admin.token;
   if (auto st = recorder_->addRoutes(context.http, context.workers,
@@ -239,6 +241,27 @@ void MediaService::announce(const char* event, const std::string& stream, nlohma
     logger()->warn("[stream={}] bus announcement {} failed: {}", stream, event, st.error().message);
 }
 
+bool MediaService::held(std::string_view stream) const {
+  if (!anyHeld_.load(std::memory_order_relaxed)) return false;  // the usual case: no lock
+  std::lock_guard lock(directoryMu_);
+  auto it = byName_.find(std::string(stream));
+  return it != byName_.end() && it->second.held;
+}
+
+std::optional<http::Response> MediaService::gate(const http::Request& req, std::string_view stream) const {
+  if (!held(stream)) return std::nullopt;
+  std::string_view token = req.header("x-hub-preview");
+  if (token.empty())
+    if (auto q = req.queryParam("preview")) token = *q;
+  if (!token.empty() && context_) {
+    auto claims = auth::verifyToken(token, context_->authSecret, context_->clock);
+    if (claims && auth::roleInRoom(*claims, stream) >= auth::Role::Moderator) return std::nullopt;
+  }
+  return http::Response::error(403, "stream.held", "this broadcast has not started yet")
+      .header("cache-control", "no-store")
+      .header("access-control-allow-origin", "*");
+}
+
 Status MediaService::reload() {
   std::lock_guard reloadLock(reloadMu_);
   auto list = store_->list();
@@ -269,6 +292,9 @@ Status MediaService::reload() {
         deleted.push_back(name);
         deletedStreams.push_back(s);
       }
+    bool anyHeld = false;
+    for (const auto& [name, s] : fresh) anyHeld = anyHeld || s.held;
+    anyHeld_.store(anyHeld, std::memory_order_relaxed);
     byName_ = std::move(fresh);
     nameByKey_ = std::move(keys);
     schedules_ = std::move(freshSchedules);

@@ -13,11 +13,14 @@
 // runs the demo channel's built-in publisher unless `[media] demo` is off (HUB_DEMO=0).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -75,6 +78,11 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
                 nlohmann::json extra = nlohmann::json::object());
   // Creates the stream "demo" (passthrough only) when missing and starts its publisher.
   Status startDemo();
+  // Held streams (streams::Stream::held) play only for a token that is moderator or above in
+  // the stream's room, sent as `X-Hub-Preview` (or `?preview=`); anyone else gets 403
+  // stream.held. Loop threads.
+  bool held(std::string_view stream) const;
+  std::optional<http::Response> gate(const http::Request& req, std::string_view stream) const;
   // `viewer`: for /live/<name>/thumb.jpg (keeps thumbnails at the fast interval).
   hls::SharedBytes thumbnail(const std::string& stream, bool viewer) const;
   void addRoutes(hub::service::Context& context);
@@ -90,6 +98,7 @@ class MediaService final : public hub::service::Service, private rtmp::IngestHos
 
   mutable std::mutex directoryMu_;
   std::map<std::string, streams::Stream> byName_;
+  std::atomic<bool> anyHeld_{false};
   std::map<std::string, std::string, std::less<>> nameByKey_;
   std::map<std::string, streams::Schedule> schedules_;  // upcoming (the CMS's live events)
   std::mutex reloadMu_;  // one reload at a time, so announcements follow the order of changes

@@ -129,6 +129,7 @@ nlohmann::json StreamsResponder::toJson(const streams::Stream& s) const {
   info.ingestUrl = hooks_.ingestUrl;
   info.restreamTargets = s.restreamTargets;
   info.live = hooks_.live && hooks_.live(s.name);
+  info.held = s.held;
   return hub::service::streamInfoToJson(info);
 }
 
@@ -149,6 +150,12 @@ Result<nlohmann::json> StreamsResponder::run(const std::string& op, const nlohma
     auto targets = stringsArg(args, "targets");
     if (!targets) return targets.error();
     return done(store_.setRestreamTargets(name, *targets), true);
+  }
+  if (op == "set_held") {
+    auto held = args.find("held");
+    if (held == args.end() || !held->is_boolean())
+      return makeError("media.bad_request", "set_held needs held");
+    return done(store_.setHeld(name, held->get<bool>()), true);
   }
   if (op == "set_schedule") {
     streams::Schedule s;

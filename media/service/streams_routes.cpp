@@ -9,9 +9,11 @@
 //   POST   /api/v1/streams/:name/rotate-key     new key; the current publisher is disconnected
 //   PUT    /api/v1/streams/:name/ladder         {"passthrough_only", "ladder": [rungs]}
 //   PUT    /api/v1/streams/:name/restream       {"targets": ["rtmp://..."]}
+//   PUT    /api/v1/streams/:name/held           {"held": true|false}
 //   GET    /api/v1/streams/:name/health         stored health samples, newest first (?limit=)
 // Public, from memory: GET /api/v1/public/streams (live streams: title, thumbnail, viewers; then
-// upcoming ones: "live": false, "state": "upcoming", starts_at/ends_at in ms since the epoch).
+// upcoming ones: "live": false, "state": "upcoming", starts_at/ends_at in ms since the epoch). A
+// held stream is not listed as live (it is upcoming when it has a schedule).
 #include <charconv>
 
 #include "core/http/bearer_auth.h"
@@ -58,6 +60,7 @@ void MediaService::addRoutes(hub::service::Context& context) {
                           {"passthrough_only", s.passthroughOnly},
                           {"ladder", streams::ladderToJson(s.ladder)},
                           {"restream_targets", s.restreamTargets},
+                          {"held", s.held},
                           {"created_at", s.createdAt},
                           {"live", live && live->live()}};
   };
@@ -165,6 +168,21 @@ void MediaService::addRoutes(hub::service::Context& context) {
                       return http::Response::json(200, streamJson(*s));
                     }));
 
+  // Held until released: the public listing leaves a held stream out and only preview tokens
+  // play it (MediaService::gate).
+  server.routeAsync(http::Method::Put, "/api/v1/streams/:name/held",
+                    admin([this, streamJson, reloaded](const http::Request& req) {
+                      auto body = http::parseJsonBody(req);
+                      if (!body) return http::badJson(body.error());
+                      if (!body->is_object() || !body->contains("held") || !(*body)["held"].is_boolean())
+                        return http::Response::error(400, "media.bad_request",
+                                                     "body needs \"held\": true or false");
+                      auto s = store_->setHeld(std::string(req.param("name")), (*body)["held"].get<bool>());
+                      if (!s) return errorResponse(s.error());
+                      reloaded();
+                      return http::Response::json(200, streamJson(*s));
+                    }));
+
   server.routeAsync(http::Method::Put, "/api/v1/streams/:name/restream",
                     admin([this, streamJson, reloaded](const http::Request& req) {
                       auto body = http::parseJsonBody(req);
@@ -224,7 +242,7 @@ void MediaService::addRoutes(hub::service::Context& context) {
       [this](const http::Request&) {
         auto arr = nlohmann::json::array();
         for (const auto& s : sessions()) {
-          if (!s->live()) continue;
+          if (!s->live() || held(s->name())) continue;
           std::string title;
           {
             std::lock_guard lock(directoryMu_);
@@ -253,7 +271,7 @@ void MediaService::addRoutes(hub::service::Context& context) {
             if (sched.endsAt > nowSeconds && byName_.count(name)) upcoming.push_back(sched);
         }
         for (const auto& u : upcoming) {
-          if (auto s = session(u.name); s && s->live()) continue;
+          if (auto s = session(u.name); s && s->live() && !held(u.name)) continue;
           arr.push_back({{"name", u.name},
                          {"title", u.title},
                          {"live", false},

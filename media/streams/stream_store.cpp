@@ -10,7 +10,7 @@ namespace hub::media::streams {
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT name, stream_key, title, passthrough_only, ladder, restream_targets, created_at FROM "
+    "SELECT name, stream_key, title, passthrough_only, ladder, restream_targets, held, created_at FROM "
     "media_streams";
 
 std::string isoTime(std::chrono::system_clock::time_point t) {
@@ -36,6 +36,7 @@ Stream fromRow(const sql::Row& r) {
   if (targets.is_array())
     for (const auto& t : targets)
       if (t.is_string()) s.restreamTargets.push_back(t.get<std::string>());
+  s.held = r.getInt("held") != 0;
   s.createdAt = r.getString("created_at");
   return s;
 }
@@ -113,7 +114,11 @@ std::vector<sql::Migration> StreamStore::migrations() {
                                                     " peak_viewers BIGINT NOT NULL);"
                                                     "CREATE INDEX media_replay_playback_stream ON "
                                                     "media_replay_playback (stream)");
-  return {streams, health, announcements, schedules, playback, replays};
+  // A held stream plays only for its room's moderators (a rehearsal before the doors open).
+  sql::Migration held =
+      sql::Migration::portable("media", 7, "media_streams.held",
+                               "ALTER TABLE media_streams ADD COLUMN held INTEGER NOT NULL DEFAULT 0");
+  return {streams, health, announcements, schedules, playback, replays, held};
 }
 
 std::string newStreamKey() {
@@ -260,6 +265,10 @@ Result<Stream> StreamStore::setRestreamTargets(const std::string& name,
   if (auto st = checkRestreamTargets(targets); !st) return st.error();
   return update(name, "UPDATE media_streams SET restream_targets = ? WHERE name = ?",
                 {nlohmann::json(targets).dump()});
+}
+
+Result<Stream> StreamStore::setHeld(const std::string& name, bool held) {
+  return update(name, "UPDATE media_streams SET held = ? WHERE name = ?", {held ? 1 : 0});
 }
 
 Status StreamStore::setSchedule(const Schedule& schedule) {

@@ -38,6 +38,9 @@ struct Stream {
   bool passthroughOnly = false;
   std::vector<Rung> ladder;  // empty: the configured default ladder
   std::vector<std::string> restreamTargets;
+  // Held: the stream plays only for moderators of its room (a preview token) and is left out of
+  // the public listing, until it is released (the CMS's "start" of a live event).
+  bool held = false;
   std::string createdAt;  // UTC, ISO 8601
 };
 
@@ -93,6 +96,7 @@ class StreamStore {
   Result<Stream> setTitle(const std::string& name, const std::string& title);
   Result<Stream> setLadder(const std::string& name, bool passthroughOnly, const std::vector<Rung>& ladder);
   Result<Stream> setRestreamTargets(const std::string& name, const std::vector<std::string>& targets);
+  Result<Stream> setHeld(const std::string& name, bool held);
 
   // Stores the stream's schedule (startsAt 0: removes it). Errors: media.not_found,
   // media.bad_request (end not after start, a field too long).

@@ -1,6 +1,7 @@
 // Streams as operators manage them: `hub stream` on the command line (a running hub picks the
 // change up), the admin API behind the bearer token, the public list of live streams, the
-// "media.streams" bus announcements the chat service listens to, and the RTMP port's errors.
+// "media.streams" bus announcements the chat service listens to, held streams (a rehearsal only
+// preview tokens play), and the RTMP port's errors.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/auth/token.h"
 #include "core/bus/bus.h"
 #include "tests/integration/hub_process.h"
 #include "tests/integration/media_test_util.h"
@@ -147,6 +149,62 @@ TEST(MediaStreams, PublicListShowsLiveStreamsWithTitleAndThumbnail) {
             std::string::npos);
   EXPECT_TRUE(list["streams"][0].contains("viewers"));
   EXPECT_EQ(list.dump().find(key), std::string::npos) << "the public list never shows keys";
+}
+
+TEST(MediaStreams, AHeldStreamPlaysOnlyForPreviewTokensUntilReleased) {
+  const std::string secret = "media-test-secret-0123456789";
+  HubProcess hub({"--admin-token", kAdminToken, "--auth-secret", secret});
+  ASSERT_TRUE(hub.waitReady());
+  auto key = createStream(hub, "gala", "Gala night");
+  EXPECT_EQ(request(hub, "PUT", "/api/v1/streams/gala/held", R"({"held":"yes"})")->status, 400);
+  EXPECT_EQ(request(hub, "PUT", "/api/v1/streams/nowhere/held", R"({"held":true})")->status, 404);
+  auto held = request(hub, "PUT", "/api/v1/streams/gala/held", R"({"held":true})");
+  ASSERT_EQ(held->status, 200) << held->body;
+  EXPECT_EQ(json::parse(held->body)["held"], true);
+
+  auto token = [&](hub::auth::Role role, const std::string& room) {
+    hub::auth::TokenClaims c;
+    c.userId = 7;
+    c.name = "host";
+    c.role = role;
+    c.room = room;
+    c.expires = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
+                    .count();
+    return hub::auth::signToken(c, secret);
+  };
+  const std::string preview = token(hub::auth::Role::Moderator, "gala");
+  auto master = [&](const std::string& headers, const std::string& query = "") {
+    TestClient c("127.0.0.1", hub.httpPort());
+    return c.request("GET", "/live/gala/master.m3u8" + query, headers, "");
+  };
+  Process publisher(ffmpegPublishArgs(hub.rtmpPort(), key, 8), "/dev/null");
+  ASSERT_TRUE(waitFor(
+      [&] {
+        auto r = master("X-Hub-Preview: " + preview + "\r\n");
+        return r && r->status == 200;
+      },
+      8000))
+      << "the control room's preview plays the rehearsal";
+  auto viewer = master("");
+  ASSERT_TRUE(viewer);
+  EXPECT_EQ(viewer->status, 403);
+  EXPECT_NE(viewer->body.find("stream.held"), std::string::npos) << viewer->body;
+  EXPECT_EQ(master("X-Hub-Preview: " + token(hub::auth::Role::Moderator, "other") + "\r\n")->status, 403)
+      << "a moderator of another room";
+  EXPECT_EQ(master("X-Hub-Preview: " + token(hub::auth::Role::User, "gala") + "\r\n")->status, 403)
+      << "a viewer's own token";
+  EXPECT_EQ(master("X-Hub-Preview: not-a-token\r\n")->status, 403);
+  EXPECT_EQ(master("", "?preview=" + preview)->status, 200);
+  EXPECT_EQ(request(hub, "GET", "/live/gala/thumb.jpg", "", "")->status, 403);
+  auto list = json::parse(request(hub, "GET", "/api/v1/public/streams", "", "")->body);
+  EXPECT_TRUE(list["streams"].empty()) << "a held stream is not listed as live: " << list.dump();
+
+  ASSERT_EQ(request(hub, "PUT", "/api/v1/streams/gala/held", R"({"held":false})")->status, 200);
+  EXPECT_EQ(master("")->status, 200) << "released: everyone may watch";
+  list = json::parse(request(hub, "GET", "/api/v1/public/streams", "", "")->body);
+  ASSERT_EQ(list["streams"].size(), 1u) << list.dump();
+  EXPECT_EQ(list["streams"][0]["name"], "gala");
 }
 
 TEST(MediaStreams, CreatedAndDeletedAreAnnouncedOnTheBus) {

@@ -155,6 +155,37 @@ void addEnd(CmsContext& ctx) {
            });
 }
 
+// Rehearsal and start: `hold` keeps the picture to the control room (media refuses everyone
+// without a preview token: the event's chat token is one) and out of the public listing;
+// `start` releases it to the audience. Hosts only; audited; 409 once the event has ended.
+void addHoldAndStart(CmsContext& ctx) {
+  for (const bool hold : {true, false}) {
+    addRoute(ctx, http::Method::Post, hold ? "/api/v1/live-events/:id/hold" : "/api/v1/live-events/:id/start",
+             Guard::Signed, [&ctx, hold](CmsRequest& req) -> Reply {
+               std::optional<ApiError> refusal;
+               auto e = controlRoomEvent(ctx, req, refusal);
+               if (!e) return e.error();
+               if (refusal) return *refusal;
+               if (!ctx.access.can(req.actor, {Role::Host}, e->orgId)) return ApiError::forbidden();
+               if (e->state != kLive && e->state != kScheduled)
+                 return ApiError{409, "live.not_live", "the event has already ended", {}, {}};
+               auto s = ctx.base.streams.setHeld(e->streamName, hold);
+               if (!s) return mediaError(s.error(), e->id);
+               const char* action = hold ? "live.hold" : "live.start";
+               Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+                 if (auto st = ctx.audit.record(tx, req.actor, action, "live_event", std::to_string(e->id),
+                                                nullptr, Json{{"stream", e->streamName}});
+                     !st)
+                   return st.error();
+                 return Json{{"event_id", e->id}, {"held", s->held}, {"live", s->live}};
+               });
+               logger()->info("[event={} stream={}] {} by user {}", e->id, e->streamName,
+                              hold ? "held for a rehearsal" : "started for the audience", req.actor.userId);
+               return reply;
+             });
+  }
+}
+
 // A chat token for the event's room: moderator for its hosts, moderators and admins.
 void addChatToken(CmsContext& ctx) {
   addRoute(ctx, http::Method::Post, "/api/v1/live-events/:id/chat-token", Guard::Signed,
@@ -181,6 +212,7 @@ void addControlRoomRoutes(CmsContext& ctx) {
   ctx.onStop([recorder] { recorder->stop(); });
   addHealth(ctx);
   addEnd(ctx);
+  addHoldAndStart(ctx);
   addChatToken(ctx);
 }
 

@@ -7,6 +7,9 @@
 //        chat messages and likes per minute (live_activity.h)
 //   POST /api/v1/live-events/:id/end              Host: ends the broadcast (rotates the key, which
 //        disconnects the publisher); audited "live.end"
+//   POST /api/v1/live-events/:id/hold             Host: a rehearsal: only preview tokens (the
+//        event's chat token) play the stream, the public listing leaves it out; "live.hold"
+//   POST /api/v1/live-events/:id/start            Host: releases it to the audience; "live.start"
 //   POST /api/v1/live-events/:id/chat-token       a chat token for the event's room: role
 //        moderator for Host/Moderator/Admin on the event's organisation, user otherwise; bound to
 //        the room (claim "room"), so the moderator role holds in that room only

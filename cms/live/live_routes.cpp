@@ -376,11 +376,9 @@ void addReads(CmsContext& ctx) {
 
 void addIngest(CmsContext& ctx) {
   auto ingestJson = [](const service::StreamInfo& s) {
-    return Json{{"server_url", s.ingestUrl},
-                {"stream_key", s.key},
-                {"publish_url", s.ingestUrl + "/" + s.key},
-                {"stream", s.name},
-                {"live", s.live}};
+    return Json{
+        {"server_url", s.ingestUrl}, {"stream_key", s.key}, {"publish_url", s.ingestUrl + "/" + s.key},
+        {"stream", s.name},          {"live", s.live},      {"held", s.held}};
   };
   addRoute(ctx, http::Method::Get, "/api/v1/live-events/:id/ingest", Guard::Signed,
            [&ctx, ingestJson](CmsRequest& req) -> Reply {

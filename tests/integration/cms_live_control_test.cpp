@@ -9,7 +9,8 @@
 // messages and likes per minute. The chat's word lists: read by hosts and moderators, replaced
 // by moderators (CSRF checked, bad input refused, audited).
 // The live-event analytics: a viewer's play, watch time and peak, likes and messages, in scope;
-// once the event has ended, a play of its recording counts as a replay play.
+// once the event has ended, a play of its recording counts as a replay play. Hold and start: a
+// held stream plays only for the control room's token.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -210,6 +211,37 @@ TEST_P(LiveControlRoomApi, HealthHistoryChatTokenAndEndWithScopes) {
   EXPECT_EQ(verify(host), "moderator");
   EXPECT_EQ(verify(mod), "moderator");
   EXPECT_EQ(verify(edA), "user");
+
+  // A rehearsal: the host holds the stream; the audience gets 403 stream.held, the control
+  // room's preview (its chat token) still plays; start releases it. Hosts only; audited.
+  const std::string ua = "User-Agent: analytics-viewer\r\n";  // the same viewer as above
+  EXPECT_EQ(edA.post(path + "/hold").status, 403);
+  EXPECT_EQ(hostB.post(path + "/hold").status, 404);
+  auto hold = host.post(path + "/hold");
+  ASSERT_EQ(hold.status, 200) << hold.text;
+  EXPECT_EQ(hold.body["held"], true);
+  EXPECT_EQ(host.get(path + "/ingest").body["held"], true);
+  const std::string previewToken = host.post(path + "/chat-token").body.value("token", "");
+  ASSERT_TRUE(waitFor(
+      [&] { return viewer.request("GET", "/live/" + stream + "/master.m3u8", "", ua).status == 403; }, 5000));
+  EXPECT_EQ(viewer.request("GET", "/live/" + stream + "/master.m3u8", "", ua).errorCode(), "stream.held");
+  EXPECT_EQ(viewer
+                .request("GET", "/live/" + stream + "/master.m3u8", "",
+                         ua + "X-Hub-Preview: " + previewToken + "\r\n")
+                .status,
+            200);
+  auto start = host.post(path + "/start");
+  ASSERT_EQ(start.status, 200) << start.text;
+  EXPECT_EQ(start.body["held"], false);
+  ASSERT_TRUE(waitFor(
+      [&] { return viewer.request("GET", "/live/" + stream + "/master.m3u8", "", ua).status == 200; }, 5000));
+  auto audited = hub().db().query(
+      "SELECT action FROM cms_audit WHERE action IN ('live.hold', 'live.start') AND object_id = ? ORDER BY "
+      "id",
+      {r.body["id"].dump()});
+  ASSERT_TRUE(audited);
+  ASSERT_EQ(audited->size(), 2u);
+  EXPECT_EQ((*audited)[0].getString("action"), "live.hold");
 
   // Ending: not for the editor; the host's end rotates the key, the publisher is cut and the
   // event ends; audited.

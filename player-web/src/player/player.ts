@@ -274,7 +274,8 @@ export class Player {
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
       const status = data.response?.code ?? 0;
       const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT;
-      if (manifest && (status === 404 || status === 410)) {
+      // 404/410: no such live stream (yet); 403: held for a rehearsal. Poll until it plays.
+      if (manifest && (status === 403 || status === 404 || status === 410)) {
         this.setState(this.sawEndList ? 'ended' : 'offline');
         this.retry(() => hls.loadSource(this.src), true);
         return;

@@ -109,6 +109,27 @@ export default async function studioLive({ startHub, browser, desktop, screensho
     // The preview was a play: the event's analytics count it (studio_analytics_live.mjs).
     await studioAnalyticsLive({ browser, desktop, hub, api, event, screenshot, assert, waitFor });
 
+    // A rehearsal: the host holds the stream. A viewer's watch page leaves live (media answers
+    // 403 stream.held) while the control room's preview, which sends its token, keeps playing;
+    // Start gives the viewer the picture back.
+    const watchCtx = await browser.newContext();
+    const watcher = await watchCtx.newPage();
+    await watcher.goto(`${hub.url}/watch/${event.stream}`);
+    await waitFor(() => watcher.$('.stage[data-state="live"]'), 'a viewer watches live', 25000);
+    await host.click('[data-test="live-hold"]');
+    await host.click('.el-message-box__btns .el-button--primary');
+    await host.waitForSelector('[data-test="live-held"]');
+    const refused = await fetch(`${hub.url}/live/${event.stream}/master.m3u8`);
+    assert(refused.status === 403, `a held stream is refused to viewers: ${refused.status}`);
+    await waitFor(async () => (await watcher.getAttribute('.stage', 'data-state')) === 'offline', 'the viewer page leaves live', 40000);
+    const p0 = await host.$eval('video[data-test="preview"]', (v) => v.currentTime);
+    await waitFor(async () => (await host.$eval('video[data-test="preview"]', (v) => v.currentTime)) > p0 + 1, 'the preview plays the rehearsal', 15000);
+    await screenshot(host, 'studio-live-rehearsal');
+    await host.click('[data-test="live-start"]');
+    await waitFor(() => host.$('[data-test="live-hold"]'), 'started: the rehearsal button is back', 10000);
+    await waitFor(() => watcher.$('.stage[data-state="live"]'), 'the viewer page plays again after the start', 30000);
+    await watchCtx.close();
+
     // A viewer on the watch page's origin chats over /ws with a user token.
     const viewerToken = await hub.cli('token', 'user', '观众甲', '--id', '777');
     const viewerCtx = await browser.newContext();

@@ -108,6 +108,7 @@ struct Recorder::Impl {
   std::mutex thumbMu;
   std::function<hls::SharedBytes(const std::string&)> thumbnails;
   std::function<void(const RecordingInfo&)> onFinished;  // set before start(); worker thread
+  std::function<bool(const std::string&)> isHeld;        // set before start(); packager threads
 
   std::mutex mu;
   std::condition_variable cv, idle;
@@ -206,7 +207,8 @@ struct Recorder::Impl {
     auto it = active.find(ev.stream);
     Active& a = it != active.end() ? it->second : begin(ev.stream);
     auto rit = a.renditions.find(ev.rendition.id);
-    if (rit == a.renditions.end()) {
+    const bool first = rit == a.renditions.end();  // nothing recorded before it: no gap to mark
+    if (first) {
       RenditionState r;
       r.dir = a.dir + "/" + ev.rendition.id;
       std::error_code ec;
@@ -221,7 +223,7 @@ struct Recorder::Impl {
         a.info.renditions.push_back(ev.rendition.id);
     }
     RenditionState& r = rit->second;
-    r.gap = r.gap || gap;
+    r.gap = r.gap || (gap && !first);
     if (!sameBytes(r.init, ev.init)) {
       if (r.init) (void)writeRenditionInfo(r.dir, ev.rendition);  // codecs may have changed with it
       r.initFile = "init" + std::to_string(r.inits++) + ".mp4";
@@ -403,6 +405,10 @@ void Recorder::stop() {
   impl_->running = false;
 }
 
+void Recorder::setHeldCheck(std::function<bool(const std::string& stream)> isHeld) {
+  impl_->isHeld = std::move(isHeld);
+}
+
 void Recorder::setFinishedListener(std::function<void(const RecordingInfo&)> listener) {
   impl_->onFinished = std::move(listener);
 }
@@ -420,9 +426,14 @@ void Recorder::sessionStarted(const std::string& stream) {
 void Recorder::segment(const hls::SegmentEvent& event) {
   if (!impl_->options.enabled) return;
   const std::size_t bytes = event.data ? event.data->size() : 0;
+  const bool held = impl_->isHeld && impl_->isHeld(event.stream);
   std::lock_guard lock(impl_->mu);
   if (!impl_->running) return;
   const auto key = std::make_pair(event.stream, event.rendition.id);
+  if (held) {
+    impl_->gaps.insert(key);  // held again after the start: a discontinuity where it resumes
+    return;
+  }
   if (impl_->queuedBytes + bytes > impl_->options.maxQueuedBytes) {
     impl_->gaps.insert(key);
     if (impl_->segmentsDropped) impl_->segmentsDropped->inc();

@@ -99,6 +99,10 @@ class Recorder final : public hls::SegmentListener {
   // null when there is none yet). Asked on the worker while recording and at the session's end.
   void setThumbnailSource(std::function<hls::SharedBytes(const std::string& stream)> source);
 
+  // Whether a stream is held for a rehearsal (the media service's check): its segments are not
+  // recorded, so the replay starts at the broadcast's start. Set it before the first segment.
+  void setHeldCheck(std::function<bool(const std::string& stream)> isHeld);
+
   // Called on the recorder's worker once a recording is "ready" or "failed" (also for one a
   // crash left open). Set it before start().
   void setFinishedListener(std::function<void(const RecordingInfo&)> listener);

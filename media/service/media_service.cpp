@@ -64,6 +64,7 @@ Status MediaService::start(hub::service::Context& context) {
   recorder_ = std::make_unique<record::Recorder>(ro, context.db, context.clock, &context.metrics);
   if (auto st = recorder_->start(); !st) return st.error().wrap("recorder");
   recorder_->setThumbnailSource([this](const std::string& stream) { return thumbnail(stream, false); });
+  recorder_->setHeldCheck([this](const std::string& stream) { return held(stream); });
   recorder_->setFinishedListener([this](const record::RecordingInfo& info) {
     announce("recorded", info.stream, {{"recording", info.id}, {"state", info.state}});
   });

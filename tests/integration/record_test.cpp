@@ -3,12 +3,14 @@
 // The recorder fed with real fMP4 segments (ffmpeg's HLS muxer cuts them, as the packager
 // would), served by the hub's HTTP server: ffprobe reads the VOD master over HTTP with the right
 // duration, the MP4 export decodes fully, the public list and the admin delete work, and a
-// recording a killed process left open is finalized at the next start.
+// recording a killed process left open is finalized at the next start; a rehearsal (the stream
+// held) is left out of the replay.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -309,6 +311,30 @@ TEST(Recorder, NewestFirstAndEmptySessionsLeaveNothing) {
   EXPECT_EQ(probe.output, "mjpeg,320,180\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(hub.dir.path() + "/recordings"), fs::directory_iterator()),
             2);
+}
+
+TEST(Recorder, ARehearsalIsLeftOutOfTheReplay) {
+  std::atomic<bool> held{true};  // outlives the recorder that asks it
+  Hub hub;
+  hub.recorder.setHeldCheck([&](const std::string& stream) { return stream == "drill" || held.load(); });
+  const auto clip = makeFmp4Clip(hub.dir.path() + "/media", "source", 320, 180, 2);
+  std::int64_t seq = 0;
+  hub.recorder.sessionStarted("gala");
+  feed(hub.recorder, "gala", clip, seq, false);  // the rehearsal: held
+  held = false;                                  // the host starts the broadcast
+  feed(hub.recorder, "gala", clip, seq, false);
+  hub.recorder.sessionEnded("gala");
+  hub.recorder.sessionStarted("drill");  // a rehearsal that never started: no recording at all
+  feed(hub.recorder, "drill", clip, seq, false);
+  hub.recorder.sessionEnded("drill");
+  hub.recorder.waitIdle();
+  auto list = hub.recorder.list();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].stream, "gala");
+  EXPECT_NEAR((*list)[0].durationSeconds, clip.duration, 0.01) << "only what followed the start";
+  const auto playlist = hub.get("GET", "/vod/" + (*list)[0].id + "/source/index.m3u8").body;
+  EXPECT_EQ(playlist.find("#EXT-X-DISCONTINUITY\n"), std::string::npos) << playlist;
 }
 
 TEST(Recorder, RecordingOfAKilledProcessIsFinalizedAtTheNextStart) {

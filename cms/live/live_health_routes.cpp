@@ -49,6 +49,18 @@ Result<LiveEvent> controlRoomEvent(CmsContext& ctx, CmsRequest& req, std::option
   return std::move(**e);
 }
 
+// The event of a host's broadcast control (end, hold, start): the control room's checks, then
+// Host on its organisation (403) and not ended yet (409).
+Result<LiveEvent> broadcastEvent(CmsContext& ctx, CmsRequest& req, std::optional<ApiError>& refusal) {
+  auto e = controlRoomEvent(ctx, req, refusal);
+  if (!e || refusal) return e;
+  if (!ctx.access.can(req.actor, {Role::Host}, e->orgId))
+    refusal = ApiError::forbidden();
+  else if (e->state != kLive && e->state != kScheduled)
+    refusal = ApiError{409, "live.not_live", "the event has already ended", {}, {}};
+  return e;
+}
+
 ApiError mediaError(const Error& e, std::int64_t eventId) {
   logger()->warn("[event={}] control room stream call failed: {} ({})", eventId, e.code, e.message);
   if (e.code == "streams.timeout" || e.code == "streams.unavailable")
@@ -134,12 +146,9 @@ void addEnd(CmsContext& ctx) {
   addRoute(ctx, http::Method::Post, "/api/v1/live-events/:id/end", Guard::Signed,
            [&ctx](CmsRequest& req) -> Reply {
              std::optional<ApiError> refusal;
-             auto e = controlRoomEvent(ctx, req, refusal);
+             auto e = broadcastEvent(ctx, req, refusal);
              if (!e) return e.error();
              if (refusal) return *refusal;
-             if (!ctx.access.can(req.actor, {Role::Host}, e->orgId)) return ApiError::forbidden();
-             if (e->state != kLive && e->state != kScheduled)
-               return ApiError{409, "live.not_live", "the event has already ended", {}, {}};
              auto s = ctx.base.streams.rotateKey(e->streamName);
              if (!s) return mediaError(s.error(), e->id);
              Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
@@ -163,12 +172,9 @@ void addHoldAndStart(CmsContext& ctx) {
     addRoute(ctx, http::Method::Post, hold ? "/api/v1/live-events/:id/hold" : "/api/v1/live-events/:id/start",
              Guard::Signed, [&ctx, hold](CmsRequest& req) -> Reply {
                std::optional<ApiError> refusal;
-               auto e = controlRoomEvent(ctx, req, refusal);
+               auto e = broadcastEvent(ctx, req, refusal);
                if (!e) return e.error();
                if (refusal) return *refusal;
-               if (!ctx.access.can(req.actor, {Role::Host}, e->orgId)) return ApiError::forbidden();
-               if (e->state != kLive && e->state != kScheduled)
-                 return ApiError{409, "live.not_live", "the event has already ended", {}, {}};
                auto s = ctx.base.streams.setHeld(e->streamName, hold);
                if (!s) return mediaError(s.error(), e->id);
                const char* action = hold ? "live.hold" : "live.start";

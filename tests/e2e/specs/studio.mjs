@@ -3,7 +3,7 @@
 // the organisation switcher for someone with roles in two organisations, the reviewer's queue
 // with approve from the dashboard's figure to the item's state, the calendar with a post dragged
 // to another day, analytics of that week with its CSV, accounts with a CSV import previewed
-// before it is applied, the content editor (preview, cover upload, per-account version checked
+// before it is applied, another city's editor who sees only their city's accounts, the content editor (preview, cover upload, per-account version checked
 // against its platform, diff, submit), the organisation tree and users pages, the audit log with
 // a filter, an ended session sending the user back to sign in, and the new item approved from the
 // queue and published now to three accounts (app, website, WeChat) that each get it once at the
@@ -202,6 +202,21 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   const weibo = await (await ed.request.get(`${hub.url}/api/v1/accounts?platform=weibo`)).json();
   assert(weibo.items.length === 1 && weibo.items[0].org_id === 2, `the import created the weibo account: ${JSON.stringify(weibo)}`);
 
+  // A city editor sees only their city's accounts: the second city's editor finds the website
+  // account the import moved there, not the first city's Weibo account, which the API hides (404).
+  await api('POST', '/api/v1/users', {
+    username: 'ed-b', password: 'ed-b-password-1', org_id: 3, display_name: '乙市编辑', grants: [{ role: 'editor', org_id: 3 }],
+  });
+  const edB = await newPage(desktop);
+  await signInUi(edB, hub.url, 'ed-b', 'ed-b-password-1');
+  await waitFor(() => edB.$('[data-fig="review"]'), "the second city's editor reaches the dashboard", 10000);
+  await edB.click('[data-nav="/accounts"]');
+  await waitFor(() => edB.$('[data-test="accounts-table"] td:has-text("甲市官网")'), "the second city's editor sees the account moved to their city", 10000);
+  assert((await edB.$('[data-test="accounts-table"] td:has-text("甲市微博")')) === null, "the first city's Weibo account is not listed for the second city's editor");
+  const hidden = await edB.request.get(`${hub.url}/api/v1/accounts/${weibo.items[0].id}`);
+  assert(hidden.status() === 404, `another city's account answers 404: ${hidden.status()}`);
+  await screenshot(edB, 'studio-accounts-other-city');
+
   // Three accounts of the first city that publish to the fake platform: the city's app and
   // website (signed webhooks) and its WeChat official account.
   const fakeAccounts = [
@@ -359,5 +374,5 @@ async function studioMain({ startHub, newPage, desktop, screenshot, assert, wait
   await waitFor(async () => new URL(ed.url()).pathname === '/studio/signin', 'signed out', 10000);
   const gone = await ed.request.get(`${hub.url}/api/v1/auth/me`);
   assert(gone.status() === 401, `the session is gone after signing out: ${gone.status()}`);
-  for (const p of [admin, ed, reviewer]) assert(p.errors.length === 0, `page errors: ${p.errors}`);
+  for (const p of [admin, ed, reviewer, edB]) assert(p.errors.length === 0, `page errors: ${p.errors}`);
 }

@@ -112,26 +112,17 @@ Scheduler::Decision Scheduler::decide(const OutboxRow& row, const std::optional<
 
 Result<AccountInfo> Scheduler::account(std::int64_t id) {
   if (!cacheAccounts_) return accounts_.account(db_, id);
-  {
-    // One read per account and expiry: senders that need it meanwhile wait for that read.
-    std::unique_lock lock(accountsMu_);
-    while (true) {
-      auto it = accountCache_.find(id);
-      if (it != accountCache_.end() && clock_.steady() - it->second.second < options_.accountCache)
-        return it->second.first;
-      if (!accountsLoading_.contains(id)) break;
-      accountsCv_.wait(lock);
-    }
-    accountsLoading_.insert(id);
-  }
-  const auto readAt = clock_.steady();
-  auto a = accounts_.account(db_, id);
+  const auto now = clock_.steady();
   {
     std::lock_guard lock(accountsMu_);
-    accountsLoading_.erase(id);
-    if (a) accountCache_[id] = {*a, readAt};
+    auto it = accountCache_.find(id);
+    if (it != accountCache_.end() && now - it->second.second < options_.accountCache) return it->second.first;
   }
-  accountsCv_.notify_all();
+  auto a = accounts_.account(db_, id);
+  if (a) {
+    std::lock_guard lock(accountsMu_);
+    accountCache_[id] = {*a, now};
+  }
   return a;
 }
 

@@ -32,7 +32,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -150,8 +149,6 @@ class Scheduler {
   bool cacheAccounts_ = false;  // background mode only
   std::mutex accountsMu_;
   std::map<std::int64_t, std::pair<AccountInfo, std::chrono::steady_clock::time_point>> accountCache_;
-  std::set<std::int64_t> accountsLoading_;  // accounts one sender is reading now
-  std::condition_variable accountsCv_;      // such a read finished
 };
 
 }  // namespace hub::cms::schedule

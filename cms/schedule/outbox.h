@@ -3,9 +3,8 @@
 // The SQL half of publishing (architecture data flow 3). claimDue() moves due schedule rows
 // from "scheduled" to "publishing" and writes their outbox rows IN THE SAME TRANSACTION, with a
 // cms_inflight row per (item, account) whose primary key lets only one attempt per pair be in
-// flight on any node. Claims are set-based and short (one selection, the variants read together
-// through ContentSource::variantsMany, multi-row inserts, one UPDATE, the items' states followed
-// together); nothing is sent inside them. Senders then
+// flight on any node. Claims are set-based and short (one selection, multi-row inserts, one
+// UPDATE, the items' states followed together); nothing is sent inside them. Senders then
 // lease outbox rows (pending -> sending, with an owner and an expiry; also set-based) and
 // report outcomes through settle(), one transaction for a batch of outcomes that also moves
 // their schedule rows. A row left "sending" by a process that died becomes "unconfirmed"
@@ -90,8 +89,7 @@ class Outbox {
   // node) -> unconfirmed, due for a lookup at nowMs. Returns how many.
   Result<int> recover(std::int64_t nowMs, bool all);
 
-  // Stores outcomes in ONE transaction, by CASE updates over chunks of rows (the items' states
-  // followed once per item). Per
+  // Stores outcomes in ONE transaction (the items' states followed once per item). Per
   // outcome: false when this owner no longer holds the row (another node recovered it after
   // the lease expired): the caller then drops that result.
   Result<std::vector<bool>> settle(const std::vector<Settlement>& outcomes);

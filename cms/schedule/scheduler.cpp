@@ -380,26 +380,18 @@ void Scheduler::claimLoop() {
 }
 
 void Scheduler::dispatchLoop() {
-  // Leases come in chunks of about `senders` rows (one transaction each), not one per freed
-  // sender: up to 3 x senders are leased and not yet sent, so a chunk is leased while the
-  // senders still have one queued.
-  const int chunk = std::max(1, std::min(options_.senders, options_.batch));
-  const int maxUnsent = 3 * std::max(1, options_.senders);
+  const int maxUnsent = 2 * std::max(1, options_.senders);
   const int maxUnwritten = maxUnsent + 4 * std::max(1, options_.batch);
-  auto roomFor = [&] { return std::min(maxUnsent - unsent_, maxUnwritten - unwritten_); };
-  auto lastLookups = std::chrono::steady_clock::time_point{};
   while (!stopping()) {
     int room = 0;
-    bool idle = false;
     {
       std::lock_guard lock(mu_);
-      room = roomFor();
-      idle = unsent_ == 0;
+      room = std::min(maxUnsent - unsent_, maxUnwritten - unwritten_);
       claimedSome_ = false;
     }
     bool more = false;
     const std::int64_t now = nowMs();
-    if (room >= chunk || (room > 0 && idle)) {
+    if (room > 0) {
       const int want = std::min(room, options_.batch);
       auto rows = outbox_.leasePending(now, want, options_.lease.count());
       if (!rows) {
@@ -409,12 +401,8 @@ void Scheduler::dispatchLoop() {
         room -= static_cast<int>(rows->size());
         for (auto& r : *rows) submit(std::move(r), false);
       }
-    } else if (room > 0) {
-      more = true;  // a chunk's room is not free yet
     }
-    // Lookups at most once a tick: they are rare and not urgent.
-    if (room > 0 && std::chrono::steady_clock::now() - lastLookups >= options_.tick) {
-      lastLookups = std::chrono::steady_clock::now();
+    if (room > 0) {
       auto rows = outbox_.leaseUnconfirmed(now, std::min(room, 8), options_.lease.count());
       if (!rows)
         logger()->warn("lease lookups: {}", rows.error().message);
@@ -422,8 +410,9 @@ void Scheduler::dispatchLoop() {
         for (auto& r : *rows) submit(std::move(r), true);
     }
     std::unique_lock lock(mu_);
-    if (more)  // work is waiting: go again as soon as a chunk's room is free
-      cv_.wait_for(lock, options_.tick, [&] { return stopping_ || roomFor() >= chunk || unsent_ == 0; });
+    if (more)  // work is waiting: go again as soon as there is room
+      cv_.wait_for(lock, options_.tick,
+                   [&] { return stopping_ || (unsent_ < maxUnsent && unwritten_ < maxUnwritten); });
     else
       cv_.wait_for(lock, options_.tick, [&] { return stopping_ || claimedSome_; });
   }
@@ -461,11 +450,6 @@ void Scheduler::writeLoop() {
       std::unique_lock lock(mu_);
       writeCv_.wait(lock, [&] { return !outcomes_.empty() || sendersDone_; });
       if (outcomes_.empty()) break;  // senders done and nothing left
-      // Gather a little more before a transaction of a few rows (the lateness counts from the
-      // send, not from this store).
-      writeCv_.wait_for(lock, std::min(options_.tick, std::chrono::milliseconds(20)), [&] {
-        return sendersDone_ || stopping_ || static_cast<int>(outcomes_.size()) >= options_.batch;
-      });
       while (!outcomes_.empty() && static_cast<int>(batch.size()) < options_.batch) {
         batch.push_back(std::move(outcomes_.front()));
         outcomes_.pop_front();

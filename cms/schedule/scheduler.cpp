@@ -10,7 +10,6 @@
 #include "core/bus/bus.h"
 #include "core/log/log.h"
 #include "core/loop/worker_pool.h"
-#include "core/sql/errors.h"
 
 namespace hub::cms::schedule {
 namespace {
@@ -459,10 +458,6 @@ void Scheduler::writeLoop() {
     settle.reserve(batch.size());
     for (const auto& d : batch) settle.push_back(d.settle);
     auto held = outbox_.settle(settle);
-    // A deadlock with a claim or a lease (MariaDB) rolled the whole batch back: try it again
-    // together before falling back to one transaction per outcome.
-    for (int again = 0; again < 2 && !held && held.error().code == sql::errc::kBusy; ++again)
-      held = outbox_.settle(settle);
     if (held) {
       for (std::size_t i = 0; i < batch.size(); ++i) after(batch[i], (*held)[i], stats);
     } else {

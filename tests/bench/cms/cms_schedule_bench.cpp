@@ -279,8 +279,8 @@ int main(int argc, char** argv) {
   schedule::ScheduleStore store(sources, sources, SystemClock::instance(), nullptr);
   std::mt19937 rng(42);
   std::uniform_int_distribution<std::int64_t> startDist(t0, t0 + 29LL * 86400);
-  std::vector<double> cal, raw, jsonMs;
-  std::size_t calRows = 0, bodyBytes = 0;
+  std::vector<double> cal, raw;
+  std::size_t calRows = 0;
   for (int i = 0; i < a.queries; ++i) {
     std::int64_t from = startDist(rng);
     schedule::CalendarQuery q;
@@ -292,14 +292,6 @@ int main(int argc, char** argv) {
     auto r = must(store.calendar(*db, q), "calendar");
     cal.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c0).count());
     calRows += r.size();
-    // What the route then does with the rows: the JSON answer, built and serialised.
-    auto j0 = std::chrono::steady_clock::now();
-    nlohmann::json answer = nlohmann::json::array();
-    for (const auto& row : r) answer.push_back(schedule::toJson(row));
-    const std::string body = nlohmann::json{{"items", answer}, {"next_cursor", nullptr}}.dump();
-    jsonMs.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j0).count());
-    bodyBytes += body.size();
     auto r0 = std::chrono::steady_clock::now();
     auto plain =
         must(db->query("SELECT id, item_id, account_id, platform, title, account_name, due_at, state FROM "
@@ -348,9 +340,6 @@ int main(int argc, char** argv) {
               pct(raw, 99));
   std::printf("ratio      calendar p99 / peer p99 = %.2f\n",
               pct(raw, 99) > 0 ? pct(cal, 99) / pct(raw, 99) : 0.0);
-  std::printf(
-      "calendar   the route's JSON answer from those rows: p50 %.2f ms  p99 %.2f ms  (%zu bytes/answer)\n",
-      pct(jsonMs, 50), pct(jsonMs, 99), a.queries ? bodyBytes / static_cast<std::size_t>(a.queries) : 0);
   std::printf("calendar   a whole month paged by 2,000: %zu rows in %.1f ms\n", total, monthMs);
   return 0;
 }

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -114,10 +113,6 @@ class Outbox {
   // multi-row attempt met a slot another node took meanwhile).
   Status claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool slotEach, int& claimed,
                  std::vector<ClaimFailure>& failed);
-
-  // settle()'s statements for outcomes [from, to): marks `held`, adds the items whose state follows.
-  Status settleIn(sql::Transaction& tx, const std::vector<Settlement>& outcomes, std::size_t from,
-                  std::size_t to, std::vector<bool>& held, std::map<std::int64_t, std::string>& items);
 
   sql::Database& db_;
   ContentSource& content_;

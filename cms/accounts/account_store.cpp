@@ -154,7 +154,7 @@ Result<std::vector<Account>> listAccounts(sql::Executor& db, const AccountQuery&
 }
 
 Result<std::int64_t> insertAccount(sql::Executor& tx, const Account& a, std::int64_t now) {
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_accounts (org_id, platform, name, status, settings, credentials, created_at, "
       "updated_at)"
       " VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
@@ -249,8 +249,8 @@ Result<std::vector<Group>> listGroups(sql::Executor& db, const std::string& path
 }
 
 Result<std::int64_t> insertGroup(sql::Executor& tx, const Group& g, std::int64_t now) {
-  auto r = tx.exec("INSERT INTO cms_account_groups (org_id, name, created_at) VALUES (?, ?, ?)",
-                   {g.orgId, g.name, now});
+  auto r = tx.insert("INSERT INTO cms_account_groups (org_id, name, created_at) VALUES (?, ?, ?)",
+                     {g.orgId, g.name, now});
   if (!r) return r.error().wrap("insert account group");
   return r->lastInsertId;
 }

@@ -57,7 +57,7 @@ Result<NewSession> SessionStore::open(sql::Executor& tx, std::int64_t userId, st
   s.csrf = randomToken(24);
   const auto t = now();
   s.expiresAt = t + config_.sessionLifetimeSeconds;
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_sessions (token_hash, user_id, csrf, via_token, name, created_at, last_seen_at, "
       "expires_at,"
       " peer, user_agent) VALUES (?, ?, ?, 0, '', ?, ?, ?, ?, ?)",
@@ -73,7 +73,7 @@ Result<NewSession> SessionStore::createApiToken(sql::Executor& tx, std::int64_t 
   NewSession s;
   s.token = std::string(kApiTokenPrefix) + randomToken(32);
   const auto t = now();
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_sessions (token_hash, user_id, csrf, via_token, name, created_at, last_seen_at, "
       "expires_at,"
       " peer, user_agent) VALUES (?, ?, '', 1, ?, ?, ?, 0, '', '')",

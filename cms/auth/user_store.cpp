@@ -108,7 +108,7 @@ Result<User> UserStore::create(sql::Executor& tx, const NewUser& nu) {
   u.displayName = nu.displayName.empty() ? *name : nu.displayName.substr(0, 100);
   u.orgId = nu.orgId;
   u.createdAt = u.updatedAt = now();
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_users (username, display_name, password_hash, org_id, disabled, created_at, "
       "updated_at)"
       " VALUES (?, ?, ?, ?, 0, ?, ?)",

@@ -160,7 +160,7 @@ void addApps(const std::shared_ptr<Module>& m) {
              if (!sealed) return sealed.error();
              const auto now = nowSeconds(ctx.base.clock);
              return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
-               auto r = tx.exec(
+               auto r = tx.insert(
                    "INSERT INTO cms_challenge_apps (org_id, name, secret_sealed, created_by, created_at) "
                    "VALUES (?, "
                    "?, ?, ?, ?)",

@@ -282,7 +282,7 @@ Result<std::int64_t> insertChallenge(sql::Executor& db, const Challenge& c) {
   params.emplace_back(c.createdBy);
   params.emplace_back(c.createdAt);
   params.emplace_back(c.updatedAt);
-  auto r = db.exec(
+  auto r = db.insert(
       "INSERT INTO cms_challenges (org_id, name, description, cover_media_id, first_day, last_day, "
       "registration, daily_cap, qualify_steps, team_level, milestones, backfill_days, plausible_max, "
       "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

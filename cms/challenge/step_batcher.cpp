@@ -179,7 +179,7 @@ void logRefusal(const Submission& s, const Answer& a) {
 
 // The held report's row and its answer.
 Result<Answer> hold(sql::Executor& tx, const Checked& k, std::int64_t now) {
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_challenge_held (challenge_id, member_id, day, steps, source, state, created_at) "
       "VALUES "
       "(?, ?, ?, ?, ?, 'pending', ?)",

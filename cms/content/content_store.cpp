@@ -169,7 +169,7 @@ static Status writeTags(sql::Executor& tx, const Item& i) {
 }
 
 Result<std::int64_t> insertItem(sql::Executor& tx, const Item& i) {
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_content (org_id, type, title, body_md, body_html, cover_media_id, state, revision,"
       " review_round, created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, "
       "?, ?, ?)",

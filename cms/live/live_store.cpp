@@ -143,7 +143,7 @@ Result<std::vector<LiveEvent>> listEvents(sql::Executor& db, const std::string& 
 }
 
 Result<std::int64_t> insertEvent(sql::Executor& tx, const LiveEvent& e) {
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_live_events (org_id, title, description, starts_at, ends_at, poster_media_id, "
       "stream_name,"
       " state, recording_id, replay_content_id, announcement_content_id, restream_accounts, created_by, "

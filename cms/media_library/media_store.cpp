@@ -68,7 +68,7 @@ Result<std::optional<MediaItem>> getMedia(sql::Executor& db, std::int64_t id) {
 }
 
 Result<std::int64_t> insertMedia(sql::Executor& tx, const MediaItem& m) {
-  auto r = tx.exec(
+  auto r = tx.insert(
       "INSERT INTO cms_media (org_id, name, size, received, mime, kind, state, created_by, created_at, "
       "updated_at)"
       " VALUES (?, ?, ?, 0, '', '', 'uploading', ?, ?, ?)",

@@ -135,7 +135,7 @@ Result<std::vector<ScheduleRow>> ScheduleStore::create(sql::Executor& tx, std::i
 
   std::optional<std::int64_t> recurrenceId;
   if (req.recurrence) {
-    auto ins = tx.exec(
+    auto ins = tx.insert(
         "INSERT INTO cms_recurrences (org_id, item_id, rule, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
         {item->orgId, req.itemId, recurrenceJson(*req.recurrence).dump(), actorId, now});
     if (!ins) return ins.error();
@@ -144,7 +144,7 @@ Result<std::vector<ScheduleRow>> ScheduleStore::create(sql::Executor& tx, std::i
   std::vector<ScheduleRow> out;
   for (const auto& a : accounts) {
     for (auto t : times) {
-      auto ins = tx.exec(
+      auto ins = tx.insert(
           "INSERT INTO cms_schedules (org_id, item_id, account_id, platform, title, account_name, due_at, "
           "state,"
           " recurrence_id, attempts, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "

@@ -15,7 +15,8 @@ class Connection {
   virtual ~Connection() = default;
 
   virtual Result<Rows> query(std::string_view sql, const Params& params) = 0;
-  virtual Result<ExecResult> exec(std::string_view sql, const Params& params) = 0;
+  // wantId: also report the id an INSERT/REPLACE generated (ExecResult::lastInsertId).
+  virtual Result<ExecResult> exec(std::string_view sql, const Params& params, bool wantId) = 0;
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual Status rollback() = 0;

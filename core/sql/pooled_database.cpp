@@ -90,7 +90,11 @@ Result<Rows> PooledDatabase::query(std::string_view sql, const Params& params) {
 }
 
 Result<ExecResult> PooledDatabase::exec(std::string_view sql, const Params& params) {
-  return run<ExecResult>(sql, false, [&](Connection& c) { return c.exec(sql, params); });
+  return run<ExecResult>(sql, false, [&](Connection& c) { return c.exec(sql, params, false); });
+}
+
+Result<ExecResult> PooledDatabase::insert(std::string_view sql, const Params& params) {
+  return run<ExecResult>(sql, false, [&](Connection& c) { return c.exec(sql, params, true); });
 }
 
 Result<Transaction> PooledDatabase::begin() {

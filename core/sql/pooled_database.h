@@ -23,6 +23,7 @@ class PooledDatabase final : public Database {
 
   Result<Rows> query(std::string_view sql, const Params& params = {}) override;
   Result<ExecResult> exec(std::string_view sql, const Params& params = {}) override;
+  Result<ExecResult> insert(std::string_view sql, const Params& params = {}) override;
   std::string_view backend() const override { return backend_; }
   Result<Transaction> begin() override;
   Status ping() override;

@@ -34,7 +34,12 @@ Result<Rows> Transaction::query(std::string_view sql, const Params& params) {
 
 Result<ExecResult> Transaction::exec(std::string_view sql, const Params& params) {
   if (!lease_) return finished();
-  return (*lease_)->exec(sql, params);
+  return (*lease_)->exec(sql, params, false);
+}
+
+Result<ExecResult> Transaction::insert(std::string_view sql, const Params& params) {
+  if (!lease_) return finished();
+  return (*lease_)->exec(sql, params, true);
 }
 
 Status Transaction::commit() { return finish(true); }

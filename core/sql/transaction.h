@@ -27,6 +27,7 @@ class Transaction final : public Executor {
 
   Result<Rows> query(std::string_view sql, const Params& params = {}) override;
   Result<ExecResult> exec(std::string_view sql, const Params& params = {}) override;
+  Result<ExecResult> insert(std::string_view sql, const Params& params = {}) override;
   std::string_view backend() const override { return backend_; }
 
   // Either ends the transaction; afterwards every call fails with "sql.transaction". A

@@ -124,7 +124,7 @@ class MysqlConnection final : public Connection {
     });
   }
 
-  Result<ExecResult> exec(std::string_view sql, const Params& params) override {
+  Result<ExecResult> exec(std::string_view sql, const Params& params, bool wantId) override {
     return guard<ExecResult>([&]() -> Result<ExecResult> {
       ExecResult out;
       if (params.empty() && unpreparable(sql)) {
@@ -138,8 +138,7 @@ class MysqlConnection final : public Connection {
         executing_ = true;
         out.affected = stmt->executeUpdate();
       }
-      std::string kw = firstKeyword(sql);
-      if (kw == "INSERT" || kw == "REPLACE") {
+      if (wantId) {
         // Connector/C++ 1.1 does not expose mysql_stmt_insert_id(): ask the session.
         std::unique_ptr<::sql::ResultSet> rs(prepare("SELECT LAST_INSERT_ID()")->executeQuery());
         if (rs->next()) out.lastInsertId = static_cast<std::int64_t>(rs->getUInt64(1));

@@ -80,7 +80,7 @@ class SqliteConnection final : public Connection {
     return rows;
   }
 
-  Result<ExecResult> exec(std::string_view sql, const Params& params) override {
+  Result<ExecResult> exec(std::string_view sql, const Params& params, bool wantId) override {
     auto stmt = prepare(sql, params);
     if (!stmt) return stmt.error();
     sqlite3_stmt* s = *stmt;
@@ -96,7 +96,7 @@ class SqliteConnection final : public Connection {
     bool dml = kw == "INSERT" || kw == "REPLACE" || kw == "UPDATE" || kw == "DELETE" ||
                (kw == "WITH" && !sqlite3_stmt_readonly(s));
     if (dml) out.affected = sqlite3_changes64(db_.get());
-    if (kw == "INSERT" || kw == "REPLACE") out.lastInsertId = sqlite3_last_insert_rowid(db_.get());
+    if (wantId) out.lastInsertId = sqlite3_last_insert_rowid(db_.get());
     return out;
   }
 
@@ -110,7 +110,7 @@ class SqliteConnection final : public Connection {
 
  private:
   Status simple(std::string_view sql) {
-    auto r = exec(sql, {});
+    auto r = exec(sql, {}, false);
     if (!r) return r.error();
     return {};
   }

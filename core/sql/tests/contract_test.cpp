@@ -59,19 +59,32 @@ TEST_P(SqlContract, ReusesPreparedStatementsWithNewParameters) {
   EXPECT_EQ(*empty->columns, Columns{"k"});
 }
 
-TEST_P(SqlContract, ReturnsLastInsertIdAndAffectedRows) {
+TEST_P(SqlContract, InsertReturnsTheNewIdExecOnlyCountsRows) {
   ASSERT_TRUE(db_->exec("CREATE TABLE u (id " + autoId() + ", name VARCHAR(64))"));
-  auto a = db_->exec("INSERT INTO u (name) VALUES (?)", {"a"});
-  auto b = db_->exec("INSERT INTO u (name) VALUES (?)", {"b"});
+  auto a = db_->insert("INSERT INTO u (name) VALUES (?)", {"a"});
+  auto b = db_->insert("INSERT INTO u (name) VALUES (?)", {"b"});
   ASSERT_TRUE(a && b);
   EXPECT_GT(a->lastInsertId, 0);
   EXPECT_EQ(b->lastInsertId, a->lastInsertId + 1);
+  // exec() does not ask for the id (on MySQL that is a round trip of its own).
+  auto c = db_->exec("INSERT INTO u (name) VALUES (?), (?)", {"c", "d"});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->affected, 2);
+  EXPECT_EQ(c->lastInsertId, 0);
+  {
+    auto tx = db_->begin();
+    ASSERT_TRUE(tx);
+    auto e = tx->insert("INSERT INTO u (name) VALUES (?)", {"e"});
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->lastInsertId, b->lastInsertId + 3);
+    ASSERT_TRUE(tx->commit());
+  }
   auto rows = db_->query("SELECT id FROM u WHERE name = ?", {"b"});
   ASSERT_TRUE(rows);
   EXPECT_EQ((*rows)[0].getInt("id"), b->lastInsertId);
   auto upd = db_->exec("UPDATE u SET name = ? WHERE id >= ?", {"b", a->lastInsertId});
   ASSERT_TRUE(upd);
-  EXPECT_EQ(upd->affected, 2);  // matched rows, even the one already named "b"
+  EXPECT_EQ(upd->affected, 5);  // matched rows, even the one already named "b"
   EXPECT_EQ(upd->lastInsertId, 0);
   auto ddl = db_->exec("CREATE INDEX u_name ON u (name)");
   ASSERT_TRUE(ddl);

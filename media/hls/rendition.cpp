@@ -244,6 +244,16 @@ void Rendition::gap(double seconds) {
       part.initVersion = initVersion;
       s.parts.push_back(std::move(part));
     }
+    // The recorder lists it too, so the replay's timeline matches its media as the live one does.
+    SegmentEvent e;
+    e.stream = stream_;
+    e.rendition = info_;
+    e.init = inits_[initVersion];
+    e.sequence = s.msn;
+    e.durationSeconds = s.duration;
+    e.gap = true;
+    e.programDateTime = date;
+    pendingEvents_.push_back(std::move(e));
     if (date.time_since_epoch().count() != 0)
       date += std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::duration<double>(s.duration));

@@ -30,10 +30,11 @@ struct SegmentEvent {
   std::string stream;  // the stream's name
   RenditionInfo rendition;
   SharedBytes init;           // the rendition's current init segment (fMP4 ftyp+moov)
-  SharedBytes data;           // the whole segment (moof+mdat pairs of all its parts)
+  SharedBytes data;           // the whole segment (moof+mdat pairs of all its parts); null for a gap
   std::int64_t sequence = 0;  // media sequence number
   double durationSeconds = 0;
   bool discontinuity = false;  // first segment after a publisher change or codec change
+  bool gap = false;            // EXT-X-GAP: the rendition has no media for durationSeconds (a hole it left)
   std::chrono::system_clock::time_point programDateTime;  // wall clock of its first frame
 };
 

@@ -119,7 +119,7 @@ Result<Mp4ExportResult> exportMp4(const std::string& renditionDir, const std::ve
       result.segmentsLeftOut++;
       continue;
     }
-    paths.push_back(renditionDir + "/" + e.file);
+    if (!e.gap) paths.push_back(renditionDir + "/" + e.file);
   }
   ConcatReader reader(std::move(paths));
 

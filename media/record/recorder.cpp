@@ -223,6 +223,10 @@ struct Recorder::Impl {
         a.info.renditions.push_back(ev.rendition.id);
     }
     RenditionState& r = rit->second;
+    if (ev.gap) {
+      writeGap(a, r, ev);
+      return;
+    }
     r.gap = r.gap || (gap && !first);
     if (!sameBytes(r.init, ev.init)) {
       if (r.init) (void)writeRenditionInfo(r.dir, ev.rendition);  // codecs may have changed with it
@@ -265,6 +269,22 @@ struct Recorder::Impl {
     }
   }
 
+  // A hole the rendition left (EXT-X-GAP live): a journal line without a file, so the replay
+  // lists it too and its timeline and duration are the media's.
+  void writeGap(Active& a, RenditionState& r, const hls::SegmentEvent& ev) {
+    if (r.initFile.empty()) return;  // nothing recorded before it: nothing to keep apart
+    JournalEntry e;
+    e.sequence = ev.sequence;
+    e.durationSeconds = ev.durationSeconds;
+    e.initFile = r.initFile;
+    e.programDateTimeMs = toMs(ev.programDateTime);
+    e.file = gapFileName(ev.sequence);
+    e.gap = true;
+    if (auto s = appendJournal(r.dir, e); !s) fail("[recording=" + a.info.id + "] journal", s.error());
+    if (!a.info.renditions.empty() && a.info.renditions.front() == ev.rendition.id)
+      a.info.durationSeconds += ev.durationSeconds;
+  }
+
   void finish(const std::string& stream) {
     auto node = active.extract(stream);
     if (node.empty()) return;
@@ -303,10 +323,13 @@ struct Recorder::Impl {
         continue;
       }
       if (listed.empty()) first = *journal;
-      if (rinfo->height > 0 && (posterHeight == 0 || rinfo->height < posterHeight)) {
+      auto media =
+          std::find_if(journal->begin(), journal->end(), [](const JournalEntry& e) { return !e.gap; });
+      if (rinfo->height > 0 && media != journal->end() &&
+          (posterHeight == 0 || rinfo->height < posterHeight)) {
         posterHeight = rinfo->height;
         posterDir = rdir;
-        posterSegment = journal->front();
+        posterSegment = *media;
       }
       listed.push_back(*rinfo);
       kept.push_back(id);

@@ -45,6 +45,8 @@ Status writeFileAtomically(const std::string& path, const std::string& content) 
   return {};
 }
 
+std::string gapFileName(std::int64_t sequence) { return "gap" + std::to_string(sequence) + ".m4s"; }
+
 Status appendJournal(const std::string& renditionDir, const JournalEntry& e) {
   std::ofstream out(renditionDir + "/segments.txt", std::ios::app);
   out << e.sequence << ' ' << fixed(e.durationSeconds, 6) << ' ' << (e.discontinuity ? 1 : 0) << ' '
@@ -68,6 +70,7 @@ Result<std::vector<JournalEntry>> readJournal(const std::string& renditionDir) {
         e.initFile.find('/') != std::string::npos)
       continue;
     e.discontinuity = disc != 0;
+    e.gap = e.file == gapFileName(e.sequence);
     out.push_back(std::move(e));
   }
   return out;
@@ -126,6 +129,7 @@ std::string vodMediaPlaylist(const std::vector<JournalEntry>& entries) {
     }
     if (e.programDateTimeMs > 0 && (i == 0 || e.discontinuity))
       out += "#EXT-X-PROGRAM-DATE-TIME:" + isoMillis(e.programDateTimeMs) + "\n";
+    if (e.gap) out += "#EXT-X-GAP\n";
     out += "#EXTINF:" + fixed(e.durationSeconds, 5) + ",\n" + e.file + "\n";
   }
   out += "#EXT-X-ENDLIST\n";

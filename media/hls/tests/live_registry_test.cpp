@@ -344,7 +344,13 @@ TEST_F(LiveRegistryTest, AHoleInARenditionIsListedAsGapSegments) {
   EXPECT_TRUE(segs[3].gap && segs[4].gap);
   EXPECT_NEAR(segs[3].duration + segs[4].duration, 3.0, 0.05);
   EXPECT_NE(metrics.render().find("hub_hls_gap_segments_total 2"), std::string::npos);
-  EXPECT_EQ(log.segments.size(), segs.size() - 2);  // the recorder hears of media segments only
+  // The recorder hears of the gaps too (no data), so the replay lists them as well.
+  ASSERT_EQ(log.segments.size(), segs.size());
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    EXPECT_EQ(log.segments[i].gap, segs[i].gap) << i;
+    EXPECT_EQ(log.segments[i].data == nullptr, segs[i].gap) << i;
+    EXPECT_NEAR(log.segments[i].durationSeconds, segs[i].duration, 1e-4) << i;
+  }
 }
 
 // Parts as a player following the live edge reads them: URI, duration and GAP=YES.

@@ -41,6 +41,29 @@ TEST(VodPlaylist, ListsSegmentsWithMapDiscontinuitiesAndEndList) {
   EXPECT_DOUBLE_EQ(totalDuration(entries), 7.7);
 }
 
+TEST(VodPlaylist, HolesAreKeptAsGapsThroughTheJournal) {
+  test::TempDir dir;
+  JournalEntry hole = entry(8, 1.6, false, "init0.mp4");
+  hole.file = gapFileName(8);
+  hole.gap = true;
+  for (const auto& e : {entry(7, 2.0, false, "init0.mp4"), hole, entry(9, 2.0, false, "init0.mp4")})
+    ASSERT_TRUE(appendJournal(dir.path(), e));
+  auto back = readJournal(dir.path());
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 3u);
+  EXPECT_FALSE((*back)[0].gap);
+  EXPECT_TRUE((*back)[1].gap);
+  EXPECT_FALSE((*back)[2].gap);
+  const std::string p = vodMediaPlaylist(*back);
+  EXPECT_NE(
+      p.find(
+          "#EXTINF:2.00000,\nseg7.m4s\n#EXT-X-GAP\n#EXTINF:1.60000,\ngap8.m4s\n#EXTINF:2.00000,\nseg9.m4s\n"),
+      std::string::npos)
+      << p;
+  EXPECT_EQ(p.find("DISCONTINUITY"), std::string::npos) << "a hole keeps the timeline: " << p;
+  EXPECT_DOUBLE_EQ(totalDuration(*back), 5.6);
+}
+
 TEST(VodPlaylist, MasterListsEveryRendition) {
   hls::RenditionInfo source{"source", 1280, 720, 30, 3000000, 2500000, "avc1.64001f,mp4a.40.2"};
   hls::RenditionInfo audio{"audio", 0, 0, 0, 128000, 0, "mp4a.40.2"};

@@ -1,8 +1,9 @@
 // RTMP ingest with real publishers against a real `hub serve`: ffmpeg (chunk size 128) and
 // GStreamer's rtmp2sink (chunk sizes 128 and 65536), audio-only and video-only, reconnect and
-// takeover, wrong keys, malformed bytes; what a user sees is the stream's live status in
-// /api/v1/streams/:name, the publisher's exit code and the Prometheus metrics.
+// takeover, wrong keys, malformed bytes, the connection cap; what a user sees is the stream's live
+// status in /api/v1/streams/:name, the publisher's exit code and the Prometheus metrics.
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -192,6 +193,32 @@ TEST(RtmpIngest, StalledClientsAreClosedAfterTheTimeouts) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
   EXPECT_TRUE(waitFor(
       [&] { return get(hub, "/metrics").find("rtmp.handshake_timeout") != std::string::npos; }, 2000));
+}
+
+TEST(RtmpIngest, ConnectionsOverTheCapAreClosedAtAcceptAndRoomFreesUp) {
+  HubProcess hub({"--admin-token", kAdminToken, "--rtmp-max-connections", "2"});
+  ASSERT_TRUE(hub.waitReady());
+  auto first = std::make_unique<TestClient>("127.0.0.1", hub.rtmpPort());
+  TestClient second("127.0.0.1", hub.rtmpPort());
+  ASSERT_TRUE(first->connected());
+  ASSERT_TRUE(second.connected());
+  // Both are held (the handshake timeout is 10 s); the third is closed at once and counted.
+  TestClient third("127.0.0.1", hub.rtmpPort());
+  ASSERT_TRUE(third.connected());
+  EXPECT_TRUE(third.waitClosed(std::chrono::seconds(3)));
+  EXPECT_TRUE(waitFor(
+      [&] { return get(hub, "/metrics").find("code=\"rtmp.too_many_connections\"} 1") != std::string::npos; },
+      3000));
+  EXPECT_FALSE(second.waitClosed(std::chrono::milliseconds(200)));
+  // One leaves: a newcomer is taken in again (its handshake is held open, not closed at accept).
+  first.reset();
+  EXPECT_TRUE(waitFor(
+      [&] {
+        TestClient next("127.0.0.1", hub.rtmpPort());
+        if (!next.sendRaw(std::string(1, '\x03') + std::string(1536, 'a'))) return false;
+        return !next.waitClosed(std::chrono::milliseconds(300));
+      },
+      5000));
 }
 
 TEST(RtmpIngest, EnhancedRtmpHevcFromOurOwnPublisher) {

@@ -6,7 +6,8 @@
 //    navigation) of each page, opened one after the other, then hls.js's live latency sampled
 //    on both pages together every 0.5 s for 15 s, p50. Both are printed and asserted: the goals
 //    are 2 s and 2.5 s (issue 5); on a loaded host the bounds are looser unless
-//    HUB_E2E_STRICT=1 (the measured numbers go to docs/benchmarks.md either way).
+//    HUB_E2E_STRICT=1 (the measured numbers go to docs/benchmarks.md either way). Then, on the
+//    desktop page, the latency readout, and "back to live" after the viewer paused.
 // 2. The default ladder ("gala": a 720p source plus transcoded renditions), its page opened
 //    the moment the publisher starts, before any rung exists (and the hub's master wait is off,
 //    [hls] master_wait_ms = 0, so the player's own late-rendition path is what gets there): the
@@ -35,7 +36,7 @@ function publish(url, size = '1280x720') {
   return p;
 }
 
-async function stop(p) {
+export async function stop(p) {
   if (!p || p.exitCode !== null) return;
   p.kill('SIGKILL');
   await new Promise((r) => p.once('exit', r));
@@ -52,6 +53,26 @@ async function sampleLatency(page, seconds) {
     await sleep(500);
   }
   return out;
+}
+
+// The latency readout shows seconds; a viewer who paused a while is offered "back to live",
+// which plays from near the live edge again and goes away.
+async function backToLive(page, waitFor, log) {
+  await waitFor(async () => /\d+\.\d/.test(await page.textContent('.latency')), 'the latency readout shows seconds', 5000);
+  const paused = await page.$eval('video', (v) => (v.pause(), v.currentTime));
+  await waitFor(() => page.isVisible('.ctl-live'), '"back to live" offered while paused', 5000);
+  await sleep(5000);
+  await page.click('.ctl-live');
+  // Playing again, the 5 s missed skipped, near the edge.
+  let now = null;
+  await waitFor(async () => {
+    now = await page.evaluate(() => [document.querySelector('video').currentTime, document.querySelector('video').paused, window.hubPlayer.stats().latency]);
+    return !now[1] && now[0] > paused + 4 && now[2] < 4;
+  }, '"back to live" plays near the live edge again', 10000).catch((e) => {
+    throw new Error(`${e.message}: paused at ${paused}, now [currentTime, paused, latency] ${JSON.stringify(now)}`);
+  });
+  await waitFor(async () => !(await page.isVisible('.ctl-live')), '"back to live" hidden again', 5000);
+  log(`playback back to live: paused at ${paused.toFixed(2)} s for 5 s, then at ${now[0].toFixed(2)} s, ${now[2].toFixed(2)} s behind`);
 }
 
 // Opens /watch/<name> and waits for its first frame; returns [page, ms from navigation].
@@ -98,6 +119,7 @@ export default async function playback({ startHub, newPage, screenshot, phone, d
       const stats = await page.evaluate(() => window.hubPlayer.stats());
       results.push({ tag, firstFrame, p50: p50(lat), max: Math.max(...lat), stalls: stats.stalls, marks });
       await screenshot(page, `live-${tag}`);
+      if (tag === 'desktop') await backToLive(page, waitFor, log);
       assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
       await page.context().close();
     }

@@ -3,10 +3,11 @@
 // (recent history on join, not flown as a bullet), a like raises the total
 // in both, a guest is told it cannot send but can like, a moderator's delete leaves a tombstone
 // in both, and 50 messages a second scroll smoothly in the viewer's page: every message shown, in
-// order, and no main-thread task of the page costs more than 50 ms of CPU (Chromium trace, kept
-// as <out>/chat/chat-load-trace.json). Long tasks by wall-clock time (PerformanceObserver) are
-// printed beside it; on a busy host they are mostly time the thread waited for a core, so
-// they are asserted (none over 50 ms) only with HUB_E2E_STRICT=1.
+// order, no layout shift (PerformanceObserver), and no main-thread task of the page costs more
+// than 50 ms of CPU (Chromium trace, kept as <out>/chat/chat-load-trace.json). Long tasks by
+// wall-clock time (PerformanceObserver) are printed beside it; on a busy host they are mostly
+// time the thread waited for a core, so they are asserted (none over 50 ms) only with
+// HUB_E2E_STRICT=1.
 //
 // Tokens from `hub token user NAME` (docs/chat-protocol.md), given to the page in its URL
 // (#token=...), and a member's from the CMS session after signing in; the room is made with POST /api/v1/rooms and the delete goes through
@@ -102,6 +103,12 @@ export default async function chat({ browser, out, startHub, newPage, screenshot
     new PerformanceObserver((l) => {
       for (const e of l.getEntries()) window.__long.push(e.duration);
     }).observe({ type: 'longtask' });
+    // Layout shifts while the chat scrolls (rows are placed by transform, the list scrolls).
+    window.__shifts = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries())
+        window.__shifts.push({ value: e.value, nodes: (e.sources ?? []).map((x) => x.node?.className ?? '?').join(' ') });
+    }).observe({ type: 'layout-shift' });
   });
   // A moderator sends them: moderators are not rate limited.
   const botToken = await hub.cli('token', 'user', 'loadbot', '--role', 'moderator');
@@ -159,5 +166,7 @@ export default async function chat({ browser, out, startHub, newPage, screenshot
       `CPU inside them ${trace.long.map((t) => `${t.wallMs.toFixed(0)}/${t.cpuMs.toFixed(1)}`).join(', ') || '-'} ms wall/CPU)`,
   );
   assert(trace.maxCpuMs <= 50, `a main-thread task took ${trace.maxCpuMs.toFixed(1)} ms of CPU (> 50 ms)`);
+  const shifts = await bob.evaluate(() => window.__shifts);
+  assert(shifts.length === 0, `layout shifts while the chat scrolled: ${JSON.stringify(shifts.slice(0, 5))}`);
   if (process.env.HUB_E2E_STRICT === '1') assert(over.length === 0, `long tasks over 50 ms: ${over.map((d) => d.toFixed(0))}`);
 }

@@ -79,14 +79,16 @@ async function replay(hub, newPage, screenshot, desktop, assert, waitFor, log, l
   // 180p: the picture becomes 180 px high as it plays on.
   await page.click('.ctl-quality');
   await page.click('.quality-item:text-is("180p")');
-  await page.waitForFunction(() => document.querySelector('video').videoHeight === 180, null, { timeout: 15000 });
+  const videoState = () => page.$eval('video', (v) => ({ t: v.currentTime, paused: v.paused, ended: v.ended, h: v.videoHeight,
+    buffered: [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]) }));
+  await waitFor(() => page.$eval('video', (v) => v.videoHeight === 180), 'the replay shows 180p', 15000).catch(async (e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(await videoState())}`);
+  });
   // A seek near the end plays on from there.
   await page.$eval('video', (v, t) => (v.currentTime = t), target);
   await waitFor(() => page.$eval('video', (v, t) => v.currentTime > t + 1, target),
     `the replay plays on from ${target} s`, 15000).catch(async (e) => {
-    const v = await page.$eval('video', (v) => ({ t: v.currentTime, paused: v.paused, ended: v.ended, ready: v.readyState, h: v.videoHeight,
-      buffered: [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]) }));
-    throw new Error(`${e.message}: ${JSON.stringify(v)}`);
+    throw new Error(`${e.message}: ${JSON.stringify(await videoState())}`);
   });
   const a = await page.$eval('video', (v) => v.currentTime);
   await screenshot(page, 'replay-after-holes');

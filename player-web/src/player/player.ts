@@ -185,9 +185,12 @@ export class Player {
 
   setLevel(index: number): void {
     if (!this.hls) return;
-    // nextLevel switches at the next fragment without flushing what is buffered; auto is -1.
+    // Auto is -1. Live: nextLevel switches at the next fragment without flushing the few
+    // seconds buffered. Replay: tens of seconds are buffered, so the choice would show only after
+    // it played out; currentLevel flushes it and shows the chosen quality now.
     if (index < 0) this.hls.currentLevel = -1;
-    else this.hls.nextLevel = index;
+    else if (this.opts.live) this.hls.nextLevel = index;
+    else this.hls.currentLevel = index;
     this.emitLevels();
   }
 

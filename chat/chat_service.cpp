@@ -5,6 +5,7 @@
 // chat/api/chat_api.cpp, rooms in chat/room/.
 #include "chat/chat_service.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -120,7 +121,12 @@ Status ChatService::start(service::Context& context) {
 
   room::HubCounters counters;
   counters.delivered = [this](std::size_t n) { messagesOut_->inc(static_cast<double>(n)); };
-  hub_ = std::make_unique<room::RoomHub>(*engine_, counters, static_cast<std::size_t>(cfg_.joinHistory));
+  std::optional<room::CoalesceRule> coalesce;
+  if (cfg_.coalesceMs < 0)
+    coalesce = room::CoalesceRule{std::chrono::milliseconds(cfg_.coalesceMaxMs),
+                                  static_cast<std::size_t>(cfg_.coalesceMinMembers)};
+  hub_ = std::make_unique<room::RoomHub>(*engine_, counters, static_cast<std::size_t>(cfg_.joinHistory),
+                                         coalesce, context.clock);
 
   fanout::Engine::Handlers h;
   h.onFrame = [this](const std::string& room, std::uint64_t id, const fanout::Frame& frame) {
@@ -156,7 +162,7 @@ Status ChatService::start(service::Context& context) {
   wo.maxPerPeer = static_cast<std::size_t>(cfg_.maxConnectionsPerIp);
   wo.perPeerCloseCode = kCloseTooManyConnections;
   wo.packJsonArrays = true;  // docs/chat-protocol.md: clients accept a JSON array of events
-  wo.coalesce = std::chrono::milliseconds(cfg_.coalesceMs);
+  wo.coalesce = std::chrono::milliseconds(std::max(cfg_.coalesceMs, 0));  // auto: RoomHub holds per event
   context.http.addWebSocket("/ws", std::move(wh), std::move(wo));
 
   api::addChatApi(*this);

@@ -21,8 +21,13 @@ const std::shared_ptr<spdlog::logger>& logger() {
 
 }  // namespace
 
-RoomHub::RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory)
-    : engine_(engine), counters_(std::move(counters)), joinHistory_(joinHistory) {}
+RoomHub::RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory,
+                 std::optional<CoalesceRule> coalesce, const Clock& clock)
+    : engine_(engine),
+      counters_(std::move(counters)),
+      joinHistory_(joinHistory),
+      coalesce_(coalesce),
+      clock_(clock) {}
 
 void RoomHub::send(Member& m, const fanout::Frame& frame) {
   // A refused frame means the connection is closing (its own close counts slow consumers).
@@ -120,6 +125,8 @@ void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::F
     std::lock_guard lock(mu_);
     auto it = rooms_.find(room);
     if (it == rooms_.end()) return;
+    if (coalesce_)
+      batch.setHold(it->second.window.next(*coalesce_, clock_.steady(), it->second.members.size()));
     for (auto& [key, m] : it->second.members) {
       if (!m.ready) {
         if (m.buffered.size() < kMaxBuffered) m.buffered.emplace_back(id, frame);

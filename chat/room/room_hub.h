@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "chat/fanout/engine.h"
+#include "chat/room/coalesce_window.h"
 #include "chat/ws/session.h"
+#include "core/util/clock.h"
 
 namespace hub::chat::room {
 
@@ -34,7 +36,10 @@ struct HubCounters {
 
 class RoomHub {
  public:
-  RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory = 0);
+  // `coalesce`: hold each engine event in the members' loops as CoalesceWindow says (adaptive
+  // coalescing); without it the WebSocket route's own setting applies.
+  RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinHistory = 0,
+          std::optional<CoalesceRule> coalesce = std::nullopt, const Clock& clock = SystemClock::instance());
 
   void join(const std::shared_ptr<ws::Session>& session, const std::string& room,
             std::optional<std::uint64_t> since);
@@ -65,6 +70,7 @@ class RoomHub {
     std::map<const ws::Session*, Member> members;
     bool confirmed = false;                      // the engine confirmed the subscription
     std::vector<std::function<void()>> waiting;  // history requests until then
+    CoalesceWindow window;
   };
 
   void fetchHistory(const std::shared_ptr<ws::Session>& session, const std::string& room,
@@ -76,6 +82,8 @@ class RoomHub {
   fanout::Engine& engine_;
   HubCounters counters_;
   const std::size_t joinHistory_;
+  const std::optional<CoalesceRule> coalesce_;
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, Room> rooms_;
 };

@@ -47,6 +47,23 @@ Setter intKey(auto member, int64_t lo, int64_t hi) {
   };
 }
 
+// "auto" (stored as -1) or a whole number in lo..hi.
+Setter autoOrIntKey(auto member, int64_t lo, int64_t hi) {
+  return [member, lo, hi](Config& c, std::string_view v) -> Status {
+    if (v == "auto") {
+      c.*member.first.*member.second = -1;
+      return {};
+    }
+    auto n = parseInt(v, lo, hi);
+    if (!n)
+      return bad("\"" + std::string(v) + "\" is neither auto nor a whole number in " + std::to_string(lo) +
+                 ".." + std::to_string(hi));
+    c.*member.first.*member.second =
+        static_cast<std::remove_reference_t<decltype(c.*member.first.*member.second)>>(*n);
+    return {};
+  };
+}
+
 Setter listenKey(auto section) {
   return [section](Config& c, std::string_view v) -> Status {
     auto hp = parseHostPort(v);
@@ -173,8 +190,14 @@ std::vector<Key> chatKeys() {
       {"chat", "join_history", "chat messages sent to a client joining without since (0 = none)",
        intKey(m(&Config::chat, &Chat::joinHistory), 0, 100000)},
       {"chat", "coalesce_ms",
-       "ms a chat connection may hold an event to send it with the next ones (0 = at once)",
-       intKey(m(&Config::chat, &Chat::coalesceMs), 0, 1000)},
+       "auto: hold a busy big room's events briefly to send several in one write (see coalesce_max_ms); "
+       "0: every event at once; N: every event may wait N ms",
+       autoOrIntKey(m(&Config::chat, &Chat::coalesceMs), 0, 1000)},
+      {"chat", "coalesce_max_ms", "with coalesce_ms = auto: the longest an event is held, in ms",
+       intKey(m(&Config::chat, &Chat::coalesceMaxMs), 0, 1000)},
+      {"chat", "coalesce_min_members",
+       "with coalesce_ms = auto: rooms with fewer members on a node are never held",
+       intKey(m(&Config::chat, &Chat::coalesceMinMembers), 1, 10000000)},
   };
 }
 

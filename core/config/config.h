@@ -132,7 +132,11 @@ struct Chat {
   int helloTimeoutSeconds = 10;
   int history = 100;     // messages kept per room for `join since`
   int joinHistory = 50;  // messages sent on a join without `since`; 0: none
-  int coalesceMs = 0;    // an event may wait this long to leave with the next ones (one write)
+  // -1 (auto): a room's event waits as chat/room/coalesce_window.h says, at most coalesceMaxMs,
+  // to leave with the next ones in one write; 0: at once; N: every event may wait N ms.
+  int coalesceMs = -1;
+  int coalesceMaxMs = 60;
+  int coalesceMinMembers = 64;
   int maxTextCodePoints = 200;
   int rateBurst = 5;             // messages a user may send at once
   int ratePerMinute = 60;        // then this many per minute

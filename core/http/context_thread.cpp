@@ -204,7 +204,7 @@ void ContextThread::processMailbox() {
         onAsyncResponse(item.connId, item.seq, std::move(*item.response));
         break;
       case Mailbox::Item::Kind::WsWake:
-        wakeWs(item.connId);
+        wakeWs(item.connId, item.holdUs);
         break;
       case Mailbox::Item::Kind::Drain:
         onDrain();

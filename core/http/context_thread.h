@@ -101,7 +101,8 @@ class ContextThread {
   void flushWs(Connection& c);
   static void onCoalesceTimer(lws_sorted_usec_list_t* sul);
   void onWsClosed(Connection& c);
-  void wakeWs(std::uint64_t connId);
+  // holdUs: how long the connection may wait for the coalescing timer (below 0: the route's).
+  void wakeWs(std::uint64_t connId, std::int64_t holdUs);
 
   ServerCore& core_;
   unsigned index_;
@@ -134,6 +135,7 @@ class ContextThread {
   };
   CoalesceTimer coalesceTimer_{{}, this};
   bool coalesceArmed_ = false;
+  std::chrono::steady_clock::time_point coalesceDue_;  // when the armed timer fires
   std::vector<std::uint64_t> coalesced_;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second

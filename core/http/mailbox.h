@@ -25,12 +25,15 @@ class Mailbox {
     std::uint64_t seq = 0;  // request number on the connection, to drop stale responses
     int fd = -1;
     std::optional<Response> response;
+    // WsWake: how long the loop may hold the connection's queue to gather what follows (in
+    // microseconds; below 0: the route's WsOptions::coalesce).
+    std::int64_t holdUs = -1;
   };
 
   // Returns false (and closes an Adopt fd) once the loop has detached.
   bool post(Item item);
   // A WsWake for each connection id, under one lock and with one wake-up (WsSendBatch).
-  void postWakes(const std::vector<std::uint64_t>& connIds);
+  void postWakes(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs = -1);
   // Responses (never Adopt items) under one lock and with one wake-up (ResponseBatch); dropped
   // once the loop has detached.
   void postMany(std::vector<Item> items);

@@ -4,6 +4,8 @@
 // through the mailbox.
 #include "core/http/websocket.h"
 
+#include <algorithm>
+
 #include "core/http/mailbox.h"
 
 namespace hub::http {
@@ -106,28 +108,34 @@ void WsConnection::wake() {
 
 namespace {
 thread_local WsSendBatch* tCurrentBatch = nullptr;
+thread_local std::int64_t tHoldUs = -1;  // WsSendBatch::setHold; below 0: the route's
 }  // namespace
 
-WsSendBatch::WsSendBatch() : outer_(tCurrentBatch) {
+WsSendBatch::WsSendBatch() : outer_(tCurrentBatch), outerHoldUs_(tHoldUs) {
   if (!outer_) tCurrentBatch = this;
 }
 
 WsSendBatch::~WsSendBatch() {
+  tHoldUs = outerHoldUs_;
   if (outer_) return;
   tCurrentBatch = nullptr;
-  for (auto& [mailbox, ids] : wakes_) mailbox->postWakes(ids);
+  for (auto& w : wakes_) w.mailbox->postWakes(w.ids, w.holdUs);
 }
 
 WsSendBatch* WsSendBatch::current() { return tCurrentBatch; }
 
+void WsSendBatch::setHold(std::chrono::microseconds hold) {
+  tHoldUs = std::max<std::int64_t>(hold.count(), 0);
+}
+
 void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId) {
-  for (auto& [m, ids] : wakes_) {
-    if (m == mailbox) {
-      ids.push_back(connId);
+  for (auto& w : wakes_) {
+    if (w.mailbox == mailbox && w.holdUs == tHoldUs) {
+      w.ids.push_back(connId);
       return;
     }
   }
-  wakes_.emplace_back(mailbox, std::vector<std::uint64_t>{connId});
+  wakes_.push_back(Wakes{mailbox, tHoldUs, {connId}});
 }
 
 bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {

@@ -136,10 +136,20 @@ class WsSendBatch {
   // The batch open on this thread, if any (WsConnection::send uses it).
   static WsSendBatch* current();
   void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId);
+  // From now until this batch ends, a connection woken on this thread may wait up to `hold` in
+  // its loop to leave with what is queued after it (instead of the route's WsOptions::coalesce;
+  // 0: written at once). Adaptive coalescing: the sender knows how busy the room is.
+  void setHold(std::chrono::microseconds hold);
 
  private:
+  struct Wakes {
+    std::shared_ptr<Mailbox> mailbox;
+    std::int64_t holdUs;
+    std::vector<std::uint64_t> ids;
+  };
   WsSendBatch* outer_;
-  std::vector<std::pair<std::shared_ptr<Mailbox>, std::vector<std::uint64_t>>> wakes_;
+  std::int64_t outerHoldUs_;
+  std::vector<Wakes> wakes_;
 };
 
 struct WsHandlers {

@@ -256,18 +256,20 @@ void ContextThread::onWsClosed(Connection& c) {
   if (c.wsRoute->handlers.onClose) c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);
 }
 
-void ContextThread::wakeWs(std::uint64_t connId) {
+void ContextThread::wakeWs(std::uint64_t connId, std::int64_t holdUs) {
   auto it = byId_.find(connId);
   if (it == byId_.end() || !it->second->ws) return;
   Connection& c = *it->second;
-  const auto delay = c.wsRoute ? c.wsRoute->options.coalesce : std::chrono::milliseconds{0};
+  std::chrono::microseconds delay{holdUs};
+  if (holdUs < 0) delay = c.wsRoute ? c.wsRoute->options.coalesce : std::chrono::microseconds{0};
   if (delay.count() <= 0 || c.ws->closeRequested()) return flushWs(c);
   coalesced_.push_back(connId);
-  if (!coalesceArmed_) {
-    coalesceArmed_ = true;
-    lws_sul_schedule(context_, 0, &coalesceTimer_.sul, &ContextThread::onCoalesceTimer,
-                     std::chrono::duration_cast<std::chrono::microseconds>(delay).count());
-  }
+  // One timer per loop: the soonest deadline wins, so nothing waits longer than its own hold.
+  const auto due = std::chrono::steady_clock::now() + delay;
+  if (coalesceArmed_ && coalesceDue_ <= due) return;
+  coalesceArmed_ = true;
+  coalesceDue_ = due;
+  lws_sul_schedule(context_, 0, &coalesceTimer_.sul, &ContextThread::onCoalesceTimer, delay.count());
 }
 
 void ContextThread::onCoalesceTimer(lws_sorted_usec_list_t* sul) {

@@ -9,7 +9,8 @@
 #   full:  1,000/5,000/10,000 clients x 20/100/200 msg/s, 10,000 clients for memory and likes
 #   likes: just the likes point (10,000 clients, 100,000 likes/s)
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
-# COALESCE_MS=N sets the hub's [chat] coalesce_ms (default 0: every event written at once).
+# COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
+# most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
 # THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
 # one thread cannot send 100,000 likes/s and read every event in time).
 # Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
@@ -51,7 +52,8 @@ clients_list=${CLIENTS:-$clients_list} rates=${RATES:-$rates}  # e.g. CLIENTS=10
 senders=20
 likes_rate=$((like_clients * 10))  # 100,000 likes/s from 10,000 clients in full mode
 like_batch=${LIKE_BATCH:-3}
-coalesce=${COALESCE_MS:-0}
+coalesce=${COALESCE_MS:-auto}
+coalesce_max=${COALESCE_MAX_MS:-60}
 gen_threads=${THREADS:-1}
 
 # --- one Redis per server under test, so each side's Redis CPU is its own ---
@@ -74,7 +76,8 @@ mkdir -p "$work/hub"
 HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
   --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
-  --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" >"$work/hub.log" 2>&1 &
+  --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
+  --chat-coalesce-max-ms "$coalesce_max" >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")
 wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
@@ -109,7 +112,7 @@ run_sio() {
 field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d[sys.argv[2]])' "$1" "$2"; }
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
-echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce; generator threads $gen_threads"
+echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce (max $coalesce_max); generator threads $gen_threads"
 echo "# $(uptime)"
 printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s share p50_ms p99_ms cpu_s "deliveries/CPU-s"
 for n in $clients_list; do

@@ -72,6 +72,21 @@ class ChatClient {
     }
     return j;
   }
+  // The events of the next text frame as sent (several when the server packed them into one
+  // array); nullopt on timeout or a close. Events already split off by next() come first, one
+  // by one.
+  std::optional<std::vector<json>> frame(std::chrono::milliseconds timeout = 5s) {
+    if (!pending_.empty()) {
+      std::vector<json> one{pending_.front()};
+      pending_.erase(pending_.begin());
+      return one;
+    }
+    auto f = c_.wsRead(timeout);
+    if (!f || f->opcode != 1) return std::nullopt;
+    auto j = json::parse(f->payload, nullptr, false);
+    if (j.is_array()) return std::vector<json>(j.begin(), j.end());
+    return std::vector<json>{j};
+  }
   // Skips frames until one of `type` (or a close); nullopt on timeout.
   std::optional<json> until(const std::string& type, std::chrono::milliseconds timeout = 5s) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

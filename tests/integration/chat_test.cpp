@@ -384,5 +384,75 @@ TEST_F(ChatTest, RoomsApiCreatesListsAndDeletesRooms) {
   EXPECT_EQ(api("GET", "/api/v1/rooms/news")->status, 404);
 }
 
+// Adaptive coalescing (default "auto"): here rooms of 3 members or more are "big" and may hold an
+// event up to 1 s when events come close together. A small room is never held, a big room's
+// first event and its first after a pause go at once, and a burst in a big room arrives packed
+// (several events per frame), whole and in order.
+TEST_F(ChatTest, QuietOrSmallRoomsAreSentAtOnceAndABusyBigRoomIsPacked) {
+  start({"--chat-coalesce-max-ms", "1000", "--chat-coalesce-min-members", "3", "--chat-rate-burst", "100",
+         "--chat-rate-per-minute", "6000"});
+  createRoom("duo");
+  createRoom("gala");
+  auto a = member("duo", "alice", auth::Role::User, 1);
+  auto b = member("duo", "bob", auth::Role::User, 2);
+  auto c = member("gala", "carol", auth::Role::User, 3);
+  auto d = member("gala", "dave", auth::Role::User, 4);
+  auto e = member("gala", "erin", auth::Role::User, 5);
+
+  // Sends `text` as `from` and returns how long `to` waited for it.
+  auto roundTrip = [](ChatClient& from, ChatClient& to, const std::string& room, const std::string& text) {
+    auto sent = std::chrono::steady_clock::now();
+    from.send({{"op", "send"}, {"room", room}, {"text", text}});
+    for (;;) {
+      auto m = to.until("message", 5s);
+      if (!m) return std::chrono::milliseconds(99'999);
+      if ((*m)["text"] == text)
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
+    }
+  };
+
+  // The small room at a pace a big room would hold for 900 ms: every message at once.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_LT(roundTrip(*a, *b, "duo", "duo " + std::to_string(i)), 500ms) << i;
+    std::this_thread::sleep_for(300ms);
+  }
+  // The big room's first message: nothing known about its pace, so not held.
+  EXPECT_LT(roundTrip(*c, *d, "gala", "first"), 500ms);
+
+  // A burst, 20 ms apart: dave gets it in fewer frames than messages, in order.
+  constexpr int kBurst = 30;
+  for (int i = 0; i < kBurst; ++i) {
+    c->send({{"op", "send"}, {"room", "gala"}, {"text", "burst " + std::to_string(i)}});
+    std::this_thread::sleep_for(20ms);
+  }
+  int frames = 0, got = 0, packed = 0;
+  while (got < kBurst) {
+    auto f = d->frame(5s);
+    ASSERT_TRUE(f) << "got " << got << " of " << kBurst;
+    int inFrame = 0;
+    for (const auto& ev : *f) {
+      if (ev["type"] != "message") continue;
+      EXPECT_EQ(ev["text"], "burst " + std::to_string(got));
+      ++got;
+      ++inFrame;
+    }
+    if (inFrame > 0) ++frames;
+    if (inFrame > 1) ++packed;
+  }
+  EXPECT_GT(packed, 0);
+  EXPECT_LE(frames, kBurst / 2) << "frames " << frames;
+  // Erin got the same, whole and in order.
+  for (int i = 0; i < kBurst; ++i) {
+    auto m = e->until("message");
+    if (i == 0 && m && (*m)["text"] == "first") m = e->until("message");
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)["text"], "burst " + std::to_string(i));
+  }
+
+  // After a pause the room is quiet again: the next message goes at once.
+  std::this_thread::sleep_for(4500ms);
+  EXPECT_LT(roundTrip(*c, *d, "gala", "after the pause"), 500ms);
+}
+
 }  // namespace
 }  // namespace hub::test

@@ -213,3 +213,30 @@ TEST(Config, DemoIsOnUnlessHubDemoIsZero) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("HUB_DEMO"), std::string::npos) << bad.error().message;
 }
+
+TEST(Config, ChatCoalescingIsAutoByDefaultAndTakesOffOrAFixedWindow) {
+  auto c = load({});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->chat.coalesceMs, -1);  // auto
+  EXPECT_EQ(c->chat.coalesceMaxMs, 60);
+  EXPECT_EQ(c->chat.coalesceMinMembers, 64);
+
+  hub::test::TempDir dir;
+  auto path = writeFile(dir, "[chat]\ncoalesce_ms = 0\ncoalesce_max_ms = 40\n");
+  auto off = load({path, {}, {}});
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_EQ(off->chat.coalesceMs, 0);
+  EXPECT_EQ(off->chat.coalesceMaxMs, 40);
+  auto fixed = load({"", {{"HUB_CHAT_COALESCE_MS", "50"}}, {}});
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  EXPECT_EQ(fixed->chat.coalesceMs, 50);
+  auto back = load({path, {}, {{"chat-coalesce-ms", "auto"}}});
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->chat.coalesceMs, -1);
+
+  auto bad = load({"", {}, {{"chat-coalesce-ms", "sometimes"}}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("--chat-coalesce-ms"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("auto"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(load({"", {}, {{"chat-coalesce-ms", "-1"}}}));  // "auto" is spelled out
+}

@@ -258,6 +258,48 @@ TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":3})"));
 }
 
+TEST_F(WsTest, ASendBatchHoldReplacesTheRoutesCoalescingForItsSendsOnly) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);  // no coalescing of its own
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  auto start = std::chrono::steady_clock::now();
+  {
+    WsSendBatch batch;
+    batch.setHold(300ms);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":0})")));
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":1})")));
+  }
+  auto f = c.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"([{"n":0},{"n":1}])"));
+  // After the batch its hold is gone: the route's own setting (at once) applies again.
+  start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":2})")));
+  auto g = c.wsRead(5s);
+  ASSERT_TRUE(g);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":2})"));
+}
+
+TEST_F(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-coalesced", "https://hub.example"), 101);  // holds 300 ms
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    WsSendBatch batch;
+    batch.setHold(0ms);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":0})")));
+  }
+  auto f = c.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
+}
+
 TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
   // Three connections at 10 ms each: the loop leaves 30 ms between two polls.
   metrics::Registry registry;

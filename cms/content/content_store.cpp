@@ -310,6 +310,18 @@ Result<std::vector<std::int64_t>> authors(sql::Executor& db, std::int64_t conten
   return out;
 }
 
+static Variant variantFromRow(const sql::Row& r) {
+  Variant v;
+  v.accountId = r.getInt("account_id");
+  v.title = r.getString("title");
+  v.body = r.getString("body");
+  v.coverMediaId = optId(r, "cover_media_id");
+  v.imageIds = idsFrom(r.getString("image_ids"));
+  v.videoId = optId(r, "video_id");
+  v.updatedAt = r.getInt("updated_at");
+  return v;
+}
+
 Result<std::vector<Variant>> listVariants(sql::Executor& db, std::int64_t contentId) {
   auto rows = db.query(
       "SELECT account_id, title, body, cover_media_id, image_ids, video_id, updated_at FROM "
@@ -318,17 +330,27 @@ Result<std::vector<Variant>> listVariants(sql::Executor& db, std::int64_t conten
       {contentId});
   if (!rows) return rows.error().wrap("content variants");
   std::vector<Variant> out;
-  for (const auto& r : *rows) {
-    Variant v;
-    v.accountId = r.getInt("account_id");
-    v.title = r.getString("title");
-    v.body = r.getString("body");
-    v.coverMediaId = optId(r, "cover_media_id");
-    v.imageIds = idsFrom(r.getString("image_ids"));
-    v.videoId = optId(r, "video_id");
-    v.updatedAt = r.getInt("updated_at");
-    out.push_back(std::move(v));
+  for (const auto& r : *rows) out.push_back(variantFromRow(r));
+  return out;
+}
+
+Result<std::map<std::int64_t, std::vector<Variant>>> listVariantsOf(
+    sql::Executor& db, const std::vector<std::int64_t>& contentIds) {
+  std::map<std::int64_t, std::vector<Variant>> out;
+  if (contentIds.empty()) return out;
+  std::string in;
+  sql::Params p;
+  for (std::int64_t id : contentIds) {
+    in += p.empty() ? "?" : ",?";
+    p.emplace_back(id);
   }
+  auto rows = db.query(
+      "SELECT content_id, account_id, title, body, cover_media_id, image_ids, video_id, updated_at FROM "
+      "cms_content_variants WHERE content_id IN (" +
+          in + ") ORDER BY content_id, account_id",
+      p);
+  if (!rows) return rows.error().wrap("content variants");
+  for (const auto& r : *rows) out[r.getInt("content_id")].push_back(variantFromRow(r));
   return out;
 }
 

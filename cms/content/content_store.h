@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,6 +87,9 @@ Result<std::optional<Revision>> getRevision(sql::Executor& db, std::int64_t cont
 Result<std::vector<std::int64_t>> authors(sql::Executor& db, std::int64_t contentId);
 
 Result<std::vector<Variant>> listVariants(sql::Executor& db, std::int64_t contentId);
+// The variants of several items in one statement (content id -> its variants by account).
+Result<std::map<std::int64_t, std::vector<Variant>>> listVariantsOf(
+    sql::Executor& db, const std::vector<std::int64_t>& contentIds);
 Status upsertVariant(sql::Executor& tx, std::int64_t contentId, const Variant& v);
 Result<bool> deleteVariant(sql::Executor& tx, std::int64_t contentId, std::int64_t accountId);
 

@@ -1,6 +1,8 @@
 // cms/schedule/cms_sources.cpp
 #include "cms/schedule/cms_sources.h"
 
+#include <set>
+
 #include "cms/accounts/account_store.h"
 #include "cms/accounts/platform_limits.h"
 #include "cms/content/content_store.h"
@@ -36,24 +38,77 @@ Result<ItemInfo> CmsSources::item(sql::Executor& db, std::int64_t itemId) {
   return ItemInfo{.id = (*i)->id, .orgId = (*i)->orgId, .title = (*i)->title, .state = (*i)->state};
 }
 
+namespace {
+
+// What a connector is sent for one account: the item's title and HTML, the account's own
+// variant over them when it has one.
+nlohmann::json variantJson(std::int64_t itemId, const std::string& type, const std::string& title,
+                           const std::string& bodyHtml, std::optional<std::int64_t> cover,
+                           const content::Variant* own) {
+  nlohmann::json v = {{"item_id", itemId}, {"type", type}, {"title", title}, {"body", bodyHtml}};
+  if (cover) v["cover_media_id"] = *cover;
+  if (!own) return v;
+  if (!own->title.empty()) v["title"] = own->title;
+  v["body"] = own->body;
+  if (own->coverMediaId) v["cover_media_id"] = *own->coverMediaId;
+  v["image_ids"] = own->imageIds;
+  if (own->videoId) v["video_media_id"] = *own->videoId;
+  return v;
+}
+
+const content::Variant* variantOf(const std::vector<content::Variant>& variants, std::int64_t accountId) {
+  for (const auto& var : variants)
+    if (var.accountId == accountId) return &var;
+  return nullptr;
+}
+
+}  // namespace
+
 Result<nlohmann::json> CmsSources::variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) {
   auto i = content::getItem(db, itemId);
   if (!i) return i.error();
   if (!*i) return makeError("schedule.item_not_found", "no content item " + std::to_string(itemId));
-  nlohmann::json v = {
-      {"item_id", itemId}, {"type", (*i)->type}, {"title", (*i)->title}, {"body", (*i)->bodyHtml}};
-  if ((*i)->coverMediaId) v["cover_media_id"] = *(*i)->coverMediaId;
   auto variants = content::listVariants(db, itemId);
   if (!variants) return variants.error();
-  for (const auto& var : *variants) {
-    if (var.accountId != accountId) continue;
-    if (!var.title.empty()) v["title"] = var.title;
-    v["body"] = var.body;
-    if (var.coverMediaId) v["cover_media_id"] = *var.coverMediaId;
-    v["image_ids"] = var.imageIds;
-    if (var.videoId) v["video_media_id"] = *var.videoId;
+  return variantJson(itemId, (*i)->type, (*i)->title, (*i)->bodyHtml, (*i)->coverMediaId,
+                     variantOf(*variants, accountId));
+}
+
+Result<std::map<ContentSource::Target, Result<nlohmann::json>>> CmsSources::variantsMany(
+    sql::Executor& db, const std::vector<Target>& targets) {
+  std::map<Target, Result<nlohmann::json>> out;
+  if (targets.empty()) return out;
+  std::set<std::int64_t> unique;
+  for (const auto& t : targets) unique.insert(t.first);
+  const std::vector<std::int64_t> ids(unique.begin(), unique.end());
+  std::string in;
+  sql::Params p;
+  for (std::int64_t id : ids) {
+    in += p.empty() ? "?" : ",?";
+    p.emplace_back(id);
   }
-  return v;
+  auto items = db.query(
+      "SELECT id, type, title, body_html, cover_media_id FROM cms_content WHERE id IN (" + in + ")", p);
+  if (!items) return items.error().wrap("content");
+  auto variants = content::listVariantsOf(db, ids);
+  if (!variants) return variants.error();
+  std::map<std::int64_t, const sql::Row*> byId;
+  for (const auto& r : *items) byId.emplace(r.getInt("id"), &r);
+  const std::vector<content::Variant> none;
+  for (const auto& t : targets) {
+    auto it = byId.find(t.first);
+    if (it == byId.end()) {
+      out.emplace(t, makeError("schedule.item_not_found", "no content item " + std::to_string(t.first)));
+      continue;
+    }
+    const sql::Row& r = *it->second;
+    auto own = variants->find(t.first);
+    std::optional<std::int64_t> cover;
+    if (!r.isNull("cover_media_id")) cover = r.getInt("cover_media_id");
+    out.emplace(t, variantJson(t.first, r.getString("type"), r.getString("title"), r.getString("body_html"),
+                               cover, variantOf(own == variants->end() ? none : own->second, t.second)));
+  }
+  return out;
 }
 
 Status CmsSources::targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) {

@@ -25,6 +25,9 @@ class CmsSources final : public AccountSource, public ContentSource {
   Result<AccountInfo> account(sql::Executor& db, std::int64_t accountId) override;
   Result<ItemInfo> item(sql::Executor& db, std::int64_t itemId) override;
   Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) override;
+  // Two statements for any number of targets: the items, then their variants.
+  Result<std::map<Target, Result<nlohmann::json>>> variantsMany(sql::Executor& db,
+                                                                const std::vector<Target>& targets) override;
   Status targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) override;
   Status targetsChangedMany(sql::Executor& tx, const std::map<std::int64_t, std::string>& whyByItem) override;
 

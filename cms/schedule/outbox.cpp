@@ -1,6 +1,7 @@
 // cms/schedule/outbox.cpp
 #include "cms/schedule/outbox.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -92,11 +93,25 @@ Status Outbox::claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool
   std::vector<Claim> take;
   std::set<std::pair<std::int64_t, std::int64_t>> pairs;
   std::map<std::int64_t, std::string> items;  // whose targets changed
+  std::vector<const sql::Row*> rows;
+  std::vector<ContentSource::Target> targets;
   for (const auto& r : *due) {
-    std::int64_t id = r.getInt("id"), item = r.getInt("item_id"), account = r.getInt("account_id");
     // One attempt per pair: a second due row of the same pair waits its turn.
-    if (!pairs.insert({item, account}).second) continue;
-    auto variant = content_.variant(tx, item, account);
+    if (!pairs.insert({r.getInt("item_id"), r.getInt("account_id")}).second) continue;
+    rows.push_back(&r);
+    targets.emplace_back(r.getInt("item_id"), r.getInt("account_id"));
+  }
+  auto variants = content_.variantsMany(tx, targets);  // every row's variant in a few statements
+  if (!variants) return variants.error().wrap("claim variants");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const sql::Row& r = *rows[i];
+    const std::int64_t id = r.getInt("id"), item = targets[i].first, account = targets[i].second;
+    auto found = variants->find(targets[i]);
+    const Result<nlohmann::json> variant =
+        found != variants->end()
+            ? found->second
+            : Result<nlohmann::json>(
+                  makeError("schedule.item_not_found", "no variant for item " + std::to_string(item)));
     if (!variant) {
       logger()->warn("[schedule={} item={} account={}] cannot publish: {}", id, item, account,
                      variant.error().message);

@@ -3,8 +3,9 @@
 // The SQL half of publishing (architecture data flow 3). claimDue() moves due schedule rows
 // from "scheduled" to "publishing" and writes their outbox rows IN THE SAME TRANSACTION, with a
 // cms_inflight row per (item, account) whose primary key lets only one attempt per pair be in
-// flight on any node. Claims are set-based and short (one selection, multi-row inserts, one
-// UPDATE, the items' states followed together); nothing is sent inside them. Senders then
+// flight on any node. Claims are set-based and short (one selection, every row's variant read
+// together through ContentSource::variantsMany, multi-row inserts, one UPDATE, the items'
+// states followed together); nothing is sent inside them. Senders then
 // lease outbox rows (pending -> sending, with an owner and an expiry; also set-based) and
 // report outcomes through settle(), one transaction for a batch of outcomes that also moves
 // their schedule rows. A row left "sending" by a process that died becomes "unconfirmed"

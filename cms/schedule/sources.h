@@ -12,6 +12,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -52,6 +54,16 @@ class ContentSource {
   // The variant to send to this account, as the connectors take it (connector.h); the item's
   // default when it has no variant for the account.
   virtual Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) = 0;
+  // The variants of several (item, account) targets at once, each as variant() answers it (a
+  // claim reads them all in a few statements). Fails as a whole only when the reading does.
+  // Default: one variant() per target.
+  using Target = std::pair<std::int64_t, std::int64_t>;
+  virtual Result<std::map<Target, Result<nlohmann::json>>> variantsMany(sql::Executor& db,
+                                                                        const std::vector<Target>& targets) {
+    std::map<Target, Result<nlohmann::json>> out;
+    for (const auto& t : targets) out.emplace(t, variant(db, t.first, t.second));
+    return out;
+  }
   // One of the item's schedule rows changed state, in this transaction: the item's own state
   // follows its targets (item_state.h). `why` is for the transition log. Default: nothing.
   virtual Status targetsChanged(sql::Executor& tx, std::int64_t itemId, std::string_view why) {

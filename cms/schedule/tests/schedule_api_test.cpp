@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "cms/api/calendar_day.h"
 #include "cms/api/cms_context.h"
 #include "cms/api/time.h"
+#include "cms/schedule/cms_sources.h"
 #include "cms/schedule/scheduler.h"
 #include "cms/tests/support/cms_harness.h"
 #include "core/bus/bus.h"
@@ -393,6 +395,66 @@ TEST_P(ScheduleApi, AFailedPostRaisesANotificationNamingItemAndAccount) {
   EXPECT_NE(targets.body["targets"][0]["last_error"].get<std::string>().find("422"), std::string::npos);
   auto ed3 = this->ed3();
   EXPECT_EQ(ed3.get("/api/v1/content/" + std::to_string(item) + "/targets").status, 404);
+}
+
+TEST_P(ScheduleApi, AClaimSendsEachAccountItsOwnVariantAsPerRowReadsWould) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto a1 = account(admin, 2, "site-a");
+  auto a2 = account(admin, 2, "app-a");
+  auto plain = approvedItem("无版本");
+  auto& ed = ed2();
+  // An item with its own version for site-a, written while a draft, then approved.
+  auto created =
+      ed.post("/api/v1/content", {{"org_id", 2}, {"type", "article"}, {"title", "有版本"}, {"body", "正文"}});
+  ASSERT_EQ(created.status, 201) << created.text;
+  const std::int64_t adapted = created.body.value("id", std::int64_t{0});
+  const std::string path = "/api/v1/content/" + std::to_string(adapted);
+  auto v =
+      ed.put(path + "/variants/" + std::to_string(a1), {{"title", "网站版标题"}, {"body", "网站版正文"}});
+  ASSERT_EQ(v.status, 200) << v.text;
+  ASSERT_EQ(ed.post(path + "/submit").status, 200);
+  auto approved = rev2().post(path + "/approve");
+  ASSERT_EQ(approved.status, 200) << approved.text;
+
+  // The claim's reading of many targets at once answers exactly what one read per row does.
+  cms::schedule::CmsSources sources(nullptr, hub().clock());
+  const std::int64_t gone = adapted + 1000;
+  std::vector<cms::schedule::ContentSource::Target> targets{
+      {plain, a1}, {plain, a2}, {adapted, a1}, {adapted, a2}, {gone, a1}};
+  auto many = sources.variantsMany(hub().db(), targets);
+  ASSERT_TRUE(many) << many.error().message;
+  ASSERT_EQ(many->size(), targets.size());
+  for (const auto& t : targets) {
+    auto one = sources.variant(hub().db(), t.first, t.second);
+    const auto& got = many->at(t);
+    ASSERT_EQ(static_cast<bool>(one), static_cast<bool>(got)) << t.first << "/" << t.second;
+    if (one)
+      EXPECT_EQ(*one, *got) << t.first << "/" << t.second;
+    else
+      EXPECT_EQ(one.error().code, got.error().code);
+  }
+  EXPECT_EQ(many->at({adapted, a1})->at("title"), "网站版标题");
+  EXPECT_EQ(many->at({adapted, a2})->at("title"), "有版本");
+  EXPECT_EQ(many->at({gone, a1}).error().code, "schedule.item_not_found");
+
+  // What each account receives when both items are claimed together.
+  for (auto item : {plain, adapted}) {
+    auto r =
+        ed.post("/api/v1/schedules", {{"item_id", item}, {"account_ids", {a1, a2}}, {"times", {at(60s)}}});
+    ASSERT_EQ(r.status, 201) << r.text;
+  }
+  hub().clock().advance(61s);
+  ASSERT_TRUE(waitItemState(ed, plain, "published"));
+  ASSERT_TRUE(waitItemState(ed, adapted, "published"));
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> titles;
+  for (const auto& p : fake_.posts())
+    titles[{p["item_id"].get<std::int64_t>(), p["account_id"].get<std::int64_t>()}] = p.value("title", "");
+  EXPECT_EQ(titles,
+            (std::map<std::pair<std::int64_t, std::int64_t>, std::string>{{{plain, a1}, "无版本"},
+                                                                          {{plain, a2}, "无版本"},
+                                                                          {{adapted, a1}, "网站版标题"},
+                                                                          {{adapted, a2}, "有版本"}}));
 }
 
 HUB_CMS_BACKENDS(ScheduleApi);

@@ -280,40 +280,17 @@ Result<int> Outbox::recover(std::int64_t nowMs, bool all) {
   return n;
 }
 
+// Outcomes are stored by set-based statements over chunks of this many rows.
+constexpr std::size_t kSettleChunk = 100;
+
 Result<std::vector<bool>> Outbox::settle(const std::vector<Settlement>& outcomes) {
   std::vector<bool> held;
   Status st = db_.transaction([&](sql::Transaction& tx) -> Status {
     held.assign(outcomes.size(), false);
     std::map<std::int64_t, std::string> items;
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      const Settlement& s = outcomes[i];
-      const OutboxRow& row = s.row;
-      const std::int64_t atS = s.atMs / 1000;
-      sql::Value remote = s.remoteId.empty() ? sql::Value() : sql::Value(s.remoteId);
-      sql::Value error = s.error.empty() ? sql::Value() : sql::Value(clip(s.error));
-      auto a = tx.exec(
-          "UPDATE cms_outbox SET state = ?, next_at_ms = ?, remote_id = ?, last_error = ?, progress = ?, "
-          "lease_owner = NULL, lease_until_ms = NULL, lookups = lookups + ?, updated_at = ? WHERE id = ? AND "
-          "lease_owner = ? AND state IN ('sending', 'unconfirmed')",
-          {s.outboxState, s.nextAtMs, remote, error, s.progress.dump(), s.countLookup ? 1 : 0, atS, row.id,
-           owner_});
-      if (!a) return a.error().wrap("outbox finish");
-      if (a->affected == 0) continue;  // the lease was lost: someone else owns the row now
-      held[i] = true;
-      sql::Value postedAt = s.outboxState == "done" ? sql::Value(s.atMs) : sql::Value();
-      auto b = tx.exec(
-          "UPDATE cms_schedules SET state = ?, remote_id = COALESCE(?, remote_id), last_error = ?, attempts "
-          "= "
-          "?, posted_at_ms = COALESCE(?, posted_at_ms), updated_at = ? WHERE id = ?",
-          {s.scheduleState, remote, error, row.attempts, postedAt, atS, row.scheduleId});
-      if (!b) return b.error();
-      if (s.releasePair) {
-        auto c = tx.exec("DELETE FROM cms_inflight WHERE item_id = ? AND account_id = ? AND outbox_id = ?",
-                         {row.itemId, row.accountId, row.id});
-        if (!c) return c.error();
-      }
-      items[row.itemId] = "account " + std::to_string(row.accountId) + ": " + s.scheduleState +
-                          (s.error.empty() ? "" : " (" + clip(s.error) + ")");
+    for (std::size_t from = 0; from < outcomes.size(); from += kSettleChunk) {
+      const std::size_t to = std::min(outcomes.size(), from + kSettleChunk);
+      if (Status c = settleIn(tx, outcomes, from, to, held, items); !c) return c;
     }
     return content_.targetsChangedMany(tx, items);
   });
@@ -321,10 +298,132 @@ Result<std::vector<bool>> Outbox::settle(const std::vector<Settlement>& outcomes
   return held;
 }
 
+Status Outbox::settleIn(sql::Transaction& tx, const std::vector<Settlement>& outcomes, std::size_t from,
+                        std::size_t to, std::vector<bool>& held, std::map<std::int64_t, std::string>& items) {
+  // Which rows this owner still holds (another node may have recovered a row whose lease
+  // expired: that result is dropped). Locked, so nothing changes them before the updates.
+  std::string in;
+  sql::Params p;
+  for (std::size_t i = from; i < to; ++i) {
+    in += p.empty() ? "?" : ",?";
+    p.emplace_back(outcomes[i].row.id);
+  }
+  p.emplace_back(owner_);
+  auto still = tx.query("SELECT id FROM cms_outbox WHERE id IN (" + in +
+                            ") AND lease_owner = ? AND state IN ('sending', 'unconfirmed') ORDER BY id" +
+                            std::string(tx.backend() == "mysql" ? " FOR UPDATE" : ""),
+                        p);
+  if (!still) return still.error().wrap("outbox finish");
+  std::set<std::int64_t> mine;
+  for (const auto& r : *still) mine.insert(r.getInt("id"));
+  std::vector<std::size_t> take;  // a row listed twice counts once, as one UPDATE each would
+  for (std::size_t i = from; i < to; ++i)
+    if (mine.erase(outcomes[i].row.id) > 0) take.push_back(i);
+  if (take.empty()) return {};
+
+  // One CASE per column, appended in order with its parameters: "col = CASE id WHEN ? THEN ?
+  // ... END" (`wrap` puts it inside e.g. COALESCE(@, col)).
+  std::string ids;
+  for (std::size_t n = 0; n < take.size(); ++n) ids += n ? ",?" : "?";
+  std::string stmt;
+  sql::Params params;
+  using Key = std::int64_t (*)(const Settlement&);
+  using Get = sql::Value (*)(const Settlement&);
+  auto set = [&](const char* column, Key key, Get value, std::string_view wrap = "@") {
+    std::string c = "CASE id";
+    for (std::size_t i : take) {
+      c += " WHEN ? THEN ?";
+      params.emplace_back(key(outcomes[i]));
+      params.emplace_back(value(outcomes[i]));
+    }
+    c += " END";
+    std::string w(wrap);
+    w.replace(w.find('@'), 1, c);
+    stmt += stmt.ends_with(" SET ") ? "" : ", ";
+    stmt += std::string(column) + " = " + w;
+  };
+  const Key outboxId = [](const Settlement& s) { return s.row.id; };
+  const Key scheduleId = [](const Settlement& s) { return s.row.scheduleId; };
+  const Get remote = [](const Settlement& s) {
+    return s.remoteId.empty() ? sql::Value() : sql::Value(s.remoteId);
+  };
+  const Get error = [](const Settlement& s) {
+    return s.error.empty() ? sql::Value() : sql::Value(clip(s.error));
+  };
+  const Get atS = [](const Settlement& s) { return sql::Value(s.atMs / 1000); };
+
+  stmt = "UPDATE cms_outbox SET ";
+  set("state", outboxId, [](const Settlement& s) { return sql::Value(s.outboxState); });
+  set("next_at_ms", outboxId, [](const Settlement& s) { return sql::Value(s.nextAtMs); });
+  set("remote_id", outboxId, remote);
+  set("last_error", outboxId, error);
+  set("progress", outboxId, [](const Settlement& s) { return sql::Value(s.progress.dump()); });
+  set(
+      "lookups", outboxId, [](const Settlement& s) { return sql::Value(s.countLookup ? 1 : 0); },
+      "lookups + @");
+  set("updated_at", outboxId, atS);
+  stmt += ", lease_owner = NULL, lease_until_ms = NULL WHERE id IN (" + ids + ")";
+  for (std::size_t i : take) params.emplace_back(outcomes[i].row.id);
+  if (auto x = tx.exec(stmt, params); !x) return x.error().wrap("outbox finish");
+
+  params.clear();
+  stmt = "UPDATE cms_schedules SET ";
+  set("state", scheduleId, [](const Settlement& s) { return sql::Value(s.scheduleState); });
+  set("remote_id", scheduleId, remote, "COALESCE(@, remote_id)");
+  set("last_error", scheduleId, error);
+  set("attempts", scheduleId, [](const Settlement& s) { return sql::Value(s.row.attempts); });
+  set(
+      "posted_at_ms", scheduleId,
+      [](const Settlement& s) { return s.outboxState == "done" ? sql::Value(s.atMs) : sql::Value(); },
+      "COALESCE(@, posted_at_ms)");
+  set("updated_at", scheduleId, atS);
+  stmt += " WHERE id IN (" + ids + ")";
+  for (std::size_t i : take) params.emplace_back(outcomes[i].row.scheduleId);
+  if (auto x = tx.exec(stmt, params); !x) return x.error().wrap("schedule finish");
+
+  // The freed (item, account) slots, by primary key.
+  std::string slots;
+  sql::Params slotParams;
+  for (std::size_t i : take) {
+    const Settlement& s = outcomes[i];
+    if (!s.releasePair) continue;
+    slots += slotParams.empty() ? "(item_id = ? AND account_id = ? AND outbox_id = ?)"
+                                : " OR (item_id = ? AND account_id = ? AND outbox_id = ?)";
+    slotParams.insert(slotParams.end(), {s.row.itemId, s.row.accountId, s.row.id});
+  }
+  if (!slotParams.empty())
+    if (auto x = tx.exec("DELETE FROM cms_inflight WHERE " + slots, slotParams); !x)
+      return x.error().wrap("release in-flight slots");
+
+  for (std::size_t i : take) {
+    const Settlement& s = outcomes[i];
+    held[i] = true;
+    items[s.row.itemId] = "account " + std::to_string(s.row.accountId) + ": " + s.scheduleState +
+                          (s.error.empty() ? "" : " (" + clip(s.error) + ")");
+  }
+  return {};
+}
+
 Result<bool> Outbox::settleOne(Settlement s) {
   auto held = settle({std::move(s)});
   if (!held) return held.error();
   return static_cast<bool>(held->front());
+}
+
+std::vector<Result<bool>> Outbox::settleAll(const std::vector<Settlement>& outcomes) {
+  auto held = settle(outcomes);
+  for (int again = 0; again < 2 && !held && held.error().code == sql::errc::kBusy; ++again)
+    held = settle(outcomes);
+  std::vector<Result<bool>> out;
+  out.reserve(outcomes.size());
+  if (held) {
+    for (bool h : *held) out.emplace_back(h);
+    return out;
+  }
+  logger()->warn("storing {} outcomes together failed ({}); storing them one by one", outcomes.size(),
+                 held.error().message);
+  for (const auto& s : outcomes) out.push_back(settleOne(s));
+  return out;
 }
 
 Result<bool> Outbox::markPosted(const OutboxRow& row, const std::string& remoteId,

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -89,11 +90,17 @@ class Outbox {
   // node) -> unconfirmed, due for a lookup at nowMs. Returns how many.
   Result<int> recover(std::int64_t nowMs, bool all);
 
-  // Stores outcomes in ONE transaction (the items' states followed once per item). Per
-  // outcome: false when this owner no longer holds the row (another node recovered it after
-  // the lease expired): the caller then drops that result.
+  // Stores outcomes in ONE transaction, per chunk of up to 100: one locked selection of the
+  // rows this owner still holds, one CASE update each for the outbox and the schedule rows, one
+  // delete of the freed in-flight slots; the items' states followed once per item at the end.
+  // Per outcome: false when this owner no longer holds the row (another node recovered it after
+  // the lease expired): the caller then drops that result. A row listed twice is stored once.
   Result<std::vector<bool>> settle(const std::vector<Settlement>& outcomes);
   Result<bool> settleOne(Settlement outcome);
+  // settle(), tried again together (twice) when it lost a deadlock or a lock wait ("sql.busy":
+  // the whole transaction was rolled back), then one outcome per transaction, so one bad row
+  // loses none of the others. One answer per outcome, as settleOne() gives it.
+  std::vector<Result<bool>> settleAll(const std::vector<Settlement>& outcomes);
 
   // One outcome each, in a transaction of its own; false as for settle().
   Result<bool> markPosted(const OutboxRow& row, const std::string& remoteId, const nlohmann::json& progress,
@@ -114,6 +121,9 @@ class Outbox {
   // multi-row attempt met a slot another node took meanwhile).
   Status claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool slotEach, int& claimed,
                  std::vector<ClaimFailure>& failed);
+  // settle()'s statements for outcomes [from, to): marks `held`, adds the items whose state follows.
+  Status settleIn(sql::Transaction& tx, const std::vector<Settlement>& outcomes, std::size_t from,
+                  std::size_t to, std::vector<bool>& held, std::map<std::int64_t, std::string>& items);
 
   sql::Database& db_;
   ContentSource& content_;

@@ -457,15 +457,8 @@ void Scheduler::writeLoop() {
     std::vector<Settlement> settle;
     settle.reserve(batch.size());
     for (const auto& d : batch) settle.push_back(d.settle);
-    auto held = outbox_.settle(settle);
-    if (held) {
-      for (std::size_t i = 0; i < batch.size(); ++i) after(batch[i], (*held)[i], stats);
-    } else {
-      // One bad row (or a deadlock) must not lose the others: store them one by one.
-      logger()->warn("storing {} outcomes together failed ({}); storing them one by one", batch.size(),
-                     held.error().message);
-      for (const auto& d : batch) stored(d, outbox_.settleOne(d.settle), stats);
-    }
+    auto held = outbox_.settleAll(settle);
+    for (std::size_t i = 0; i < batch.size(); ++i) stored(batch[i], held[i], stats);
     {
       std::lock_guard lock(mu_);
       unwritten_ -= static_cast<int>(batch.size());

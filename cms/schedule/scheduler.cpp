@@ -26,6 +26,9 @@ std::string defaultOwner() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(rd() % 100000);
 }
 
+// How long the writer gathers outcomes before a transaction.
+constexpr std::chrono::milliseconds kGather{20};
+
 void logLost(const OutboxRow& row) {
   logger()->warn(
       "[outbox={} item={} account={}] lease lost before the outcome was stored; the row is reconciled",
@@ -449,6 +452,11 @@ void Scheduler::writeLoop() {
       std::unique_lock lock(mu_);
       writeCv_.wait(lock, [&] { return !outcomes_.empty() || sendersDone_; });
       if (outcomes_.empty()) break;  // senders done and nothing left
+      // Gather a little more before a transaction of a few rows (lateness counts from the send,
+      // not from this store).
+      writeCv_.wait_for(lock, std::min<std::chrono::milliseconds>(options_.tick, kGather), [&] {
+        return sendersDone_ || stopping_ || static_cast<int>(outcomes_.size()) >= options_.batch;
+      });
       while (!outcomes_.empty() && static_cast<int>(batch.size()) < options_.batch) {
         batch.push_back(std::move(outcomes_.front()));
         outcomes_.pop_front();

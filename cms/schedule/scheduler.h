@@ -18,8 +18,8 @@
 //   a claimer   claims due rows (short set-based transactions, outbox.h) while any are due;
 //   a dispatcher leases ready outbox rows (at most 2 x `senders` leased and not yet sent) and
 //               hands them to `senders` sender threads, which only talk to the platform;
-//   a writer    stores the outcomes in batches (Outbox::settle, one transaction per batch),
-//               then raises the notifications.
+//   a writer    stores the outcomes in batches (Outbox::settleAll, one transaction per batch
+//               of what arrived within 20 ms), then raises the notifications.
 // A crash anywhere leaves rows "sending" until their lease expires; they are then reconciled
 // through lookup() (unconfirmed), never sent blindly again.
 #pragma once

@@ -180,16 +180,48 @@ Status setCredentials(sql::Executor& tx, std::int64_t accountId, const std::opti
   return {};
 }
 
-Result<Json> openCredentials(sql::Executor& db, const CredentialBox& box, std::int64_t accountId) {
-  auto rows = db.query("SELECT credentials FROM cms_accounts WHERE id = ?", {accountId});
-  if (!rows) return rows.error().wrap("account credentials");
-  if (rows->empty()) return makeError("accounts.not_found", "no account " + std::to_string(accountId));
-  if ((*rows)[0].isNull("credentials")) return Json(nullptr);
-  auto plain = box.open((*rows)[0].getString("credentials"));
+namespace {
+
+std::string placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
+  return s;
+}
+
+Result<Json> unseal(const CredentialBox& box, const sql::Row& row, std::int64_t accountId) {
+  if (row.isNull("credentials")) return Json(nullptr);
+  auto plain = box.open(row.getString("credentials"));
   if (!plain) return plain.error().wrap("account " + std::to_string(accountId));
   Json j = Json::parse(*plain, nullptr, false);
   if (j.is_discarded()) return makeError("accounts.credentials_corrupt", "credentials are not JSON");
   return j;
+}
+
+}  // namespace
+
+Result<Json> openCredentials(sql::Executor& db, const CredentialBox& box, std::int64_t accountId) {
+  auto rows = db.query("SELECT credentials FROM cms_accounts WHERE id = ?", {accountId});
+  if (!rows) return rows.error().wrap("account credentials");
+  if (rows->empty()) return makeError("accounts.not_found", "no account " + std::to_string(accountId));
+  return unseal(box, (*rows)[0], accountId);
+}
+
+Result<std::vector<Account>> getAccounts(sql::Executor& db, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return std::vector<Account>{};
+  return queryAccounts(db, "a.id IN (" + placeholders(ids.size()) + ")", sql::Params(ids.begin(), ids.end()),
+                       " ORDER BY a.id");
+}
+
+Result<std::map<std::int64_t, Result<Json>>> openCredentialsOf(sql::Executor& db, const CredentialBox& box,
+                                                               const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, Result<Json>> out;
+  if (ids.empty()) return out;
+  auto rows =
+      db.query("SELECT id, credentials FROM cms_accounts WHERE id IN (" + placeholders(ids.size()) + ")",
+               sql::Params(ids.begin(), ids.end()));
+  if (!rows) return rows.error().wrap("account credentials");
+  for (const auto& r : *rows) out.emplace(r.getInt("id"), unseal(box, r, r.getInt("id")));
+  return out;
 }
 
 Result<std::optional<Group>> getGroup(sql::Executor& db, std::int64_t id) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,11 @@ Status setCredentials(sql::Executor& tx, std::int64_t accountId, const std::opti
                       std::int64_t now);
 // The connector's view: the account's credentials JSON unsealed, or null when none are set.
 Result<Json> openCredentials(sql::Executor& db, const CredentialBox& box, std::int64_t accountId);
+// Several accounts at once (those that exist, in id order), and their credentials unsealed in
+// one statement (account id -> as openCredentials() answers; absent when there is no account).
+Result<std::vector<Account>> getAccounts(sql::Executor& db, const std::vector<std::int64_t>& ids);
+Result<std::map<std::int64_t, Result<Json>>> openCredentialsOf(sql::Executor& db, const CredentialBox& box,
+                                                               const std::vector<std::int64_t>& ids);
 
 Result<std::optional<Group>> getGroup(sql::Executor& db, std::int64_t id);
 Result<std::vector<Group>> listGroups(sql::Executor& db, const std::string& pathSql,

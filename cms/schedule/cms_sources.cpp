@@ -10,23 +10,55 @@
 
 namespace hub::cms::schedule {
 
+namespace {
+
+// The connectors' view of an account: its settings with the unsealed credentials over them.
+Result<AccountInfo> accountInfo(const accounts::Account& a, const Result<nlohmann::json>* creds) {
+  AccountInfo out;
+  out.id = a.id;
+  out.orgId = a.orgId;
+  out.name = a.name;
+  out.platform = std::string(accounts::platformName(a.platform));
+  out.active = a.status == "active";
+  out.settings = a.settings.is_object() ? a.settings : nlohmann::json::object();
+  out.kind = out.settings.value("kind", "");
+  if (!creds) return out;
+  if (!*creds) return creds->error().wrap("account " + std::to_string(a.id) + " credentials");
+  if ((*creds)->is_object())
+    for (const auto& [k, v] : (*creds)->items()) out.settings[k] = v;
+  return out;
+}
+
+}  // namespace
+
 Result<AccountInfo> CmsSources::account(sql::Executor& db, std::int64_t accountId) {
   auto a = accounts::getAccount(db, accountId);
   if (!a) return a.error();
   if (!*a) return makeError("schedule.account_not_found", "no account " + std::to_string(accountId));
-  AccountInfo out;
-  out.id = (*a)->id;
-  out.orgId = (*a)->orgId;
-  out.name = (*a)->name;
-  out.platform = std::string(accounts::platformName((*a)->platform));
-  out.active = (*a)->status == "active";
-  out.settings = (*a)->settings.is_object() ? (*a)->settings : nlohmann::json::object();
-  out.kind = out.settings.value("kind", "");
-  if ((*a)->credentialsSet && box_) {
-    auto creds = accounts::openCredentials(db, *box_, accountId);
-    if (!creds) return creds.error().wrap("account " + std::to_string(accountId) + " credentials");
-    if (creds->is_object())
-      for (const auto& [k, v] : creds->items()) out.settings[k] = v;
+  if (!(*a)->credentialsSet || !box_) return accountInfo(**a, nullptr);
+  Result<nlohmann::json> creds = accounts::openCredentials(db, *box_, accountId);
+  return accountInfo(**a, &creds);
+}
+
+Result<std::map<std::int64_t, Result<AccountInfo>>> CmsSources::accountsMany(
+    sql::Executor& db, const std::vector<std::int64_t>& ids) {
+  auto found = accounts::getAccounts(db, ids);
+  if (!found) return found.error();
+  std::vector<std::int64_t> sealed;
+  for (const auto& a : *found)
+    if (a.credentialsSet && box_) sealed.push_back(a.id);
+  std::map<std::int64_t, Result<nlohmann::json>> creds;
+  if (!sealed.empty()) {
+    auto opened = accounts::openCredentialsOf(db, *box_, sealed);
+    if (!opened) return opened.error();
+    creds = std::move(*opened);
+  }
+  std::map<std::int64_t, Result<AccountInfo>> out;
+  for (std::int64_t id : ids)
+    out.emplace(id, makeError("schedule.account_not_found", "no account " + std::to_string(id)));
+  for (const auto& a : *found) {
+    auto c = creds.find(a.id);
+    out.insert_or_assign(a.id, accountInfo(a, c == creds.end() ? nullptr : &c->second));
   }
   return out;
 }

@@ -23,6 +23,9 @@ class CmsSources final : public AccountSource, public ContentSource {
       : box_(std::move(box)), clock_(clock) {}
 
   Result<AccountInfo> account(sql::Executor& db, std::int64_t accountId) override;
+  // Three statements for any number of accounts: the accounts, their groups, their credentials.
+  Result<std::map<std::int64_t, Result<AccountInfo>>> accountsMany(
+      sql::Executor& db, const std::vector<std::int64_t>& ids) override;
   Result<ItemInfo> item(sql::Executor& db, std::int64_t itemId) override;
   Result<nlohmann::json> variant(sql::Executor& db, std::int64_t itemId, std::int64_t accountId) override;
   // Two statements for any number of targets: the items, then their variants.

@@ -114,18 +114,43 @@ Scheduler::Decision Scheduler::decide(const OutboxRow& row, const std::optional<
 
 Result<AccountInfo> Scheduler::account(std::int64_t id) {
   if (!cacheAccounts_) return accounts_.account(db_, id);
-  const auto now = clock_.steady();
+  std::vector<std::int64_t> ids{id};
+  {
+    // One reader at a time, and it refreshes every account whose entry expired in the same
+    // read: senders that need an account meanwhile wait for that read instead of each reading.
+    std::unique_lock lock(accountsMu_);
+    while (true) {
+      auto it = accountCache_.find(id);
+      if (it != accountCache_.end() && clock_.steady() - it->second.second < options_.accountCache)
+        return it->second.first;
+      if (!accountsLoading_) break;
+      accountsCv_.wait(lock);
+    }
+    accountsLoading_ = true;
+    const auto now = clock_.steady();
+    for (const auto& [other, entry] : accountCache_)
+      if (other != id && now - entry.second >= options_.accountCache) ids.push_back(other);
+  }
+  const auto readAt = clock_.steady();
+  auto read = accounts_.accountsMany(db_, ids);
+  Result<AccountInfo> out = makeError("schedule.account_not_found", "no account " + std::to_string(id));
   {
     std::lock_guard lock(accountsMu_);
-    auto it = accountCache_.find(id);
-    if (it != accountCache_.end() && now - it->second.second < options_.accountCache) return it->second.first;
+    accountsLoading_ = false;
+    if (!read) {
+      out = read.error();
+    } else {
+      for (auto& [k, a] : *read) {
+        if (a)
+          accountCache_[k] = {*a, readAt};
+        else
+          accountCache_.erase(k);  // read again when next needed
+        if (k == id) out = std::move(a);
+      }
+    }
   }
-  auto a = accounts_.account(db_, id);
-  if (a) {
-    std::lock_guard lock(accountsMu_);
-    accountCache_[id] = {*a, now};
-  }
-  return a;
+  accountsCv_.notify_all();
+  return out;
 }
 
 Scheduler::Decision Scheduler::send(const OutboxRow& row) {

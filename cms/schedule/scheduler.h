@@ -63,7 +63,9 @@ struct SchedulerOptions {
   std::chrono::milliseconds reconcileMax{600000};   // lookups back off up to this
   bool recoverAllAtStart = true;                    // the only node (SQLite): every "sending" row is ours
   // Background senders reuse an account's settings (credentials unsealed) this long; a
-  // deactivated account stops receiving posts at most this late. tick() always reads afresh.
+  // deactivated account stops receiving posts at most this late. The first sender that finds
+  // its account expired reads it again together with every other expired one (one read for all
+  // accounts per expiry). tick() always reads afresh.
   std::chrono::milliseconds accountCache{2000};
   std::string owner;  // lease owner; default: host:pid:random
 };
@@ -149,6 +151,8 @@ class Scheduler {
   bool cacheAccounts_ = false;  // background mode only
   std::mutex accountsMu_;
   std::map<std::int64_t, std::pair<AccountInfo, std::chrono::steady_clock::time_point>> accountCache_;
+  bool accountsLoading_ = false;        // a sender is reading accounts for the cache
+  std::condition_variable accountsCv_;  // that read finished
 };
 
 }  // namespace hub::cms::schedule

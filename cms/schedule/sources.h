@@ -44,6 +44,15 @@ class AccountSource {
   virtual ~AccountSource() = default;
   // "schedule.account_not_found" when there is none.
   virtual Result<AccountInfo> account(sql::Executor& db, std::int64_t accountId) = 0;
+  // Several accounts at once (the scheduler refreshes its cache of them in one read), each as
+  // account() answers it. Fails as a whole only when the reading does. Default: one account()
+  // per id.
+  virtual Result<std::map<std::int64_t, Result<AccountInfo>>> accountsMany(
+      sql::Executor& db, const std::vector<std::int64_t>& ids) {
+    std::map<std::int64_t, Result<AccountInfo>> out;
+    for (std::int64_t id : ids) out.emplace(id, account(db, id));
+    return out;
+  }
 };
 
 class ContentSource {

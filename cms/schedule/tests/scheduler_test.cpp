@@ -53,6 +53,36 @@ class RecordingContent final : public ContentSource {
   test::MemorySources& inner_;
 };
 
+// The test's accounts, counting which ones each read asked for.
+class CountingAccounts final : public AccountSource {
+ public:
+  explicit CountingAccounts(test::MemorySources& inner) : inner_(inner) {}
+  Result<AccountInfo> account(sql::Executor& db, std::int64_t id) override {
+    record({id});
+    return inner_.account(db, id);
+  }
+  Result<std::map<std::int64_t, Result<AccountInfo>>> accountsMany(
+      sql::Executor& db, const std::vector<std::int64_t>& ids) override {
+    record(std::set<std::int64_t>(ids.begin(), ids.end()));
+    std::map<std::int64_t, Result<AccountInfo>> out;
+    for (std::int64_t id : ids) out.emplace(id, inner_.account(db, id));
+    return out;
+  }
+  std::vector<std::set<std::int64_t>> reads() {
+    std::lock_guard lock(mu_);
+    return reads_;
+  }
+
+ private:
+  void record(std::set<std::int64_t> ids) {
+    std::lock_guard lock(mu_);
+    reads_.push_back(std::move(ids));
+  }
+  test::MemorySources& inner_;
+  std::mutex mu_;
+  std::vector<std::set<std::int64_t>> reads_;
+};
+
 class SchedulerTest : public sql::testing::SqlContract {
  protected:
   void SetUp() override {
@@ -402,6 +432,48 @@ TEST_P(SchedulerTest, AVanishedItemFailsBeforeAnySendWithANotification) {
   EXPECT_EQ(ev[0]["account_name"], "site 2");
   EXPECT_EQ(ev[0]["schedule_id"], id);
   EXPECT_EQ(ev[0]["code"], "schedule.item_not_found");
+}
+
+TEST_P(SchedulerTest, InTheBackgroundEachAccountIsReadOncePerCacheExpiryForAllSenders) {
+  ScriptedHttp http;
+  http.on("/hook", answer(200, R"({"id":"r"})"));
+  std::vector<std::int64_t> ids;
+  for (std::int64_t item : {1, 2})
+    for (std::int64_t account : {1, 2, 3}) ids.push_back(scheduleAt(item, account, now() + 1));
+  clock_.advance(2s);
+  auto o = opts_;
+  o.tick = 10ms;
+  o.senders = 4;
+  o.accountCache = 60s;
+  CountingAccounts accounts(sources_);
+  connectors_ = std::make_unique<connectors::ConnectorSet>(connectors::ConnectorOptions{}, clock_, http);
+  Scheduler s(*db_, accounts, sources_, *connectors_, bus_.get(), clock_, o);
+  ASSERT_TRUE(s.start());
+  auto allPublished = [&] {
+    for (auto id : ids)
+      if (state(id) != "published") return false;
+    return true;
+  };
+  for (int i = 0; i < 1000 && !allPublished(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(allPublished());
+  std::map<std::int64_t, int> readsOf;
+  for (const auto& r : accounts.reads())
+    for (auto id : r) ++readsOf[id];
+  EXPECT_EQ(readsOf, (std::map<std::int64_t, int>{{1, 1}, {2, 1}, {3, 1}}))
+      << "six sends, one read per account";
+
+  // Once the entries expired, the first sender that needs one reads every expired one with it.
+  const std::size_t before = accounts.reads().size();
+  clock_.advance(61s);
+  for (std::int64_t account : {1, 2, 3}) ids.push_back(scheduleAt(1, account, now() + 1));
+  clock_.advance(2s);
+  for (int i = 0; i < 1000 && !allPublished(); ++i) std::this_thread::sleep_for(10ms);
+  s.stop();
+  ASSERT_TRUE(allPublished());
+  auto reads = accounts.reads();
+  ASSERT_EQ(reads.size(), before + 1) << "one read after the expiry";
+  EXPECT_EQ(reads.back(), (std::set<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(http.count("/hook"), 9);
 }
 
 // Settlements of every kind for the rows of `leased`, in order: posted, retried, failed,

@@ -53,6 +53,18 @@ std::int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clk::now().time_since_epoch()).count();
 }
 
+// MariaDB's statement counters (SHOW GLOBAL STATUS Com_*), to count statements per post.
+std::vector<std::pair<std::string, std::int64_t>> statementCounts(sql::Database& db) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  if (db.backend() != "mysql") return out;
+  auto r = db.query(
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', 'Com_insert', 'Com_insert_select', "
+      "'Com_update', 'Com_delete', 'Com_commit', 'Com_begin')");
+  if (r)
+    for (const auto& row : *r) out.emplace_back(row.getString("Variable_name"), row.getInt("Value"));
+  return out;
+}
+
 double pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -187,6 +199,7 @@ int main(int argc, char** argv) {
   so.senders = a.senders;
   so.owner = "bench";
   schedule::Scheduler scheduler(*db, sources, sources, set, nullptr, SystemClock::instance(), so);
+  const auto countsBefore = statementCounts(*db);
   check(scheduler.start(), "start");
   const std::int64_t deadline = (t0 + 60 + 180) * 1000;
   std::int64_t published = 0;
@@ -197,6 +210,7 @@ int main(int argc, char** argv) {
     if (published >= a.due) break;
   }
   scheduler.stop();
+  const auto countsAfter = statementCounts(*db);
   auto rows =
       must(db->query("SELECT due_at, posted_at_ms FROM cms_schedules WHERE state = 'published'"), "lateness");
   std::vector<double> late;
@@ -216,6 +230,14 @@ int main(int argc, char** argv) {
   for (const auto& r : items)
     std::printf(" %s=%lld", r.getString("state").c_str(), static_cast<long long>(r.getInt("n")));
   std::printf("\n");
+  if (!countsAfter.empty() && !late.empty()) {
+    std::printf("statements per published post (MariaDB, whole scheduler phase):");
+    for (std::size_t i = 0; i < countsAfter.size() && i < countsBefore.size(); ++i)
+      std::printf(" %s=%.2f", countsAfter[i].first.c_str() + 4,
+                  static_cast<double>(countsAfter[i].second - countsBefore[i].second) /
+                      static_cast<double>(late.size()));
+    std::printf("\n");
+  }
 
   // --- 1b. the peer: the same posts sent at their due times from memory, same threads, no SQL ---
   std::vector<std::int64_t> dues;

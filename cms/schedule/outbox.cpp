@@ -274,6 +274,13 @@ Result<int> Outbox::recover(std::int64_t nowMs, bool all) {
       if (!b) return b.error();
       n += static_cast<int>(a->affected);
     }
+    // The only node: lookups a dead process had leased are free at once, not when their lease
+    // expires (they would wait up to `lease` before anyone asks the platform again).
+    if (all)
+      if (auto f = tx.exec("UPDATE cms_outbox SET lease_owner = NULL, lease_until_ms = NULL WHERE "
+                           "state = 'unconfirmed' AND lease_owner IS NOT NULL");
+          !f)
+        return f.error();
     return {};  // unconfirmed targets count as in flight: the items stay publishing
   });
   if (!st) return st.error();

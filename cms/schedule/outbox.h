@@ -87,7 +87,8 @@ class Outbox {
   Result<std::vector<OutboxRow>> leaseUnconfirmed(std::int64_t nowMs, int limit, std::int64_t leaseMs);
 
   // "sending" rows whose lease expired (all of them when `all`, at the start of the only
-  // node) -> unconfirmed, due for a lookup at nowMs. Returns how many.
+  // node) -> unconfirmed, due for a lookup at nowMs. Returns how many. With `all`, unconfirmed
+  // rows a dead process had leased for a lookup are freed too.
   Result<int> recover(std::int64_t nowMs, bool all);
 
   // Stores outcomes in ONE transaction, per chunk of up to 100: one locked selection of the

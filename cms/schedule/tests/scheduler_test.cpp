@@ -373,6 +373,30 @@ TEST_P(SchedulerTest, ARowLeftSendingByADeadProcessIsReconciledAtStart) {
   EXPECT_EQ(http.count("/hook") - http.count("/hook/lookup"), 0) << "asked, never posted again";
 }
 
+TEST_P(SchedulerTest, ALookupLeftLeasedByADeadProcessIsAskedAgainAtStartNotAfterTheLease) {
+  ScriptedHttp http;
+  http.on("/hook/lookup", answer(200, R"({"id":"was-there"})"));
+  http.on("/hook", connectors::test::transport(HttpResponse::Transport::Timeout), 1);
+  auto id = scheduleAt(1, 2, now() + 1);
+  clock_.advance(2s);
+  {
+    auto dead = scheduler(http, "dead-node");
+    ASSERT_TRUE(dead->tick());  // the send timed out: unconfirmed
+    EXPECT_EQ(state(id), "unconfirmed");
+    clock_.advance(6s);
+    std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
+    auto leased = dead->outbox().leaseUnconfirmed(ms, 10, 120000);
+    ASSERT_TRUE(leased);
+    ASSERT_EQ(leased->size(), 1u);  // ... and the process dies during the lookup
+  }
+  auto s = scheduler(http, "restarted");
+  ASSERT_TRUE(s->recoverAtStart());
+  clock_.advance(1s);
+  ASSERT_TRUE(s->tick());
+  EXPECT_EQ(state(id), "published") << "looked up at once, not 120 s later";
+  EXPECT_EQ(http.count("/hook/lookup"), 1);
+}
+
 TEST_P(SchedulerTest, AnotherNodesExpiredLeaseIsRecoveredButALiveOneIsNot) {
   ScriptedHttp http;
   http.on("/hook/lookup", answer(404, "{}"));

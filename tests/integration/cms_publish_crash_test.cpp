@@ -34,7 +34,7 @@ using Json = nlohmann::json;
 
 constexpr int kItems = 30;
 constexpr int kAccounts = 4;
-constexpr int kKills = 3;
+constexpr int kKills = 5;
 const std::string kKey(64, 'c');
 
 std::int64_t nowSeconds() {
@@ -149,6 +149,38 @@ std::map<std::string, int> statesOf(sql::Database& db, const std::string& table)
   return out;
 }
 
+// For a failure's message: each item that is not published, its posts (schedule and outbox
+// rows) and its transition log.
+std::string notPublished(sql::Database& db) {
+  std::string out;
+  auto items = db.query("SELECT id, state FROM cms_content WHERE state <> 'published' ORDER BY id");
+  if (!items) return items.error().message;
+  for (const auto& i : *items) {
+    const std::int64_t id = i.getInt("id");
+    out += "item " + std::to_string(id) + " " + i.getString("state") + "; posts:";
+    auto posts = db.query(
+        "SELECT s.id, s.account_id, s.state, o.state AS o_state, o.lease_owner, o.attempts, o.lookups FROM "
+        "cms_schedules s LEFT JOIN cms_outbox o ON o.schedule_id = s.id WHERE s.item_id = ? ORDER BY s.id",
+        {id});
+    if (posts)
+      for (const auto& p : *posts)
+        out += " [account " + std::to_string(p.getInt("account_id")) + " " + p.getString("state") +
+               ", outbox " + (p.isNull("o_state") ? "-" : p.getString("o_state")) + " lease " +
+               (p.isNull("lease_owner") ? "-" : p.getString("lease_owner")) + " attempts " +
+               std::to_string(p.isNull("attempts") ? 0 : p.getInt("attempts")) + "]";
+    out += "; moves:";
+    auto moves = db.query(
+        "SELECT from_state, to_state, comment FROM cms_workflow_transitions WHERE item_id = ? ORDER BY id",
+        {id});
+    if (moves)
+      for (const auto& m : *moves)
+        out += " " + m.getString("from_state") + ">" + m.getString("to_state") + " (" +
+               m.getString("comment") + ")";
+    out += "\n";
+  }
+  return out;
+}
+
 TEST(CmsPublishCrash, KilledWhilePublishingPostsEachItemToEachAccountAtMostOnce) {
   FakePlatform fake("crash-secret", 150);  // every platform answer takes 150 ms: sends are in flight
   TempDir dir;
@@ -190,7 +222,7 @@ TEST(CmsPublishCrash, KilledWhilePublishingPostsEachItemToEachAccountAtMostOnce)
   }
   EXPECT_EQ(states["published"], static_cast<int>(total))
       << "after the kills: " << Json(afterKills).dump() << ", now: " << Json(states).dump() << "\n"
-      << hub.logs().substr(0, 20000);
+      << notPublished(**db) << hub.logs().substr(0, 20000);
 
   // At the platform: each (item, account) at most once, and every one of them in the end.
   std::map<std::pair<std::int64_t, std::int64_t>, int> perPair;
@@ -209,7 +241,9 @@ TEST(CmsPublishCrash, KilledWhilePublishingPostsEachItemToEachAccountAtMostOnce)
             << "; sent again after a lookup said not there: "
             << count(logs, "does not have it; sending again") << "\n";
   EXPECT_GT(count(logs, "were interrupted; they are reconciled"), 0u) << "no kill caught a send in flight";
-  EXPECT_EQ(statesOf(**db, "cms_content")["published"], kItems) << Json(statesOf(**db, "cms_content")).dump();
+  EXPECT_EQ(statesOf(**db, "cms_content")["published"], kItems)
+      << Json(statesOf(**db, "cms_content")).dump() << "\n"
+      << notPublished(**db);
   EXPECT_EQ(hub.stop(SIGTERM), 0);
 }
 

@@ -145,6 +145,15 @@ class SchedulerTest : public sql::testing::SqlContract {
     o.owner = std::move(owner);
     return std::make_unique<Scheduler>(*db_, sources_, sources_, *connectors_, bus_.get(), clock_, o);
   }
+  // Every due row claimed and leased now by `outbox`; `n` of them expected.
+  std::vector<OutboxRow> claimAndLease(Outbox& outbox, std::size_t n) {
+    const std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
+    auto claimed = outbox.claimDue(ms, 500);
+    EXPECT_TRUE(claimed && *claimed == static_cast<int>(n));
+    auto leased = outbox.leasePending(ms, 500, 120000);
+    EXPECT_TRUE(leased && leased->size() == n);
+    return leased ? *leased : std::vector<OutboxRow>{};
+  }
   std::vector<nlohmann::json> events() {
     // The memory bus delivers on its own thread: wait briefly for what was published.
     for (int i = 0; i < 200; ++i) {
@@ -555,14 +564,12 @@ TEST_P(SchedulerTest, OutcomesOfEveryKindAreStoredTogetherAsOneByOneWould) {
   RecordingContent content(sources_);
   Outbox outbox(*db_, content, "node-a");
   const std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
-  ASSERT_EQ(outbox.claimDue(ms, 500).value(), 150);
-  auto leased = outbox.leasePending(ms, 500, 120000);
-  ASSERT_TRUE(leased);
-  ASSERT_EQ(leased->size(), 150u);
-  auto outcomes = mixedOutcomes(*leased, ms);
+  auto leased = claimAndLease(outbox, 150);
+  ASSERT_EQ(leased.size(), 150u);
+  auto outcomes = mixedOutcomes(leased, ms);
   // Another node recovered one row meanwhile (its lease had expired), and one outcome is listed
   // twice, the second time in the next chunk.
-  const std::int64_t lost = (*leased)[5].id;
+  const std::int64_t lost = leased[5].id;
   ASSERT_TRUE(db_->exec(
       "UPDATE cms_outbox SET state = 'unconfirmed', lease_owner = NULL, lease_until_ms = NULL WHERE id = ?",
       {lost}));
@@ -636,12 +643,9 @@ TEST_P(SchedulerTest, ABatchThatLostADeadlockIsStoredTogetherAgainThenOneByOne) 
   RecordingContent content(sources_);
   Outbox outbox(*db_, content, "node-a");
   const std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
-  ASSERT_EQ(outbox.claimDue(ms, 10).value(), 6);
-  auto leased = outbox.leasePending(ms, 10, 120000);
-  ASSERT_TRUE(leased);
-  ASSERT_EQ(leased->size(), 6u);
-  std::vector<Settlement> first(leased->begin(), leased->begin() + 3),
-      second(leased->begin() + 3, leased->end());
+  auto leased = claimAndLease(outbox, 6);
+  ASSERT_EQ(leased.size(), 6u);
+  std::vector<Settlement> first(leased.begin(), leased.begin() + 3), second(leased.begin() + 3, leased.end());
   auto posted = [&](std::vector<Settlement> rows) {
     for (auto& s : rows) {
       s.outboxState = "done";
@@ -687,11 +691,10 @@ TEST_P(SchedulerTest, ABatchThatFailedOtherwiseIsStoredOneByOneAtOnce) {
   RecordingContent content(sources_);
   Outbox outbox(*db_, content, "node-a");
   const std::int64_t ms = clock_.wall().time_since_epoch() / 1ms;
-  ASSERT_EQ(outbox.claimDue(ms, 10).value(), 2);
-  auto leased = outbox.leasePending(ms, 10, 120000);
-  ASSERT_TRUE(leased);
+  auto leased = claimAndLease(outbox, 2);
+  ASSERT_EQ(leased.size(), 2u);
   std::vector<Settlement> outcomes;
-  for (const auto& row : *leased) {
+  for (const auto& row : leased) {
     Settlement f;
     f.row = row;
     f.outboxState = "failed";

@@ -14,6 +14,12 @@ using namespace std::chrono_literals;
 
 class AuthApi : public CmsApiTest {};
 
+// The hub behind a proxy that terminates TLS: its public URL is https.
+class AuthApiBehindTls : public CmsApiTest {
+ protected:
+  void configure(config::Config& c) override { c.http.publicUrl = "https://hub.example"; }
+};
+
 TEST_P(AuthApi, LoginSetsAHardenedCookieAndMeShowsTheUser) {
   hub().createAdmin();
   auto c = hub().client();
@@ -155,7 +161,20 @@ TEST_P(AuthApi, MemberChatTokenCarriesTheUserAndRole) {
   EXPECT_EQ(hub().client().post("/api/v1/chat/member-token").status, 401);
 }
 
+TEST_P(AuthApiBehindTls, TheSessionCookieIsSecureWhenThePublicUrlIsHttps) {
+  hub().createAdmin();
+  auto c = hub().client();
+  auto r = c.post("/api/v1/auth/login", {{"username", "admin"}, {"password", kAdminPassword}});
+  ASSERT_EQ(r.status, 200) << r.text;
+  auto cookie = r.header("set-cookie");
+  EXPECT_EQ(cookie.rfind("hub_session=", 0), 0u) << cookie;
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos) << cookie;
+}
+
 HUB_CMS_BACKENDS(AuthApi);
+HUB_CMS_BACKENDS(AuthApiBehindTls);
 
 }  // namespace
 }  // namespace hub::cms::testing

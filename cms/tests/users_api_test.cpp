@@ -3,7 +3,8 @@
 // /api/v1/users and the sign-in limit over real HTTP, on SQLite and MariaDB: an admin manages
 // the users of their own subtree only (others' users do not exist for them), grants stay inside
 // it, bad bodies get 422 per field, disabling or a password reset ends the user's sessions,
-// every change is audited; and repeated sign-ins get 429 with Retry-After until the bucket refills.
+// every change is audited and only the whole tree's admins read the audit log; and repeated sign-ins get 429
+// with Retry-After until the bucket refills.
 #include <gtest/gtest.h>
 
 #include "cms/tests/support/cms_harness.h"
@@ -72,6 +73,16 @@ TEST_P(UsersApi, ACityAdminManagesTheUsersOfItsCityOnly) {
   ASSERT_EQ(page.body["items"].size(), 1u);
   EXPECT_EQ(page.body["next_after"], adminA);
   EXPECT_EQ(a.get("/api/v1/users?limit=0").status, 422);
+
+  // The audit log is for admins of the whole tree: a city's admin and an editor are refused
+  // (403, not an empty page), the province's admin reads city A's user creation in it.
+  auto cityAudit = a.get("/api/v1/audit");
+  EXPECT_EQ(cityAudit.status, 403) << cityAudit.text;
+  EXPECT_EQ(cityAudit.errorCode(), "auth.forbidden");
+  EXPECT_EQ(ed.get("/api/v1/audit?action=user.create").status, 403);
+  auto full = hub().loginAdmin().get("/api/v1/audit?action=user.create&actor=" + std::to_string(adminA));
+  ASSERT_EQ(full.status, 200) << full.text;
+  ASSERT_EQ(full.body["items"].size(), 1u) << full.text;
 }
 
 TEST_P(UsersApi, BadBodiesAre422PerFieldAndDuplicates409) {

@@ -201,6 +201,17 @@ TEST_P(AccountsApi, CsvImportPreviewsThenAppliesAndExportRoundTrips) {
   EXPECT_NE(exported.header("content-type").find("text/csv"), std::string::npos);
   EXPECT_NE(exported.text.find("\"甲市B站, 官方\""), std::string::npos) << exported.text;
   EXPECT_NE(exported.text.find("微博矩阵"), std::string::npos);
+
+  // The export holds the caller's organisations only: another city's account is in the
+  // admin's file, not in the city editor's.
+  ASSERT_EQ(
+      admin.post("/api/v1/accounts", {{"org_id", 3}, {"platform", "douyin"}, {"name", "乙市抖音"}}).status,
+      201);
+  EXPECT_NE(admin.get("/api/v1/accounts/export").text.find("乙市抖音"), std::string::npos);
+  auto own = ed.get("/api/v1/accounts/export");
+  ASSERT_EQ(own.status, 200) << own.text;
+  EXPECT_NE(own.text.find("甲市微博"), std::string::npos) << own.text;
+  EXPECT_EQ(own.text.find("乙市抖音"), std::string::npos) << own.text;
 }
 
 HUB_CMS_BACKENDS(AccountsApi);

@@ -101,6 +101,15 @@ TEST_P(ContentApi, ValidationIs422PerFieldAndOtherCitiesAre404) {
   EXPECT_EQ(ed.get("/api/v1/content").body["items"].size(), 0u);
   // the county below city 2 is inside ed2's subtree
   EXPECT_GT(create(ed, 4, "县里的新闻", "正文"), 0);
+  // Every type of the issue is taken (articles above): video, image post, announcement.
+  for (const char* type : {"video", "image_post", "live_announcement"}) {
+    auto made =
+        ed.post("/api/v1/content", {{"org_id", 2}, {"type", type}, {"title", std::string("类型 ") + type}});
+    ASSERT_EQ(made.status, 201) << type << ": " << made.text;
+    EXPECT_EQ(made.body["type"], type);
+    auto read = ed.get("/api/v1/content/" + std::to_string(made.body["id"].get<std::int64_t>()));
+    EXPECT_EQ(read.body["type"], type) << read.text;
+  }
 }
 
 TEST_P(ContentApi, VariantsAreValidatedAgainstTheAccountsPlatform) {

@@ -279,6 +279,32 @@ TEST_P(ScheduleApi, OneWechatMassSendPerDay) {
             std::string::npos);
 }
 
+TEST_P(ScheduleApi, AnItemThatBreaksAnAccountsPlatformLimitsIsRefusedForThatAccountOnly) {
+  setUpOrgs();
+  auto admin = hub().loginAdmin();
+  auto site = account(admin, 2, "site-limits");
+  auto wx = account(admin, 2, "wx-limits", "wechat_oa");
+  // Approved without a cover: a website takes it, a WeChat official account needs one.
+  auto item = approvedItem("无封面");
+  auto& ed = ed2();
+  auto r = ed.post("/api/v1/schedules",
+                   {{"item_id", item}, {"account_ids", {site, wx}}, {"times", {at(std::chrono::hours(2))}}});
+  ASSERT_EQ(r.status, 422) << r.text;
+  const auto& fields = r.body["error"]["fields"];
+  ASSERT_TRUE(fields.contains("account_ids[1].cover")) << r.text;
+  EXPECT_NE(fields["account_ids[1].cover"].get<std::string>().find("required"), std::string::npos) << r.text;
+  for (const auto& [key, msg] : fields.items())
+    EXPECT_EQ(key.rfind("account_ids[0]", 0), std::string::npos) << key;
+  // Nothing was scheduled, for either account.
+  auto targets = ed.get("/api/v1/content/" + std::to_string(item) + "/targets");
+  ASSERT_EQ(targets.status, 200) << targets.text;
+  EXPECT_EQ(targets.body.value("state", ""), "approved") << targets.text;
+  // The website alone is fine.
+  auto ok = ed.post("/api/v1/schedules",
+                    {{"item_id", item}, {"account_ids", {site}}, {"times", {at(std::chrono::hours(2))}}});
+  EXPECT_EQ(ok.status, 201) << ok.text;
+}
+
 TEST_P(ScheduleApi, OtherOrganisationsSee404AndNonEditors403) {
   setUpOrgs();
   auto admin = hub().loginAdmin();

@@ -116,6 +116,32 @@ TEST_P(AuthApi, LogoutEndsTheSession) {
   EXPECT_EQ(after.errorCode(), "auth.invalid_session");
 }
 
+TEST_P(AuthApi, AUserEndsOneOfTheirOtherSessionsAndNobodyElses) {
+  hub().createAdmin();
+  hub().createUser("ed", "password-ed1", {{auth::Role::Editor, 1}}, 1);
+  auto phone = hub().login("ed", "password-ed1");
+  auto laptop = hub().login("ed", "password-ed1");
+  auto list = laptop.get("/api/v1/auth/sessions");
+  ASSERT_EQ(list.status, 200) << list.text;
+  ASSERT_EQ(list.body["items"].size(), 2u) << list.text;
+  std::int64_t other = 0;
+  for (const auto& s : list.body["items"])
+    if (!s["current"].get<bool>()) other = s["id"].get<std::int64_t>();
+  ASSERT_NE(other, 0) << list.text;
+  // Somebody else cannot end it: it does not exist for them.
+  auto admin = hub().loginAdmin();
+  EXPECT_EQ(admin.del("/api/v1/auth/sessions/" + std::to_string(other)).status, 404);
+  EXPECT_EQ(phone.get("/api/v1/auth/me").status, 200);
+  // The laptop ends the phone's session: the phone is signed out, the laptop is not.
+  EXPECT_EQ(laptop.del("/api/v1/auth/sessions/" + std::to_string(other)).status, 204);
+  auto gone = phone.get("/api/v1/auth/me");
+  EXPECT_EQ(gone.status, 401);
+  EXPECT_EQ(gone.errorCode(), "auth.invalid_session");
+  EXPECT_EQ(laptop.get("/api/v1/auth/me").status, 200);
+  EXPECT_EQ(laptop.get("/api/v1/auth/sessions").body["items"].size(), 1u);
+  EXPECT_EQ(admin.get("/api/v1/audit?action=auth.session_revoke").body["items"].size(), 1u);
+}
+
 TEST_P(AuthApi, ApiTokensWorkWithoutCsrfUntilRevoked) {
   auto admin = hub().loginAdmin();
   auto created = admin.post("/api/v1/auth/tokens", {{"name", "nightly import"}});

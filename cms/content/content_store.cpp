@@ -4,6 +4,7 @@
 #include "cms/content/content_store.h"
 
 #include "cms/content/sql_charset.h"
+#include "core/sql/marks.h"
 
 #include <map>
 
@@ -338,16 +339,11 @@ Result<std::map<std::int64_t, std::vector<Variant>>> listVariantsOf(
     sql::Executor& db, const std::vector<std::int64_t>& contentIds) {
   std::map<std::int64_t, std::vector<Variant>> out;
   if (contentIds.empty()) return out;
-  std::string in;
-  sql::Params p;
-  for (std::int64_t id : contentIds) {
-    in += p.empty() ? "?" : ",?";
-    p.emplace_back(id);
-  }
+  sql::Params p(contentIds.begin(), contentIds.end());
   auto rows = db.query(
       "SELECT content_id, account_id, title, body, cover_media_id, image_ids, video_id, updated_at FROM "
       "cms_content_variants WHERE content_id IN (" +
-          in + ") ORDER BY content_id, account_id",
+          sql::marks(p.size()) + ") ORDER BY content_id, account_id",
       p);
   if (!rows) return rows.error().wrap("content variants");
   for (const auto& r : *rows) out[r.getInt("content_id")].push_back(variantFromRow(r));

@@ -7,6 +7,7 @@
 #include "cms/accounts/platform_limits.h"
 #include "cms/content/content_store.h"
 #include "cms/schedule/item_state.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::schedule {
 
@@ -113,14 +114,10 @@ Result<std::map<ContentSource::Target, Result<nlohmann::json>>> CmsSources::vari
   std::set<std::int64_t> unique;
   for (const auto& t : targets) unique.insert(t.first);
   const std::vector<std::int64_t> ids(unique.begin(), unique.end());
-  std::string in;
-  sql::Params p;
-  for (std::int64_t id : ids) {
-    in += p.empty() ? "?" : ",?";
-    p.emplace_back(id);
-  }
-  auto items = db.query(
-      "SELECT id, type, title, body_html, cover_media_id FROM cms_content WHERE id IN (" + in + ")", p);
+  sql::Params p(ids.begin(), ids.end());
+  auto items = db.query("SELECT id, type, title, body_html, cover_media_id FROM cms_content WHERE id IN (" +
+                            sql::marks(p.size()) + ")",
+                        p);
   if (!items) return items.error().wrap("content");
   auto variants = content::listVariantsOf(db, ids);
   if (!variants) return variants.error();

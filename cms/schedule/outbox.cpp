@@ -8,6 +8,7 @@
 
 #include "core/log/log.h"
 #include "core/sql/errors.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::schedule {
 namespace {
@@ -215,12 +216,9 @@ Result<std::vector<OutboxRow>> Outbox::lease(std::int64_t nowMs, int limit, std:
     auto picked = tx.query(pick, params);
     if (!picked) return picked.error().wrap("lease outbox");
     if (picked->empty()) return {};
-    std::string ids;
     sql::Params idParams;
-    for (const auto& r : *picked) {
-      ids += idParams.empty() ? "?" : ",?";
-      idParams.emplace_back(r.getInt("id"));
-    }
+    for (const auto& r : *picked) idParams.emplace_back(r.getInt("id"));
+    const std::string ids = sql::marks(idParams.size());
     sql::Params p = unconfirmed ? sql::Params{owner_, nowMs + leaseMs}
                                 : sql::Params{nowMs, owner_, nowMs + leaseMs, nowMs / 1000};
     p.insert(p.end(), idParams.begin(), idParams.end());
@@ -309,12 +307,9 @@ Status Outbox::settleIn(sql::Transaction& tx, const std::vector<Settlement>& out
                         std::size_t to, std::vector<bool>& held, std::map<std::int64_t, std::string>& items) {
   // Which rows this owner still holds (another node may have recovered a row whose lease
   // expired: that result is dropped). Locked, so nothing changes them before the updates.
-  std::string in;
   sql::Params p;
-  for (std::size_t i = from; i < to; ++i) {
-    in += p.empty() ? "?" : ",?";
-    p.emplace_back(outcomes[i].row.id);
-  }
+  for (std::size_t i = from; i < to; ++i) p.emplace_back(outcomes[i].row.id);
+  const std::string in = sql::marks(p.size());
   p.emplace_back(owner_);
   auto still = tx.query("SELECT id FROM cms_outbox WHERE id IN (" + in +
                             ") AND lease_owner = ? AND state IN ('sending', 'unconfirmed') ORDER BY id" +

@@ -4,6 +4,7 @@
 #include "cms/accounts/account_store.h"
 
 #include "cms/content/sql_charset.h"
+#include "core/sql/marks.h"
 
 #include <map>
 
@@ -32,16 +33,14 @@ Account fromRow(const sql::Row& r) {
 // Fills groupIds of the accounts in one query.
 Status loadGroupIds(sql::Executor& db, std::vector<Account>& accounts) {
   if (accounts.empty()) return {};
-  std::string in;
   sql::Params params;
   std::map<std::int64_t, Account*> byId;
   for (auto& a : accounts) {
-    in += in.empty() ? "?" : ", ?";
     params.emplace_back(a.id);
     byId[a.id] = &a;
   }
   auto rows = db.query("SELECT group_id, account_id FROM cms_account_group_members WHERE account_id IN (" +
-                           in + ") ORDER BY group_id",
+                           sql::marks(params.size()) + ") ORDER BY group_id",
                        params);
   if (!rows) return rows.error().wrap("account groups");
   for (const auto& r : *rows) byId[r.getInt("account_id")]->groupIds.push_back(r.getInt("group_id"));
@@ -182,12 +181,6 @@ Status setCredentials(sql::Executor& tx, std::int64_t accountId, const std::opti
 
 namespace {
 
-std::string placeholders(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
-  return s;
-}
-
 Result<Json> unseal(const CredentialBox& box, const sql::Row& row, std::int64_t accountId) {
   if (row.isNull("credentials")) return Json(nullptr);
   auto plain = box.open(row.getString("credentials"));
@@ -208,7 +201,7 @@ Result<Json> openCredentials(sql::Executor& db, const CredentialBox& box, std::i
 
 Result<std::vector<Account>> getAccounts(sql::Executor& db, const std::vector<std::int64_t>& ids) {
   if (ids.empty()) return std::vector<Account>{};
-  return queryAccounts(db, "a.id IN (" + placeholders(ids.size()) + ")", sql::Params(ids.begin(), ids.end()),
+  return queryAccounts(db, "a.id IN (" + sql::marks(ids.size()) + ")", sql::Params(ids.begin(), ids.end()),
                        " ORDER BY a.id");
 }
 
@@ -217,7 +210,7 @@ Result<std::map<std::int64_t, Result<Json>>> openCredentialsOf(sql::Executor& db
   std::map<std::int64_t, Result<Json>> out;
   if (ids.empty()) return out;
   auto rows =
-      db.query("SELECT id, credentials FROM cms_accounts WHERE id IN (" + placeholders(ids.size()) + ")",
+      db.query("SELECT id, credentials FROM cms_accounts WHERE id IN (" + sql::marks(ids.size()) + ")",
                sql::Params(ids.begin(), ids.end()));
   if (!rows) return rows.error().wrap("account credentials");
   for (const auto& r : *rows) out.emplace(r.getInt("id"), unseal(box, r, r.getInt("id")));

@@ -14,6 +14,7 @@
 #include "cms/live/live_store.h"
 #include "cms/org/org_tree.h"
 #include "core/log/log.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::analytics {
 namespace {
@@ -98,16 +99,12 @@ Result<std::map<std::string, Figures>> figuresOf(CmsContext& ctx, const std::vec
   }
   if (sessions) *sessions = std::move(*playback);
   // A room's likes are its running total (the largest any node announced); messages add up.
-  std::string marks;
   sql::Params params;
-  for (const auto& s : streams) {
-    marks += marks.empty() ? "?" : ", ?";
-    params.emplace_back(s);
-  }
+  for (const auto& s : streams) params.emplace_back(s);
   auto chat = ctx.base.db.query(
       "SELECT room, SUM(messages) AS messages, MAX(likes_total) AS likes FROM cms_live_chat_minutes WHERE "
       "room IN (" +
-          marks + ") GROUP BY room",
+          sql::marks(params.size()) + ") GROUP BY room",
       params);
   if (!chat) return chat.error();
   for (const auto& r : *chat) {

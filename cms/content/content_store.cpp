@@ -59,16 +59,15 @@ std::vector<std::int64_t> idsFrom(const std::string& json) {
 
 Status loadTags(sql::Executor& db, std::vector<Item>& items) {
   if (items.empty()) return {};
-  std::string in;
   sql::Params params;
   std::map<std::int64_t, Item*> byId;
   for (auto& i : items) {
-    in += in.empty() ? "?" : ", ?";
     params.emplace_back(i.id);
     byId[i.id] = &i;
   }
-  auto rows = db.query(
-      "SELECT content_id, tag FROM cms_content_tags WHERE content_id IN (" + in + ") ORDER BY tag", params);
+  auto rows = db.query("SELECT content_id, tag FROM cms_content_tags WHERE content_id IN (" +
+                           sql::marks(params.size()) + ") ORDER BY tag",
+                       params);
   if (!rows) return rows.error().wrap("content tags");
   for (const auto& r : *rows) byId[r.getInt("content_id")]->tags.push_back(r.getString("tag"));
   return {};

@@ -7,6 +7,7 @@
 #include "cms/content/content_store.h"
 #include "cms/content/markdown.h"
 #include "cms/content/sql_charset.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::live {
 namespace {
@@ -194,16 +195,11 @@ Status setRestreamAccounts(sql::Executor& tx, std::int64_t id, const std::vector
 
 Result<bool> moveState(sql::Executor& tx, const std::string& streamName,
                        std::initializer_list<std::string_view> from, std::string_view to, std::int64_t now) {
-  std::string sql =
-      "UPDATE cms_live_events SET state = ?, updated_at = ? WHERE stream_name = ? AND state IN (";
+  const std::string sql =
+      "UPDATE cms_live_events SET state = ?, updated_at = ? WHERE stream_name = ? AND state IN (" +
+      sql::marks(from.size()) + ")";
   sql::Params params{std::string(to), now, streamName};
-  bool first = true;
-  for (auto f : from) {
-    sql += first ? "?" : ", ?";
-    first = false;
-    params.push_back(std::string(f));
-  }
-  sql += ")";
+  for (auto f : from) params.push_back(std::string(f));
   auto r = tx.exec(sql, params);
   if (!r) return r.error().wrap("live event state");
   return r->affected > 0;

@@ -4,6 +4,7 @@
 #include "cms/audit/audit_log.h"
 #include "cms/auth/actor.h"
 #include "core/log/log.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::schedule {
 namespace {
@@ -29,12 +30,6 @@ bool followsTargets(workflow::State s) {
   return s == State::Scheduled || s == State::Publishing || s == State::Published || s == State::Failed;
 }
 
-std::string placeholders(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += i ? ",?" : "?";
-  return s;
-}
-
 // Cancelled targets and failures superseded by a later row for the same account left out.
 constexpr const char* kCountTargets =
     "SELECT s.item_id, s.state, COUNT(*) AS n FROM cms_schedules s WHERE s.item_id IN (@IDS@) AND s.state <> "
@@ -45,7 +40,7 @@ constexpr const char* kCountTargets =
 Result<std::map<std::int64_t, TargetCounts>> countMany(sql::Executor& db,
                                                        const std::vector<std::int64_t>& ids) {
   std::string q = kCountTargets;
-  q.replace(q.find("@IDS@"), 5, placeholders(ids.size()));
+  q.replace(q.find("@IDS@"), 5, sql::marks(ids.size()));
   sql::Params p(ids.begin(), ids.end());
   auto rows = db.query(q, p);
   if (!rows) return rows.error().wrap("count targets");
@@ -110,7 +105,7 @@ Result<int> followTargetsMany(sql::Executor& tx, const std::map<std::int64_t, st
   // The items' rows first (locked on MariaDB, in id order): outcomes for one item are decided
   // in turn, and the counts below are read after the previous decision committed.
   sql::Params p(ids.begin(), ids.end());
-  auto cur = tx.query("SELECT id, state FROM cms_content WHERE id IN (" + placeholders(ids.size()) +
+  auto cur = tx.query("SELECT id, state FROM cms_content WHERE id IN (" + sql::marks(ids.size()) +
                           ") ORDER BY id" + std::string(tx.backend() == "mysql" ? " FOR UPDATE" : ""),
                       p);
   if (!cur) return cur.error().wrap("item state");

@@ -155,14 +155,13 @@ Status Outbox::claimIn(sql::Transaction& tx, std::int64_t nowMs, int limit, bool
         "attempts, "
         "lookups, next_at_ms, progress, created_at, updated_at) VALUES ";
     sql::Params p;
-    std::string ids;
+    const std::string ids = sql::marks(take.size());
     sql::Params idParams;
     for (std::size_t i = 0; i < take.size(); ++i) {
       const Claim& c = take[i];
       ins += i ? ",(?, ?, ?, ?, ?, 'pending', 0, 0, ?, '{}', ?, ?)"
                : "(?, ?, ?, ?, ?, 'pending', 0, 0, ?, '{}', ?, ?)";
       p.insert(p.end(), {c.id, c.item, c.account, c.key, c.payload, nowMs, nowS, nowS});
-      ids += i ? ",?" : "?";
       idParams.emplace_back(c.id);
     }
     if (auto x = tx.exec(ins, p); !x) return x.error().wrap("claim outbox rows");
@@ -325,8 +324,7 @@ Status Outbox::settleIn(sql::Transaction& tx, const std::vector<Settlement>& out
 
   // One CASE per column, appended in order with its parameters: "col = CASE id WHEN ? THEN ?
   // ... END" (`wrap` puts it inside e.g. COALESCE(@, col)).
-  std::string ids;
-  for (std::size_t n = 0; n < take.size(); ++n) ids += n ? ",?" : "?";
+  const std::string ids = sql::marks(take.size());
   std::string stmt;
   sql::Params params;
   using Key = std::int64_t (*)(const Settlement&);

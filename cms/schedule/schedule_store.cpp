@@ -7,6 +7,7 @@
 #include "cms/api/calendar_day.h"
 #include "cms/api/time.h"
 #include "core/sql/errors.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::schedule {
 namespace {
@@ -277,12 +278,8 @@ Result<std::vector<ScheduleRow>> ScheduleStore::calendar(sql::Executor& db, cons
     p.insert(p.end(), {q.after->first, q.after->second});
   }
   if (!everyOrg) {
-    sql += " AND s.org_id IN (";
-    for (std::size_t i = 0; i < orgs->size(); ++i) {
-      sql += i ? ",?" : "?";
-      p.emplace_back((*orgs)[i].getInt("id"));
-    }
-    sql += ")";
+    sql += " AND s.org_id IN (" + sql::marks(orgs->size()) + ")";
+    for (const auto& o : *orgs) p.emplace_back(o.getInt("id"));
   }
   if (q.platform) {
     sql += " AND s.platform = ?";

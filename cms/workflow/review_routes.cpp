@@ -14,6 +14,7 @@
 #include "cms/content/content_store.h"
 #include "cms/org/org_tree.h"
 #include "cms/workflow/workflow.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::workflow {
 namespace {
@@ -118,14 +119,10 @@ Reply simpleMove(CmsContext& ctx, CmsRequest& req, Role role, State from, State 
 
 Result<ReviewLevel> effectiveReviewLevel(CmsContext& ctx, sql::Executor& db, std::int64_t orgId) {
   const auto chain = ancestorsOf(ctx, orgId);
-  std::string in;
-  sql::Params params;
-  for (auto id : chain) {
-    in += in.empty() ? "?" : ", ?";
-    params.emplace_back(id);
-  }
-  auto rows =
-      db.query("SELECT org_id, approvals FROM cms_review_levels WHERE org_id IN (" + in + ")", params);
+  const sql::Params params(chain.begin(), chain.end());
+  auto rows = db.query(
+      "SELECT org_id, approvals FROM cms_review_levels WHERE org_id IN (" + sql::marks(params.size()) + ")",
+      params);
   if (!rows) return rows.error().wrap("review levels");
   ReviewLevel level;
   std::size_t depth = 0;

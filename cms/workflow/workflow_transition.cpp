@@ -7,6 +7,7 @@
 
 #include "cms/auth/actor.h"
 #include "cms/workflow/workflow.h"
+#include "core/sql/marks.h"
 
 namespace hub::cms::workflow {
 
@@ -49,13 +50,11 @@ Status transitionMany(sql::Executor& tx, const auth::Actor& actor, const std::ve
     groups[{m.from, m.to}].push_back(m.itemId);
   }
   for (const auto& [step, ids] : groups) {
-    std::string sql = "UPDATE cms_content SET state = ?, updated_at = ? WHERE state = ? AND id IN (";
     sql::Params p{std::string(stateName(step.second)), now, std::string(stateName(step.first))};
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      sql += i ? ",?" : "?";
-      p.emplace_back(ids[i]);
-    }
-    auto upd = tx.exec(sql + ")", p);
+    p.insert(p.end(), ids.begin(), ids.end());
+    auto upd = tx.exec("UPDATE cms_content SET state = ?, updated_at = ? WHERE state = ? AND id IN (" +
+                           sql::marks(ids.size()) + ")",
+                       p);
     if (!upd) return upd.error().wrap("workflow transition");
     if (upd->affected != static_cast<std::int64_t>(ids.size()))
       return makeError("workflow.stale",

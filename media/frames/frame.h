@@ -15,7 +15,9 @@
 
 namespace hub::media {
 
-enum class Codec { H264, Hevc, Aac };
+// Mp3 (FLV sound format 2) exists only between ingest and the stream's AAC re-encoder
+// (media/pipeline/aac_reencoder.h): the packager, recorder and restreamer see AAC.
+enum class Codec { H264, Hevc, Aac, Mp3 };
 
 inline const char* codecName(Codec c) {
   switch (c) {
@@ -25,15 +27,17 @@ inline const char* codecName(Codec c) {
       return "hevc";
     case Codec::Aac:
       return "aac";
+    case Codec::Mp3:
+      return "mp3";
   }
   return "?";
 }
-inline bool isVideo(Codec c) { return c != Codec::Aac; }
+inline bool isVideo(Codec c) { return c == Codec::H264 || c == Codec::Hevc; }
 
 // What a decoder needs before the first frame of a track.
 struct TrackInfo {
   Codec codec = Codec::H264;
-  // H.264: the avcC record; HEVC: the hvcC record; AAC: the AudioSpecificConfig.
+  // H.264: the avcC record; HEVC: the hvcC record; AAC: the AudioSpecificConfig; MP3: none.
   std::vector<std::uint8_t> codecData;
   // Video (from the codec data's SPS, or the publisher's onMetaData when that is all we have).
   int width = 0, height = 0;
@@ -57,7 +61,7 @@ struct Frame {
   std::int64_t dtsUs = 0, ptsUs = 0;
   bool keyFrame = false;  // audio frames: always true
   // Video: length-prefixed NAL units (4-byte lengths), exactly as avcC/hvcC and fMP4 want them.
-  // Audio: one raw AAC frame (no ADTS header).
+  // Audio: one raw AAC frame (no ADTS header); MP3: the frames of one FLV tag.
   Payload data;
   // When ingest received it: EXT-X-PROGRAM-DATE-TIME and the latency benchmarks use this.
   std::chrono::system_clock::time_point wallClock;

@@ -88,6 +88,8 @@ std::string codecString(const TrackInfo& track) {
       auto a = parseAudioConfig(c);
       return "mp4a.40." + std::to_string(a ? a->objectType : 2);
     }
+    case Codec::Mp3:
+      return "mp4a.40.34";  // never packaged: re-encoded to AAC before the packager
   }
   return "";
 }

@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::uint8_t kCodecAvc = 7;
 constexpr std::uint8_t kSoundAac = 10;
+constexpr std::uint8_t kSoundMp3 = 2;
+constexpr std::uint8_t kSoundMp3At8k = 14;
 constexpr std::uint32_t kFourCcHvc1 = 0x68766331;  // "hvc1"
 constexpr std::uint32_t kFourCcAvc1 = 0x61766331;  // "avc1"
 
@@ -157,9 +159,33 @@ Result<AudioSpecificConfig> parseAudioSpecificConfig(ByteView asc) {
   return c;
 }
 
+// The MPEG audio frame header (ISO 11172-3 2.4.1.3, with MPEG-2 and 2.5 rates): Layer III only.
+Result<AudioSpecificConfig> parseMp3Header(ByteView data) {
+  if (data.size() < 4) return truncated("MP3 audio", data.size());
+  const unsigned version = (data[1] >> 3) & 3;  // 0: MPEG-2.5, 1: reserved, 2: MPEG-2, 3: MPEG-1
+  const unsigned layer = (data[1] >> 1) & 3;    // 1: Layer III
+  const unsigned rateIndex = (data[2] >> 2) & 3;
+  if (data[0] != 0xff || (data[1] & 0xe0) != 0xe0 || version == 1 || layer != 1 || rateIndex == 3)
+    return makeError("rtmp.flv_bad_config", "MP3 tag without a Layer III frame header");
+  static constexpr std::uint32_t kRates[] = {44100, 48000, 32000};
+  AudioSpecificConfig c;
+  c.sampleRate = kRates[rateIndex] >> (version == 3 ? 0 : version == 2 ? 1 : 2);
+  c.channels = (data[3] >> 6) == 3 ? 1 : 2;
+  return c;
+}
+
 Result<AudioTag> parseAudioTag(ByteView body) {
   if (body.empty()) return truncated("audio", 0);
   const unsigned format = body[0] >> 4;
+  if (format == kSoundMp3 || format == kSoundMp3At8k) {
+    AudioTag tag;
+    tag.format = AudioFormat::Mp3;
+    tag.data = body.subspan(1);
+    auto config = parseMp3Header(tag.data);
+    if (!config) return config.error();
+    tag.config = *config;
+    return tag;
+  }
   if (format != kSoundAac)
     return makeError("rtmp.flv_unknown_codec", "audio sound format " + std::to_string(format));
   if (body.size() < 2) return truncated("AAC audio", body.size());

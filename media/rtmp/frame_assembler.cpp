@@ -122,25 +122,39 @@ Status FrameAssembler::audio(std::uint32_t timestamp, Bytes payload,
   auto owner = std::make_shared<const Bytes>(std::move(payload));
   auto tag = parseAudioTag(*owner);
   if (!tag) return tag.error();
-  if (tag->packet == AudioTag::Packet::SequenceHeader) {
+  const Codec codec = tag->format == AudioFormat::Mp3 ? Codec::Mp3 : Codec::Aac;
+  if (codec == Codec::Mp3) {
+    // No sequence header: each frame's header says what the track is.
+    const auto& c = tag->config;
+    if (!audio_.info || audio_.info->codec != codec ||
+        audio_.info->sampleRate != static_cast<int>(c.sampleRate) || audio_.info->channels != c.channels) {
+      TrackInfo info;
+      info.codec = codec;
+      info.sampleRate = static_cast<int>(c.sampleRate);
+      info.channels = c.channels;
+      info.bitrate = metaAudioBitrate_;
+      audio_.info = std::move(info);
+      if (announcedOnce_) announce();
+    }
+  } else if (tag->packet == AudioTag::Packet::SequenceHeader) {
     TrackInfo info;
     info.codec = Codec::Aac;
     info.codecData.assign(tag->data.begin(), tag->data.end());
     info.sampleRate = static_cast<int>(tag->config.sampleRate);
     info.channels = tag->config.channels;
     info.bitrate = metaAudioBitrate_;
-    bool changed = !audio_.info || audio_.info->codecData != info.codecData;
+    bool changed = !audio_.info || audio_.info->codec != codec || audio_.info->codecData != info.codecData;
     audio_.info = std::move(info);
     if (changed && announcedOnce_) announce();
     return {};
   }
   std::int64_t dts = unwrap(audio_, timestamp);
-  if (!audio_.info || tag->data.empty()) {
+  if (!audio_.info || audio_.info->codec != codec || tag->data.empty()) {
     ++stats_.droppedFrames;
     return {};
   }
   Frame f;
-  f.codec = Codec::Aac;
+  f.codec = codec;
   f.dtsUs = f.ptsUs = monotonic(audio_, dts);
   f.keyFrame = true;
   f.data = Payload{owner, static_cast<std::size_t>(tag->data.data() - owner->data()), tag->data.size()};

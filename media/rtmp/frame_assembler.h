@@ -12,7 +12,9 @@
 //   onMetaData both tracks are expected. Frames of a track without codec data are dropped.
 // - A timestamp going backwards within a track is moved to just after the previous one (counted).
 // - Codec data that change mid-stream announce the tracks again.
-// - Codecs other than H.264, HEVC and AAC are an error (the session closes the connection).
+// - MP3 audio is announced as a Codec::Mp3 track (rate and channels from its first frame
+//   header; again when they change); the stream's pipeline re-encodes it to AAC.
+// - Codecs other than H.264, HEVC, AAC and MP3 are an error (the session closes the connection).
 #pragma once
 
 #include <chrono>

@@ -70,8 +70,7 @@ void StreamSession::tracks(const std::vector<TrackInfo>& tracks) {
     std::lock_guard lock(mu_);
     tracks_ = tracks;
   }
-  for (auto* c : consumers_) c->tracks(tracks);
-  if (out_) out_->tracks(tracks);
+  audio_.tracks(tracks);
 }
 
 void StreamSession::frame(const Frame& frame) {
@@ -91,21 +90,38 @@ void StreamSession::frame(const Frame& frame) {
       ++audioFrames_;
     }
   }
-  for (auto* c : consumers_) c->frame(frame);
-  if (out_) out_->frame(frame);
+  audio_.frame(frame);
 }
 
 void StreamSession::discontinuity() {
   needDiscontinuity_ = false;
-  for (auto* c : consumers_) c->discontinuity();
-  if (out_) out_->discontinuity();
+  audio_.discontinuity();
 }
 
 void StreamSession::end() {
   if (ended_) return;
   ended_ = true;
-  for (auto* c : consumers_) c->end();
-  if (out_) out_->end();
+  audio_.end();
+}
+
+void StreamSession::Fanout::tracks(const std::vector<TrackInfo>& tracks) {
+  for (auto* c : s_.consumers_) c->tracks(tracks);
+  if (s_.out_) s_.out_->tracks(tracks);
+}
+
+void StreamSession::Fanout::frame(const Frame& frame) {
+  for (auto* c : s_.consumers_) c->frame(frame);
+  if (s_.out_) s_.out_->frame(frame);
+}
+
+void StreamSession::Fanout::discontinuity() {
+  for (auto* c : s_.consumers_) c->discontinuity();
+  if (s_.out_) s_.out_->discontinuity();
+}
+
+void StreamSession::Fanout::end() {
+  for (auto* c : s_.consumers_) c->end();
+  if (s_.out_) s_.out_->end();
 }
 
 bool StreamSession::live() const {

@@ -5,7 +5,9 @@
 // each restreamer) and keeps the live status: who publishes, codecs, picture size, frame rate,
 // key-frame interval, bitrate in, dropped frames. A publisher that drops and comes back, or a
 // newer one that takes over, is the same session: consumers see discontinuity(), not a new
-// stream. Frames arrive on the ingest thread; status() may be read from any thread.
+// stream. Audio that is not AAC (MP3) is re-encoded to AAC on the way to them (the status shows
+// what the publisher sends). Frames arrive on the ingest thread; status() may be read from any
+// thread.
 #pragma once
 
 #include <chrono>
@@ -21,6 +23,7 @@
 
 #include "core/util/clock.h"
 #include "media/frames/frame.h"
+#include "media/pipeline/aac_reencoder.h"
 #include "media/service/live_outputs.h"
 #include "media/streams/stream_store.h"
 
@@ -69,6 +72,18 @@ class StreamSession final : public FrameSink {
     std::size_t bytes;
     bool video;
   };
+  // After the AAC re-encoder: every call to the consumers and the live outputs.
+  class Fanout final : public FrameSink {
+   public:
+    explicit Fanout(StreamSession& s) : s_(s) {}
+    void tracks(const std::vector<TrackInfo>& tracks) override;
+    void frame(const Frame& frame) override;
+    void discontinuity() override;
+    void end() override;
+
+   private:
+    StreamSession& s_;
+  };
   void trimLocked(Clock::Steady now) const;
   double fpsLocked(Clock::Steady now) const;
   std::int64_t bitrateLocked(Clock::Steady now) const;
@@ -80,6 +95,8 @@ class StreamSession final : public FrameSink {
   bool needDiscontinuity_ = false;  // ingest thread only
   LiveOutputs* out_ = nullptr;      // ingest thread's copy of outputs_
   bool ended_ = false;
+  Fanout fanout_{*this};
+  pipeline::AacReencoder audio_{name_, fanout_};
 
   mutable std::mutex mu_;
   std::optional<Publisher> publisher_;

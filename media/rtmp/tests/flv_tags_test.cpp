@@ -144,8 +144,32 @@ TEST(FlvTags, AudioSpecificConfigEscapes) {
   EXPECT_EQ(configError({0x16, 0x80}), "rtmp.flv_bad_config");  // index 13
 }
 
+TEST(FlvTags, Mp3TagsCarryTheirFrameHeadersRateAndChannels) {
+  // MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, joint stereo; the tag's flags byte says 44 kHz.
+  const Bytes stereo = {0x2f, 0xff, 0xfb, 0x90, 0x44, 0x00, 0x01};
+  auto tag = parseAudioTag(stereo);
+  ASSERT_TRUE(tag.ok()) << tag.error().message;
+  EXPECT_EQ(tag->format, AudioFormat::Mp3);
+  EXPECT_EQ(tag->packet, AudioTag::Packet::Raw);
+  EXPECT_EQ(tag->data.size(), 6u);
+  EXPECT_EQ(tag->config.sampleRate, 44100u);
+  EXPECT_EQ(tag->config.channels, 2);
+  // MPEG-1 at 48 kHz (FLV cannot say 48 kHz: the frame header does), mono.
+  auto mono48 = parseAudioTag(Bytes{0x2e, 0xff, 0xfb, 0x94, 0xc4});
+  ASSERT_TRUE(mono48.ok());
+  EXPECT_EQ(mono48->config.sampleRate, 48000u);
+  EXPECT_EQ(mono48->config.channels, 1);
+  // Sound format 14 (MP3 8 kHz): MPEG-2.5 at 8 kHz.
+  auto low = parseAudioTag(Bytes{0xe2, 0xff, 0xe3, 0x88, 0xc4});
+  ASSERT_TRUE(low.ok()) << low.error().message;
+  EXPECT_EQ(low->config.sampleRate, 8000u);
+  EXPECT_EQ(audioError({0x2f, 0xff, 0xfb}), "rtmp.flv_truncated");
+  EXPECT_EQ(audioError({0x2f, 0x12, 0x34, 0x56, 0x78}), "rtmp.flv_bad_config");  // no sync word
+  EXPECT_EQ(audioError({0x2f, 0xff, 0xfd, 0x90, 0x44}), "rtmp.flv_bad_config");  // Layer II
+}
+
 TEST(FlvTags, RefusesUnknownAudioCodecsAndBadPackets) {
-  EXPECT_EQ(audioError({0x2f, 0xff}), "rtmp.flv_unknown_codec");  // MP3
+  EXPECT_EQ(audioError({0xbf, 0xff}), "rtmp.flv_unknown_codec");  // Speex
   EXPECT_EQ(audioError({0x9f, 0x00}), "rtmp.flv_unknown_codec");  // enhanced audio
   EXPECT_EQ(audioError({}), "rtmp.flv_truncated");
   EXPECT_EQ(audioError({0xaf}), "rtmp.flv_truncated");

@@ -88,6 +88,30 @@ TEST(FrameAssembler, AudioOnlyPublisherGetsOneAudioTrack) {
   EXPECT_EQ(sink.frames.size(), 1u);
 }
 
+TEST(FrameAssembler, Mp3IsAnnouncedFromItsFrameHeaderAndAgainWhenItChanges) {
+  RecordingSink sink;
+  FrameAssembler a(sink);
+  a.metadata(meta(true, true));
+  ASSERT_TRUE(a.video(0, avcSequenceHeader(), kWall));
+  ASSERT_TRUE(a.video(0, avcFrame(true), kWall));
+  ASSERT_TRUE(a.audio(0, {0x2f, 0xff, 0xfb, 0x90, 0x44, 0x00}, kWall));  // 44.1 kHz stereo
+  ASSERT_EQ(sink.trackCalls.size(), 1u);
+  ASSERT_EQ(sink.trackCalls[0].size(), 2u);
+  EXPECT_EQ(sink.trackCalls[0][1].codec, Codec::Mp3);
+  EXPECT_EQ(sink.trackCalls[0][1].sampleRate, 44100);
+  EXPECT_EQ(sink.trackCalls[0][1].channels, 2);
+  ASSERT_TRUE(a.audio(26, {0x2f, 0xff, 0xfb, 0x90, 0x44, 0x00}, kWall));
+  EXPECT_EQ(sink.trackCalls.size(), 1u);                                  // the same: nothing new
+  ASSERT_TRUE(a.audio(52, {0x2e, 0xff, 0xfb, 0x94, 0xc4, 0x00}, kWall));  // 48 kHz mono
+  ASSERT_EQ(sink.trackCalls.size(), 2u);
+  EXPECT_EQ(sink.trackCalls[1][1].sampleRate, 48000);
+  EXPECT_EQ(sink.trackCalls[1][1].channels, 1);
+  ASSERT_EQ(sink.frames.size(), 4u);
+  EXPECT_EQ(sink.frames[1].codec, Codec::Mp3);
+  EXPECT_EQ(sink.frames[1].data.size, 5u);  // the MP3 bytes after the flags byte
+  EXPECT_EQ(sink.frames[3].dtsUs, 52'000);
+}
+
 TEST(FrameAssembler, VideoOnlyWithoutMetadataIsAnnouncedAfterTheWait) {
   RecordingSink sink;
   FrameAssembler a(sink);
@@ -156,7 +180,7 @@ TEST(FrameAssembler, ChangedCodecDataAnnouncesAgain) {
 TEST(FrameAssembler, UnknownCodecIsAnError) {
   RecordingSink sink;
   FrameAssembler a(sink);
-  auto st = a.audio(0, {0x2f, 0x00, 0x01}, kWall);  // MP3
+  auto st = a.audio(0, {0xbf, 0x00, 0x01}, kWall);  // Speex
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, "rtmp.flv_unknown_codec");
 }

@@ -31,6 +31,7 @@ struct Connection {
   bool adopted = false;
   Phase phase = Phase::Idle;
   std::uint64_t seq = 0;  // requests seen; async responses carry the one they answer
+  std::string peer;       // lwsPeer(), read at the first request, kept for the next ones
 
   // The exchange in progress.
   Method method = Method::Get;

@@ -83,7 +83,8 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
   if (match.route) {
     c.route = match.route;
     c.cors = match.route->options.cors ? &*match.route->options.cors : nullptr;
-    lwsReadRequest(c.wsi, c.method, std::string(path), core_.options.extraHeaders, c.request);
+    if (c.peer.empty()) c.peer = lwsPeer(c.wsi);
+    lwsReadRequest(c.wsi, c.method, std::string(path), c.peer, core_.options.extraHeaders, c.request);
     c.request.params = std::move(match.params);
     c.origin = std::string(c.request.header("origin"));
     if (c.expectedBody > 0) {

@@ -7,6 +7,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace hub::http {
 
@@ -50,22 +52,38 @@ std::optional<std::uint64_t> lwsContentLength(lws* wsi) {
   return n;
 }
 
-void lwsReadRequest(lws* wsi, Method method, std::string path, const std::vector<std::string>& extraHeaders,
-                    Request& out) {
+namespace {
+
+// The tokens that are request headers, with their names: found once, not per request.
+const std::vector<std::pair<lws_token_indexes, std::string>>& headerTokens() {
+  static const auto tokens = [] {
+    std::vector<std::pair<lws_token_indexes, std::string>> out;
+    for (int t = 0; t < WSI_TOKEN_COUNT; ++t) {
+      auto token = static_cast<lws_token_indexes>(t);
+      if (t == WSI_TOKEN_HTTP_URI_ARGS) continue;
+      const auto* name = reinterpret_cast<const char*>(lws_token_to_string(token));
+      if (!name) continue;
+      std::size_t n = std::strlen(name);
+      // Header tokens read "host:"; methods ("get "), versions and h2 pseudo-headers do not.
+      if (n < 2 || name[n - 1] != ':' || name[0] == ':') continue;
+      out.emplace_back(token, std::string(name, n - 1));
+    }
+    return out;
+  }();
+  return tokens;
+}
+
+}  // namespace
+
+void lwsReadRequest(lws* wsi, Method method, std::string path, std::string peer,
+                    const std::vector<std::string>& extraHeaders, Request& out) {
   out.method = method;
   out.path = std::move(path);
-  out.peer = lwsPeer(wsi);
+  out.peer = std::move(peer);
   out.headers.clear();
-  for (int t = 0; t < WSI_TOKEN_COUNT; ++t) {
-    auto token = static_cast<lws_token_indexes>(t);
-    if (t == WSI_TOKEN_HTTP_URI_ARGS) continue;
-    const auto* name = reinterpret_cast<const char*>(lws_token_to_string(token));
-    if (!name) continue;
-    std::size_t n = std::strlen(name);
-    // Header tokens read "host:"; methods ("get "), versions and h2 pseudo-headers do not.
-    if (n < 2 || name[n - 1] != ':' || name[0] == ':') continue;
+  for (const auto& [token, name] : headerTokens()) {
     if (lws_hdr_total_length(wsi, token) <= 0) continue;
-    out.headers.emplace_back(std::string(name, n - 1), lwsHeader(wsi, token));
+    out.headers.emplace_back(name, lwsHeader(wsi, token));
   }
   for (const auto& h : extraHeaders) {
     std::string key = h + ":";

@@ -21,8 +21,9 @@ std::string lwsHeader(lws* wsi, lws_token_indexes token);
 std::string lwsPeer(lws* wsi);
 // nullopt when the header is present but not a number.
 std::optional<std::uint64_t> lwsContentLength(lws* wsi);
-// Fills everything but the body and the route parameters.
-void lwsReadRequest(lws* wsi, Method method, std::string path, const std::vector<std::string>& extraHeaders,
-                    Request& out);
+// Fills everything but the body and the route parameters; `peer` is lwsPeer(wsi), which a
+// connection reads once (a getpeername call).
+void lwsReadRequest(lws* wsi, Method method, std::string path, std::string peer,
+                    const std::vector<std::string>& extraHeaders, Request& out);
 
 }  // namespace hub::http

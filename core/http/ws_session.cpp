@@ -34,7 +34,8 @@ int ContextThread::onWsFilter(Connection& c) {
     return 1;
   }
   Request upgrade;
-  lwsReadRequest(c.wsi, Method::Get, path, core_.options.extraHeaders, upgrade);
+  if (c.peer.empty()) c.peer = lwsPeer(c.wsi);
+  lwsReadRequest(c.wsi, Method::Get, path, c.peer, core_.options.extraHeaders, upgrade);
   c.wsRoute = route;
   c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages,
                                         route->options.maxQueuedBytes, route->options.overflowCloseCode);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # LL-HLS delivery benchmark: playlist and part requests/s served from memory by the hub (one
 # HTTP loop thread, hls_bench_server) against one nginx worker serving the same bytes from disk,
-# in the same run (wrk, loopback); then N parked blocking-reload requests held and answered.
+# in the same run (wrk, loopback), and the CPU each server spent per request (from /proc: on a
+# busy host throughput swings with the neighbours, CPU per request much less); then N parked
+# blocking-reload requests held and answered.
 # Usage (from the source tree, with the build dir's benchmarks built):
 #   tests/bench/hls_delivery.sh BUILD_DIR [SECONDS|quick] [CONNECTIONS] [PARKED]
 # quick = 5 s runs and 2,000 parked requests. HLS_BENCH_SERVER=path runs another build of
@@ -76,21 +78,42 @@ nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 wait_port "$nport" || { cat "$work/nginx-error.log" >&2; exit 1; }
 
-rps() { wrk -t1 -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+hub_pid=${pids[0]}
+ngx_pid=$(pgrep -P "${pids[1]}" nginx | head -1)  # the one worker
+[ -n "$ngx_pid" ] || { echo "no nginx worker" >&2; exit 1; }
+# utime + stime of a process, in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+# "req/s cpu_us_per_request" of one wrk run against a server process.
+rps() {
+  local before out
+  before=$(ticks "$2")
+  out=$(wrk -t1 -c"$conns" -d"${secs}s" "$1")
+  awk -v t0="$before" -v t1="$(ticks "$2")" -v us="$tick_us" '
+    / requests in / {n = $1} /Requests\/sec/ {r = $2}
+    END {printf "%s %.1f\n", r, (t1 - t0) * us / n}' <<<"$out"
+}
 
-printf '%-10s %12s %12s %8s\n' "request" "hub req/s" "nginx req/s" "ratio"
+printf '%-10s %12s %12s %8s %14s %14s %8s\n' "request" "hub req/s" "nginx req/s" "ratio" \
+  "hub cpu us/req" "nginx cpu us" "ratio"
 for what in index.m3u8 "$part"; do
   url_h="http://127.0.0.1:$hport$base/$what"
   url_n="http://127.0.0.1:$nport$base/$what"
   cmp <(curl -s "$url_h") <(curl -s "$url_n") || { echo "hub and nginx serve different bytes for $what" >&2; curl -si "$url_n" | head -5 >&2; cat "$work/nginx-error.log" >&2; exit 1; }
   wrk -t1 -c"$conns" -d1s "$url_h" >/dev/null
   wrk -t1 -c"$conns" -d1s "$url_n" >/dev/null
-  h=$(rps "$url_h"); n=$(rps "$url_n"); h2=$(rps "$url_h"); n2=$(rps "$url_n")
-  hub=$(awk -v a="$h" -v b="$h2" 'BEGIN{printf "%.0f", (a+b)/2}')
-  ngx=$(awk -v a="$n" -v b="$n2" 'BEGIN{printf "%.0f", (a+b)/2}')
+  read -r h hc < <(rps "$url_h" "$hub_pid")
+  read -r n nc < <(rps "$url_n" "$ngx_pid")
+  read -r h2 hc2 < <(rps "$url_h" "$hub_pid")
+  read -r n2 nc2 < <(rps "$url_n" "$ngx_pid")
+  avg() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN{printf f, (a+b)/2}'; }
+  hub=$(avg "$h" "$h2" %.0f); ngx=$(avg "$n" "$n2" %.0f)
+  hubc=$(avg "$hc" "$hc2" %.1f); ngxc=$(avg "$nc" "$nc2" %.1f)
   label=$([ "$what" = index.m3u8 ] && echo playlist || echo part)
-  printf '%-10s %12s %12s %8.2f   (runs: hub %s %s, nginx %s %s)\n' "$label" "$hub" "$ngx" \
-    "$(awk -v a="$hub" -v b="$ngx" 'BEGIN{print a/b}')" "$h" "$h2" "$n" "$n2"
+  # CPU ratio as nginx / hub, so above 1 means the hub spends less than nginx (like req/s).
+  printf '%-10s %12s %12s %8.2f %14s %14s %8.2f   (runs: hub %s %s, nginx %s %s)\n' "$label" "$hub" "$ngx" \
+    "$(awk -v a="$hub" -v b="$ngx" 'BEGIN{print a/b}')" "$hubc" "$ngxc" \
+    "$(awk -v a="$ngxc" -v b="$hubc" 'BEGIN{print a/b}')" "$h" "$h2" "$n" "$n2"
 done
 
 # Blocking reload: ask for the preload hint's part (not cut while the stream is paused).

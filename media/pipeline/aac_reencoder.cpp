@@ -19,6 +19,7 @@ extern "C" {
 #include <optional>
 
 #include "core/log/log.h"
+#include "media/pipeline/av_handles.h"
 
 namespace hub::media::pipeline {
 namespace {
@@ -32,28 +33,10 @@ constexpr int kAacFrameSamples = 1024;
 constexpr std::int64_t kResyncUs = 100'000;
 constexpr std::int64_t kBitsPerChannel = 64'000;
 
-struct CodecContextFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
 struct FifoFree {
   void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); }
 };
-using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
 using FifoPtr = std::unique_ptr<AVAudioFifo, FifoFree>;
-
-std::string avError(int code) {
-  std::array<char, AV_ERROR_MAX_STRING_SIZE> buf{};
-  av_strerror(code, buf.data(), buf.size());
-  return buf.data();
-}
 
 }  // namespace
 

@@ -15,27 +15,10 @@ extern "C" {
 #include <cstdint>
 #include <vector>
 
+#include "media/pipeline/av_handles.h"
+
 namespace hub::media::pipeline {
 namespace {
-
-struct CodecContextFree {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFree {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFree {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextFree>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFree>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFree>;
-
-std::string avError(int code) {
-  std::array<char, AV_ERROR_MAX_STRING_SIZE> buf{};
-  av_strerror(code, buf.data(), buf.size());
-  return buf.data();
-}
 
 Error thumbnailError(std::string message) { return makeError("pipeline.thumbnail", std::move(message)); }
 

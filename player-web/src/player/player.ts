@@ -1,13 +1,13 @@
 // Plays one HLS URL in a <video>: hls.js (light build: muxed renditions, no DRM or subtitles) in
 // low-latency mode wherever Media Source Extensions exist, Safari's and iOS's own HLS player
-// otherwise. Recovers from network and media errors without a page reload: fatal network errors
-// restart loading with backoff, a missing playlist means "offline" and is polled until it comes
-// back, media errors go through hls.js's recoverMediaError (then swapAudioCodec).
+// otherwise. Recovers from network and media errors without a page reload (recovery.ts says
+// how); a missing playlist means "offline" and is polled until it comes back.
 
 import type HlsType from 'hls.js/light';
 import type { ErrorData, Level } from 'hls.js/light';
 import { HlsModule, addLateLevels } from './late_levels';
 import { liveTargets } from './live_tuning';
+import { RecoveryPolicy } from './recovery';
 
 export type PlayerState = 'loading' | 'playing' | 'offline' | 'ended' | 'recovering';
 
@@ -47,25 +47,30 @@ export class Player {
   private hls: HlsType | null = null;
   private state_: PlayerState = 'loading';
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private failures = 0;
-  private lastMediaError = 0;
+  private readonly recovery: RecoveryPolicy;
   private destroyed = false;
   private native = false;
   private sawEndList = false;
   private stalls = 0;
+  private recoveringFrom = 0; // the end of the buffer when the recovery began
   private hlsModule: HlsModule | null = null;
   private expectedLevels = 0; // renditions the stream will have (0: not known)
   private levelCheckAt = -Infinity;
   private levelCheckBusy = false;
   // When each step first happened (ms on performance.now()): for the tests and the console.
   readonly marks: Record<string, number> = {};
+  // The last fatal errors and what was done about them ("fragParsingError: recover-media"), for
+  // the tests and the console.
+  readonly recoveries: string[] = [];
 
   constructor(
     readonly video: HTMLVideoElement,
     private readonly src: string,
     private readonly opts: PlayerOptions,
     private readonly events: PlayerEvents,
-  ) {}
+  ) {
+    this.recovery = new RecoveryPolicy({ retryMs: opts.retryMs });
+  }
 
   get state(): PlayerState {
     return this.state_;
@@ -82,6 +87,11 @@ export class Player {
     v.addEventListener('playing', () => {
       this.mark('playing');
       this.setState('playing');
+    });
+    // A recovery the video played through (its buffer lasted) fires no new 'playing': it is
+    // over once the video plays past what was buffered when the trouble began.
+    v.addEventListener('timeupdate', () => {
+      if (this.state_ === 'recovering' && !v.paused && v.currentTime > this.recoveringFrom) this.setState('playing');
     });
     v.addEventListener('ended', () => {
       if (this.opts.live) this.setState('ended');
@@ -229,7 +239,7 @@ export class Player {
       void this.checkLevels();
     });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
-      this.failures = 0;
+      this.recovery.progressed();
       this.emitLevels();
       void this.video.play().catch(() => {
         // Autoplay refused even muted: the controls' play button takes over.
@@ -251,9 +261,7 @@ export class Player {
       }
       if (this.opts.live && data.details.endSN !== undefined && !data.details.live) this.sawEndList = true;
     });
-    hls.on(Hls.Events.FRAG_BUFFERED, () => {
-      this.failures = 0;
-    });
+    hls.on(Hls.Events.FRAG_BUFFERED, () => this.recovery.progressed());
     hls.on(Hls.Events.BUFFER_EOS, () => {
       if (this.opts.live && this.sawEndList) this.setState('ended');
     });
@@ -264,64 +272,55 @@ export class Player {
 
   private onHlsError(Hls: typeof HlsType, data: ErrorData): void {
     if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) this.stalls++;
-    if (!data.fatal || !this.hls) return;
+    if (!data.fatal || this.hls === null) return;
     const hls = this.hls;
-    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
-      this.setState('recovering');
-      const now = Date.now();
-      if (now - this.lastMediaError < 3000) hls.swapAudioCodec();
-      this.lastMediaError = now;
-      hls.recoverMediaError();
-      return;
-    }
-    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
-      const status = data.response?.code ?? 0;
-      const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT;
-      // 404/410: no such live stream (yet); 403: held for a rehearsal. Poll until it plays.
-      if (manifest && (status === 403 || status === 404 || status === 410)) {
-        this.setState(this.sawEndList ? 'ended' : 'offline');
-        this.retry(() => hls.loadSource(this.src), true);
+    const kind = data.type === Hls.ErrorTypes.MEDIA_ERROR ? 'media' : data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other';
+    const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT;
+    const action = this.recovery.onFatal({ kind, manifest, status: data.response?.code ?? 0 });
+    this.recoveries.push(`${data.details}: ${action.kind}`);
+    if (this.recoveries.length > 50) this.recoveries.shift();
+    this.setState(action.kind === 'offline' ? (this.sawEndList ? 'ended' : 'offline') : 'recovering');
+    switch (action.kind) {
+      case 'recover-media':
+        hls.recoverMediaError();
         return;
-      }
-      this.setState('recovering');
-      this.retry(() => {
-        if (manifest || this.failures > 3) hls.loadSource(this.src);
-        else hls.startLoad();
-      }, false);
-      return;
+      case 'swap-and-recover':
+        hls.swapAudioCodec();
+        hls.recoverMediaError();
+        return;
+      case 'resume':
+        return this.later(action.delayMs, () => hls.startLoad());
+      case 'reload':
+      case 'offline':
+        return this.later(action.delayMs, () => hls.loadSource(this.src));
+      case 'restart':
+        // A fresh hls.js instance on the same video element.
+        return this.later(action.delayMs, () => {
+          hls.destroy();
+          this.hls = null;
+          this.startHls(Hls);
+        });
     }
-    // Anything else: start this player over with a fresh hls.js instance.
-    this.setState('recovering');
-    this.retry(() => {
-      hls.destroy();
-      this.hls = null;
-      this.startHls(Hls);
-    }, false);
   }
 
-  private retry(fn: () => void, polling: boolean): void {
+  private later(delayMs: number, fn: () => void): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    const base = this.opts.retryMs ?? 1000;
-    const delay = polling ? base * 2 : Math.min(8000, base * Math.pow(2, this.failures)) * (0.75 + Math.random() * 0.5);
-    this.failures++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.destroyed) fn();
-    }, delay);
+    }, delayMs);
   }
 
   private startNative(): void {
     const v = this.video;
-    v.addEventListener('loadedmetadata', () => {
-      this.failures = 0;
-      void v.play().catch(() => {});
-    });
+    v.addEventListener('loadedmetadata', () => void v.play().catch(() => {}));
+    // Safari says little about why: the stream is polled until it plays again.
     v.addEventListener('error', () => {
       this.setState(this.opts.live ? 'offline' : 'recovering');
-      this.retry(() => {
+      this.later((this.opts.retryMs ?? 1000) * 2, () => {
         v.src = this.src;
         v.load();
-      }, true);
+      });
     });
     v.src = this.src;
     this.events.levels([], -1);
@@ -340,6 +339,10 @@ export class Player {
 
   private setState(s: PlayerState): void {
     if (this.state_ === s || this.destroyed) return;
+    if (s === 'recovering') {
+      const b = this.video.buffered;
+      this.recoveringFrom = b.length ? b.end(b.length - 1) : this.video.currentTime;
+    }
     this.state_ = s;
     this.events.state(s);
   }

@@ -24,7 +24,7 @@ const strict = process.env.HUB_E2E_STRICT === '1';
 const GOAL = { firstFrameMs: 2000, latencyP50: 2.5 };
 const BOUND = strict ? GOAL : { firstFrameMs: 8000, latencyP50: 3.0 };
 
-function publish(url, size = '1280x720') {
+export function publish(url, size = '1280x720') {
   const args = ['-hide_banner', '-loglevel', 'error', '-re',
     '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',

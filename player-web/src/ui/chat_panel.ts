@@ -1,10 +1,12 @@
 // The chat side of the watch page: the virtualized message list, a status line (connecting,
 // reconnecting, banned, errors in plain words; for guests, that signing in lets them chat), and
-// the send box with its code-point counter. Messages also go to the bullet-comment layer.
+// the send box with its code-point counter, which keeps a message until the room took it
+// (send_state.ts). Messages also go to the bullet-comment layer.
 
 import { ChatClient, ChatState } from '../chat/chat_client';
 import { ChatUser, MAX_TEXT_CODE_POINTS, ServerEvent, codePointLength } from '../chat/protocol';
-import { hasKey, t } from '../i18n';
+import { SendState } from '../chat/send_state';
+import { t } from '../i18n';
 import { h } from './dom';
 import { VirtualList } from './virtual_list';
 
@@ -32,6 +34,8 @@ export class ChatPanel {
   private readonly sendBtn: HTMLButtonElement;
   private me: ChatUser | null = null;
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly sending = new SendState();
+  private sendTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly client: ChatClient,
@@ -102,6 +106,11 @@ export class ChatPanel {
   }
 
   private onEvent(e: ServerEvent): void {
+    const replay = e.type === 'message' && this.client.isReplay(e.id);
+    const outcome = this.sending.onEvent(e, this.me, replay, this.input.value);
+    if (outcome.kind !== 'none') this.settle();
+    if (outcome.kind === 'sent' && outcome.clearBox) this.input.value = '';
+    if (outcome.kind !== 'none') this.updateCounter();
     switch (e.type) {
       case 'welcome':
         this.me = e.user;
@@ -110,7 +119,7 @@ export class ChatPanel {
       case 'message': {
         const own = !!this.me && e.user.id === this.me.id && this.me.role !== 'guest';
         this.list.push({ kind: 'message', id: e.id, user: e.user, text: e.text, own, deleted: false });
-        if (!this.client.isReplay(e.id)) this.hooks.onMessage(e.text, own);
+        if (!replay) this.hooks.onMessage(e.text, own);
         break;
       }
       case 'deleted':
@@ -126,26 +135,14 @@ export class ChatPanel {
         this.hooks.onViewers(e.count);
         break;
       case 'muted':
-        if (this.me && e.user_id === this.me.id) this.notice(this.mutedText(e.until));
+        if (this.me && e.user_id === this.me.id) this.notice(this.sending.mutedText(e.until), true);
         break;
       case 'error':
-        this.notice(this.errorText(e.code), true);
+        this.notice(outcome.kind === 'refused' ? outcome.notice : this.sending.refusalText(e.code, e.message ?? ''), true);
         break;
       default:
         break;
     }
-  }
-
-  private mutedText(until: number): string {
-    const when = until > 0 ? t('mutedUntil', { t: new Date(until).toLocaleTimeString() }) : '';
-    return t('chat.muted', { until: when });
-  }
-
-  private errorText(code: string): string {
-    if (code === 'chat.muted') return t('chat.muted', { until: '' });
-    if (code === 'chat.too_long') return t('chat.too_long', { max: MAX_TEXT_CODE_POINTS });
-    if (hasKey(code)) return t(code);
-    return t('errorGeneric', { code });
   }
 
   private onState(s: ChatState): void {
@@ -164,6 +161,8 @@ export class ChatPanel {
     this.status.className = 'chat-status' + (s === 'banned' ? ' chat-status-error' : '');
     const disabled = s === 'banned';
     this.input.disabled = disabled;
+    // No answer comes for a send the connection lost: the text stays in the box.
+    if (s !== 'joined' && this.sending.busy) this.settle();
     this.updateCounter();
   }
 
@@ -180,18 +179,29 @@ export class ChatPanel {
     this.counter.textContent = `${n}/${MAX_TEXT_CODE_POINTS}`;
     const over = n > MAX_TEXT_CODE_POINTS;
     this.counter.classList.toggle('over', over);
-    this.sendBtn.disabled = over || this.input.value.trim() === '' || this.client.state === 'banned';
+    this.sendBtn.disabled = over || this.input.value.trim() === '' || this.client.state === 'banned' || this.sending.busy;
   }
 
   private send(): void {
     const text = this.input.value.trim();
-    if (!text || codePointLength(text) > MAX_TEXT_CODE_POINTS) return;
+    if (!text || codePointLength(text) > MAX_TEXT_CODE_POINTS || this.sending.busy) return;
     if (!this.client.send(text)) {
       this.notice(t('notJoined'), true);
       return;
     }
-    this.input.value = '';
+    this.sending.start(text);
+    // The room answers within milliseconds; a send left unanswered this long frees the box.
+    this.sendTimer = setTimeout(() => {
+      this.settle();
+      this.updateCounter();
+    }, 10_000);
     this.updateCounter();
     this.list.toBottom();
+  }
+
+  private settle(): void {
+    this.sending.cancel();
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
   }
 }

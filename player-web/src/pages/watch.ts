@@ -194,10 +194,17 @@ export function watchPage(root: HTMLElement, name: string): void {
   );
   panel.measure();
   danmaku.resize();
-  window.addEventListener('orientationchange', () => setTimeout(() => {
-    panel.measure();
-    danmaku.resize();
-  }, 200));
+  // A phone turned (or a window resized): the list and the bullet lanes take the new size.
+  let relayout: ReturnType<typeof setTimeout> | null = null;
+  const onResize = () => {
+    if (relayout) clearTimeout(relayout);
+    relayout = setTimeout(() => {
+      panel.measure();
+      danmaku.resize();
+    }, 200);
+  };
+  window.addEventListener('orientationchange', onResize);
+  window.addEventListener('resize', onResize);
   client.connect();
   render();
 }

@@ -115,6 +115,58 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
     await waitFor(() => alice.$(`.dm-own:text-is("${lines[lines.length - 1]}")`), 'own bullet highlighted on the phone', 5000);
     await screenshot(alice, 'watch-playing-bullets-phone');
     await screenshot(viewer, 'watch-playing-bullets-desktop');
+    // The watch page shows the viewer count too.
+    await waitFor(async () => /^[1-9]\d* 人在看$/.test(await viewer.textContent('.info-viewers')), 'the watch page shows its viewers', 20000);
+
+    // The phone turned to landscape: the video takes the screen with its bullet comments, the
+    // chat and the bars are hidden, and a new bullet starts at the right edge of the wide screen.
+    await alice.setViewportSize({ width: 844, height: 390 });
+    const fills = async (p, w, h) => {
+      const r = await p.$eval('.stage', (e) => e.getBoundingClientRect().toJSON());
+      return Math.abs(r.width - w) < 2 && Math.abs(r.height - h) < 2;
+    };
+    await waitFor(() => fills(alice, 844, 390), 'the video fills the landscape screen', 5000);
+    assert(!(await alice.isVisible('.chat')) && !(await alice.isVisible('.topbar')), 'chat and bars hidden in landscape');
+    await new Promise((r) => setTimeout(r, 400)); // the lanes take the new width
+    const wide = '横屏弹幕飞过整个屏幕';
+    // Sent by another member straight over a socket (alice's chat box is hidden now).
+    const sender = await newPage(desktop);
+    await sender.goto(`${hub.url}/healthz`);
+    const sent = await sender.evaluate(async ([token, text]) => {
+      const ws = new WebSocket('ws://' + location.host + '/ws');
+      const events = [];
+      let echoed;
+      const echo = new Promise((r) => (echoed = r));
+      ws.onmessage = (m) => {
+        const got = [JSON.parse(m.data)].flat();
+        events.push(...got);
+        if (got.some((e) => e.type === 'message' && e.text === text)) echoed();
+      };
+      await new Promise((r) => (ws.onopen = r));
+      ws.send(JSON.stringify({ op: 'hello', token }));
+      ws.send(JSON.stringify({ op: 'join', room: 'gala' }));
+      ws.send(JSON.stringify({ op: 'send', room: 'gala', text }));
+      await Promise.race([echo, new Promise((r) => setTimeout(r, 3000))]);
+      ws.close();
+      return events.map((e) => e.type + (e.code ? ':' + e.code : ''));
+    }, [await hub.cli('token', 'user', 'carl'), wide]);
+    await sender.context().close();
+    const startX = await waitFor(() => alice.$eval(`.dm:text-is("${wide}")`, (e) => e.getBoundingClientRect().left).catch(() => null),
+      `the bullet flies in landscape (the sender got ${sent.join(' ')})`, 5000);
+    assert(startX > 500, `the bullet starts at the right of the wide screen (844 px), not of the portrait one (390 px): x ${startX}`);
+    await screenshot(alice, 'watch-landscape-bullets-phone');
+    log(`home: landscape phone, the new bullet first seen at x ${Math.round(startX)} of 844 px`);
+    // Back to portrait: the fullscreen button fills the screen (element fullscreen, or the
+    // full-window mode where it is missing) and gives it back.
+    await alice.setViewportSize({ width: 390, height: 844 });
+    await alice.click('.ctl-fs');
+    await waitFor(() => fills(alice, 390, 844), 'fullscreen fills the phone screen', 5000);
+    await screenshot(alice, 'watch-fullscreen-phone');
+    await alice.click('.ctl-fs');
+    await waitFor(() => fills(alice, 390, (390 * 9) / 16), 'out of fullscreen: the 16:9 video again', 5000);
+    // A like tap sends a heart up from the button.
+    await alice.click('.like-btn');
+    await waitFor(() => alice.$('.hearts .heart'), 'a heart rises from the like button', 2000);
     assert(alice.errors.length === 0, `page errors: ${alice.errors.join('; ')}`);
     await alice.context().close();
 

@@ -19,6 +19,15 @@ describe('RecoveryPolicy', () => {
     expect(p.onFatal({ kind: 'media' })).toEqual({ kind: 'restart', delayMs: 2000 });
   });
 
+  it('starts hls.js over at once when a recovery did not get the video playing, and begins again from the first step', () => {
+    const { p, advance } = policy();
+    expect(p.onFatal({ kind: 'media' }).kind).toBe('recover-media');
+    expect(p.stuckAfterMs).toBe(6000);
+    expect(p.onStuck()).toEqual({ kind: 'restart', delayMs: 0 });
+    advance(1000);
+    expect(p.onFatal({ kind: 'media' }).kind).toBe('recover-media');
+  });
+
   it('treats a media error long after the last one as new trouble', () => {
     const { p, advance } = policy();
     expect(p.onFatal({ kind: 'media' }).kind).toBe('recover-media');

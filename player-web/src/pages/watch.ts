@@ -17,6 +17,8 @@ import { iconMuted, iconSound, setIcon } from '../ui/icons';
 import { createStage, fullscreenButton, showOverlay, showQuality } from './stage';
 import { topBar } from './top_bar';
 
+const STALL_NOTE_MS = 2000;
+
 function countdown(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(s / 86400);
@@ -78,6 +80,15 @@ export function watchPage(root: HTMLElement, name: string): void {
   let replayId: string | null = null;
   let mediaViewers: number | null = null;
   let chatViewers: number | null = null;
+  // A video left waiting for data (parts that do not come, or that the browser cannot use)
+  // is said to be reconnecting after a while, though hls.js may have no error to report.
+  let waitingSince = 0;
+  let stalled = false;
+  stage.video.addEventListener('waiting', () => (waitingSince = Date.now()));
+  stage.video.addEventListener('playing', () => {
+    waitingSince = 0;
+    if (stalled) render();
+  });
 
   const render = () => {
     const live = playerState === 'playing' || playerState === 'recovering';
@@ -89,8 +100,9 @@ export function watchPage(root: HTMLElement, name: string): void {
     const n = mediaViewers ?? chatViewers;
     viewers.textContent = n === null ? '' : t('viewers', { n: formatCount(n) });
     if (!live) latency.textContent = '';
-    if (playerState === 'playing') showOverlay(stage, null);
-    else if (playerState === 'recovering') showOverlay(stage, [h('p.overlay-note', {}, t('reconnectingVideo'))]);
+    stalled = playerState === 'playing' && waitingSince > 0 && !stage.video.paused && Date.now() - waitingSince > STALL_NOTE_MS;
+    if (playerState === 'playing' && !stalled) showOverlay(stage, null);
+    else if (playerState === 'recovering' || stalled) showOverlay(stage, [h('p.overlay-note', {}, t('reconnectingVideo'))]);
     else if (upcoming && info?.startsAt) {
       showOverlay(stage, [h('p.overlay-title', {}, t('stateUpcoming')), h('p.overlay-count', {}, t('startsIn', { t: countdown(info.startsAt - Date.now()) }))]);
     } else if (playerState === 'ended') {
@@ -147,6 +159,7 @@ export function watchPage(root: HTMLElement, name: string): void {
     latency.textContent = l === null || playerState !== 'playing' ? '' : t('latency', { s: l.toFixed(1) });
     backToLive.hidden = !(playerState === 'playing' && (player.behindLive() || stage.video.paused));
     if (info?.startsAt && playerState !== 'playing') render();
+    else if (playerState === 'playing' && waitingSince > 0 && !stalled && Date.now() - waitingSince > STALL_NOTE_MS) render();
     // The recording is listed a moment after the stream ends (it is finished on disk first):
     // look again every few seconds until the replay link can be shown.
     if (playerState === 'ended' && !replayId && ++replayTries % 3 === 0) void findReplay();

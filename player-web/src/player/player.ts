@@ -282,25 +282,29 @@ export class Player {
     this.setState(action.kind === 'offline' ? (this.sawEndList ? 'ended' : 'offline') : 'recovering');
     switch (action.kind) {
       case 'recover-media':
-        hls.recoverMediaError();
-        return;
       case 'swap-and-recover':
-        hls.swapAudioCodec();
+        if (action.kind === 'swap-and-recover') hls.swapAudioCodec();
         hls.recoverMediaError();
-        return;
+        return this.later(this.recovery.stuckAfterMs, () => {
+          if (this.state_ !== 'recovering' || this.hls !== hls) return;
+          this.recoveries.push(`stuck: ${this.recovery.onStuck().kind}`);
+          this.restartHls(Hls, hls);
+        });
       case 'resume':
         return this.later(action.delayMs, () => hls.startLoad());
       case 'reload':
       case 'offline':
         return this.later(action.delayMs, () => hls.loadSource(this.src));
       case 'restart':
-        // A fresh hls.js instance on the same video element.
-        return this.later(action.delayMs, () => {
-          hls.destroy();
-          this.hls = null;
-          this.startHls(Hls);
-        });
+        return this.later(action.delayMs, () => this.restartHls(Hls, hls));
     }
+  }
+
+  // A fresh hls.js instance on the same video element.
+  private restartHls(Hls: typeof HlsType, old: HlsType): void {
+    old.destroy();
+    this.hls = null;
+    this.startHls(Hls);
   }
 
   private later(delayMs: number, fn: () => void): void {

@@ -1,7 +1,8 @@
 // What the player does about a fatal hls.js error, so the viewer never has to reload the page.
 // Media errors (a part the browser could not decode or append): hls.js's recoverMediaError;
 // a second one soon after: swapAudioCodec, then recover again; a third: a fresh hls.js
-// instance, after a backoff. Network errors: the stream's playlist missing (403/404/410) means
+// instance, after a backoff. A recovered player that still does not play a while later (hls.js
+// can sit on a few buffered frames after a recovery) is started over as well. Network errors: the stream's playlist missing (403/404/410) means
 // offline and is polled; anything else retries with exponential backoff and jitter, resuming the
 // loading where it stopped, or reading the master again once that failed a few times.
 // Pure (the clock and the randomness are injected), so the tests drive it by hand.
@@ -26,6 +27,7 @@ export interface RecoveryOptions {
   retryMs?: number; // first backoff delay, default 1000
   maxRetryMs?: number; // default 8000
   mediaWindowMs?: number; // media errors closer than this count as the same trouble, default 3000
+  stuckAfterMs?: number; // a recovery that has not played by then is started over, default 6000
   now?: () => number;
   random?: () => number;
 }
@@ -37,6 +39,7 @@ export class RecoveryPolicy {
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
   private readonly mediaWindowMs: number;
+  readonly stuckAfterMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -44,6 +47,7 @@ export class RecoveryPolicy {
     this.retryMs = opts.retryMs ?? 1000;
     this.maxRetryMs = opts.maxRetryMs ?? 8000;
     this.mediaWindowMs = opts.mediaWindowMs ?? 3000;
+    this.stuckAfterMs = opts.stuckAfterMs ?? 6000;
     this.now = opts.now ?? (() => Date.now());
     this.random = opts.random ?? Math.random;
   }
@@ -66,6 +70,12 @@ export class RecoveryPolicy {
       return e.manifest || this.failures > 3 ? { kind: 'reload', delayMs } : { kind: 'resume', delayMs };
     }
     return { kind: 'restart', delayMs: this.backoff() };
+  }
+
+  // A media recovery did not get the video playing within stuckAfterMs.
+  onStuck(): RecoveryAction {
+    this.mediaStreak = 0;
+    return { kind: 'restart', delayMs: 0 };
   }
 
   private onMedia(): RecoveryAction {

@@ -37,6 +37,18 @@ export function publish(url, size = '1280x720') {
   return p;
 }
 
+// A stream of the source rendition only (no transcoding); its admin token is ADMIN.
+export async function passthroughStream(hub, name, assert) {
+  const stream = JSON.parse(await hub.cli('stream', 'create', name, '--json'));
+  const put = await fetch(`${hub.url}/api/v1/streams/${name}/ladder`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ passthrough_only: true, ladder: [] }),
+  });
+  assert(put.status === 200, `${name} set to passthrough: ${put.status}`);
+  return stream;
+}
+
 export async function stop(p) {
   if (!p || p.exitCode !== null) return;
   p.kill('SIGKILL');
@@ -87,14 +99,8 @@ async function openLive(newPage, device, url) {
 
 export default async function playback({ startHub, newPage, screenshot, phone, desktop, assert, waitFor, log }) {
   const hub = await startHub({ env: { HUB_ADMIN_TOKEN: ADMIN, HUB_HLS_MASTER_WAIT_MS: '0' } });
-  const solo = JSON.parse(await hub.cli('stream', 'create', 'solo', '--json'));
+  const solo = await passthroughStream(hub, 'solo', assert);
   const gala = JSON.parse(await hub.cli('stream', 'create', 'gala', '--json'));
-  const put = await fetch(`${hub.url}/api/v1/streams/solo/ladder`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ passthrough_only: true, ladder: [] }),
-  });
-  assert(put.status === 200, `solo set to passthrough: ${put.status}`);
   const rtmp = (s) => `rtmp://127.0.0.1:${hub.rtmpPort}/live/${s.key}`;
   let ff = publish(rtmp(solo), '640x360');
   try {

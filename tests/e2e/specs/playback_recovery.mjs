@@ -12,10 +12,10 @@
 // Each time the viewer sees the "reconnecting" note over the video, and once the bytes flow
 // again the video plays on (currentTime advances), the note is gone, and it is the same
 // document (a window marker and performance.timeOrigin survive): nothing was reloaded.
-import { publish, stop } from './playback.mjs';
+import { passthroughStream, publish, stop } from './playback.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const ADMIN = 'e2e-admin-token-0123456789';
+const ADMIN = 'e2e-admin-token-0123456789'; // as playback.mjs's
 const RECONNECTING = '网络不稳定，正在重连…';
 // The stream's media (not its playlists, not the init segments hls.js keeps).
 const isMedia = (url) => /\/live\/solo\/.*\.m4s(\?|$)/.test(url);
@@ -23,13 +23,7 @@ const isStream = (url) => /\/live\/solo\//.test(url);
 
 export default async function playbackRecovery({ startHub, newPage, screenshot, desktop, assert, waitFor, log }) {
   const hub = await startHub({ env: { HUB_ADMIN_TOKEN: ADMIN } });
-  const solo = JSON.parse(await hub.cli('stream', 'create', 'solo', '--json'));
-  const put = await fetch(`${hub.url}/api/v1/streams/solo/ladder`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ passthrough_only: true, ladder: [] }),
-  });
-  assert(put.status === 200, `solo set to passthrough: ${put.status}`);
+  const solo = await passthroughStream(hub, 'solo', assert);
   const ff = publish(`rtmp://127.0.0.1:${hub.rtmpPort}/live/${solo.key}`, '640x360');
   try {
     await waitFor(async () => (await (await fetch(`${hub.url}/live/solo/source/index.m3u8`)).text()).includes('#EXTINF'),

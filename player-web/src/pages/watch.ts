@@ -94,6 +94,9 @@ export function watchPage(root: HTMLElement, name: string): void {
     const live = playerState === 'playing' || playerState === 'recovering';
     const upcoming = !live && info?.startsAt && info.startsAt > Date.now();
     stage.root.dataset.state = live ? 'live' : upcoming ? 'upcoming' : playerState;
+    // Before the event: its poster (the CMS's, through the public listing) behind the countdown.
+    if (upcoming && info?.thumbnail && stage.video.getAttribute('poster') !== info.thumbnail) stage.video.poster = info.thumbnail;
+    else if (!upcoming && stage.video.hasAttribute('poster')) stage.video.removeAttribute('poster');
     badge.textContent = live ? t('stateLive') : upcoming ? t('stateUpcoming') : playerState === 'ended' ? t('stateEnded') : '';
     badge.className = 'badge' + (live ? ' badge-live' : '');
     if (info) title.textContent = info.title;

@@ -5,9 +5,13 @@
 // lists the replay with its thumbnail, and the card opens /replay/<id>, which plays. On the
 // way, a signed-in viewer chats and the playing watch page is shot with its bullet comments.
 // Before that, an editor plans a live event in the CMS (a stream of its own, starting in two
-// hours): the upcoming section shows its card, which opens the watch page's countdown.
+// hours, with a poster from the media library): the upcoming section shows its card with the
+// poster, which opens the watch page's countdown over the poster.
 // Screenshots at phone and desktop sizes.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function publish(url) {
   const args = ['-hide_banner', '-loglevel', 'error', '-re',
@@ -46,9 +50,28 @@ async function planEvent(hub) {
     return r.json();
   };
   const org = await post('/api/v1/orgs', { name: '省总工会' });
+  // The poster: a JPEG made by ffmpeg, uploaded to the media library in one chunk.
+  const dir = mkdtempSync(join(tmpdir(), 'poster-'));
+  const file = join(dir, 'poster.jpg');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0xb22222:s=640x360',
+    '-frames:v', '1', '-y', file]);
+  const jpeg = readFileSync(file);
+  rmSync(dir, { recursive: true, force: true });
+  const upload = await post('/api/v1/media/uploads', { org_id: org.id, name: 'poster.jpg', size: jpeg.length });
+  const put = await fetch(`${hub.url}/api/v1/media/uploads/${upload.id}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'image/jpeg', 'Content-Range': `bytes 0-${jpeg.length - 1}/${jpeg.length}`, Cookie: cookie, 'X-CSRF-Token': csrf },
+    body: jpeg,
+  });
+  if (put.status !== 200) throw new Error(`PUT poster: ${put.status} ${await put.text()}`);
+  const done = await fetch(`${hub.url}/api/v1/media/uploads/${upload.id}/complete`, {
+    method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
+  });
+  if (done.status !== 200) throw new Error(`complete poster: ${done.status} ${await done.text()}`);
+  const poster = await done.json();
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
   return post('/api/v1/live-events', {
-    org_id: org.id, title: '元宵晚会', description: '直播预告',
+    org_id: org.id, title: '元宵晚会', description: '直播预告', poster_media_id: poster.id,
     starts_at: iso(Date.now() + 2 * 3600_000), ends_at: iso(Date.now() + 4 * 3600_000),
   });
 }
@@ -95,6 +118,7 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
       await waitFor(() => page.$(upcoming), 'upcoming card of the CMS live event', 20000);
       assert((await page.textContent(`${upcoming} .card-title`)) === '元宵晚会', 'upcoming card title');
       assert((await page.$$('#upcoming a.card')).length === 1, 'one upcoming card');
+      await waitFor(() => imageLoaded(page, `${upcoming} img.card-thumb`), 'upcoming poster loaded', 10000);
       await screenshot(page, `home-live-${tag}`);
     }
 
@@ -203,6 +227,11 @@ export default async function home({ startHub, newPage, screenshot, phone, deskt
     await page.click(`#upcoming a.card[href="/watch/${event.stream}"]`);
     await waitFor(() => page.$('.stage[data-state="upcoming"] .overlay-count'), 'watch page in its upcoming state', 20000);
     assert(/\d/.test(await page.textContent('.stage-overlay .overlay-count')), 'countdown shown');
+    // Behind the countdown, the event's poster, which loads.
+    const poster = await page.$eval('.stage video', (v) => v.poster);
+    assert(poster.includes(`/api/v1/public/live-events/${event.id}/poster`), `watch page poster: ${poster}`);
+    const got = await fetch(poster);
+    assert(got.status === 200 && (got.headers.get('content-type') ?? '').startsWith('image/'), `poster answers ${got.status}`);
     await screenshot(page, 'watch-upcoming-phone');
     log(`home: live card with thumbnail and viewers, then replay ${href} plays; upcoming ${event.stream} with countdown`);
   } finally {

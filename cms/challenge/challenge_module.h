@@ -1,8 +1,9 @@
 // cms/challenge/challenge_module.h
 //
 // What the challenge routes share: the app credentials, the ranking engine and its boards, the
-// per-credential rate limit, the members' cache, and the helpers that load a challenge for a
-// CMS user or for a member coming with a signed link. Built once by addRoutes() (challenge_routes.h).
+// per-credential rate limit, the members' and challenges' caches, and the helpers that load a
+// challenge for a CMS user or for a member coming with a signed link. Built once by addRoutes()
+// (challenge_routes.h).
 #pragma once
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "cms/auth/login_limiter.h"
 #include "cms/challenge/app_credentials.h"
 #include "cms/challenge/boards.h"
+#include "cms/challenge/challenge_cache.h"
 #include "cms/challenge/challenge_store.h"
 #include "cms/challenge/member_cache.h"
 #include "cms/challenge/ranking.h"
@@ -28,6 +30,7 @@ struct Module {
   AppCredentials apps;
   auth::LoginLimiter limiter;  // per app credential, [cms] challenge_app_per_minute
   MemberCache members;         // the step batches' members; forgotten when the import moves
+  ChallengeCache challenges;   // the step batches' challenges; forgotten when one is edited
 };
 
 // The challenge `:id` as the signed-in actor may see it (404 otherwise); `c` filled on success

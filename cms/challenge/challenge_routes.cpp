@@ -99,14 +99,17 @@ void addCrud(const std::shared_ptr<Module>& m) {
                return ApiError::forbidden();
              if (!errors.empty()) return ApiError::validation(errors);
              c.updatedAt = nowSeconds(ctx.base.clock);
-             return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+             Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
                if (auto st = updateChallenge(tx, c); !st) return st.error();
+               if (auto st = sql::bumpChange(tx, ChallengeCache::kTopic); !st) return st.error();
                if (auto st = ctx.audit.record(tx, req.actor, "challenge.update", "challenge",
                                               std::to_string(c.id), before, toJson(c));
                    !st)
                  return st.error();
                return toJson(c);
              });
+             m->challenges.forgetAll();  // this node at once; the others at their next poll
+             return reply;
            });
 
   addRoute(
@@ -115,19 +118,22 @@ void addCrud(const std::shared_ptr<Module>& m) {
         Challenge c;
         if (auto r = loadForActor(*m, req, c); r.isError()) return r;
         if (!ctx.access.can(req.actor, {Role::Admin}, c.orgId)) return ApiError::forbidden();
-        return inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
+        Reply reply = inTransaction(ctx, [&](sql::Transaction& tx) -> Reply {
           auto rows =
               tx.query("SELECT COUNT(*) AS n FROM cms_challenge_participants WHERE challenge_id = ?", {c.id});
           if (!rows) return rows.error();
           if ((*rows)[0].getInt("n") > 0)
             return ApiError::conflict("challenge.has_participants", "members take part: the challenge stays");
           if (auto r = tx.exec("DELETE FROM cms_challenges WHERE id = ?", {c.id}); !r) return r.error();
+          if (auto st = sql::bumpChange(tx, ChallengeCache::kTopic); !st) return st.error();
           if (auto st = ctx.audit.record(tx, req.actor, "challenge.delete", "challenge", std::to_string(c.id),
                                          toJson(c), nullptr);
               !st)
             return st.error();
           return Reply::noContent();
         });
+        m->challenges.forgetAll();
+        return reply;
       });
 }
 

@@ -110,7 +110,7 @@ using FindMember = std::function<Result<std::optional<Member>>(const std::string
 
 // What check() found out about an acceptable report.
 struct Checked {
-  Challenge c;
+  std::shared_ptr<const Challenge> c;
   Member mem;
   Day day = 0;
   int steps = 0;
@@ -119,12 +119,12 @@ struct Checked {
 };
 
 // The checks before any write: an Answer when the report is refused.
-std::optional<Answer> check(Module& m, const App& app, const Result<std::optional<Challenge>>& got,
+std::optional<Answer> check(Module& m, const App& app, const Result<std::shared_ptr<const Challenge>>& got,
                             const Json& b, const FindMember& findMem, Checked& out) {
   if (!got) return Answer{ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body()};
   if (!*got || !m.ctx.orgs.isWithin((*got)->orgId, app.orgId))
     return refused(404, "challenge.not_found", "challenge not found");
-  out.c = **got;
+  out.c = *got;
   if (!b.is_object()) return refused(422, "validation", "a JSON object with member_no, date, steps", "body");
   if (!b.contains("member_no") || !b["member_no"].is_string() ||
       !validMemberNo(b["member_no"].get<std::string>()))
@@ -146,7 +146,7 @@ std::optional<Answer> check(Module& m, const App& app, const Result<std::optiona
     out.source = b["source"].get<std::string>();
   }
   const Day today = shanghaiDay(nowSeconds(m.ctx.base.clock));
-  auto verdictOf = checkReport(out.c.rules(), today, out.day, n);
+  auto verdictOf = checkReport(out.c->rules(), today, out.day, n);
   if (verdictOf.verdict == Verdict::Refuse) {
     const std::string field = verdictOf.code.rfind("steps.", 0) == 0 ? "steps" : "date";
     return refused(422, verdictOf.code, verdictOf.message, field);
@@ -158,7 +158,7 @@ std::optional<Answer> check(Module& m, const App& app, const Result<std::optiona
   if (!found) return Answer{500, ApiError::fromError(found.error()).body()};
   if (!*found) return refused(422, "member.unknown", "no member with this number", "member_no");
   out.mem = **found;
-  if (!m.ctx.orgs.isWithin(out.mem.orgId, out.c.orgId))
+  if (!m.ctx.orgs.isWithin(out.mem.orgId, out.c->orgId))
     return refused(403, "member.outside_scope",
                    "the member's organisation does not take part in this challenge");
   return std::nullopt;
@@ -183,13 +183,13 @@ Result<Answer> hold(sql::Executor& tx, const Checked& k, std::int64_t now) {
       "INSERT INTO cms_challenge_held (challenge_id, member_id, day, steps, source, state, created_at) "
       "VALUES "
       "(?, ?, ?, ?, ?, 'pending', ?)",
-      {k.c.id, k.mem.id, static_cast<std::int64_t>(k.day), static_cast<std::int64_t>(k.steps), k.source,
+      {k.c->id, k.mem.id, static_cast<std::int64_t>(k.day), static_cast<std::int64_t>(k.steps), k.source,
        now});
   if (!r) return r.error();
   return Answer{202,
                 {{"status", "held"},
                  {"held_id", r->lastInsertId},
-                 {"challenge_id", k.c.id},
+                 {"challenge_id", k.c->id},
                  {"member_no", k.mem.memberNo},
                  {"date", formatDay(k.day)},
                  {"steps", k.steps},
@@ -206,7 +206,7 @@ Reply submitOne(Module& m, const Submission& s) {
   Checked k;
   const auto now = nowSeconds(ctx.base.clock);
   const FindMember findMem = [&](const std::string& no) { return findMember(ctx.base.db, no); };
-  if (auto no = check(m, s.app, getChallenge(ctx.base.db, s.challengeId), s.body, findMem, k)) {
+  if (auto no = check(m, s.app, m.challenges.get(ctx.base.db, s.challengeId), s.body, findMem, k)) {
     if (no->status >= 500) return Reply(no->status, no->body);
     logRefusal(s, *no);
     if (auto st =
@@ -228,13 +228,13 @@ Reply submitOne(Module& m, const Submission& s) {
         if (!h) return h.error();
         answer = *h;
       } else {
-        auto a = applyReport(tx, actor, k.c, k.mem, k.day, k.steps, now,
+        auto a = applyReport(tx, actor, *k.c, k.mem, k.day, k.steps, now,
                              "app " + std::to_string(s.app.id) + " report");
         if (!a) return a.error();
         applied = *a;
-        answer = Answer{200, appliedJson(k.c, k.mem, k.day, applied)};
+        answer = Answer{200, appliedJson(*k.c, k.mem, k.day, applied)};
       }
-      return storeAnswers(tx, std::vector<sql::Params>{answerRow(s, k.c.id, k.day, answer, now)});
+      return storeAnswers(tx, std::vector<sql::Params>{answerRow(s, k.c->id, k.day, answer, now)});
     });
     if (st) break;
     if (!retryable(st.error()) || attempt >= 4) return st.error();
@@ -244,7 +244,7 @@ Reply submitOne(Module& m, const Submission& s) {
     if (*again) return replay(**again, s.hash);
     applied = Applied{};
   }
-  if (k.verdict == Verdict::Accept) feedBoards(m, k.c, k.mem, k.day, applied);
+  if (k.verdict == Verdict::Accept) feedBoards(m, *k.c, k.mem, k.day, applied);
   return Reply(answer.status, answer.body);
 }
 
@@ -347,11 +347,12 @@ void StepBatcher::process(std::vector<Submission>& batch) {
   };
 
   // Reads outside the transaction: challenges, prior answers, members.
-  std::map<std::int64_t, Result<std::optional<Challenge>>> challenges;
+  std::map<std::int64_t, Result<std::shared_ptr<const Challenge>>> challenges;
   std::map<std::int64_t, std::set<std::string>> keysByApp;
   std::set<std::string> numbers;
   for (const auto& s : batch) {
-    if (!challenges.count(s.challengeId)) challenges.emplace(s.challengeId, getChallenge(db, s.challengeId));
+    if (!challenges.count(s.challengeId))
+      challenges.emplace(s.challengeId, m_.challenges.get(db, s.challengeId));
     keysByApp[s.app.id].insert(s.key);
     if (s.body.is_object() && s.body.contains("member_no") && s.body["member_no"].is_string() &&
         validMemberNo(s.body["member_no"].get<std::string>()))
@@ -415,8 +416,8 @@ void StepBatcher::process(std::vector<Submission>& batch) {
     std::map<std::int64_t, std::pair<std::set<std::int64_t>, std::set<Day>>> wanted;
     for (const auto& it : items)
       if (it.kind == Kind::Accepted) {
-        wanted[it.k.c.id].first.insert(it.k.mem.id);
-        wanted[it.k.c.id].second.insert(it.k.day);
+        wanted[it.k.c->id].first.insert(it.k.mem.id);
+        wanted[it.k.c->id].second.insert(it.k.day);
       }
     // One read per challenge: the participants (locked) with their days of this batch (a day row
     // never exists without its participant: participants are never deleted).
@@ -456,12 +457,12 @@ void StepBatcher::process(std::vector<Submission>& batch) {
         auto h = hold(tx, it.k, now);
         if (!h) return h.error();
         it.answer = *h;
-        answers.push_back(answerRow(s, it.k.c.id, it.k.day, it.answer, now));
+        answers.push_back(answerRow(s, it.k.c->id, it.k.day, it.answer, now));
       }
       if (it.kind != Kind::Accepted) continue;
       const auto& k = it.k;
-      auto& p = parts[{k.c.id, k.mem.id}];
-      auto& d = days[{k.c.id, k.mem.id, k.day}];
+      auto& p = parts[{k.c->id, k.mem.id}];
+      auto& d = days[{k.c->id, k.mem.id, k.day}];
       Applied& a = it.applied;
       a = Applied{};
       if (!p.exists) {
@@ -473,7 +474,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
       a.qualifiedDays = p.qualifiedDays;
       a.before = a.after = d.best;
       if (k.steps > a.before) {
-        const Rules rules = k.c.rules();
+        const Rules rules = k.c->rules();
         a.after = k.steps;
         a.countedDelta = countedSteps(rules, a.after) - countedSteps(rules, a.before);
         a.totalAfter = a.totalBefore + a.countedDelta;
@@ -486,12 +487,12 @@ void StepBatcher::process(std::vector<Submission>& batch) {
         p.qualifiedDays = a.qualifiedDays;
         p.write = true;
         if (a.countedDelta != 0)
-          audits.push_back(totalChange(appActor(s.app, s.peer), k.c.id, k.mem.id, k.day, a.after,
+          audits.push_back(totalChange(appActor(s.app, s.peer), k.c->id, k.mem.id, k.day, a.after,
                                        a.totalBefore, a.totalAfter,
                                        "app " + std::to_string(s.app.id) + " report"));
       }
-      it.answer = Answer{200, appliedJson(k.c, k.mem, k.day, a)};
-      answers.push_back(answerRow(s, k.c.id, k.day, it.answer, now));
+      it.answer = Answer{200, appliedJson(*k.c, k.mem, k.day, a)};
+      answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
     }
     // Writes: days, participants, audit rows, answers; a multi-row statement each.
     sql::Params dp, pp;
@@ -557,7 +558,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
   std::map<std::int64_t, std::vector<Boards::Fed>> fed;
   for (const auto& it : items)
     if (it.kind == Kind::Accepted && (it.applied.countedDelta != 0 || it.applied.joined))
-      fed[it.k.c.id].push_back(
+      fed[it.k.c->id].push_back(
           Boards::Fed{it.k.mem.id, it.k.mem.orgId, it.k.day, it.applied.countedDelta, it.applied.joined});
   for (const auto& [cid, list] : fed) {
     const auto& got = challenges.at(cid);

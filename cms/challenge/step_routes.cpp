@@ -74,6 +74,9 @@ void addSteps(const std::shared_ptr<Module>& m) {
   ctx.base.changes.onChange(MemberCache::kTopic, [weak](std::string_view, std::int64_t) {
     if (auto live = weak.lock()) live->members.forgetAll();
   });
+  ctx.base.changes.onChange(ChallengeCache::kTopic, [weak](std::string_view, std::int64_t) {
+    if (auto live = weak.lock()) live->challenges.forgetAll();
+  });
   auto& requests = ctx.base.metrics.counter("hub_cms_requests_total", "CMS API requests answered");
   auto& refusedCount = ctx.base.metrics.counter(
       "hub_cms_refused_total", "CMS API requests refused before the handler (401, 403, 400)");

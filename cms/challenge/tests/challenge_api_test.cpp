@@ -17,6 +17,7 @@
 
 #include "cms/api/time.h"
 #include "cms/challenge/app_credentials.h"
+#include "cms/challenge/challenge_cache.h"
 #include "cms/challenge/day.h"
 #include "cms/challenge/member_cache.h"
 #include "cms/challenge/member_import.h"
@@ -159,6 +160,7 @@ class ChallengeApi : public testing::CmsApiTest {
   void ImplausibleReportsAreHeldUntilApproved();
   void RevocationElsewhereDropsTheCachedCredential();
   void ReimportElsewhereDropsTheCachedMember();
+  void EditsReachTheCachedChallenge();
   void LeaderboardsMemberPageAndOrganisations();
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
 
@@ -350,6 +352,36 @@ void ChallengeApi::ReimportElsewhereDropsTheCachedMember() {
   EXPECT_EQ(moved.errorCode(), "member.outside_scope");
 }
 
+void ChallengeApi::EditsReachTheCachedChallenge() {
+  const auto cid = createChallenge();  // cap 30000, plausible up to 80000
+  const auto app = createApp();
+  ASSERT_EQ(steps(app, cid, "e1", "m1", today_, 20000).body["total"], 20000);  // read, so now cached
+  // An edit on this node counts for the next report at once.
+  auto patched = admin().patch("/api/v1/challenges/" + std::to_string(cid), {{"daily_cap", 10000}});
+  ASSERT_EQ(patched.status, 200) << patched.text;
+  auto capped = steps(app, cid, "e2", "m1", today_ - 1, 15000);
+  EXPECT_EQ(capped.body["day_counted"], 10000) << capped.text;
+  EXPECT_EQ(capped.body["total"], 30000);
+  // Another node lowers the plausible maximum: the row and the change topic move in SQL.
+  auto seen = std::make_shared<std::promise<void>>();
+  auto once = std::make_shared<std::atomic<bool>>(false);
+  auto fired = seen->get_future();
+  hub().ctx().base.changes.onChange(ChallengeCache::kTopic, [seen, once](std::string_view, std::int64_t) {
+    if (!once->exchange(true)) seen->set_value();
+  });
+  auto st = hub().db().transaction([&](sql::Transaction& tx) -> Status {
+    if (auto r = tx.exec("UPDATE cms_challenges SET plausible_max = 5000 WHERE id = ?", {cid}); !r)
+      return r.error();
+    return sql::bumpChange(tx, ChallengeCache::kTopic);
+  });
+  ASSERT_TRUE(st) << st.error().message;
+  (void)hub().ctx().base.changes.pollOnce();  // or the watcher's own poll, within 250 ms
+  ASSERT_EQ(fired.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto held = steps(app, cid, "e3", "m2", today_, 6000);
+  EXPECT_EQ(held.status, 202) << held.text;
+  EXPECT_EQ(totalsFromSql(cid, 10000).count("m2"), 0u);  // held: not counted
+}
+
 void ChallengeApi::ImplausibleReportsAreHeldUntilApproved() {
   const auto cid = createChallenge();
   const auto app = createApp();
@@ -521,6 +553,7 @@ TEST_P(ChallengeApi, BadInputCodesThenLeaderboardsAndTheMemberPage) {
 TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlThenRebuild) {
   ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
   ReimportElsewhereDropsTheCachedMember();
+  EditsReachTheCachedChallenge();
 }
 
 HUB_CMS_BACKENDS(ChallengeApi);

@@ -30,16 +30,23 @@ const std::shared_ptr<spdlog::logger>& logger() {
   return log;
 }
 
+// An answer's JSON is written once: the same bytes are sent and stored for a replay.
 struct Answer {
   int status = 200;
-  Json body;
+  std::string text;
 };
+
+Answer answerOf(int status, const Json& body) {
+  return Answer{status, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+Reply replyOf(const Answer& a) { return Reply::raw(http::Response(a.status, a.text, "application/json")); }
 
 Answer refused(int status, const std::string& code, const std::string& message,
                const std::string& field = "") {
   ApiError e{status, code, message, {}, {}};
   if (!field.empty()) e.fields[field] = message;
-  return Answer{status, e.body()};
+  return answerOf(status, e.body());
 }
 
 struct Prior {
@@ -48,8 +55,8 @@ struct Prior {
 };
 
 Prior priorOf(const sql::Row& r) {
-  return Prior{r.getString("body_hash"), Answer{static_cast<int>(r.getInt("status")),
-                                                Json::parse(r.getString("response"), nullptr, false)}};
+  return Prior{r.getString("body_hash"),
+               Answer{static_cast<int>(r.getInt("status")), r.getString("response")}};
 }
 
 Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, const std::string& key) {
@@ -92,14 +99,14 @@ sql::Params answerRow(const Submission& s, std::int64_t challengeId, Day day, co
           challengeId,
           static_cast<std::int64_t>(day),
           static_cast<std::int64_t>(a.status),
-          a.body.dump(),
+          a.text,
           now};
 }
 
 Reply replay(const Prior& p, const std::string& hash) {
   if (p.hash != hash)
     return ApiError{422, "idempotency.conflict", "this Idempotency-Key was used with another body", {}, {}};
-  Reply r(p.answer.status, p.answer.body);
+  Reply r = replyOf(p.answer);
   r.header("Idempotent-Replayed", "true");
   return r;
 }
@@ -121,7 +128,7 @@ struct Checked {
 // The checks before any write: an Answer when the report is refused.
 std::optional<Answer> check(Module& m, const App& app, const Result<std::shared_ptr<const Challenge>>& got,
                             const Json& b, const FindMember& findMem, Checked& out) {
-  if (!got) return Answer{ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body()};
+  if (!got) return answerOf(ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body());
   if (!*got || !m.ctx.orgs.isWithin((*got)->orgId, app.orgId))
     return refused(404, "challenge.not_found", "challenge not found");
   out.c = *got;
@@ -155,7 +162,7 @@ std::optional<Answer> check(Module& m, const App& app, const Result<std::shared_
   out.holdMessage = verdictOf.message;
   out.steps = static_cast<int>(n);
   auto found = findMem(b["member_no"].get<std::string>());
-  if (!found) return Answer{500, ApiError::fromError(found.error()).body()};
+  if (!found) return answerOf(500, ApiError::fromError(found.error()).body());
   if (!*found) return refused(422, "member.unknown", "no member with this number", "member_no");
   out.mem = **found;
   if (!m.ctx.orgs.isWithin(out.mem.orgId, out.c->orgId))
@@ -173,8 +180,10 @@ auth::Actor appActor(const App& app, const std::string& peer) {
 }
 
 void logRefusal(const Submission& s, const Answer& a) {
-  logger()->info("[challenge={} app={}] steps refused: {}", s.challengeId, s.app.id,
-                 a.body["error"].value("code", std::string()));
+  const Json j = Json::parse(a.text, nullptr, false);
+  logger()->info(
+      "[challenge={} app={}] steps refused: {}", s.challengeId, s.app.id,
+      j.is_object() && j.contains("error") ? j["error"].value("code", std::string()) : std::string());
 }
 
 // The held report's row and its answer.
@@ -186,14 +195,13 @@ Result<Answer> hold(sql::Executor& tx, const Checked& k, std::int64_t now) {
       {k.c->id, k.mem.id, static_cast<std::int64_t>(k.day), static_cast<std::int64_t>(k.steps), k.source,
        now});
   if (!r) return r.error();
-  return Answer{202,
-                {{"status", "held"},
-                 {"held_id", r->lastInsertId},
-                 {"challenge_id", k.c->id},
-                 {"member_no", k.mem.memberNo},
-                 {"date", formatDay(k.day)},
-                 {"steps", k.steps},
-                 {"message", k.holdMessage}}};
+  return answerOf(202, {{"status", "held"},
+                        {"held_id", r->lastInsertId},
+                        {"challenge_id", k.c->id},
+                        {"member_no", k.mem.memberNo},
+                        {"date", formatDay(k.day)},
+                        {"steps", k.steps},
+                        {"message", k.holdMessage}});
 }
 
 }  // namespace
@@ -207,7 +215,7 @@ Reply submitOne(Module& m, const Submission& s) {
   const auto now = nowSeconds(ctx.base.clock);
   const FindMember findMem = [&](const std::string& no) { return findMember(ctx.base.db, no); };
   if (auto no = check(m, s.app, m.challenges.get(ctx.base.db, s.challengeId), s.body, findMem, k)) {
-    if (no->status >= 500) return Reply(no->status, no->body);
+    if (no->status >= 500) return replyOf(*no);
     logRefusal(s, *no);
     if (auto st =
             storeAnswers(ctx.base.db, std::vector<sql::Params>{answerRow(s, s.challengeId, 0, *no, now)});
@@ -216,7 +224,7 @@ Reply submitOne(Module& m, const Submission& s) {
       auto again = priorAnswer(ctx.base.db, s.app.id, s.key);
       if (again && *again) return replay(**again, s.hash);
     }
-    return Reply(no->status, no->body);
+    return replyOf(*no);
   }
   const auth::Actor actor = appActor(s.app, s.peer);
   Applied applied;
@@ -232,7 +240,7 @@ Reply submitOne(Module& m, const Submission& s) {
                              "app " + std::to_string(s.app.id) + " report");
         if (!a) return a.error();
         applied = *a;
-        answer = Answer{200, appliedJson(*k.c, k.mem, k.day, applied)};
+        answer = answerOf(200, appliedJson(*k.c, k.mem, k.day, applied));
       }
       return storeAnswers(tx, std::vector<sql::Params>{answerRow(s, k.c->id, k.day, answer, now)});
     });
@@ -245,7 +253,7 @@ Reply submitOne(Module& m, const Submission& s) {
     applied = Applied{};
   }
   if (k.verdict == Verdict::Accept) feedBoards(m, *k.c, k.mem, k.day, applied);
-  return Reply(answer.status, answer.body);
+  return replyOf(answer);
 }
 
 StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
@@ -402,7 +410,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
     if (auto no = check(m_, s.app, challenges.at(s.challengeId), s.body, findMem, it.k)) {
       it.answer = *no;
       it.kind = no->status >= 500 ? Kind::Answered : Kind::Refused;
-      if (it.kind == Kind::Answered) s.done(Reply(no->status, no->body));
+      if (it.kind == Kind::Answered) s.done(replyOf(*no));
       continue;
     }
     it.kind = it.k.verdict == Verdict::Hold ? Kind::Held : Kind::Accepted;
@@ -491,7 +499,7 @@ void StepBatcher::process(std::vector<Submission>& batch) {
                                        a.totalBefore, a.totalAfter,
                                        "app " + std::to_string(s.app.id) + " report"));
       }
-      it.answer = Answer{200, appliedJson(*k.c, k.mem, k.day, a)};
+      it.answer = answerOf(200, appliedJson(*k.c, k.mem, k.day, a));
       answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
     }
     // Writes: days, participants, audit rows, answers; a multi-row statement each.
@@ -578,20 +586,20 @@ void StepBatcher::process(std::vector<Submission>& batch) {
       case Kind::Follows: {
         const auto& lead = items[it.leader];
         if (lead.kind == Kind::Answered)
-          s.done(Reply(lead.answer.status, lead.answer.body));
+          s.done(replyOf(lead.answer));
         else
           s.done(replay(Prior{batch[it.leader].hash, lead.answer}, s.hash));
         break;
       }
       case Kind::Refused:
         logRefusal(s, it.answer);
-        s.done(Reply(it.answer.status, it.answer.body));
+        s.done(replyOf(it.answer));
         break;
       case Kind::Held:
-        s.done(Reply(it.answer.status, it.answer.body));
+        s.done(replyOf(it.answer));
         break;
       case Kind::Accepted:
-        s.done(Reply(it.answer.status, it.answer.body));
+        s.done(replyOf(it.answer));
         break;
     }
   }

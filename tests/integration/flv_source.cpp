@@ -86,8 +86,7 @@ FlvClip readFlv(const std::string& path) {
   return clip;
 }
 
-FlvClip makeFlvClip(const std::string& dir, int seconds) {
-  const std::string path = dir + "/clip.flv";
+std::string encodeFlvClip(const std::string& path, int seconds, const std::string& audioCodec) {
   auto r = run({"ffmpeg",   "-v",
                 "error",    "-y",
                 "-f",       "lavfi",
@@ -99,14 +98,20 @@ FlvClip makeFlvClip(const std::string& dir, int seconds) {
                 "-preset",  "ultrafast",
                 "-g",       "30",
                 "-pix_fmt", "yuv420p",
-                "-c:a",     "aac",
+                "-c:a",     audioCodec,
                 "-b:a",     "64k",
                 "-ac",      "2",
                 "-f",       "flv",
                 path},
                {}, 60000);
-  EXPECT_EQ(r.exitCode, 0) << r.output;
-  if (r.exitCode != 0) return {};
+  return r.exitCode == 0 ? "" : r.output;
+}
+
+FlvClip makeFlvClip(const std::string& dir, int seconds) {
+  const std::string path = dir + "/clip.flv";
+  const std::string failed = encodeFlvClip(path, seconds);
+  EXPECT_EQ(failed, "");
+  if (!failed.empty()) return {};
   return readFlv(path);
 }
 

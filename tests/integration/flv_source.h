@@ -18,8 +18,11 @@ struct FlvClip {
   int videoFrames = 0, audioFrames = 0;
 };
 
-// Encodes `seconds` of 640x360 30 fps test pattern (1 s GOPs) and a 44.1 kHz tone into
-// `dir`/clip.flv with ffmpeg and reads it. Fails the current test (and returns an empty clip)
+// Encodes `seconds` of 640x360 30 fps test pattern (1 s GOPs) and a 44.1 kHz stereo tone in
+// `audioCodec` (an ffmpeg encoder: aac, libmp3lame) into the FLV file `path`; "" or ffmpeg's output.
+std::string encodeFlvClip(const std::string& path, int seconds, const std::string& audioCodec = "aac");
+
+// The same (AAC) into `dir`/clip.flv, read back. Fails the current test (and returns an empty clip)
 // when ffmpeg or the parse fails.
 FlvClip makeFlvClip(const std::string& dir, int seconds);
 

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/flv_source.h"
 #include "tests/integration/hub_process.h"
 #include "tests/integration/media_test_util.h"
 #include "tests/support/fixtures.h"
@@ -19,26 +20,6 @@ using namespace hub::test;
 using nlohmann::json;
 
 namespace {
-
-// A 640x360 30 fps clip (1 s GOPs) with a 44.1 kHz tone in `audioCodec`, as FLV.
-std::string makeClip(const std::string& path, const std::string& audioCodec, int seconds) {
-  auto r = run({"ffmpeg",   "-v",
-                "error",    "-y",
-                "-f",       "lavfi",
-                "-i",       "testsrc2=size=640x360:rate=30",
-                "-f",       "lavfi",
-                "-i",       "sine=frequency=440:sample_rate=44100",
-                "-t",       std::to_string(seconds),
-                "-c:v",     "libx264",
-                "-preset",  "ultrafast",
-                "-g",       "30",
-                "-pix_fmt", "yuv420p",
-                "-c:a",     audioCodec,
-                "-ac",      "2",
-                "-f",       "flv",
-                path});
-  return r.exitCode == 0 ? "" : r.output;
-}
 
 // ffmpeg sending the clip as it is (-c copy), in real time.
 std::vector<std::string> publishCopy(int rtmpPort, const std::string& key, const std::string& clip) {
@@ -112,7 +93,7 @@ bool twoSegments(HubProcess& hub, const std::string& stream) {
 
 TEST(RtmpAudio, AacFromThePublisherReachesHlsByteForByte) {
   TempDir dir;
-  ASSERT_EQ(makeClip(dir.path() + "/clip.flv", "aac", 12), "");
+  ASSERT_EQ(encodeFlvClip(dir.path() + "/clip.flv", 12, "aac"), "");
   HubProcess hub({"--admin-token", kAdminToken});
   ASSERT_TRUE(hub.waitReady());
   auto key = createStream(hub, "aac");
@@ -141,7 +122,7 @@ TEST(RtmpAudio, AacFromThePublisherReachesHlsByteForByte) {
 
 TEST(RtmpAudio, Mp3IsReencodedToAacThatDecodes) {
   TempDir dir;
-  ASSERT_EQ(makeClip(dir.path() + "/clip.flv", "libmp3lame", 12), "");
+  ASSERT_EQ(encodeFlvClip(dir.path() + "/clip.flv", 12, "libmp3lame"), "");
   HubProcess hub({"--admin-token", kAdminToken});
   ASSERT_TRUE(hub.waitReady());
   auto key = createStream(hub, "mp3");

@@ -34,10 +34,17 @@ const std::shared_ptr<spdlog::logger>& logger() {
 struct Answer {
   int status = 200;
   std::string text;
+  std::string code;  // a refusal's error code, for the log
 };
 
 Answer answerOf(int status, const Json& body) {
-  return Answer{status, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return Answer{status, body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
+}
+
+Answer answerOf(const ApiError& e) {
+  Answer a = answerOf(e.status, e.body());
+  a.code = e.code;
+  return a;
 }
 
 Reply replyOf(const Answer& a) { return Reply::raw(http::Response(a.status, a.text, "application/json")); }
@@ -46,7 +53,7 @@ Answer refused(int status, const std::string& code, const std::string& message,
                const std::string& field = "") {
   ApiError e{status, code, message, {}, {}};
   if (!field.empty()) e.fields[field] = message;
-  return answerOf(status, e.body());
+  return answerOf(e);
 }
 
 struct Prior {
@@ -56,7 +63,7 @@ struct Prior {
 
 Prior priorOf(const sql::Row& r) {
   return Prior{r.getString("body_hash"),
-               Answer{static_cast<int>(r.getInt("status")), r.getString("response")}};
+               Answer{static_cast<int>(r.getInt("status")), r.getString("response"), {}}};
 }
 
 Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, const std::string& key) {
@@ -128,7 +135,7 @@ struct Checked {
 // The checks before any write: an Answer when the report is refused.
 std::optional<Answer> check(Module& m, const App& app, const Result<std::shared_ptr<const Challenge>>& got,
                             const Json& b, const FindMember& findMem, Checked& out) {
-  if (!got) return answerOf(ApiError::fromError(got.error()).status, ApiError::fromError(got.error()).body());
+  if (!got) return answerOf(ApiError::fromError(got.error()));
   if (!*got || !m.ctx.orgs.isWithin((*got)->orgId, app.orgId))
     return refused(404, "challenge.not_found", "challenge not found");
   out.c = *got;
@@ -180,10 +187,7 @@ auth::Actor appActor(const App& app, const std::string& peer) {
 }
 
 void logRefusal(const Submission& s, const Answer& a) {
-  const Json j = Json::parse(a.text, nullptr, false);
-  logger()->info(
-      "[challenge={} app={}] steps refused: {}", s.challengeId, s.app.id,
-      j.is_object() && j.contains("error") ? j["error"].value("code", std::string()) : std::string());
+  logger()->info("[challenge={} app={}] steps refused: {}", s.challengeId, s.app.id, a.code);
 }
 
 // The held report's row and its answer.

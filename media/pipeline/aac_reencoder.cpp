@@ -13,7 +13,6 @@ extern "C" {
 #include <libavutil/channel_layout.h>
 }
 
-#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <optional>

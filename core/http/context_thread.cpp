@@ -82,14 +82,14 @@ Status ContextThread::start() {
 }
 
 void ContextThread::run() {
-  // See ServerOptions::maxPollGap: a busy loop with many sockets waits out the gap before it
+  // See ServerOptions::maxPollGap: a loop with many WebSockets waits out the gap before it
   // polls again, so one poll() over all of them serves every frame that arrived meanwhile.
   const auto perConn = core_.options.pollGapPerConnection;
   const auto maxGap = std::chrono::duration_cast<std::chrono::nanoseconds>(core_.options.maxPollGap);
   auto lastPoll = std::chrono::steady_clock::time_point{};
   while (!exit_) {
     if (perConn.count() > 0 && maxGap.count() > 0) {
-      const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(conns_.size()));
+      const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(wsOpen_));
       if (std::chrono::steady_clock::now() < lastPoll + gap) std::this_thread::sleep_until(lastPoll + gap);
     }
     if (lws_service(context_, 0) < 0) break;

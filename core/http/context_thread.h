@@ -116,7 +116,8 @@ class ContextThread {
   std::uint64_t nextId_ = 1;
   std::unordered_map<lws*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<std::uint64_t, Connection*> byId_;
-  std::vector<unsigned char> scratch_;         // LWS_PRE + one write's worth
+  std::size_t wsOpen_ = 0;              // established WebSockets: they set the poll gap (ServerOptions)
+  std::vector<unsigned char> scratch_;  // LWS_PRE + one write's worth
   std::vector<WsConnection::Outgoing> batch_;  // messages packed into one write
   // WebSocket frames of this pass, sent together by submitWsSends() (one io_uring_enter).
   struct PendingSend {

@@ -65,6 +65,7 @@ int ContextThread::onWsEstablished(Connection& c) {
     return 0;
   }
   c.wsEstablished = true;
+  ++wsOpen_;
   c.wsRawSend = !lws_is_ssl(c.wsi) && lws_get_network_wsi(c.wsi) == c.wsi;
   c.phase = Connection::Phase::Idle;
   lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);
@@ -252,6 +253,7 @@ void ContextThread::submitWsSends() {
 void ContextThread::onWsClosed(Connection& c) {
   if (!c.wsEstablished) return;
   c.wsEstablished = false;
+  --wsOpen_;
   core_.wsConnections.dec();
   c.ws->markClosed();
   if (c.wsRoute->handlers.onClose) c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);

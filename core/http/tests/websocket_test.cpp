@@ -334,6 +334,31 @@ TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
   }
 }
 
+TEST(WsPollGap, PlainHttpConnectionsDoNotWidenTheGap) {
+  // Three keep-alive HTTP clients at 100 ms each would leave 300 ms between two polls; they do
+  // not count, so six requests taking turns are answered well inside one such gap.
+  metrics::Registry registry;
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.pollGapPerConnection = 100ms;
+  o.maxPollGap = 300ms;
+  Server server(o, registry);
+  server.route(Method::Get, "/ping", [](const Request&) { return Response::text(200, "pong"); });
+  ASSERT_TRUE(server.start());
+  TestClient a("127.0.0.1", server.port()), b("127.0.0.1", server.port()), idle("127.0.0.1", server.port());
+  ASSERT_TRUE(idle.connected());
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < 3; ++round) {
+    for (TestClient* c : {&a, &b}) {
+      auto r = c->request("GET", "/ping");
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->body, "pong");
+    }
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms);
+}
+
 TEST_F(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {
   // A client that reads nothing until the server's sends came up short: the rest of a frame
   // cut by a full socket goes out before the next frame, so every payload arrives whole.

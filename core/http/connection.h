@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "core/http/lws_request.h"
 #include "core/http/request.h"
 #include "core/http/response.h"
 #include "core/http/router.h"
@@ -31,7 +32,7 @@ struct Connection {
   bool adopted = false;
   Phase phase = Phase::Idle;
   std::uint64_t seq = 0;  // requests seen; async responses carry the one they answer
-  std::string peer;       // lwsPeer(), read at the first request, kept for the next ones
+  std::string peer;       // see peerAddress()
 
   // The exchange in progress.
   Method method = Method::Get;
@@ -64,6 +65,12 @@ struct Connection {
   bool wsRawSend = false;      // plain TCP of its own (no TLS, no h2 stream): frames may go by io_uring
   bool wsSendQueued = false;   // a frame of it waits in the loop's io_uring batch
   bool wsSendMore = false;     // and more waits behind it
+
+  // The client's address: a getpeername call, so read once and kept for the next requests.
+  const std::string& peerAddress() {
+    if (peer.empty()) peer = lwsPeer(wsi);
+    return peer;
+  }
 
   void resetExchange() {
     phase = Phase::Idle;

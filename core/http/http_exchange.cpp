@@ -70,7 +70,7 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
   c.expectedBody = *contentLength;
   if (c.expectedBody > core_.options.maxBodyBytes) {
     // Refused before reading a byte of it; the connection closes so the body is never parsed.
-    logger()->debug("[peer={}] {} {}: body of {} bytes over the {} limit", lwsPeer(c.wsi),
+    logger()->debug("[peer={}] {} {}: body of {} bytes over the {} limit", c.peerAddress(),
                     methodName(c.method), path, c.expectedBody, core_.options.maxBodyBytes);
     c.closeAfter = true;
     respond(c,
@@ -83,8 +83,8 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
   if (match.route) {
     c.route = match.route;
     c.cors = match.route->options.cors ? &*match.route->options.cors : nullptr;
-    if (c.peer.empty()) c.peer = lwsPeer(c.wsi);
-    lwsReadRequest(c.wsi, c.method, std::string(path), c.peer, core_.options.extraHeaders, c.request);
+    lwsReadRequest(c.wsi, c.method, std::string(path), c.peerAddress(), core_.options.extraHeaders,
+                   c.request);
     c.request.params = std::move(match.params);
     c.origin = std::string(c.request.header("origin"));
     if (c.expectedBody > 0) {
@@ -131,7 +131,7 @@ int ContextThread::onHttp(Connection& c, const char* uri) {
     if (mount->options.onServed && c.method == Method::Get && (r.status == 200 || r.status == 206)) {
       auto rel = path.substr(std::min(path.size(), mount->prefix.size()));
       while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
-      mount->options.onServed(rel, lwsPeer(c.wsi), lwsHeader(c.wsi, WSI_TOKEN_HTTP_USER_AGENT));
+      mount->options.onServed(rel, c.peerAddress(), lwsHeader(c.wsi, WSI_TOKEN_HTTP_USER_AGENT));
     }
     respond(c, std::move(r));
     return 0;
@@ -199,7 +199,7 @@ void ContextThread::dispatch(Connection& c) {
   try {
     async(std::move(c.request), responder);
   } catch (const std::exception& e) {
-    logger()->error("[peer={}] {} {}: async handler threw: {}", lwsPeer(c.wsi), methodName(c.method),
+    logger()->error("[peer={}] {} {}: async handler threw: {}", c.peerAddress(), methodName(c.method),
                     route.pattern, e.what());
     responder.send(Response::error(500, "internal", "internal error"));
   }

@@ -26,16 +26,15 @@ int ContextThread::onWsFilter(Connection& c) {
   const WsRoute* route = core_.findWs(path);
   std::string origin = lwsHeader(c.wsi, WSI_TOKEN_ORIGIN);
   if (!route) {
-    logger()->info("[peer={}] websocket refused: no endpoint at {}", lwsPeer(c.wsi), path);
+    logger()->info("[peer={}] websocket refused: no endpoint at {}", c.peerAddress(), path);
     return 1;
   }
   if (draining_ || !route->originAllowed(origin)) {
-    logger()->info("[peer={}] websocket {} refused: origin '{}' not allowed", lwsPeer(c.wsi), path, origin);
+    logger()->info("[peer={}] websocket {} refused: origin '{}' not allowed", c.peerAddress(), path, origin);
     return 1;
   }
   Request upgrade;
-  if (c.peer.empty()) c.peer = lwsPeer(c.wsi);
-  lwsReadRequest(c.wsi, Method::Get, path, c.peer, core_.options.extraHeaders, upgrade);
+  lwsReadRequest(c.wsi, Method::Get, path, c.peerAddress(), core_.options.extraHeaders, upgrade);
   c.wsRoute = route;
   c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages,
                                         route->options.maxQueuedBytes, route->options.overflowCloseCode);

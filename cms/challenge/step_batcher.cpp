@@ -21,6 +21,7 @@
 #include "cms/org/org_tree.h"
 #include "core/http/response_batch.h"
 #include "core/log/log.h"
+#include "core/sql/errors.h"
 
 namespace hub::cms::challenge {
 namespace {
@@ -267,6 +268,9 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
                                           "Step submission batches taken by the group commit")),
       reports_(m.ctx.base.metrics.counter("hub_challenge_step_batch_reports_total",
                                           "Step submissions taken in those batches")),
+      keyConflicts_(m.ctx.base.metrics.counter(
+          "hub_challenge_step_batch_key_conflicts_total",
+          "Batches applied again with their Idempotency-Keys read first (a key was stored before)")),
       settled_(std::chrono::steady_clock::now()) {
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
 }
@@ -316,7 +320,10 @@ void StepBatcher::run() {
     if (!batch.empty()) {
       batches_.inc();
       reports_.inc(static_cast<double>(batch.size()));
-      process(batch);
+      bool checkKeys = false;
+      for (int n = checkedBatches_.load(); n > 0 && !checkKeys;)
+        checkKeys = checkedBatches_.compare_exchange_weak(n, n - 1);
+      process(batch, checkKeys);
     }
     if (settle)
       if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
@@ -349,7 +356,7 @@ struct DayBest {
 
 }  // namespace
 
-void StepBatcher::process(std::vector<Submission>& batch) {
+void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
   CmsContext& ctx = m_.ctx;
   auto& db = ctx.base.db;
   const auto now = nowSeconds(ctx.base.clock);
@@ -371,20 +378,21 @@ void StepBatcher::process(std::vector<Submission>& batch) {
       numbers.insert(s.body["member_no"].get<std::string>());
   }
   std::map<std::pair<std::int64_t, std::string>, Prior> priors;
-  for (const auto& [app, keys] : keysByApp) {
-    sql::Params params{app};
-    params.insert(params.end(), keys.begin(), keys.end());
-    const std::size_t width = paddedWidth(keys.size());
-    params.resize(1 + width, sql::Value(params[1]));
-    auto rows = db.query(
-        "SELECT idem_key, body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND "
-        "idem_key "
-        "IN " +
-            placeholders(1, width),
-        params);
-    if (!rows) return fallback(rows.error());
-    for (const auto& r : *rows) priors[{app, r.getString("idem_key")}] = priorOf(r);
-  }
+  if (checkKeys)
+    for (const auto& [app, keys] : keysByApp) {
+      sql::Params params{app};
+      params.insert(params.end(), keys.begin(), keys.end());
+      const std::size_t width = paddedWidth(keys.size());
+      params.resize(1 + width, sql::Value(params[1]));
+      auto rows = db.query(
+          "SELECT idem_key, body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND "
+          "idem_key "
+          "IN " +
+              placeholders(1, width),
+          params);
+      if (!rows) return fallback(rows.error());
+      for (const auto& r : *rows) priors[{app, r.getString("idem_key")}] = priorOf(r);
+    }
   auto found = m_.members.lookup(db, std::vector<std::string>(numbers.begin(), numbers.end()));
   if (!found) return fallback(found.error());
   const std::map<std::string, Member>& members = *found;
@@ -563,6 +571,13 @@ void StepBatcher::process(std::vector<Submission>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i)
       if (items[i].kind != Kind::Answered) rest.push_back(std::move(batch[i]));
     batch = std::move(rest);
+    if (!checkKeys && st.error().code == sql::errc::kConstraint) {
+      // A key stored before (an app's retry): nothing of this batch was written. Again with the
+      // keys read first; the next batches read theirs too, as retries tend to come in runs.
+      keyConflicts_.inc();
+      checkedBatches_ = 64;
+      return process(batch, true);
+    }
     return fallback(st.error());
   }
 

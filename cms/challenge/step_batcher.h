@@ -3,9 +3,10 @@
 // Group commit for step submissions (issue 7). Requests that passed the cheap checks (app
 // credential, rate limit, Idempotency-Key, JSON) queue here; a thread (or a few) takes everything
 // queued (up to a limit) and apply it in ONE transaction with multi-row statements: the prior
-// answers of the keys, the members, the participants (locked), the days, the new days and
-// totals, the audit rows and the stored answers. Only after the commit is each request
-// answered, then the boards are fed in one engine call. Within a batch the reports apply in
+// answers of the keys (only after a batch met a key stored before: a new key, the common case,
+// is found new by the answers' primary key at the insert), the members, the participants
+// (locked), the days, the new days and totals, the audit rows and the stored answers. Only after the commit
+// is each request answered, then the boards are fed in one engine call. Within a batch the reports apply in
 // arrival order (two reports of one member see each other), and a key repeated in a batch is
 // answered like a repeat after the first (replay, or 422 idempotency.conflict). When the
 // batch's transaction fails (a lock conflict with another node, a key another node stored
@@ -15,6 +16,7 @@
 // The same threads settle the average and rate boards about once a second.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -55,17 +57,22 @@ class StepBatcher {
 
  private:
   void run();
-  void process(std::vector<Submission>& batch);
+  // `checkKeys`: read the prior answers of the batch's keys first. Without it the batch is
+  // applied as if every key were new, and the answers' primary key (app, key) refuses a key
+  // stored before: the transaction rolls back and the batch is applied again with its keys read.
+  void process(std::vector<Submission>& batch, bool checkKeys);
 
   Module& m_;
   const std::size_t maxBatch_;
-  metrics::Counter& batches_;  // hub_challenge_step_batches_total
-  metrics::Counter& reports_;  // hub_challenge_step_batch_reports_total (their sizes, summed)
+  metrics::Counter& batches_;       // hub_challenge_step_batches_total
+  metrics::Counter& reports_;       // hub_challenge_step_batch_reports_total (their sizes, summed)
+  metrics::Counter& keyConflicts_;  // hub_challenge_step_batch_key_conflicts_total
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Submission> queue_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point settled_;
+  std::atomic<int> checkedBatches_{0};  // batches still to read their keys first, after a conflict
   std::vector<std::thread> threads_;
 };
 

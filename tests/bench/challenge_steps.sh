@@ -88,15 +88,17 @@ run() {
     --header "Content-Type: application/json" --members "$members" --date "$today" \
     --connections "$connections" --threads 2 --seconds "$seconds"
 }
-# The group commit's counters: batches and the submissions they took.
+# The group commit's counters: batches, the submissions they took, and the batches applied again
+# because a key was stored before (none expected: every request sends a new key).
 batch_counts() {
   curl -sf "$base/metrics" | awk '/^hub_challenge_step_batches_total/ { b = $2 }
-    /^hub_challenge_step_batch_reports_total/ { r = $2 } END { printf "%d %d", b, r }'
+    /^hub_challenge_step_batch_reports_total/ { r = $2 }
+    /^hub_challenge_step_batch_key_conflicts_total/ { k = $2 } END { printf "%d %d %d", b, r, k }'
 }
 echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s"
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
-read -r b0 r0 <<< "$(batch_counts)"
+read -r b0 r0 k0 <<< "$(batch_counts)"
 # MariaDB's own counters (statements prepared and run, commits, rows written, updated, looked up).
 db_status() {
   mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -N -e "SHOW GLOBAL STATUS WHERE
@@ -108,10 +110,10 @@ run "$port" | tee "$work/hub.out"
 i=0; for name in hub mariadbd redis; do
   echo "cpu $name: $(python3 -c "print(round($(cpu "${pids[$i]}") - ${before[$i]}, 2))") s"; i=$((i + 1))
 done
-read -r b1 r1 <<< "$(batch_counts)"
+read -r b1 r1 k1 <<< "$(batch_counts)"
 db_status > "$work/db.after"
 join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, $3 - $2 }'
-[[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))")"
+[[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))"), applied again after a key conflict: $((k1 - k0))"
 echo "== peer: nginx returning 200"
 run "$nport" | tee "$work/nginx.out"
 participants=$(curl -sf -b "$jar" "$base/api/v1/challenges/$challenge/stats" | jq -r .participants)

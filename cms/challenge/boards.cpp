@@ -68,25 +68,39 @@ Result<std::int64_t> Boards::membersOf(std::int64_t orgId) {
 }
 
 Status Boards::refreshDerived(const Challenge& c, TeamLevel level, std::int64_t team) {
-  return refreshDerived(c.id, c.everyone, level, team);
+  return refreshDerived({TeamKey{c.id, c.everyone, static_cast<int>(level), team}});
 }
 
-Status Boards::refreshDerived(std::int64_t cid, bool everyone, TeamLevel level, std::int64_t team) {
-  Challenge c;
-  c.id = cid;
-  c.everyone = everyone;
-  auto total = ranking_.rankOf(orgs(c.id, level, OrgMetric::Total), team);
-  if (!total) return total.error();
-  auto part = ranking_.rankOf(orgs(c.id, level, OrgMetric::Participants), team);
-  if (!part) return part.error();
-  auto members = membersOf(team);
-  if (!members) return members.error();
-  const std::int64_t t = *total ? (*total)->score : 0;
-  const std::int64_t p = *part ? (*part)->score : 0;
-  const std::int64_t divisor = c.everyone ? *members : p;
-  if (auto st = ranking_.set(orgs(c.id, level, OrgMetric::Average), team, divisor > 0 ? t / divisor : 0); !st)
-    return st;
-  return ranking_.set(orgs(c.id, level, OrgMetric::Rate), team, *members > 0 ? p * 1000000 / *members : 0);
+Status Boards::refreshDerived(const std::vector<TeamKey>& teams) {
+  if (teams.empty()) return {};
+  std::vector<BoardScore> at;
+  at.reserve(teams.size() * 2);
+  for (const auto& [cid, everyone, level, team] : teams) {
+    at.push_back(BoardScore{orgs(cid, static_cast<TeamLevel>(level), OrgMetric::Total), team, 0});
+    at.push_back(BoardScore{orgs(cid, static_cast<TeamLevel>(level), OrgMetric::Participants), team, 0});
+  }
+  auto scores = ranking_.scoresOf(at);
+  if (!scores) return scores.error();
+  Status first;
+  std::vector<BoardScore> derived;
+  derived.reserve(teams.size() * 2);
+  for (std::size_t i = 0; i < teams.size(); ++i) {
+    const auto& [cid, everyone, level, team] = teams[i];
+    auto members = membersOf(team);
+    if (!members) {
+      if (first) first = members.error();
+      continue;
+    }
+    const std::int64_t t = (*scores)[2 * i].value_or(0);
+    const std::int64_t p = (*scores)[2 * i + 1].value_or(0);
+    const std::int64_t divisor = everyone ? *members : p;
+    derived.push_back(BoardScore{orgs(cid, static_cast<TeamLevel>(level), OrgMetric::Average), team,
+                                 divisor > 0 ? t / divisor : 0});
+    derived.push_back(BoardScore{orgs(cid, static_cast<TeamLevel>(level), OrgMetric::Rate), team,
+                                 *members > 0 ? p * 1000000 / *members : 0});
+  }
+  if (auto st = ranking_.setMany(derived); !st) return st;
+  return first;
 }
 
 Status Boards::joined(const Challenge& c, std::int64_t memberOrgId) {
@@ -122,7 +136,7 @@ Status Boards::counted(const Challenge& c, std::int64_t memberId, std::int64_t m
 
 Status Boards::feed(const Challenge& c, const std::vector<Fed>& batch) {
   std::map<std::pair<std::string, std::int64_t>, std::int64_t> sums;  // (board, id) -> delta
-  std::set<std::tuple<std::int64_t, bool, int, std::int64_t>> touched;
+  std::set<TeamKey> touched;
   for (const auto& f : batch) {
     if (f.delta == 0 && !f.joined) continue;
     sums[{individuals(c.id), f.memberId}] += f.delta;
@@ -149,7 +163,7 @@ Status Boards::feed(const Challenge& c, const std::vector<Fed>& batch) {
 }
 
 Status Boards::settle(std::int64_t cid) {
-  std::vector<std::tuple<std::int64_t, bool, int, std::int64_t>> work;
+  std::vector<TeamKey> work;
   {
     std::lock_guard lock(dirtyMu_);
     for (auto it = dirty_.begin(); it != dirty_.end();) {
@@ -161,10 +175,7 @@ Status Boards::settle(std::int64_t cid) {
       }
     }
   }
-  Status first;
-  for (const auto& [id, everyone, level, team] : work)
-    if (auto st = refreshDerived(id, everyone, static_cast<TeamLevel>(level), team); !st && first) first = st;
-  return first;
+  return refreshDerived(work);
 }
 
 Status Boards::rebuild(const Challenge& c) {

@@ -81,8 +81,12 @@ class Boards {
   Ranking& ranking() { return ranking_; }
 
  private:
+  // An organisation of a challenge: (challenge, everyone, level, team).
+  using TeamKey = std::tuple<std::int64_t, bool, int, std::int64_t>;
   Status refreshDerived(const Challenge& c, TeamLevel level, std::int64_t team);
-  Status refreshDerived(std::int64_t cid, bool everyone, TeamLevel level, std::int64_t team);
+  // Average and rate of every team: its totals and participants read in one engine call, the
+  // new values written in another.
+  Status refreshDerived(const std::vector<TeamKey>& teams);
 
   Ranking& ranking_;
   sql::Database& db_;
@@ -91,7 +95,7 @@ class Boards {
   std::unordered_map<std::int64_t, std::int64_t> members_;
   // Organisations whose average and rate wait for settle(): (challenge, everyone, level, team).
   std::mutex dirtyMu_;
-  std::set<std::tuple<std::int64_t, bool, int, std::int64_t>> dirty_;
+  std::set<TeamKey> dirty_;
 };
 
 }  // namespace hub::cms::challenge

@@ -30,6 +30,13 @@ struct Increment {
   std::int64_t delta = 0;
 };
 
+// A score of one id on one board (setMany; scoresOf reads it).
+struct BoardScore {
+  std::string board;
+  std::int64_t id = 0;
+  std::int64_t score = 0;
+};
+
 class Ranking {
  public:
   virtual ~Ranking() = default;
@@ -42,6 +49,24 @@ class Ranking {
     for (const auto& i : increments)
       if (auto r = add(i.board, i.id, i.delta); !r) return r.error();
     return {};
+  }
+  // Sets every score (an engine may send them at once: Redis pipelines them).
+  virtual Status setMany(const std::vector<BoardScore>& scores) {
+    for (const auto& s : scores)
+      if (auto st = set(s.board, s.id, s.score); !st) return st;
+    return {};
+  }
+  // The score of each (board, id) of `at` (its `score` unused), nullopt when the id is not on the
+  // board; in the order of `at` (Redis: one pipelined round trip).
+  virtual Result<std::vector<std::optional<std::int64_t>>> scoresOf(const std::vector<BoardScore>& at) {
+    std::vector<std::optional<std::int64_t>> out;
+    out.reserve(at.size());
+    for (const auto& a : at) {
+      auto r = rankOf(a.board, a.id);
+      if (!r) return r.error();
+      out.push_back(*r ? std::optional<std::int64_t>((*r)->score) : std::nullopt);
+    }
+    return out;
   }
   // `id`'s place, or nullopt when it is not on the board.
   virtual Result<std::optional<RankEntry>> rankOf(const std::string& board, std::int64_t id) = 0;

@@ -57,9 +57,15 @@ class RedisRanking::Lease {
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
-  // Sends argv and reads one reply; an error reply or I/O failure becomes an Error.
   // Sends every command, then reads every reply: one round trip. The first error is returned.
   Status pipeline(const std::vector<std::vector<std::string>>& commands) {
+    auto replies = pipelineReplies(commands);
+    if (!replies) return replies.error();
+    return {};
+  }
+
+  // The same, keeping the replies (in the order of `commands`); an error reply is an Error.
+  Result<std::vector<Reply>> pipelineReplies(const std::vector<std::vector<std::string>>& commands) {
     for (const auto& argv : commands) {
       std::vector<const char*> ptrs;
       std::vector<std::size_t> lens;
@@ -72,20 +78,24 @@ class RedisRanking::Lease {
         return replyError(argv[0].c_str(), c_->errstr[0] ? c_->errstr : "append failed");
       }
     }
-    Status first;
+    std::optional<Error> first;
+    std::vector<Reply> replies;
+    replies.reserve(commands.size());
     for (const auto& argv : commands) {
       void* raw = nullptr;
       if (redisGetReply(c_, &raw) != REDIS_OK || !raw) {
         broken_ = true;
         return replyError(argv[0].c_str(), c_->errstr[0] ? c_->errstr : "no reply");
       }
-      Reply r(static_cast<redisReply*>(raw));
-      if (r->type == REDIS_REPLY_ERROR && first)
-        first = replyError(argv[0].c_str(), std::string(r->str, r->len));
+      replies.emplace_back(static_cast<redisReply*>(raw));
+      if (replies.back()->type == REDIS_REPLY_ERROR && !first)
+        first = replyError(argv[0].c_str(), std::string(replies.back()->str, replies.back()->len));
     }
-    return first;
+    if (first) return *first;
+    return replies;
   }
 
+  // Sends argv and reads one reply; an error reply or I/O failure becomes an Error.
   Result<Reply> call(const std::vector<std::string>& argv) {
     std::vector<const char*> ptrs;
     std::vector<std::size_t> lens;
@@ -178,16 +188,52 @@ Result<std::int64_t> RedisRanking::add(const std::string& board, std::int64_t id
   return *s;
 }
 
-Status RedisRanking::addMany(const std::vector<Increment>& increments) {
-  if (increments.empty()) return {};
+Status RedisRanking::sendAll(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty()) return {};
   auto c = acquire();
   if (!c) return c.error();
   Lease lease(*this, *c);
+  return lease.pipeline(commands);
+}
+
+Status RedisRanking::addMany(const std::vector<Increment>& increments) {
   std::vector<std::vector<std::string>> commands;
   commands.reserve(increments.size());
   for (const auto& i : increments)
     commands.push_back({"ZINCRBY", prefix_ + i.board, std::to_string(i.delta), member(i.id)});
-  return lease.pipeline(commands);
+  return sendAll(commands);
+}
+
+Status RedisRanking::setMany(const std::vector<BoardScore>& scores) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(scores.size());
+  for (const auto& s : scores)
+    commands.push_back({"ZADD", prefix_ + s.board, std::to_string(s.score), member(s.id)});
+  return sendAll(commands);
+}
+
+Result<std::vector<std::optional<std::int64_t>>> RedisRanking::scoresOf(const std::vector<BoardScore>& at) {
+  std::vector<std::optional<std::int64_t>> out;
+  if (at.empty()) return out;
+  auto c = acquire();
+  if (!c) return c.error();
+  Lease lease(*this, *c);
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(at.size());
+  for (const auto& a : at) commands.push_back({"ZSCORE", prefix_ + a.board, member(a.id)});
+  auto replies = lease.pipelineReplies(commands);
+  if (!replies) return replies.error();
+  out.reserve(at.size());
+  for (const auto& r : *replies) {
+    if (r->type == REDIS_REPLY_NIL) {
+      out.emplace_back();
+      continue;
+    }
+    auto s = r->type == REDIS_REPLY_STRING ? scoreOf(r->str, r->len) : std::nullopt;
+    if (!s) return replyError("ZSCORE", "not a score");
+    out.push_back(*s);
+  }
+  return out;
 }
 
 Result<std::optional<RankEntry>> RedisRanking::rankOf(const std::string& board, std::int64_t id) {

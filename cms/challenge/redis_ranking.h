@@ -30,6 +30,8 @@ class RedisRanking final : public Ranking {
   Status set(const std::string& board, std::int64_t id, std::int64_t score) override;
   Result<std::int64_t> add(const std::string& board, std::int64_t id, std::int64_t delta) override;
   Status addMany(const std::vector<Increment>& increments) override;  // one pipelined round trip
+  Status setMany(const std::vector<BoardScore>& scores) override;     // one pipelined round trip
+  Result<std::vector<std::optional<std::int64_t>>> scoresOf(const std::vector<BoardScore>& at) override;
   Result<std::optional<RankEntry>> rankOf(const std::string& board, std::int64_t id) override;
   Result<std::vector<RankEntry>> top(const std::string& board, std::int64_t offset,
                                      std::int64_t count) override;
@@ -42,6 +44,8 @@ class RedisRanking final : public Ranking {
   class Lease;
   Result<redisContext*> acquire();
   void release(redisContext* c, bool healthy);
+  // Every command in one pipelined round trip (nothing sent when there are none).
+  Status sendAll(const std::vector<std::vector<std::string>>& commands);
   Result<std::vector<RankEntry>> range(redisContext* c, const std::string& key, std::int64_t from,
                                        std::int64_t to);
 

@@ -83,6 +83,20 @@ TEST_P(RankingContract, AddManyAppliesEveryIncrementAcrossBoards) {
   EXPECT_TRUE(r().addMany({}));
 }
 
+TEST_P(RankingContract, SetManyAndScoresOfAcrossBoards) {
+  ASSERT_TRUE(r().set("b", 1, 10));
+  ASSERT_TRUE(r().setMany({{"b", 1, 7}, {"b", 2, 30}, {"c", 1, -4}, {"c", 3, 0}}));
+  EXPECT_EQ(top(0, 3), (std::vector<RankEntry>{{2, 30, 1}, {1, 7, 2}})) << "a set replaces the score";
+  auto scores = r().scoresOf({{"c", 3, 0}, {"b", 2, 0}, {"b", 9, 0}, {"c", 1, 0}, {"nothing", 1, 0}});
+  ASSERT_TRUE(scores);
+  EXPECT_EQ(*scores, (std::vector<std::optional<std::int64_t>>{0, 30, std::nullopt, -4, std::nullopt}))
+      << "in the order asked, nullopt for an id not on the board";
+  EXPECT_TRUE(r().setMany({}));
+  auto none = r().scoresOf({});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(RankingContract, NeighboursAroundAnId) {
   for (std::int64_t id = 1; id <= 10; ++id) ASSERT_TRUE(r().set("b", id, 1000 - id * 10));
   auto mid = r().around("b", 5, 2, 2);

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -498,6 +499,9 @@ void ChallengeApi::ConcurrentRepeatedSubmissionsMatchSqlAndRebuild() {
   const auto app = createApp();
   const std::vector<std::string> members = {"m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"};
   std::atomic<int> failures{0};
+  std::mutex mu;
+  std::map<int, std::string> answers;  // key n -> the first answer's bytes
+  std::atomic<int> differing{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t)
     threads.emplace_back([&, t] {
@@ -509,11 +513,32 @@ void ChallengeApi::ConcurrentRepeatedSubmissionsMatchSqlAndRebuild() {
         const Day day = today_ - static_cast<Day>(n % 3);
         auto r = steps(app, cid, "burst-" + std::to_string(n), m, day, 4000 + 900 * n);
         if (r.status != 200) ++failures;
+        std::lock_guard lock(mu);
+        if (auto [it, first] = answers.emplace(n, r.text); !first && it->second != r.text) ++differing;
       }
     });
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(differing.load(), 0) << "a repeated key gets the first answer's bytes";
+  // Each key counted once: the best of each member's day over the keys sent, capped at 30,000.
+  std::map<std::pair<std::string, Day>, std::int64_t> best;
+  for (const auto& [n, text] : answers) {
+    auto& b = best[{members[n % members.size()], today_ - static_cast<Day>(n % 3)}];
+    b = std::max<std::int64_t>(b, 4000 + 900 * n);
+  }
+  std::map<std::string, std::int64_t> expected;
+  for (const auto& [md, v] : best) expected[md.first] += std::min<std::int64_t>(v, 30000);
   const auto sql = totalsFromSql(cid, 30000);
+  EXPECT_EQ(sql, expected);
+  auto counted = hub().db().query(
+      "SELECT m.member_no, p.total FROM cms_challenge_participants p JOIN cms_members m ON m.id = "
+      "p.member_id "
+      "WHERE p.challenge_id = ?",
+      {cid});
+  ASSERT_TRUE(counted);
+  std::map<std::string, std::int64_t> totals;
+  for (const auto& r : *counted) totals[r.getString("member_no")] = r.getInt("total");
+  EXPECT_EQ(totals, expected) << "the participants' totals";
   EXPECT_EQ(sql.size(), members.size());
   EXPECT_EQ(board(cid, "board=individuals"), sql);
   auto orgTotals = [&] {

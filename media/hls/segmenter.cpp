@@ -141,7 +141,9 @@ void Segmenter::frame(const Frame& f) {
   // new segment; other frames (the rung's encoder never saw the dropped ones, so they still
   // decode) stay in the open segment, which then lists only the video it holds.
   if (primary && video && segmentOpen_ && decode - t.lastDecode > gapTicks(t)) {
-    closePart(true);
+    // Audio that arrived in the hole is not dropped: when no video waits with it (the hole
+    // began right after a part closed), it goes into the next part on its own timeline.
+    closePart(false);
     // The closed part ended at decodeEnd; this frame keeps its media time. The segment's
     // EXTINF counts only its parts, so the hole is reported after it (a gap segment).
     if (decode > t.decodeEnd) holeSeconds_ += static_cast<double>(decode - t.decodeEnd) / t.timescale;

@@ -9,7 +9,7 @@
 // Segments start at a key frame of the primary track (video, or audio when there is none).
 // A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the part
 // before it (and the segment, when a key frame follows it, reported as a gap); what follows
-// keeps its media time.
+// keeps its media time. Audio of the hole is kept: it goes into the next part.
 // Not thread-safe: the Rendition calls it under its lock.
 #pragma once
 

@@ -267,5 +267,57 @@ TEST(Segmenter, GapsInTimestampsAreNeverStretchedOver) {
   EXPECT_NEAR(total, 0.5 + 0.3 + 0.9 + 3.0, 0.01);  // the video there is, not the holes
 }
 
+// A rung whose video has holes while its audio (the source's, passed through) goes on: the
+// audio of the holes stays in the parts, on its own unbroken timeline. The holes start right
+// after a part closed, so for their whole span only audio is waiting to be cut.
+TEST(Segmenter, AudioInAVideoHoleIsKept) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  test::SyntheticSource shape(true, true);
+  seg.tracks(shape.tracks());
+  auto payload = std::make_shared<const std::vector<std::uint8_t>>(100, 0x42);
+  // 30 fps, a key frame every 30 frames, parts of 10 frames; video dropped in [0.667, 1.0)
+  // (the hole ends at a key frame) and [1.333, 1.8) (it ends mid-GOP), each right after the
+  // frame that filled a part (19 and 39).
+  auto kept = [](int i) { return i < 20 || (i >= 30 && i < 40) || i >= 54; };
+  int audioSent = 0;
+  int v = 0, a = 0;
+  while (v < 30 * 4) {
+    std::int64_t vUs = std::int64_t{v} * 1000000 / 30;
+    std::int64_t aUs = std::int64_t{a} * 1024 * 1000000 / 48000;
+    Frame f;
+    f.data = Payload{payload, 0, payload->size()};
+    if (aUs < vUs) {
+      f.codec = Codec::Aac;
+      f.dtsUs = f.ptsUs = aUs;
+      f.keyFrame = true;
+      ++a;
+      ++audioSent;
+      seg.frame(f);
+      continue;
+    }
+    f.codec = Codec::H264;
+    f.dtsUs = f.ptsUs = vUs;
+    f.keyFrame = v % 30 == 0;
+    if (kept(v++)) seg.frame(f);
+  }
+  seg.flush();
+
+  EXPECT_EQ(seg.droppedFrames(), 0u);
+  std::size_t audioCut = 0;
+  for (const auto& p : out.parts) audioCut += times(p)[2].samples;
+  EXPECT_EQ(audioCut, static_cast<std::size_t>(audioSent));
+  expectContinuous(out.parts, 2);
+  // The video's timeline still keeps its holes (they become gap segments).
+  bool resumedAtKey = false, resumedMidGop = false;
+  for (const auto& p : out.parts) {
+    auto t = times(p);
+    resumedAtKey |= t.count(1) && t[1].base == 30u * 3000u;
+    resumedMidGop |= t.count(1) && t[1].base == 54u * 3000u;
+  }
+  EXPECT_TRUE(resumedAtKey);
+  EXPECT_TRUE(resumedMidGop);
+}
+
 }  // namespace
 }  // namespace hub::media::hls

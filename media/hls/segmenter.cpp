@@ -4,13 +4,16 @@
 #include "media/hls/segmenter.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 
 namespace hub::media::hls {
 namespace {
 
 constexpr std::int64_t kAacFrame = 1024;
+constexpr std::int64_t kNoLimit = INT64_MAX;
 
 std::int64_t toTicks(std::int64_t us, std::uint32_t timescale) {
   // Rounded to the nearest tick; exact for RTMP's milliseconds at 90 kHz. No overflow for
@@ -50,6 +53,7 @@ void Segmenter::tracks(const std::vector<TrackInfo>& tracks) {
   if (initVersion_ >= 0 && sameTracks(ordered, tracks_)) return;
   closePart(true);
   closeSegment();
+  holeMode_ = false;
   std::vector<std::int64_t> endsUs;
   for (const auto& s : state_)
     if (s.decodeEnd >= 0) endsUs.push_back(toUs(s.decodeEnd, s.timescale));
@@ -77,6 +81,7 @@ void Segmenter::tracks(const std::vector<TrackInfo>& tracks) {
 void Segmenter::discontinuity() {
   closePart(true);
   closeSegment();
+  holeMode_ = false;
   pendingDiscontinuity_ = true;
   pendingRebase_ = true;
   waitingForKey_ = true;
@@ -85,6 +90,7 @@ void Segmenter::discontinuity() {
 void Segmenter::flush() {
   closePart(true);
   closeSegment();
+  holeMode_ = false;
 }
 
 double Segmenter::measuredFrameRate() const {
@@ -135,29 +141,53 @@ void Segmenter::frame(const Frame& f) {
   bool hasPrev = !t.samples.empty();
   if (hasPrev && decode <= t.lastDecode) decode = t.lastDecode + 1;  // never backwards
 
-  // A hole in the primary video's timestamps (a ladder rung that dropped frames): the part
-  // ends with the last frame before it instead of stretching over it, and the next part starts
-  // at its true media time (renditions stay aligned). A key frame after the hole also starts a
-  // new segment; other frames (the rung's encoder never saw the dropped ones, so they still
-  // decode) stay in the open segment, which then lists only the video it holds.
+  // A hole in the primary video's timestamps (a ladder rung that dropped frames, a video that
+  // stalled): the part ends with the last frame before it instead of stretching over it. When
+  // the audio went on through the hole (its parts were cut meanwhile, see audioArrived), the
+  // frame after the hole is moved back to where the video stopped and shown for the hole's
+  // length: both tracks' timelines stay whole and nothing is missing. Otherwise (no audio, or
+  // it stopped too) the next part starts at its true media time (renditions stay aligned), a key
+  // frame there starts a new segment, and the span without media is listed as a gap after the
+  // segment; other frames (the rung's encoder never saw the dropped ones, so they still decode)
+  // stay in the open segment.
   if (primary && video && segmentOpen_ && decode - t.lastDecode > gapTicks(t)) {
-    // Audio that arrived in the hole is not dropped: when no video waits with it (the hole
-    // began right after a part closed), it goes into the next part on its own timeline.
-    closePart(false);
-    // The closed part ended at decodeEnd; this frame keeps its media time. The segment's
-    // EXTINF counts only its parts, so the hole is reported after it (a gap segment).
-    if (decode > t.decodeEnd) holeSeconds_ += static_cast<double>(decode - t.decodeEnd) / t.timescale;
-    if (f.keyFrame) closeSegment();
+    std::int64_t videoEnd = hasPrev ? t.lastDecode + estimate(t) : t.decodeEnd;
+    std::int64_t decodeUs = toUs(decode, t.timescale), endUs = toUs(videoEnd, t.timescale);
+    bool covered = videoEnd >= 0 && audioCovers(toUs(videoEnd + gapTicks(t), t.timescale),
+                                                toUs(decode - gapTicks(t), t.timescale));
+    // The video before the hole goes out with the audio up to its end; the audio after that
+    // goes out in parts of its own: up to this frame, or (the audio stopped too) up to where
+    // it came back, which waits for this frame's part.
+    holeMode_ = true;
+    if (hasPrev) closePart(false, endUs);
+    std::int64_t from = std::max(t.decodeEnd, timelineTicks(t));
+    std::int64_t run = audioRunUs();
+    cutAudio(covered || run <= endUs ? decodeUs : std::min(run, decodeUs));
+    if (covered && t.decodeEnd >= 0 && decode > t.decodeEnd) {
+      t.held = decode - t.decodeEnd;
+    } else {
+      if (decode > from) holeSeconds_ += static_cast<double>(decode - from) / t.timescale;
+      if (f.keyFrame) closeSegment();
+    }
     hasPrev = false;
+  }
+  if (primary) holeMode_ = false;
+  if (primary && video && f.keyFrame) {
+    if (t.lastKey >= 0 && decode > t.lastKey) t.gop = decode - t.lastKey;
+    t.lastKey = decode;
   }
 
   // A key frame of the primary track may start the next segment. Audio (every frame a key
   // frame) cuts segments only between parts, so its segments are whole parts.
   if (primary && segmentOpen_ && (video ? f.keyFrame : !hasPrev)) {
-    std::int64_t start = hasPrev ? decode : (t.decodeEnd >= 0 ? t.decodeEnd : decode);
+    std::int64_t start =
+        hasPrev ? decode : std::max(t.decodeEnd >= 0 ? t.decodeEnd : decode, timelineTicks(t));
     double length = static_cast<double>(start - segmentStart_) / t.timescale;
     double half = video ? static_cast<double>(estimate(t)) / t.timescale / 2 : options_.partSeconds / 2;
-    if (length >= options_.segmentSeconds - half) {
+    // Also when the next key frame (a GOP on) would come too late: after a hole the segment
+    // may have started off the GOP's beat.
+    double gop = video && t.gop > 0 ? static_cast<double>(t.gop) / t.timescale : 0;
+    if (length >= options_.segmentSeconds - half || length + gop > options_.segmentSeconds + half) {
       closePart(false);
       closeSegment();
       hasPrev = false;
@@ -170,21 +200,19 @@ void Segmenter::frame(const Frame& f) {
       delta = kAacFrame;
       decode = t.lastDecode + kAacFrame;
     }
-    t.samples.back().duration = static_cast<std::uint32_t>(delta);
-    if (t.video) t.lastDelta = delta;
+    t.samples.back().duration = static_cast<std::uint32_t>(delta + t.held);
+    t.held = 0;
+    if (t.video && delta <= gapTicks(t)) t.lastDelta = delta;
   } else {
-    // The part's first sample continues the timeline when it is close enough to it.
+    // The part's first sample continues the timeline when it is close enough to it (or was
+    // moved back over a hole to where it ended).
     auto tolerance = std::max<std::int64_t>(2 * estimate(t), t.timescale / 10);
     if (t.decodeEnd >= 0 && std::llabs(decode - t.decodeEnd) <= tolerance) decode = t.decodeEnd;
-    t.partBase = decode;
+    t.partBase = decode - t.held;
   }
-  if (primary && !segmentOpen_) {
-    segmentOpen_ = true;
-    segmentStart_ = decode;
-    partStartsSegment_ = true;
-    partDiscontinuity_ = pendingDiscontinuity_;
-    pendingDiscontinuity_ = false;
-  }
+  if (!t.video && !(hasPrev ? decode - t.lastDecode <= 2 * kAacFrame : decode == t.decodeEnd))
+    t.runStart = decode;  // the audio starts, or comes back after a hole of its own
+  if (primary && !segmentOpen_) openSegment(decode);
   if (!segmentOpen_) {
     ++dropped_;
     return;
@@ -206,16 +234,93 @@ void Segmenter::frame(const Frame& f) {
   if (primary) {
     double ts = t.timescale;
     double est = static_cast<double>(estimate(t)) / ts;
-    double length = static_cast<double>(t.lastDecode - t.partBase) / ts + est;
-    if (length + est > options_.partSeconds + 0.002) closePart(false);
+    double length = static_cast<double>(t.lastDecode - std::max(t.partBase, timelineTicks(t))) / ts + est;
+    // A frame moved back over a hole goes out at once: players at the live edge wait for it.
+    if (length + est > options_.partSeconds + 0.002 || t.held > 0) closePart(false);
+  } else if (!video && state_.front().video) {
+    audioArrived(t, f.wallClock);
   }
 }
 
-void Segmenter::closePart(bool dropOrphans) {
+std::int64_t Segmenter::timelineTicks(const Track& t) const {
+  return timelineEndUs_ >= 0 ? toTicks(timelineEndUs_, t.timescale) : -1;
+}
+
+bool Segmenter::audioCovers(std::int64_t fromUs, std::int64_t toUsIncl) const {
+  for (const auto& a : state_) {
+    if (a.video || a.runStart < 0) continue;
+    std::int64_t end = a.samples.empty() ? a.decodeEnd : a.lastDecode + kAacFrame;
+    if (toUs(a.runStart, a.timescale) <= fromUs && toUs(end, a.timescale) >= toUsIncl) return true;
+  }
+  return false;
+}
+
+std::int64_t Segmenter::audioRunUs() const {
+  for (const auto& a : state_)
+    if (!a.video && a.runStart >= 0) return toUs(a.runStart, a.timescale);
+  return kNoLimit;
+}
+
+void Segmenter::openSegment(std::int64_t start) {
+  segmentOpen_ = true;
+  segmentStart_ = start;
+  partStartsSegment_ = true;
+  partDiscontinuity_ = pendingDiscontinuity_;
+  pendingDiscontinuity_ = false;
+}
+
+void Segmenter::audioArrived(Track& a, std::chrono::system_clock::time_point wall) {
+  if (!segmentOpen_) return;
+  audioWallClock_ = wall;
+  audioWallUs_ = toUs(a.lastDecode, a.timescale);
+  Track& v = state_.front();
+  if (!holeMode_) {
+    // The audio ran more than a hole (and a part) past the video: the video is away. What
+    // video there is goes out now, with the audio up to its end.
+    std::int64_t videoEnd = v.samples.empty() ? v.decodeEnd : v.lastDecode + estimate(v);
+    std::int64_t lead = toTicks(toUs(a.lastDecode + kAacFrame, a.timescale), v.timescale) - videoEnd;
+    if (videoEnd < 0 || lead <= gapTicks(v) + static_cast<std::int64_t>(options_.partSeconds * v.timescale) ||
+        !audioCovers(toUs(videoEnd + gapTicks(v), v.timescale), 0))
+      return;
+    holeMode_ = true;
+    if (!v.samples.empty()) closePart(false, toUs(videoEnd, v.timescale));
+  }
+  cutAudio(kNoLimit);
+}
+
+void Segmenter::cutAudio(std::int64_t limitUs) {
+  if (state_.empty() || !state_.front().video) return;
+  auto it = std::find_if(state_.begin() + 1, state_.end(), [](const Track& t) { return !t.video; });
+  if (it == state_.end()) return;
+  Track& a = *it;
+  const Track& v = state_.front();
+  // The audio is cut into parts of its own (as an audio-only source's: whole AAC frames within
+  // the part target) and into segments of the segment target; with a limit, all of it before
+  // the limit goes out, else only whole parts.
+  auto perPart = std::max<std::size_t>(
+      1, static_cast<std::size_t>((options_.partSeconds + 0.002) * a.timescale / kAacFrame));
+  while (segmentOpen_) {
+    std::size_t n = 0;
+    std::int64_t d = a.partBase;
+    for (; n < a.samples.size() && n < perPart && toUs(d, a.timescale) < limitUs; ++n)
+      d += a.samples[n].duration;
+    if (n == 0 || (n < perPart && limitUs == kNoLimit)) return;
+    std::int64_t startUs = std::max(timelineEndUs_, toUs(a.partBase, a.timescale));
+    double length = static_cast<double>(startUs - toUs(segmentStart_, v.timescale)) / 1e6;
+    if (length >= options_.segmentSeconds - options_.partSeconds / 2) {
+      closeSegment();
+      openSegment(toTicks(startUs, v.timescale));
+    }
+    closePart(false, n < a.samples.size() ? toUs(d, a.timescale) : kNoLimit);
+  }
+}
+
+void Segmenter::closePart(bool dropOrphans, std::int64_t untilUs) {
   if (state_.empty()) return;
-  if (state_.front().samples.empty()) {
-    // Only other tracks' frames since the primary's last part: they wait for the next part,
-    // unless the timeline ends here.
+  bool audioOnly = state_.front().samples.empty();
+  if (audioOnly && !((holeMode_ || dropOrphans) && segmentOpen_)) {
+    // Only other tracks' frames since the primary's last part: they wait for the next part
+    // (or, in a hole or at the end of the timeline, go out on their own).
     if (dropOrphans)
       for (auto& t : state_) {
         dropped_ += t.samples.size();
@@ -224,37 +329,70 @@ void Segmenter::closePart(bool dropOrphans) {
     return;
   }
   std::vector<TrackFragment> fragments;
+  const Track* cut = nullptr;  // the track whose span the part lists: the primary's, if in it
+  std::int64_t cutStart = 0;
   for (std::size_t i = 0; i < state_.size(); ++i) {
     Track& t = state_[i];
-    if (t.samples.empty()) continue;
-    t.samples.back().duration = static_cast<std::uint32_t>(estimate(t));
-    t.decodeEnd = t.lastDecode + estimate(t);
+    // Other tracks' samples from untilUs on stay for the next part.
+    std::size_t n = t.samples.size();
+    std::int64_t end = t.partBase;
+    if (i > 0 && untilUs != kNoLimit)
+      for (n = 0; n < t.samples.size() && toUs(end, t.timescale) < untilUs; ++n) end += t.samples[n].duration;
+    if (n == 0) continue;
+    if (n == t.samples.size()) {
+      t.samples.back().duration = static_cast<std::uint32_t>(estimate(t) + t.held);
+      t.held = 0;
+      t.decodeEnd = t.lastDecode + estimate(t);
+    } else {
+      t.decodeEnd = end;
+    }
     TrackFragment tf;
     tf.trackId = static_cast<std::uint32_t>(i + 1);
     tf.baseDecodeTime = static_cast<std::uint64_t>(std::max<std::int64_t>(t.partBase, 0));
     tf.video = t.video;
-    tf.samples = std::move(t.samples);
-    t.samples.clear();
+    tf.samples.assign(std::make_move_iterator(t.samples.begin()),
+                      std::make_move_iterator(t.samples.begin() + static_cast<std::ptrdiff_t>(n)));
+    t.samples.erase(t.samples.begin(), t.samples.begin() + static_cast<std::ptrdiff_t>(n));
+    if (!cut) {
+      cut = &t;
+      cutStart = t.partBase;
+    }
+    t.partBase = t.decodeEnd;
     fragments.push_back(std::move(tf));
   }
-  const Track& p = state_.front();
+  if (!cut) return;
+  // The part lists the time it adds to the timeline: from where the last part ended (a frame
+  // moved back over a hole, or audio cut ahead of the video, covers time listed before), or
+  // from its start after a gap (listed on its own).
+  std::int64_t timeline = timelineTicks(*cut);
+  std::int64_t from = timeline >= 0 && cutStart <= timeline + gapTicks(*cut) ? timeline : cutStart;
   CutPart part;
-  part.duration = static_cast<double>(p.decodeEnd - p.partBase) / p.timescale;
-  if (p.video) {
-    videoTicks_ += p.decodeEnd - p.partBase;
+  part.duration = static_cast<double>(std::max<std::int64_t>(cut->decodeEnd - from, 0)) / cut->timescale;
+  timelineEndUs_ = std::max(timelineEndUs_, toUs(cut->decodeEnd, cut->timescale));
+  if (!audioOnly && cut->video) {
+    videoTicks_ += cut->decodeEnd - from;
     videoFrames_ += fragments.front().samples.size();
   }
   part.independent = fragments.front().samples.front().key;
   part.startsSegment = partStartsSegment_;
   part.discontinuity = partDiscontinuity_;
   part.initVersion = initVersion_;
-  part.wallClock = partHasWallClock_ ? partWallClock_ : std::chrono::system_clock::time_point{};
-  part.lastWallClock = partLastWallClock_;
-  part.mediaUs = partMediaUs_;
+  if (audioOnly) {
+    // Dated by the audio: its last frame's ingest time, back by the part's length.
+    auto startUs = toUs(from, cut->timescale);
+    if (audioWallClock_.time_since_epoch().count() != 0)
+      part.wallClock = audioWallClock_ - std::chrono::microseconds(audioWallUs_ - startUs);
+    part.lastWallClock = audioWallClock_;
+    part.mediaUs = startUs - offsetUs_;
+  } else {
+    part.wallClock = partHasWallClock_ ? partWallClock_ : std::chrono::system_clock::time_point{};
+    part.lastWallClock = partLastWallClock_;
+    part.mediaUs = partMediaUs_;
+  }
   part.data = std::make_shared<const std::string>(writeFragment(++fragmentSeq_, fragments));
   partStartsSegment_ = false;
   partDiscontinuity_ = false;
-  partHasWallClock_ = false;
+  if (!audioOnly) partHasWallClock_ = false;
   out_.partCut(std::move(part));
 }
 

@@ -8,12 +8,16 @@
 // offset, so presentation times stay exact to the tick and the decode timeline has no holes.
 // Segments start at a key frame of the primary track (video, or audio when there is none).
 // A hole in the video's timestamps (over a part target, or 4 frame intervals) ends the part
-// before it (and the segment, when a key frame follows it, reported as a gap); what follows
-// keeps its media time. Audio of the hole is kept: it goes into the next part.
+// before it. While the audio goes on through it, the audio is cut into parts (and segments) of
+// its own, and the first frame after the hole is moved back to where the video stopped and
+// lasts the hole: each track's timeline stays whole, the viewer hears the hole and sees that
+// frame. A hole nothing covers (no audio, or it stopped too) is listed as a gap after its
+// segment; what follows keeps its media time, and a key frame there starts a new segment.
 // Not thread-safe: the Rendition calls it under its lock.
 #pragma once
 
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <vector>
 
@@ -74,12 +78,27 @@ class Segmenter {
     std::int64_t lastDecode = 0;  // of the last sample appended
     std::int64_t decodeEnd = -1;  // where the last closed part ended, -1: none yet
     std::int64_t lastDelta = 0;   // video: last measured frame interval
+    std::int64_t held = 0;        // the last sample was moved back this far over a hole: it lasts that longer
+    std::int64_t lastKey = -1;    // video: decode time of the last key frame
+    std::int64_t gop = 0;         // ... and the distance from the one before
+    std::int64_t runStart = -1;   // audio: decode time its unbroken run began
   };
 
   std::int64_t estimate(const Track& t) const;  // duration of a frame whose successor is unknown
   std::int64_t gapTicks(const Track& t) const;  // a longer frame interval is a hole: cut there
-  void closePart(bool dropOrphans);
+  // Cuts the open part. Without the primary's samples (audio waiting for the video) it cuts
+  // only in a hole (holeMode_) or at the end of the timeline (dropOrphans, with a segment
+  // open), else they wait (or are dropped). Non-primary samples from untilUs on stay.
+  void closePart(bool dropOrphans, std::int64_t untilUs = INT64_MAX);
   void closeSegment();
+  void openSegment(std::int64_t start);
+  // An audio frame was appended: notices a hole in the video and cuts the audio meanwhile.
+  void audioArrived(Track& audio, std::chrono::system_clock::time_point wall);
+  void cutAudio(std::int64_t limitUs);               // the pending audio before limitUs, in audio-only parts
+  std::int64_t timelineTicks(const Track& t) const;  // timelineEndUs_ in t's ticks, -1: none
+  // Whether the audio runs without a break from fromUs or before to toUsIncl or after.
+  bool audioCovers(std::int64_t fromUs, std::int64_t toUsIncl) const;
+  std::int64_t audioRunUs() const;  // where the audio's unbroken run began (INT64_MAX: none)
   void rebase(const Frame& f);
 
   const LiveOptions options_;
@@ -95,7 +114,11 @@ class Segmenter {
   bool partDiscontinuity_ = false;
   std::int64_t segmentStart_ = 0;  // primary track ticks
   std::int64_t offsetUs_ = 0;
-  double holeSeconds_ = 0;  // holes in the open segment's primary video
+  double holeSeconds_ = 0;           // holes in the open segment's primary video
+  bool holeMode_ = false;            // the video is away while the audio goes on: parts cut on the audio
+  std::int64_t timelineEndUs_ = -1;  // where the last part cut ended on the listed timeline
+  std::chrono::system_clock::time_point audioWallClock_{};  // ingest time of the last audio frame
+  std::int64_t audioWallUs_ = 0;                            // ... and its decode time
   std::uint32_t fragmentSeq_ = 0;
   std::chrono::system_clock::time_point partWallClock_{};
   std::chrono::system_clock::time_point partLastWallClock_{};

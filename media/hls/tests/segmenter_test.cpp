@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "media/hls/tests/box_reader.h"
 #include "media/hls/tests/synthetic_source.h"
 
@@ -267,24 +270,18 @@ TEST(Segmenter, GapsInTimestampsAreNeverStretchedOver) {
   EXPECT_NEAR(total, 0.5 + 0.3 + 0.9 + 3.0, 0.01);  // the video there is, not the holes
 }
 
-// A rung whose video has holes while its audio (the source's, passed through) goes on: the
-// audio of the holes stays in the parts, on its own unbroken timeline. The holes start right
-// after a part closed, so for their whole span only audio is waiting to be cut.
-TEST(Segmenter, AudioInAVideoHoleIsKept) {
-  Recorder out;
-  Segmenter seg(defaults(), out);
-  test::SyntheticSource shape(true, true);
-  seg.tracks(shape.tracks());
+// Feeds 30 fps video (a key frame every 30 frames, the ones `kept` says) and 48 kHz AAC audio
+// (the frames `audioKept` says, by time) in dts order up to `seconds`, then flushes; returns the
+// audio frames sent.
+template <typename Kept, typename AudioKept>
+int feedWithHoles(Segmenter& seg, double seconds, Kept kept, AudioKept audioKept) {
   auto payload = std::make_shared<const std::vector<std::uint8_t>>(100, 0x42);
-  // 30 fps, a key frame every 30 frames, parts of 10 frames; video dropped in [0.667, 1.0)
-  // (the hole ends at a key frame) and [1.333, 1.8) (it ends mid-GOP), each right after the
-  // frame that filled a part (19 and 39).
-  auto kept = [](int i) { return i < 20 || (i >= 30 && i < 40) || i >= 54; };
-  int audioSent = 0;
-  int v = 0, a = 0;
-  while (v < 30 * 4) {
+  int audioSent = 0, v = 0, a = 0;
+  auto end = static_cast<std::int64_t>(seconds * 1e6);
+  while (true) {
     std::int64_t vUs = std::int64_t{v} * 1000000 / 30;
     std::int64_t aUs = std::int64_t{a} * 1024 * 1000000 / 48000;
+    if (std::min(vUs, aUs) >= end) break;
     Frame f;
     f.data = Payload{payload, 0, payload->size()};
     if (aUs < vUs) {
@@ -292,6 +289,7 @@ TEST(Segmenter, AudioInAVideoHoleIsKept) {
       f.dtsUs = f.ptsUs = aUs;
       f.keyFrame = true;
       ++a;
+      if (!audioKept(aUs)) continue;
       ++audioSent;
       seg.frame(f);
       continue;
@@ -302,21 +300,98 @@ TEST(Segmenter, AudioInAVideoHoleIsKept) {
     if (kept(v++)) seg.frame(f);
   }
   seg.flush();
+  return audioSent;
+}
+
+// A rung whose video has holes while its audio (the source's, passed through) goes on: no audio
+// frame is lost, each track's timeline stays whole (the frame after a hole is moved back to
+// where the video stopped, and lasts the hole), nothing is listed as a gap, and the parts and
+// segments list the whole media time within their targets. Holes: right after a part closed
+// (short ones, and one longer than a segment, during which the audio is cut on its own), and in
+// the middle of a part.
+TEST(Segmenter, AudioInAVideoHoleIsKept) {
+  struct GapRecorder : Recorder {
+    std::vector<double> gaps;
+    void gap(double seconds) override { gaps.push_back(seconds); }
+  } out;
+  Segmenter seg(defaults(), out);
+  test::SyntheticSource shape(true, true);
+  seg.tracks(shape.tracks());
+  // 30 fps, parts of 10 frames. Dropped: [0.667, 1.0) (ends at a key frame) and [1.333, 1.8)
+  // (ends mid-GOP), each right after the frame that filled a part (19 and 39); [2.5, 5.5), a
+  // long stall that began mid-part and ends mid-GOP; [6.8, 8.0), mid-part, ending at a key.
+  auto kept = [](int i) {
+    return i < 20 || (i >= 30 && i < 40) || (i >= 54 && i < 75) || (i >= 165 && i < 204) || i >= 240;
+  };
+  int videoKept = 0;
+  for (int i = 0; i < 30 * 10; ++i) videoKept += kept(i);
+  int audioSent = feedWithHoles(seg, 10.0, kept, [](std::int64_t) { return true; });
 
   EXPECT_EQ(seg.droppedFrames(), 0u);
-  std::size_t audioCut = 0;
-  for (const auto& p : out.parts) audioCut += times(p)[2].samples;
-  EXPECT_EQ(audioCut, static_cast<std::size_t>(audioSent));
-  expectContinuous(out.parts, 2);
-  // The video's timeline still keeps its holes (they become gap segments).
-  bool resumedAtKey = false, resumedMidGop = false;
+  EXPECT_TRUE(out.gaps.empty());
+  std::size_t audioCut = 0, videoCut = 0;
+  std::uint64_t videoEnd = 0;
   for (const auto& p : out.parts) {
     auto t = times(p);
-    resumedAtKey |= t.count(1) && t[1].base == 30u * 3000u;
-    resumedMidGop |= t.count(1) && t[1].base == 54u * 3000u;
+    audioCut += t[2].samples;
+    videoCut += t[1].samples;
+    if (t[1].samples) videoEnd = t[1].base + t[1].total;
   }
-  EXPECT_TRUE(resumedAtKey);
-  EXPECT_TRUE(resumedMidGop);
+  EXPECT_EQ(audioCut, static_cast<std::size_t>(audioSent));
+  EXPECT_EQ(videoCut, static_cast<std::size_t>(videoKept));
+  expectContinuous(out.parts, 1);
+  expectContinuous(out.parts, 2);
+  EXPECT_EQ(videoEnd, 300u * 3000u);  // the video's timeline ends where its last frame does
+
+  // Parts within the part target, segments within the segment target, together the whole 10 s.
+  double total = 0;
+  std::size_t first = 0, audioOnly = 0;
+  for (auto end : out.segmentEnds) {
+    ASSERT_LT(first, end);
+    EXPECT_TRUE(out.parts[first].startsSegment);
+    EXPECT_TRUE(out.parts[first].independent);
+    double d = 0;
+    for (auto i = first; i < end; ++i) d += out.parts[i].duration;
+    EXPECT_LE(std::lround(d), 2) << "segment ending at part " << end;
+    total += d;
+    first = end;
+  }
+  for (const auto& p : out.parts) {
+    EXPECT_LE(p.duration, advertisedPartTarget(defaults())) << total;
+    audioOnly += times(p).count(1) ? 0 : 1;
+  }
+  EXPECT_NEAR(total, 10.0, 0.002);
+  EXPECT_GE(audioOnly, 6u);  // the long stall went out as audio while it lasted
+}
+
+// When the audio stops too (a publisher that stalled), nothing plays in the hole: it is listed
+// as a gap, and the audio before and after it is kept; also when the audio comes back first.
+TEST(Segmenter, AHoleWithoutAudioIsAGap) {
+  for (std::int64_t audioBackUs : {5'000'000, 4'900'000}) {
+    struct GapRecorder : Recorder {
+      std::vector<double> gaps;
+      void gap(double seconds) override { gaps.push_back(seconds); }
+    } out;
+    Segmenter seg(defaults(), out);
+    test::SyntheticSource shape(true, true);
+    seg.tracks(shape.tracks());
+    auto kept = [](int i) { return i < 75 || i >= 150; };  // no video in [2.5, 5.0)
+    int audioSent =
+        feedWithHoles(seg, 7.0, kept, [&](std::int64_t us) { return us < 2'500'000 || us >= audioBackUs; });
+    std::size_t audioCut = 0;
+    double listed = 0;
+    for (const auto& p : out.parts) {
+      audioCut += times(p)[2].samples;
+      listed += p.duration;
+    }
+    EXPECT_EQ(audioCut, static_cast<std::size_t>(audioSent)) << audioBackUs;
+    ASSERT_EQ(out.gaps.size(), 1u) << audioBackUs;
+    EXPECT_NEAR(out.gaps[0], 2.5, 0.05) << audioBackUs;
+    EXPECT_NEAR(listed + out.gaps[0], 7.0, 0.03) << audioBackUs;
+    bool resumedAtItsTime = false;
+    for (const auto& p : out.parts) resumedAtItsTime |= times(p).count(1) && times(p)[1].base == 150u * 3000u;
+    EXPECT_TRUE(resumedAtItsTime) << audioBackUs;
+  }
 }
 
 }  // namespace

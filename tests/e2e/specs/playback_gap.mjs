@@ -2,13 +2,14 @@
 // (the transcoder drops up to the next key frame when it falls behind; the encoder never sees
 // those frames): ffmpeg publishes, looped, a 10 s clip whose video has two holes while its audio
 // runs on, one ending at a key frame and one in the middle of a GOP, to a stream with a
-// transcoded rung. The hub lists the holes as EXT-X-GAP segments in both renditions.
+// transcoded rung. The audio covers the holes, so no rendition lists a gap: the hub cuts the
+// audio of a hole into parts of its own and shows the frame after it for the hole's length.
 // - Chromium: the watch page, from its first frame on, plays through 12 s of media (so through
-//   each kind of hole at least once) without a reload and without the player restarting (hls.js
-//   skips the gaps): the picture never freezes much longer than a hole.
+//   each kind of hole at least once) without a reload and without the player restarting; its
+//   clock (the audio's) never stands still for long, and what it has buffered has no hole.
 // - ffprobe, once the publisher stopped and the stream ended (short grace period): every frame
 //   the publisher sent decodes from the source rendition's playlist, the rung's runs to its end,
-//   and both playlists' durations are their media's (holes included).
+//   both playlists' durations are their media's, and in both the audio runs on without a break.
 // - The replay page: its duration is the live one's, the quality menu, 180p, a seek.
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,13 +49,22 @@ async function probe(url) {
   const last = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time',
     '-of', 'csv=p=0', url]);
   const duration = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', url]);
+  const audio = await run('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time',
+    '-of', 'csv=p=0', url]);
   const times = last.out.split('\n').map(Number).filter((x) => x > 0);
+  // The audio's longest break: the widest step between two packets (one AAC frame is 21 ms).
+  const apts = audio.out.split('\n').filter((x) => x.trim() !== '').map(Number).sort((a, b) => a - b);
+  let audioBreak = apts.length ? 0 : Infinity;
+  for (let i = 1; i < apts.length; i++) audioBreak = Math.max(audioBreak, apts[i] - apts[i - 1]);
   return {
     frames: Number(frames.out.trim().split('\n')[0]),
     first: times.length ? Math.min(...times) : NaN,
     last: times.length ? Math.max(...times) : NaN,
     duration: Number(duration.out.trim()),
-    errors: frames.code === 0 ? '' : frames.out,
+    audioPackets: apts.length,
+    audioSpan: apts.length ? apts[apts.length - 1] - apts[0] : 0,
+    audioBreak,
+    errors: frames.code === 0 && audio.code === 0 ? '' : frames.out + audio.out,
   };
 }
 
@@ -133,11 +143,12 @@ export default async function playbackGap({ startHub, newPage, screenshot, deskt
     const t0 = await page.$eval('video', (v) => v.currentTime);
     const span = CLIP_S + 2;
     await page.waitForFunction((t) => document.querySelector('video').currentTime > t, t0 + span, { timeout: 60000 });
-    // Both renditions list the holes.
+    // The audio covers the holes: no rendition lists a gap.
     for (const r of ['source', '180p']) {
       const body = await (await fetch(`${hub.url}/live/holes/${r}/index.m3u8`)).text();
-      assert(body.includes('#EXT-X-GAP'), `${r} lists EXT-X-GAP`);
+      assert(body.includes('#EXT-X-PART:') && !body.includes('GAP'), `${r} lists no gap: ${body}`);
     }
+    const buffered = await page.$eval('video', (v) => [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]));
     const samples = await page.evaluate(() => window.__samples);
     const state = await page.evaluate(() => window.hubPlayer.state);
     const stats = await page.evaluate(() => window.hubPlayer.stats());
@@ -154,12 +165,22 @@ export default async function playbackGap({ startHub, newPage, screenshot, deskt
     const watched = (playing[playing.length - 1][0] - playing[0][0]) / 1000;
     const holeMax = Math.max(...HOLES.map(([a, b]) => b - a));
     log(`playback gap: played ${advanced.toFixed(1)} s of media in ${watched.toFixed(1)} s from the first frame, ` +
-      `longest freeze ${(frozen / 1000).toFixed(2)} s, ${stats.stalls} stalls, ` +
+      `longest freeze ${(frozen / 1000).toFixed(2)} s, ${stats.stalls} stalls, latency ${stats.latency}, buffered ${JSON.stringify(buffered)}, ` +
       `states ${[...new Set(samples.map((x) => x[2]))].join(',')}, marks ${JSON.stringify(marks)}`);
     assert(await page.evaluate(() => window.__sameDocument === true), 'played through without a reload');
     assert(!samples.some((x) => x[2] === 'recovering'), 'the player never had to restart (no fatal error)');
     assert(state === 'playing', `player state after the holes: ${state}`);
-    assert(frozen / 1000 <= holeMax + 2.5, `the picture froze ${(frozen / 1000).toFixed(2)} s (longest hole ${holeMax} s)`);
+    // The clock (the audio's) never skips ahead: the player plays every second of the holes
+    // (it waits for the frame after a hole at most, when the hole lasts longer than its distance
+    // to the live edge), and what it buffered from the first frame on has no hole.
+    let skipped = 0;
+    for (let i = 1; i < playing.length; i++)
+      skipped = Math.max(skipped, playing[i][1] - playing[i - 1][1] - 1.6 * (playing[i][0] - playing[i - 1][0]) / 1000);
+    assert(skipped < 0.3, `the clock skipped ${skipped.toFixed(2)} s ahead`);
+    assert(frozen / 1000 <= holeMax + 1.0, `the clock stood still ${(frozen / 1000).toFixed(2)} s (longest hole ${holeMax} s)`);
+    const holes = buffered.slice(1).map(([start], i) => start - buffered[i][1]).filter((h) => h > 0.1);
+    assert(buffered.length > 0 && holes.length === 0 && buffered[buffered.length - 1][1] - buffered[0][0] > span,
+      `the buffered media has no hole: ${JSON.stringify(buffered)}`);
     assert(page.errors.length === 0, `page errors: ${page.errors.join('; ')}`);
     await page.context().close();
 
@@ -178,8 +199,14 @@ export default async function playbackGap({ startHub, newPage, screenshot, deskt
     assert(source.errors === '' && rung.errors === '', `ffprobe errors: ${source.errors} ${rung.errors}`);
     assert(Math.abs(source.frames - sent) <= 2, `source: ${source.frames} frames decoded of ${sent} sent`);
     assert(rung.frames > 0 && rung.last > source.last - 2, `180p decodes to the end: ${rung.first}..${rung.last}`);
-    for (const [name, p] of [['source', source], ['180p', rung]])
+    for (const [name, p] of [['source', source], ['180p', rung]]) {
       assert(Math.abs(p.duration - (p.last - p.first)) < 1.0, `${name}: listed duration ${p.duration} s against media ${p.first}..${p.last}`);
+      // The audio runs through the holes: no break longer than a few AAC frames (a loop's seam),
+      // and as much of it as the listed time holds (48 kHz, 1,024 samples a frame).
+      assert(p.audioBreak < 0.1, `${name}: the audio breaks for ${p.audioBreak} s`);
+      assert(Math.abs(p.audioSpan - p.duration) < 0.5 && Math.abs(p.audioPackets - p.duration * 48000 / 1024) < 25,
+        `${name}: ${p.audioPackets} audio packets over ${p.audioSpan} s for a listed ${p.duration} s`);
+    }
     await replay(hub, newPage, screenshot, desktop, assert, waitFor, log, source.duration);
   } finally {
     await stop(ff);

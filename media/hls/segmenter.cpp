@@ -231,6 +231,8 @@ void Segmenter::frame(const Frame& f) {
   t.samples.push_back(std::move(s));
   t.lastDecode = decode;
 
+  if (primary && video)
+    audioLeadUs_ = std::max<std::int64_t>(audioEndUs() - toUs(decode + estimate(t), t.timescale), 0);
   if (primary) {
     double ts = t.timescale;
     double est = static_cast<double>(estimate(t)) / ts;
@@ -246,19 +248,28 @@ std::int64_t Segmenter::timelineTicks(const Track& t) const {
   return timelineEndUs_ >= 0 ? toTicks(timelineEndUs_, t.timescale) : -1;
 }
 
+std::size_t Segmenter::audioIndex() const {
+  if (state_.empty() || !state_.front().video) return 0;
+  for (std::size_t i = 1; i < state_.size(); ++i)
+    if (!state_[i].video) return i;
+  return 0;
+}
+
+std::int64_t Segmenter::audioEndUs() const {
+  if (audioIndex() == 0) return -1;
+  const Track& a = state_[audioIndex()];
+  std::int64_t end = a.samples.empty() ? a.decodeEnd : a.lastDecode + kAacFrame;
+  return end >= 0 ? toUs(end, a.timescale) : -1;
+}
+
 bool Segmenter::audioCovers(std::int64_t fromUs, std::int64_t toUsIncl) const {
-  for (const auto& a : state_) {
-    if (a.video || a.runStart < 0) continue;
-    std::int64_t end = a.samples.empty() ? a.decodeEnd : a.lastDecode + kAacFrame;
-    if (toUs(a.runStart, a.timescale) <= fromUs && toUs(end, a.timescale) >= toUsIncl) return true;
-  }
-  return false;
+  return audioRunUs() <= fromUs && audioEndUs() >= toUsIncl;
 }
 
 std::int64_t Segmenter::audioRunUs() const {
-  for (const auto& a : state_)
-    if (!a.video && a.runStart >= 0) return toUs(a.runStart, a.timescale);
-  return kNoLimit;
+  if (audioIndex() == 0) return kNoLimit;
+  const Track& a = state_[audioIndex()];
+  return a.runStart >= 0 ? toUs(a.runStart, a.timescale) : kNoLimit;
 }
 
 void Segmenter::openSegment(std::int64_t start) {
@@ -275,10 +286,11 @@ void Segmenter::audioArrived(Track& a, std::chrono::system_clock::time_point wal
   audioWallUs_ = toUs(a.lastDecode, a.timescale);
   Track& v = state_.front();
   if (!holeMode_) {
-    // The audio ran more than a hole (and a part) past the video: the video is away. What
-    // video there is goes out now, with the audio up to its end.
+    // The audio ran more than a hole (and a part) further past the video than it usually does
+    // (a publisher may send its audio ahead): the video is away. What video there is goes
+    // out now, with the audio up to its end.
     std::int64_t videoEnd = v.samples.empty() ? v.decodeEnd : v.lastDecode + estimate(v);
-    std::int64_t lead = toTicks(toUs(a.lastDecode + kAacFrame, a.timescale), v.timescale) - videoEnd;
+    std::int64_t lead = toTicks(audioEndUs() - audioLeadUs_, v.timescale) - videoEnd;
     if (videoEnd < 0 || lead <= gapTicks(v) + static_cast<std::int64_t>(options_.partSeconds * v.timescale) ||
         !audioCovers(toUs(videoEnd + gapTicks(v), v.timescale), 0))
       return;
@@ -289,10 +301,8 @@ void Segmenter::audioArrived(Track& a, std::chrono::system_clock::time_point wal
 }
 
 void Segmenter::cutAudio(std::int64_t limitUs) {
-  if (state_.empty() || !state_.front().video) return;
-  auto it = std::find_if(state_.begin() + 1, state_.end(), [](const Track& t) { return !t.video; });
-  if (it == state_.end()) return;
-  Track& a = *it;
+  if (audioIndex() == 0) return;
+  Track& a = state_[audioIndex()];
   const Track& v = state_.front();
   // The audio is cut into parts of its own (as an audio-only source's: whole AAC frames within
   // the part target) and into segments of the segment target; with a limit, all of it before

@@ -47,8 +47,8 @@ class SegmenterOutput {
   virtual void partCut(CutPart part) = 0;
   virtual void segmentClosed() = 0;  // the segment of the parts cut so far is complete
   // Right after segmentClosed(): the segment had holes in its primary video (a rung that
-  // dropped frames, a transcoder restart) adding up to `seconds` of media time its parts do not
-  // cover (playlists list that span as EXT-X-GAP segments after it).
+  // dropped frames, a transcoder restart) that no audio covered either, adding up to `seconds`
+  // of media time its parts do not cover (playlists list that span as EXT-X-GAP segments after it).
   virtual void gap(double seconds) { (void)seconds; }
 };
 
@@ -96,9 +96,11 @@ class Segmenter {
   void audioArrived(Track& audio, std::chrono::system_clock::time_point wall);
   void cutAudio(std::int64_t limitUs);               // the pending audio before limitUs, in audio-only parts
   std::int64_t timelineTicks(const Track& t) const;  // timelineEndUs_ in t's ticks, -1: none
+  std::size_t audioIndex() const;                    // the audio track beside a primary video, 0: none
+  std::int64_t audioEndUs() const;                   // where the audio received so far ends, -1: none
+  std::int64_t audioRunUs() const;                   // where the audio's unbroken run began (INT64_MAX: none)
   // Whether the audio runs without a break from fromUs or before to toUsIncl or after.
   bool audioCovers(std::int64_t fromUs, std::int64_t toUsIncl) const;
-  std::int64_t audioRunUs() const;  // where the audio's unbroken run began (INT64_MAX: none)
   void rebase(const Frame& f);
 
   const LiveOptions options_;
@@ -119,6 +121,7 @@ class Segmenter {
   std::int64_t timelineEndUs_ = -1;  // where the last part cut ended on the listed timeline
   std::chrono::system_clock::time_point audioWallClock_{};  // ingest time of the last audio frame
   std::int64_t audioWallUs_ = 0;                            // ... and its decode time
+  std::int64_t audioLeadUs_ = 0;  // how far the audio was ahead of the video at its last frame
   std::uint32_t fragmentSeq_ = 0;
   std::chrono::system_clock::time_point partWallClock_{};
   std::chrono::system_clock::time_point partLastWallClock_{};

@@ -2,7 +2,8 @@
 //
 // Part and segment cutting on synthetic RTMP-like timestamps: part sizes, key-frame segment
 // starts, a decode timeline without holes across parts, discontinuities and codec changes,
-// audio-only and video-only sources, and a rung that drops frames (gaps in its timestamps).
+// audio-only and video-only sources, and a rung that drops frames (gaps in its timestamps),
+// with audio going on through the holes (none of it lost) or stopping too (listed as a gap).
 #include "media/hls/segmenter.h"
 
 #include <gtest/gtest.h>
@@ -362,6 +363,41 @@ TEST(Segmenter, AudioInAVideoHoleIsKept) {
   }
   EXPECT_NEAR(total, 10.0, 0.002);
   EXPECT_GE(audioOnly, 6u);  // the long stall went out as audio while it lasted
+}
+
+// A publisher whose audio time stamps run a second ahead of its video's (sent in step): no
+// hole, so parts are cut on the video as usual, never on the audio alone.
+TEST(Segmenter, AudioAheadOfTheVideoIsNoHole) {
+  Recorder out;
+  Segmenter seg(defaults(), out);
+  test::SyntheticSource shape(true, true);
+  seg.tracks(shape.tracks());
+  auto payload = std::make_shared<const std::vector<std::uint8_t>>(100, 0x42);
+  int audioSent = 0;
+  for (int v = 0, a = 0; v < 30 * 6;) {
+    std::int64_t vUs = std::int64_t{v} * 1000000 / 30, aUs = std::int64_t{a} * 1024 * 1000000 / 48000;
+    Frame f;
+    f.data = Payload{payload, 0, payload->size()};
+    f.keyFrame = aUs < vUs || v % 30 == 0;
+    f.codec = aUs < vUs ? Codec::Aac : Codec::H264;
+    f.dtsUs = f.ptsUs = aUs < vUs ? aUs + 1'000'000 : vUs;
+    if (aUs < vUs) {
+      ++a;
+      ++audioSent;
+    } else {
+      ++v;
+    }
+    seg.frame(f);
+  }
+  seg.flush();
+  std::size_t audioCut = 0;
+  for (std::size_t i = 0; i < out.parts.size(); ++i) {
+    auto t = times(out.parts[i]);
+    audioCut += t[2].samples;
+    EXPECT_EQ(t[1].samples, 10u) << i;
+  }
+  EXPECT_EQ(out.parts.size(), 18u);  // 6 s of video; the audio ahead of it goes out with it
+  EXPECT_EQ(audioCut, static_cast<std::size_t>(audioSent));
 }
 
 // When the audio stops too (a publisher that stalled), nothing plays in the hole: it is listed

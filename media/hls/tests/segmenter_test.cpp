@@ -31,12 +31,14 @@ struct Recorder : SegmenterOutput {
   std::vector<int> inits;
   std::vector<CutPart> parts;
   std::vector<std::size_t> segmentEnds;  // index into parts after which a segment closed
+  std::vector<double> gaps;              // seconds of each gap reported
   void initChanged(int version, SharedBytes init, const std::vector<TrackInfo>&) override {
     EXPECT_TRUE(init && !init->empty());
     inits.push_back(version);
   }
   void partCut(CutPart p) override { parts.push_back(std::move(p)); }
   void segmentClosed() override { segmentEnds.push_back(parts.size()); }
+  void gap(double seconds) override { gaps.push_back(seconds); }
 };
 
 // Feeds Frames into a Segmenter (the FrameSink the source pushes into).
@@ -311,10 +313,7 @@ int feedWithHoles(Segmenter& seg, double seconds, Kept kept, AudioKept audioKept
 // (short ones, and one longer than a segment, during which the audio is cut on its own), and in
 // the middle of a part.
 TEST(Segmenter, AudioInAVideoHoleIsKept) {
-  struct GapRecorder : Recorder {
-    std::vector<double> gaps;
-    void gap(double seconds) override { gaps.push_back(seconds); }
-  } out;
+  Recorder out;
   Segmenter seg(defaults(), out);
   test::SyntheticSource shape(true, true);
   seg.tracks(shape.tracks());
@@ -404,10 +403,7 @@ TEST(Segmenter, AudioAheadOfTheVideoIsNoHole) {
 // as a gap, and the audio before and after it is kept; also when the audio comes back first.
 TEST(Segmenter, AHoleWithoutAudioIsAGap) {
   for (std::int64_t audioBackUs : {5'000'000, 4'900'000}) {
-    struct GapRecorder : Recorder {
-      std::vector<double> gaps;
-      void gap(double seconds) override { gaps.push_back(seconds); }
-    } out;
+    Recorder out;
     Segmenter seg(defaults(), out);
     test::SyntheticSource shape(true, true);
     seg.tracks(shape.tracks());

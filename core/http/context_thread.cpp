@@ -62,21 +62,8 @@ Status ContextThread::start() {
     // slow clients would make fast clients queue behind them.
     info.max_http_header_pool =
         static_cast<unsigned short>(std::min<std::size_t>(core_.options.maxConnections, 65535));
-    // lws joins a libuv loop of ours: libuv waits with epoll, so a pass costs the sockets that
-    // are ready, where lws' own poll() walked every socket of the loop each time it woke. Our
-    // loop (not lws' own) so that lws installs no signal handlers and run() keeps its pace.
-    if (uv_loop_init(&loop_) != 0) {
-      ready.set_value(false);
-      return;
-    }
-    loopOpen_ = true;
-    void* loops[] = {&loop_};
-    info.options |= LWS_SERVER_OPTION_LIBUV;
-    info.foreign_loops = loops;
-    info.pcontext = &context_;
     context_ = lws_create_context(&info);
     if (!context_) {
-      closeLoop();
       ready.set_value(false);
       return;
     }
@@ -96,7 +83,7 @@ Status ContextThread::start() {
 
 void ContextThread::run() {
   // See ServerOptions::maxPollGap: a loop with many WebSockets waits out the gap before it
-  // waits for events again, so one pass serves every frame that arrived meanwhile.
+  // polls again, so one poll() over all of them serves every frame that arrived meanwhile.
   const auto perConn = core_.options.pollGapPerConnection;
   const auto maxGap = std::chrono::duration_cast<std::chrono::nanoseconds>(core_.options.maxPollGap);
   auto lastPoll = std::chrono::steady_clock::time_point{};
@@ -105,33 +92,18 @@ void ContextThread::run() {
       const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(wsOpen_));
       if (std::chrono::steady_clock::now() < lastPoll + gap) std::this_thread::sleep_until(lastPoll + gap);
     }
-    uv_run(&loop_, UV_RUN_ONCE);
+    if (lws_service(context_, 0) < 0) break;
     lastPoll = std::chrono::steady_clock::now();
   }
   // Sockets still queued for adoption are closed here; then lws closes the rest.
   for (auto& item : mailbox_->detach())
     if (item.kind == Mailbox::Item::Kind::Adopt && item.fd >= 0) dropFd(item.fd);
   lws_context_destroy(context_);  // closes what is left, through our callbacks
-  closeLoop();
+  context_ = nullptr;
   while (!conns_.empty()) forget(conns_.begin()->first);
   std::lock_guard lock(drainMu_);
   drained_ = true;
   drainCv_.notify_all();
-}
-
-void ContextThread::closeLoop() {
-  if (!loopOpen_) return;
-  // libuv closes handles asynchronously: lws' connections and timers finish closing (and lws
-  // frees the context) only while the loop runs. A context that is still there once its
-  // handles are gone is finished by a second lws_context_destroy.
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  if (context_) {
-    lws_context_destroy(context_);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-  }
-  context_ = nullptr;
-  if (uv_loop_close(&loop_) != 0) logger()->warn("loop {}: libuv handles left open at exit", index_);
-  loopOpen_ = false;
 }
 
 void ContextThread::adopt(int fd) {

@@ -1,7 +1,6 @@
 // core/http/context_thread.h
 //
-// One event loop: an lws context created with CONTEXT_PORT_NO_LISTEN_SERVER on a libuv loop the
-// thread owns (epoll: a pass costs what is ready, not every socket of the loop), serviced by its
+// One event loop: an lws context created with CONTEXT_PORT_NO_LISTEN_SERVER, serviced by its
 // own thread (Debian's lws has LWS_MAX_SMP=1). Sockets accepted elsewhere arrive through the
 // mailbox and are adopted on this thread; every lws callback for them runs here, so the
 // connection map needs no lock. context_thread.cpp holds the thread and mailbox plumbing,
@@ -19,8 +18,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <uv.h>
 
 #include <libwebsockets.h>
 
@@ -58,9 +55,6 @@ class ContextThread {
 
  private:
   void run();
-  // After lws_context_destroy: runs the loop until lws has closed its handles and freed the
-  // context, then closes the loop.
-  void closeLoop();
   int dispatchCallback(lws* wsi, lws_callback_reasons reason, void* in, std::size_t len);
   void processMailbox();
   void onAdopt(int fd);
@@ -114,9 +108,7 @@ class ContextThread {
   unsigned index_;
   bool ipv6_;
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
-  uv_loop_t loop_{};  // lws' sockets and timers; lws is a guest on it (a "foreign loop")
-  bool loopOpen_ = false;
-  lws_context* context_ = nullptr;  // set to nullptr by lws once destroyed (info.pcontext)
+  lws_context* context_ = nullptr;
   lws_vhost* vhost_ = nullptr;
   std::thread thread_;
   bool exit_ = false;      // loop thread only

@@ -5,7 +5,6 @@
 // and the send queue: written straight from the mailbox pass (or the coalescing timer) when
 // the socket has nothing pending, else from the WRITEABLE callback. In a pass, the frames of
 // every woken plain-TCP connection go out together in one io_uring submission.
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -98,18 +97,8 @@ int ContextThread::onWsWriteable(Connection& c) {
   if (!c.ws) return -1;
   auto [code, reason] = c.ws->closeRequest();
   if (code) {
-    // The close frame is written here: on the libuv loop, lws' own close path (lws_close_reason
-    // and -1) drops the connection from WRITEABLE without sending it. What does not fit in the
-    // socket is kept by lws and flushed before it closes.
-    unsigned char frame[LWS_PRE + 127];  // FIN + close, length, code, reason (at most 123)
-    const std::size_t n = std::min<std::size_t>(reason.size(), 123);
-    unsigned char* p = frame + LWS_PRE;
-    p[0] = 0x88;
-    p[1] = static_cast<unsigned char>(2 + n);
-    p[2] = static_cast<unsigned char>(code >> 8);
-    p[3] = static_cast<unsigned char>(code);
-    std::memcpy(p + 4, reason.data(), n);
-    (void)lws_write(c.wsi, p, 4 + n, LWS_WRITE_RAW);
+    lws_close_reason(c.wsi, static_cast<lws_close_status>(code),
+                     reinterpret_cast<unsigned char*>(reason.data()), reason.size());
     c.wsCloseCode = code;
     return -1;
   }

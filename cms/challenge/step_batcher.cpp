@@ -386,8 +386,7 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
       params.resize(1 + width, sql::Value(params[1]));
       auto rows = db.query(
           "SELECT idem_key, body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND "
-          "idem_key "
-          "IN " +
+          "idem_key IN " +
               placeholders(1, width),
           params);
       if (!rows) return fallback(rows.error());

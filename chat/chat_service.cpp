@@ -85,6 +85,9 @@ Status ChatService::start(service::Context& context) {
   cfg_ = context.config.chat;
   limits_.maxTextCodePoints = static_cast<std::size_t>(cfg_.maxTextCodePoints);
   limits_.maxFrameBytes = std::max<std::size_t>(4096, limits_.maxTextCodePoints * 6 + 512);
+  welcomeLimits_ = protocol::Limits{static_cast<std::uint32_t>(cfg_.maxTextCodePoints),
+                                    static_cast<std::uint32_t>(cfg_.likesPerSecond),
+                                    static_cast<std::uint32_t>(kMaxRoomsPerSession)};
 
   auto& m = context.metrics;
   connections_ = &m.gauge("hub_chat_connections", "chat WebSocket connections open on this node");
@@ -246,9 +249,9 @@ void ChatService::onClose(const std::shared_ptr<http::WsConnection>& conn, int c
   logger()->debug("[conn={} user={}] closed {}", conn->id(), s->user.id, code);
 }
 
-void ChatService::sendError(ws::Session& s, std::string code, std::string message) {
+void ChatService::sendError(ws::Session& s, protocol::ErrorEvent e) {
   refused_->inc();
-  s.conn->send(protocol::encodeShared(protocol::ErrorEvent{std::move(code), std::move(message)}));
+  s.conn->send(protocol::encodeShared(e));
 }
 
 void ChatService::onMessage(const std::shared_ptr<http::WsConnection>& conn, std::string_view text,
@@ -260,7 +263,7 @@ void ChatService::onMessage(const std::shared_ptr<http::WsConnection>& conn, std
     if (it == sessions_.end()) return;
     s = it->second;
   }
-  if (binary) return sendError(*s, "chat.bad_request", "binary frames are not part of the protocol");
+  if (binary) return sendError(*s, {"chat.bad_request", "binary frames are not part of the protocol"});
   auto cmd = protocol::decodeCommand(text, limits_);
   if (!cmd) {
     const auto& e = cmd.error();
@@ -273,29 +276,31 @@ void ChatService::onMessage(const std::shared_ptr<http::WsConnection>& conn, std
       logger()->info("[conn={} peer={}] invalid UTF-8: closing 1007", conn->id(), s->peer());
       return conn->close(1007, "invalid UTF-8");
     }
-    return sendError(*s, e.code, e.message);
+    protocol::ErrorEvent error{e.code, e.message};
+    if (e.code == "chat.too_long") error.limit = static_cast<std::int64_t>(limits_.maxTextCodePoints);
+    return sendError(*s, std::move(error));
   }
   if (!s->authenticated.load() && !std::holds_alternative<protocol::Hello>(*cmd)) {
-    return sendError(*s, "auth.invalid", "send hello with a token first");
+    return sendError(*s, {"auth.invalid", "send hello with a token first"});
   }
   std::visit([&](auto& c) { handle(s, c); }, *cmd);
 }
 
 void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Hello& cmd) {
-  if (s->authenticated.load()) return sendError(*s, "chat.bad_request", "hello was already sent");
+  if (s->authenticated.load()) return sendError(*s, {"chat.bad_request", "hello was already sent"});
   auto claims = auth::verifyToken(cmd.token, context_->authSecret, context_->clock);
   if (!claims) {
     logger()->info("[conn={} peer={}] hello refused: {}", s->id(), s->peer(), claims.error().message);
-    return sendError(*s, "auth.invalid", claims.error().message);
+    return sendError(*s, {"auth.invalid", claims.error().message});
   }
   s->claims = *claims;
   s->user = protocol::UserInfo{claims->userId, claims->name, std::string(auth::roleName(claims->role))};
   s->authenticated.store(true);
-  s->conn->send(protocol::encodeShared(protocol::Welcome{s->user}));
+  s->conn->send(protocol::encodeShared(protocol::Welcome{s->user, welcomeLimits_}));
 }
 
 void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Join& cmd) {
-  if (!store_->find(cmd.room)) return sendError(*s, "room.not_found", "no room " + cmd.room);
+  if (!store_->find(cmd.room)) return sendError(*s, {"room.not_found", "no room " + cmd.room, cmd.room});
   if (store_->banned(cmd.room, s->claims.userId)) {
     logger()->info("[conn={} user={} room={}] banned user tried to join", s->id(), s->user.id, cmd.room);
     return s->conn->close(kCloseBanned, "banned from this room");
@@ -303,7 +308,7 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Join& 
   if (s->rooms.count(cmd.room)) {
     hub_->leave(*s, cmd.room);  // a second join re-syncs from `since`
   } else if (s->rooms.size() >= kMaxRoomsPerSession) {
-    return sendError(*s, "chat.bad_request", "too many rooms on one connection");
+    return sendError(*s, {"chat.bad_request", "too many rooms on one connection", cmd.room});
   }
   s->rooms.insert(cmd.room);
   hub_->join(s, cmd.room, cmd.since);
@@ -315,12 +320,14 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Leave&
 
 void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& cmd) {
   if (s->claims.role == auth::Role::Guest)
-    return sendError(*s, "chat.forbidden", "guests cannot send messages");
-  if (!s->rooms.count(cmd.room)) return sendError(*s, "chat.forbidden", "join the room first");
+    return sendError(*s, {"chat.forbidden", "guests cannot send messages", cmd.room});
+  if (!s->rooms.count(cmd.room)) return sendError(*s, {"chat.forbidden", "join the room first", cmd.room});
   if (store_->banned(cmd.room, s->claims.userId))
     return s->conn->close(kCloseBanned, "banned from this room");
   if (auto until = store_->mutedUntil(cmd.room, s->claims.userId)) {
-    return sendError(*s, "chat.muted", "muted until " + std::to_string(until));
+    protocol::ErrorEvent error{"chat.muted", "muted until " + std::to_string(until), cmd.room};
+    error.until = until;
+    return sendError(*s, std::move(error));
   }
   std::string text = std::move(cmd.text);
   if (auto filter = filter_.load()) {
@@ -329,7 +336,7 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
     if (v.blocked) {
       logger()->info("[conn={} user={} room={}] message blocked by list {}", s->id(), s->user.id, cmd.room,
                      v.blockedList);
-      return sendError(*s, "chat.filtered", "the message contains words that are not allowed");
+      return sendError(*s, {"chat.filtered", "the message contains words that are not allowed", cmd.room});
     }
     text = std::move(v.text);
   }
@@ -338,8 +345,10 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
   // A room-bound moderator token is a plain user in other rooms (docs/chat-protocol.md).
   const auth::Role role = auth::roleInRoom(s->claims, cmd.room);
   if (role != auth::Role::Moderator && role != auth::Role::Admin) {
-    if (auto st = limiter_->admit(static_cast<std::uint64_t>(s->claims.userId), cmd.room, text, slow); !st) {
-      return sendError(*s, st.error().code, st.error().message);
+    if (auto v = limiter_->admit(static_cast<std::uint64_t>(s->claims.userId), cmd.room, text, slow); !v) {
+      protocol::ErrorEvent error{std::move(v.code), std::move(v.message), cmd.room};
+      error.retryAfterMs = v.retryAfter.count();
+      return sendError(*s, std::move(error));
     }
   }
   messagesIn_->inc();
@@ -355,17 +364,18 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Send& 
   fanout::MessageTemplate tmpl{full.substr(0, at + 6), full.substr(at + 7)};
   const auto started = std::chrono::steady_clock::now();
   std::weak_ptr<ws::Session> weak = s;
-  engine_->publishMessage(cmd.room, std::move(tmpl), [this, weak, started](Result<fanout::Published> r) {
-    publishLatency_->observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (r) return;
-    if (auto live = weak.lock())
-      sendError(*live, "chat.unavailable", "message not sent: " + r.error().message);
-  });
+  engine_->publishMessage(
+      cmd.room, std::move(tmpl), [this, weak, started, room = cmd.room](Result<fanout::Published> r) {
+        publishLatency_->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (r) return;
+        if (auto live = weak.lock())
+          sendError(*live, {"chat.unavailable", "message not sent: " + r.error().message, room});
+      });
 }
 
 void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Like& cmd) {
-  if (!s->rooms.count(cmd.room)) return sendError(*s, "chat.forbidden", "join the room first");
+  if (!s->rooms.count(cmd.room)) return sendError(*s, {"chat.forbidden", "join the room first", cmd.room});
   auto n = s->likeBudget.take(cmd.count, context_->clock.steady());
   if (n) likes_.add(cmd.room, n);
 }
@@ -381,9 +391,10 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Modera
   if (role != auth::Role::Moderator && role != auth::Role::Admin) {
     logger()->info("[conn={} user={} room={}] {} refused: not a moderator{}", s->id(), s->user.id, cmd.room,
                    action, s->claims.room.empty() ? "" : " of this room");
-    return sendError(*s, "chat.forbidden",
-                     std::string(action) +
-                         (s->claims.room.empty() ? " needs a moderator" : " needs a moderator of this room"));
+    return sendError(*s, {"chat.forbidden",
+                          std::string(action) + (s->claims.room.empty() ? " needs a moderator"
+                                                                        : " needs a moderator of this room"),
+                          cmd.room});
   }
   std::weak_ptr<ws::Session> weak = s;
   auto queued = context_->workers.submit([this, alive = alive_, weak, cmd, name = s->user.name] {
@@ -391,10 +402,10 @@ void ChatService::handle(const std::shared_ptr<ws::Session>& s, protocol::Modera
     auto st = moderate(cmd, name);
     auto live = weak.lock();
     if (!live) return;
-    if (!st) return sendError(*live, st.error().code, st.error().message);
+    if (!st) return sendError(*live, {st.error().code, st.error().message, cmd.room});
     live->conn->send(protocol::encodeShared(protocol::Moderated{cmd.room, protocol::actionName(cmd.action)}));
   });
-  if (!queued) sendError(*s, "chat.unavailable", "server busy, try again");
+  if (!queued) sendError(*s, {"chat.unavailable", "server busy, try again", cmd.room});
 }
 
 void ChatService::enforceBans() {

@@ -91,7 +91,7 @@ class ChatService final : public service::Service {
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Like& cmd);
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Ping& cmd);
   void handle(const std::shared_ptr<ws::Session>& s, protocol::Moderate& cmd);
-  void sendError(ws::Session& s, std::string code, std::string message);
+  void sendError(ws::Session& s, protocol::ErrorEvent e);
   void enforceBans();
   void onStreamEvent(std::string_view payload);
   void tickerLoop();
@@ -110,6 +110,7 @@ class ChatService final : public service::Service {
   service::Context* context_ = nullptr;
   config::Chat cfg_;
   protocol::DecodeLimits limits_;
+  protocol::Limits welcomeLimits_;  // what `welcome` tells each client
   std::unique_ptr<fanout::Engine> engine_;
   std::unique_ptr<room::RoomStore> store_;
   std::unique_ptr<room::RoomHub> hub_;

@@ -17,6 +17,10 @@ std::uint64_t hashOf(std::string_view s) { return std::hash<std::string_view>{}(
 
 long long secondsUp(std::chrono::nanoseconds d) { return std::chrono::ceil<std::chrono::seconds>(d).count(); }
 
+std::chrono::milliseconds millisUp(std::chrono::nanoseconds d) {
+  return std::chrono::ceil<std::chrono::milliseconds>(d);
+}
+
 }  // namespace
 
 RateLimiter::RateLimiter(const Clock& clock, RateLimits limits) : clock_(clock), limits_(limits) {
@@ -60,8 +64,8 @@ RateLimiter::UserState& RateLimiter::stateOf(Shard& shard, std::uint64_t user, C
   return shard.users.emplace(user, UserState{limits_.burst, now, now, {}, {}}).first->second;
 }
 
-Status RateLimiter::admit(std::uint64_t user, std::string_view room, std::string_view text,
-                          std::chrono::seconds slowMode) {
+Verdict RateLimiter::admit(std::uint64_t user, std::string_view room, std::string_view text,
+                           std::chrono::seconds slowMode) {
   const auto now = clock_.steady();
   Shard& shard = shardOf(user);
   std::lock_guard lock(shard.mutex);
@@ -71,21 +75,27 @@ Status RateLimiter::admit(std::uint64_t user, std::string_view room, std::string
   auto roomIt =
       std::find_if(s.rooms.begin(), s.rooms.end(), [&](const RoomSent& r) { return r.roomHash == roomHash; });
   const auto slow = std::min<std::chrono::nanoseconds>(slowMode, limits_.maxSlowMode);
-  if (slow.count() > 0 && roomIt != s.rooms.end() && now - roomIt->at < slow)
-    return makeError("chat.slow_mode", "slow mode: one message every " + std::to_string(slowMode.count()) +
-                                           " s in this room, wait " +
-                                           std::to_string(secondsUp(slow - (now - roomIt->at))) + " s");
+  if (slow.count() > 0 && roomIt != s.rooms.end() && now - roomIt->at < slow) {
+    const auto wait = slow - (now - roomIt->at);
+    return Verdict{"chat.slow_mode",
+                   "slow mode: one message every " + std::to_string(slowMode.count()) +
+                       " s in this room, wait " + std::to_string(secondsUp(wait)) + " s",
+                   millisUp(wait)};
+  }
 
   const std::uint64_t textHash = hashOf(text);
   for (const TextSent& t : s.texts)
     if (t.textHash == textHash && now - t.at < limits_.duplicateWindow)
-      return makeError("chat.duplicate", "the same message was sent less than " +
-                                             std::to_string(limits_.duplicateWindow.count()) + " s ago");
+      return Verdict{
+          "chat.duplicate",
+          "the same message was sent less than " + std::to_string(limits_.duplicateWindow.count()) + " s ago",
+          millisUp(limits_.duplicateWindow - (now - t.at))};
 
   if (s.tokens < 1) {
     const double wait = limits_.perSecond > 0 ? (1 - s.tokens) / limits_.perSecond : 0;
-    return makeError("chat.rate_limited", "sending too fast, wait " +
-                                              std::to_string(static_cast<long long>(std::ceil(wait))) + " s");
+    return Verdict{"chat.rate_limited",
+                   "sending too fast, wait " + std::to_string(static_cast<long long>(std::ceil(wait))) + " s",
+                   std::chrono::milliseconds(static_cast<long long>(std::ceil(wait * 1000 - 1e-6)))};
   }
   s.tokens -= 1;
 

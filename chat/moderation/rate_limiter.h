@@ -17,12 +17,12 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/util/clock.h"
-#include "core/util/result.h"
 
 namespace hub::chat::moderation {
 
@@ -36,14 +36,24 @@ struct RateLimits {
   std::size_t roomsPerUser = 8;                                // slow-mode entries remembered per user
 };
 
+// What admit() decided: true when admitted; else the error code, a message for people and how
+// long until the same message would be admitted (what the client is told as retry_after_ms).
+struct Verdict {
+  std::string code;
+  std::string message;
+  std::chrono::milliseconds retryAfter{0};
+
+  explicit operator bool() const { return code.empty(); }
+};
+
 class RateLimiter {
  public:
   explicit RateLimiter(const Clock& clock, RateLimits limits = {});
 
   // Checks one message of `user` to `room`; on success records it (takes a token, starts the
   // slow-mode and duplicate windows). `slowMode` is the room's setting, zero for none.
-  [[nodiscard]] Status admit(std::uint64_t user, std::string_view room, std::string_view text,
-                             std::chrono::seconds slowMode = std::chrono::seconds(0));
+  [[nodiscard]] Verdict admit(std::uint64_t user, std::string_view room, std::string_view text,
+                              std::chrono::seconds slowMode = std::chrono::seconds(0));
 
   // The bare token bucket, for actions without text (joins, token requests): takes one token.
   [[nodiscard]] bool tryTake(std::uint64_t key);

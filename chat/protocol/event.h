@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 
 namespace hub::chat::protocol {
@@ -18,8 +19,16 @@ struct UserInfo {
   std::string role;  // "guest", "user", "moderator"
 };
 
-struct Welcome {  // {"type":"welcome","user":{...}}
+// What this server allows one connection, so a client can tell before it sends.
+struct Limits {                      // {"max_text":N,"likes_per_second":N,"rooms":N}
+  std::uint32_t maxText = 0;         // code points per message
+  std::uint32_t likesPerSecond = 0;  // likes counted per second, more are ignored
+  std::uint32_t rooms = 0;           // rooms joined at once
+};
+
+struct Welcome {  // {"type":"welcome","user":{...},"limits":{...}}
   UserInfo user;
+  Limits limits;
 };
 
 struct Joined {  // {"type":"joined","room":R,"last_id":N,"recovered":B}
@@ -65,9 +74,19 @@ struct Moderated {  // {"type":"moderated","room":R,"action":A}: a moderator's a
   std::string action;  // "delete", "mute", "unmute", "ban", "unban", "slow_mode"
 };
 
-struct ErrorEvent {  // {"type":"error","code":C,"message":M}
+// {"type":"error","code":C,"message":M} and, where they apply, the fields a client acts on
+// without reading the message: "room", "until" (ms, chat.muted), "limit" (chat.too_long),
+// "retry_after_ms" (chat.rate_limited, chat.slow_mode, chat.duplicate). Zero or empty: left out.
+struct ErrorEvent {
+  ErrorEvent(std::string c, std::string m, std::string r = {})
+      : code(std::move(c)), message(std::move(m)), room(std::move(r)) {}
+
   std::string code;
   std::string message;
+  std::string room;
+  std::int64_t until = 0;
+  std::int64_t limit = 0;
+  std::int64_t retryAfterMs = 0;
 };
 
 using Event =

@@ -32,7 +32,13 @@ void appendUser(std::string& out, const UserInfo& u) {
 void encodeInto(std::string& out, const Welcome& e) {
   out += "{\"type\":\"welcome\",\"user\":";
   appendUser(out, e.user);
-  out += '}';
+  out += ",\"limits\":{\"max_text\":";
+  appendInt(out, e.limits.maxText);
+  out += ",\"likes_per_second\":";
+  appendInt(out, e.limits.likesPerSecond);
+  out += ",\"rooms\":";
+  appendInt(out, e.limits.rooms);
+  out += "}}";
 }
 
 void encodeInto(std::string& out, const Joined& e) {
@@ -108,6 +114,18 @@ void encodeInto(std::string& out, const ErrorEvent& e) {
   appendJsonString(out, e.code);
   out += ",\"message\":";
   appendJsonString(out, e.message);
+  if (!e.room.empty()) {
+    out += ",\"room\":";
+    appendJsonString(out, e.room);
+  }
+  const auto field = [&out](const char* name, std::int64_t v) {
+    if (v == 0) return;
+    out += name;
+    appendInt(out, v);
+  };
+  field(",\"until\":", e.until);
+  field(",\"limit\":", e.limit);
+  field(",\"retry_after_ms\":", e.retryAfterMs);
   out += '}';
 }
 

@@ -5,7 +5,12 @@ import { SendState } from '../src/chat/send_state';
 const me: ChatUser = { id: 7, name: 'alice', role: 'user' };
 const other: ChatUser = { id: 8, name: 'bob', role: 'user' };
 const msg = (user: ChatUser, text: string): ServerEvent => ({ type: 'message', room: 'gala', id: 1, user, text, ts: 0 });
-const err = (code: string, message = ''): ServerEvent => ({ type: 'error', code, message });
+const err = (code: string, message = '', fields: Record<string, string | number> = {}): ServerEvent => ({
+  type: 'error',
+  code,
+  message,
+  ...fields,
+});
 const NOW = Date.UTC(2026, 10, 30, 4, 0, 0);
 
 describe('SendState', () => {
@@ -26,18 +31,23 @@ describe('SendState', () => {
   });
 
   it('leaves a refused text in the box and says why in plain words', () => {
-    const cases: [string, string, string][] = [
-      ['chat.rate_limited', 'sending too fast, wait 3 s', '发言太快了，请稍后再试'],
-      ['chat.filtered', 'the message contains words that are not allowed', '消息包含敏感词，未能发送'],
-      ['chat.too_long', 'text is 31 characters, the limit is 20', '消息太长了，最多 20 个字'],
-      ['chat.too_long', '', '消息太长了，最多 200 个字'],
-      ['chat.slow_mode', 'slow mode: one message every 10 s in this room, wait 4 s', '慢速模式中，请稍后再发'],
-      ['chat.something_new', '', '发送失败：chat.something_new'],
+    const cases: [string, Record<string, number>, string][] = [
+      ['chat.rate_limited', { retry_after_ms: 2100 }, '发言太快了，请 3 秒后再试'],
+      ['chat.rate_limited', {}, '发言太快了，请稍后再试'],
+      ['chat.filtered', {}, '消息包含敏感词，未能发送'],
+      ['chat.too_long', { limit: 20 }, '消息太长了，最多 20 个字'],
+      ['chat.too_long', {}, '消息太长了，最多 200 个字'],
+      ['chat.slow_mode', { retry_after_ms: 4000 }, '慢速模式中，请 4 秒后再发'],
+      ['chat.duplicate', { retry_after_ms: 12000 }, '请不要重复发送相同的内容'],
+      ['chat.something_new', {}, '发送失败：chat.something_new'],
     ];
-    for (const [code, message, notice] of cases) {
+    for (const [code, fields, notice] of cases) {
       const s = new SendState(() => NOW);
       s.start('hello');
-      expect(s.onEvent(err(code, message), me, false, 'hello')).toEqual({ kind: 'refused', notice });
+      expect(s.onEvent(err(code, 'the server says', { room: 'gala', ...fields }), me, false, 'hello')).toEqual({
+        kind: 'refused',
+        notice,
+      });
       expect(s.busy).toBe(false);
     }
   });
@@ -47,7 +57,7 @@ describe('SendState', () => {
     const hhmm = new Date(until).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' });
     const s = new SendState(() => NOW);
     s.start('hello');
-    expect(s.onEvent(err('chat.muted', `muted until ${until}`), me, false, 'hello')).toEqual({
+    expect(s.onEvent(err('chat.muted', 'muted', { room: 'gala', until }), me, false, 'hello')).toEqual({
       kind: 'refused',
       notice: `你已被禁言，到 ${hhmm}`,
     });

@@ -85,7 +85,11 @@ TEST_F(ChatTest, ModeratorsModerateOverTheWebSocketOthersAreForbidden) {
   EXPECT_EQ((*muted)["user_id"], 1);
   ASSERT_TRUE(mod->until("moderated"));
   a->send({{"op", "send"}, {"room", "gala"}, {"text", "still here"}});
-  EXPECT_EQ((*a->until("error"))["code"], "chat.muted");
+  auto refused = a->until("error");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)["code"], "chat.muted");
+  EXPECT_EQ((*refused)["room"], "gala");
+  EXPECT_EQ((*refused)["until"], (*muted)["until"]);  // the client can say until when
 
   // Slow mode, then bad values and an unknown room.
   mod->send({{"op", "slow"}, {"room", "gala"}, {"seconds", 30}});
@@ -129,15 +133,27 @@ TEST_F(ChatTest, ModerationRulesTooLongFilteredRateLimited) {
   createRoom("gala");
   auto a = member("gala", "alice", auth::Role::User, 1);
   a->send({{"op", "send"}, {"room", "gala"}, {"text", std::string(201, 'x')}});
-  EXPECT_EQ((*a->until("error"))["code"], "chat.too_long");
+  auto tooLong = a->until("error");
+  ASSERT_TRUE(tooLong);
+  EXPECT_EQ((*tooLong)["code"], "chat.too_long");
+  EXPECT_EQ((*tooLong)["limit"], 200);
   a->send({{"op", "send"}, {"room", "gala"}, {"text", "this has a ＢＡＤWORD in it"}});
-  EXPECT_EQ((*a->until("error"))["code"], "chat.filtered");
+  auto filtered = a->until("error");
+  ASSERT_TRUE(filtered);
+  EXPECT_EQ((*filtered)["code"], "chat.filtered");
+  EXPECT_EQ((*filtered)["room"], "gala");
   a->send({{"op", "send"}, {"room", "gala"}, {"text", "one"}});
   EXPECT_TRUE(a->until("message"));
   a->send({{"op", "send"}, {"room", "gala"}, {"text", "two"}});
   EXPECT_TRUE(a->until("message"));
   a->send({{"op", "send"}, {"room", "gala"}, {"text", "three"}});
-  EXPECT_EQ((*a->until("error"))["code"], "chat.rate_limited");
+  auto limited = a->until("error");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ((*limited)["code"], "chat.rate_limited");
+  EXPECT_EQ((*limited)["room"], "gala");
+  // One message a minute refills: the wait is most of a minute, told in milliseconds.
+  EXPECT_GT((*limited)["retry_after_ms"].get<long long>(), 50'000);
+  EXPECT_LE((*limited)["retry_after_ms"].get<long long>(), 60'000);
   auto metrics = TestClient("127.0.0.1", port()).request("GET", "/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("hub_chat_filter_hits_total 1"), std::string::npos);

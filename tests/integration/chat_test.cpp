@@ -37,6 +37,7 @@ TEST_F(ChatTest, BadExpiredAndForgedTokensAreAuthInvalid) {
   auto ok = c.hello(token("alice", auth::Role::User, 7));
   EXPECT_EQ(ok["type"], "welcome");
   EXPECT_EQ(ok["user"], (json{{"id", 7}, {"name", "alice"}, {"role", "user"}}));
+  EXPECT_EQ(ok["limits"], (json{{"max_text", 200}, {"likes_per_second", 20}, {"rooms", 16}}));
 }
 
 TEST_F(ChatTest, GuestTokenFromTheApiCanWatchButNotSend) {

@@ -16,7 +16,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string codeOf(const Status& s) { return s ? "ok" : s.error().code; }
+std::string codeOf(const Verdict& v) { return v ? "ok" : v.code; }
 
 TEST(RateLimiter, AllowsBurstThenRefuses) {
   FakeClock clock;
@@ -24,8 +24,11 @@ TEST(RateLimiter, AllowsBurstThenRefuses) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(codeOf(rl.admit(1, "gala", "m" + std::to_string(i))), "ok");
   auto s = rl.admit(1, "gala", "m3");
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "chat.rate_limited");
-  EXPECT_NE(s.error().message.find("wait 1 s"), std::string::npos) << s.error().message;
+  EXPECT_EQ(s.code, "chat.rate_limited");
+  EXPECT_NE(s.message.find("wait 1 s"), std::string::npos) << s.message;
+  EXPECT_EQ(s.retryAfter, milliseconds(1000));
+  clock.advance(milliseconds(400));
+  EXPECT_EQ(rl.admit(1, "gala", "m3").retryAfter, milliseconds(600));
 }
 
 TEST(RateLimiter, BucketRefillsWithTime) {
@@ -59,8 +62,9 @@ TEST(RateLimiter, SlowModeRefusesSecondMessageWithinWindow) {
   clock.advance(seconds(6));
   auto s = rl.admit(1, "gala", "second", seconds(10));
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "chat.slow_mode");
-  EXPECT_NE(s.error().message.find("wait 4 s"), std::string::npos) << s.error().message;
+  EXPECT_EQ(s.code, "chat.slow_mode");
+  EXPECT_NE(s.message.find("wait 4 s"), std::string::npos) << s.message;
+  EXPECT_EQ(s.retryAfter, seconds(4));
   clock.advance(seconds(4));
   EXPECT_EQ(codeOf(rl.admit(1, "gala", "second", seconds(10))), "ok");
 }
@@ -89,7 +93,9 @@ TEST(RateLimiter, RefusesSameTextWithinDuplicateWindow) {
   EXPECT_EQ(codeOf(rl.admit(1, "gala", "666")), "chat.duplicate");
   EXPECT_EQ(codeOf(rl.admit(1, "other", "666")), "chat.duplicate");  // spamming rooms is spam too
   EXPECT_EQ(codeOf(rl.admit(2, "gala", "666")), "ok");               // another user may say it
-  clock.advance(seconds(30));
+  clock.advance(seconds(12));
+  EXPECT_EQ(rl.admit(1, "gala", "666").retryAfter, seconds(18));
+  clock.advance(seconds(18));
   EXPECT_EQ(codeOf(rl.admit(1, "gala", "666")), "ok");
 }
 

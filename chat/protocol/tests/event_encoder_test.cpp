@@ -20,7 +20,9 @@ TEST(EventEncoder, EncodesMessageEventExactly) {
 }
 
 TEST(EventEncoder, EncodesEveryOtherEventExactly) {
-  EXPECT_EQ(encodeEvent(Welcome{kAda}), R"({"type":"welcome","user":{"id":42,"name":"Ada","role":"user"}})");
+  EXPECT_EQ(encodeEvent(Welcome{kAda, Limits{200, 20, 16}}),
+            R"({"type":"welcome","user":{"id":42,"name":"Ada","role":"user"},)"
+            R"("limits":{"max_text":200,"likes_per_second":20,"rooms":16}})");
   EXPECT_EQ(encodeEvent(Joined{"gala", 17, false}),
             R"({"type":"joined","room":"gala","last_id":17,"recovered":false})");
   EXPECT_EQ(encodeEvent(Joined{"gala", 0, true}),
@@ -35,6 +37,22 @@ TEST(EventEncoder, EncodesEveryOtherEventExactly) {
   EXPECT_EQ(
       encodeEvent(ErrorEvent{"chat.too_long", "text is 201 characters, the limit is 200"}),
       R"({"type":"error","code":"chat.too_long","message":"text is 201 characters, the limit is 200"})");
+}
+
+TEST(EventEncoder, ErrorsCarryTheFieldsThatApplyAndLeaveOutTheRest) {
+  ErrorEvent muted{"chat.muted", "muted", "gala"};
+  muted.until = 1'800'000'600'000;
+  EXPECT_EQ(encodeEvent(muted),
+            R"({"type":"error","code":"chat.muted","message":"muted","room":"gala","until":1800000600000})");
+  ErrorEvent tooLong{"chat.too_long", "too long"};
+  tooLong.limit = 200;
+  EXPECT_EQ(encodeEvent(tooLong),
+            R"({"type":"error","code":"chat.too_long","message":"too long","limit":200})");
+  ErrorEvent slow{"chat.slow_mode", "wait", "gala"};
+  slow.retryAfterMs = 2500;
+  EXPECT_EQ(
+      encodeEvent(slow),
+      R"({"type":"error","code":"chat.slow_mode","message":"wait","room":"gala","retry_after_ms":2500})");
 }
 
 TEST(EventEncoder, EncodesFullRangeIntegers) {

@@ -9,7 +9,7 @@ export interface ChatUser {
 }
 
 export type ServerEvent =
-  | { type: 'welcome'; user: ChatUser }
+  | { type: 'welcome'; user: ChatUser; limits?: ChatLimits }
   | { type: 'joined'; room: string; last_id: number; recovered: boolean }
   | { type: 'message'; room: string; id: number; user: ChatUser; text: string; ts: number }
   | { type: 'likes'; room: string; total: number; delta: number }
@@ -17,7 +17,14 @@ export type ServerEvent =
   | { type: 'deleted'; room: string; id: number }
   | { type: 'muted'; room: string; user_id: number; until: number }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; room?: string; until?: number; limit?: number; retry_after_ms?: number };
+
+// What the server allows one connection (`welcome.limits`).
+export interface ChatLimits {
+  max_text: number; // code points per message
+  likes_per_second: number;
+  rooms: number;
+}
 
 export type ClientCommand =
   | { op: 'hello'; token: string }
@@ -33,7 +40,7 @@ export const CLOSE_BANNED = 4003;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_TOO_MANY = 4029;
 
-// The longest message, in Unicode code points (the server's default limit).
+// The longest message, in Unicode code points, until the server's welcome says its own.
 export const MAX_TEXT_CODE_POINTS = 200;
 
 export function codePointLength(text: string): number {

@@ -6,6 +6,8 @@
 import { currentLang, hasKey, t } from '../i18n';
 import { ChatUser, MAX_TEXT_CODE_POINTS, ServerEvent } from './protocol';
 
+type ErrorEvent = Extract<ServerEvent, { type: 'error' }>;
+
 export type SendOutcome = { kind: 'none' } | { kind: 'sent'; clearBox: boolean } | { kind: 'refused'; notice: string };
 
 const NONE: SendOutcome = { kind: 'none' };
@@ -44,7 +46,7 @@ export class SendState {
     // Errors about a send are the chat.* codes (auth.invalid is the connection's).
     if (e.type === 'error' && e.code.startsWith('chat.')) {
       this.text = null;
-      return { kind: 'refused', notice: this.refusalText(e.code, e.message ?? '') };
+      return { kind: 'refused', notice: this.refusalText(e) };
     }
     return NONE;
   }
@@ -54,17 +56,14 @@ export class SendState {
     return t('chat.muted', { until: until > this.now() ? t('mutedUntil', { t: clock(until, this.now()) }) : '' });
   }
 
-  refusalText(code: string, message: string): string {
-    if (code === 'chat.muted') {
-      // The server's message says until when ("muted until <ms>"); else what the room told us.
-      const m = /until (\d{10,})/.exec(message);
-      return this.mutedText(m ? Number(m[1]) : this.mutedUntil);
-    }
-    if (code === 'chat.too_long') {
-      // The hub's limit ([chat] max_text) may be below the box's own.
-      const m = /limit is (\d+)/.exec(message);
-      return t('chat.too_long', { max: m ? Number(m[1]) : MAX_TEXT_CODE_POINTS });
-    }
+  // The words for an error: its own fields say until when, how long and how many (else what the
+  // room told us about this viewer's mute).
+  refusalText(e: ErrorEvent): string {
+    const code = e.code;
+    if (code === 'chat.muted') return this.mutedText(e.until ?? this.mutedUntil);
+    if (code === 'chat.too_long') return t('chat.too_long', { max: e.limit ?? MAX_TEXT_CODE_POINTS });
+    if ((code === 'chat.rate_limited' || code === 'chat.slow_mode') && e.retry_after_ms)
+      return t(`${code}.wait`, { s: Math.ceil(e.retry_after_ms / 1000) });
     if (hasKey(code)) return t(code);
     return t('errorGeneric', { code });
   }

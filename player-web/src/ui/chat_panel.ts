@@ -33,6 +33,7 @@ export class ChatPanel {
   private readonly counter: HTMLSpanElement;
   private readonly sendBtn: HTMLButtonElement;
   private me: ChatUser | null = null;
+  private maxText = MAX_TEXT_CODE_POINTS; // the server's own, once its welcome says it
   private noticeTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly sending = new SendState();
   private sendTimer: ReturnType<typeof setTimeout> | null = null;
@@ -114,6 +115,8 @@ export class ChatPanel {
     switch (e.type) {
       case 'welcome':
         this.me = e.user;
+        if (e.limits && e.limits.max_text > 0) this.maxText = e.limits.max_text;
+        this.updateCounter();
         this.onState(this.client.state);
         break;
       case 'message': {
@@ -138,7 +141,7 @@ export class ChatPanel {
         if (this.me && e.user_id === this.me.id) this.notice(this.sending.mutedText(e.until), true);
         break;
       case 'error':
-        this.notice(outcome.kind === 'refused' ? outcome.notice : this.sending.refusalText(e.code, e.message ?? ''), true);
+        this.notice(outcome.kind === 'refused' ? outcome.notice : this.sending.refusalText(e), true);
         break;
       default:
         break;
@@ -176,15 +179,15 @@ export class ChatPanel {
 
   private updateCounter(): void {
     const n = codePointLength(this.input.value);
-    this.counter.textContent = `${n}/${MAX_TEXT_CODE_POINTS}`;
-    const over = n > MAX_TEXT_CODE_POINTS;
+    this.counter.textContent = `${n}/${this.maxText}`;
+    const over = n > this.maxText;
     this.counter.classList.toggle('over', over);
     this.sendBtn.disabled = over || this.input.value.trim() === '' || this.client.state === 'banned' || this.sending.busy;
   }
 
   private send(): void {
     const text = this.input.value.trim();
-    if (!text || codePointLength(text) > MAX_TEXT_CODE_POINTS || this.sending.busy) return;
+    if (!text || codePointLength(text) > this.maxText || this.sending.busy) return;
     if (!this.client.send(text)) {
       this.notice(t('notJoined'), true);
       return;

@@ -1,10 +1,11 @@
 // The send box when the hub refuses a message: the viewer reads why in plain words under the
 // chat, the text stays in the box (nothing typed is lost), and nobody else sees it. Against a
 // real hub with small limits ([chat] max_text 20, rate_burst 3, rate_per_minute 1) and a block
-// list with one word: too long for the hub (the box itself allows 200), a word on the block
-// list, a flood past the burst, and a moderator's mute (the notice says until when, when the
-// mute comes and again when the muted viewer tries to send). A message the hub takes empties
-// the box and shows in both pages.
+// list with one word: too long for the hub (its welcome says 20: the counter counts to 20 and
+// the send button stays off), a word on the block list, a flood past the burst (the notice says
+// how many seconds to wait), and a moderator's mute (the notice says until when, when the mute
+// comes and again when the muted viewer tries to send). A message the hub takes empties the box
+// and shows in both pages.
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const DORA_ID = 4242;
@@ -53,16 +54,28 @@ export default async function chatSend({ startHub, newPage, screenshot, phone, d
     return shown;
   };
 
-  // Too long for this hub (20), though the box allows 200.
+  // Too long for this hub: the counter counts to the hub's 20 (not the player's default 200)
+  // and the button stays off, with the text kept in the box.
   const long = '这是一条超过二十个字的消息，服务器不会接受它的吧';
-  await refused(long, '消息太长了，最多 20 个字', 'too long');
+  await dora.fill('.chat-form .chat-input', long);
+  const counter = await waitFor(async () => {
+    const c = await dora.textContent('.chat-form .chat-counter');
+    return c === `${[...long].length}/20` && c;
+  }, 'the counter counts to the hub\'s limit', 5000);
+  assert(await dora.$eval('.chat-form .chat-counter', (c) => c.classList.contains('over')), 'the counter shows it is over');
+  assert(await dora.$eval('.chat-form .chat-send', (b) => b.disabled), 'too long: the send button is off');
+  assert((await box()) === long, 'too long: the text stays in the box');
+  log(`chat send too long: counter "${counter}", send off, box kept`);
   // A word on the block list.
   const blocked = '我要说违禁词了';
   await refused(blocked, '消息包含敏感词，未能发送', 'filtered');
 
   // A flood: the burst of three goes out, the fourth is refused.
   for (const text of ['第一条', '第二条', '第三条']) await sendOk(text);
-  await refused('第四条', '发言太快了，请稍后再试', 'rate limited');
+  // One a minute refills: the wait is told in seconds (under a minute, most of it).
+  const wait = await refused('第四条', /^发言太快了，请 \d+ 秒后再试$/, 'rate limited');
+  const seconds = Number(/\d+/.exec(wait)[0]);
+  assert(seconds > 30 && seconds <= 60, `rate limited: a wait of ${seconds} s for one message a minute`);
   await screenshot(dora, 'chat-send-refused-phone');
 
   // A moderator mutes dora for ten minutes: she is told until when, at once and when she tries.

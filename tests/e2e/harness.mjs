@@ -1,7 +1,8 @@
 // The e2e harness: a real `hub serve` (HUB_DEMO=0) on free loopback ports with its own data
 // dir and the built web app, and Debian's Chromium driven by playwright-core. Each spec gets
 // { hub, browser, newPage, screenshot, log, assert } and throws on failure.
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { spawn } from './child.mjs';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,8 +100,11 @@ TempDir::~TempDir() {
 
 Process::Process(std::vector<std::string> argv, const std::string& logFile,
                  const std::vector<std::string>& env) {
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) std::_Exit(127);  // the parent was already gone
     ::setpgid(0, 0);
     for (const auto& kv : env) {
       auto eq = kv.find('=');

@@ -8,7 +8,8 @@
 // hours, with a poster from the media library): the upcoming section shows its card with the
 // poster, which opens the watch page's countdown over the poster.
 // Screenshots at phone and desktop sizes.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { spawn } from '../child.mjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -16,7 +16,7 @@
 //    a reload; a quality switch to the lowest rendition keeps it playing; after the publisher
 //    drops and comes back the page plays again without a reload.
 // Screenshots at phone and desktop sizes.
-import { spawn } from 'node:child_process';
+import { spawn } from '../child.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ADMIN = 'e2e-admin-token-0123456789';

@@ -11,7 +11,8 @@
 //   the publisher sent decodes from the source rendition's playlist, the rung's runs to its end,
 //   both playlists' durations are their media's, and in both the audio runs on without a break.
 // - The replay page: its duration is the live one's, the quality menu, 180p, a seek.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { spawn } from '../child.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stop } from './playback.mjs';

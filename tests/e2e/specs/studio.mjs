@@ -9,7 +9,7 @@
 // queue and published now to three accounts (app, website, WeChat) that each get it once at the
 // fake publishing platform. Then the live control room
 // (studio_live.mjs, a hub of its own).
-import { spawn } from 'node:child_process';
+import { spawn } from '../child.mjs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -10,7 +10,7 @@
 // the event.
 // Once the preview played, a city editor finds the play in the live-events analytics
 // (studio_analytics_live.mjs).
-import { spawn } from 'node:child_process';
+import { spawn } from '../child.mjs';
 import studioAnalyticsLive from './studio_analytics_live.mjs';
 
 function publish(url) {

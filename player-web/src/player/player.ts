@@ -270,6 +270,12 @@ export class Player {
     hls.loadSource(this.src);
   }
 
+  // Keeps the last 50: a stream that keeps failing for hours must not grow the page.
+  private noteRecovery(what: string): void {
+    this.recoveries.push(what);
+    if (this.recoveries.length > 50) this.recoveries.shift();
+  }
+
   private onHlsError(Hls: typeof HlsType, data: ErrorData): void {
     if (data.details === Hls.ErrorDetails.BUFFER_STALLED_ERROR) this.stalls++;
     if (!data.fatal || this.hls === null) return;
@@ -277,8 +283,7 @@ export class Player {
     const kind = data.type === Hls.ErrorTypes.MEDIA_ERROR ? 'media' : data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other';
     const manifest = data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT;
     const action = this.recovery.onFatal({ kind, manifest, status: data.response?.code ?? 0 });
-    this.recoveries.push(`${data.details}: ${action.kind}`);
-    if (this.recoveries.length > 50) this.recoveries.shift();
+    this.noteRecovery(`${data.details}: ${action.kind}`);
     this.setState(action.kind === 'offline' ? (this.sawEndList ? 'ended' : 'offline') : 'recovering');
     switch (action.kind) {
       case 'recover-media':
@@ -287,7 +292,7 @@ export class Player {
         hls.recoverMediaError();
         return this.later(this.recovery.stuckAfterMs, () => {
           if (this.state_ !== 'recovering' || this.hls !== hls) return;
-          this.recoveries.push(`stuck: ${this.recovery.onStuck().kind}`);
+          this.noteRecovery(`stuck: ${this.recovery.onStuck().kind}`);
           this.restartHls(Hls, hls);
         });
       case 'resume':

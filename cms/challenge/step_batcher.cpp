@@ -271,6 +271,7 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
       keyConflicts_(m.ctx.base.metrics.counter(
           "hub_challenge_step_batch_key_conflicts_total",
           "Batches applied again with their Idempotency-Keys read first (a key was stored before)")),
+      gather_(threads <= 1),
       settled_(std::chrono::steady_clock::now()) {
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
 }
@@ -282,7 +283,7 @@ void StepBatcher::submit(Submission s) {
     std::lock_guard lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(s));
-      cv_.notify_one();
+      if (waiting_ > 0 && queue_.size() >= wakeAt_) cv_.notify_one();
       return;
     }
   }
@@ -301,12 +302,21 @@ void StepBatcher::stop() {
 
 void StepBatcher::run() {
   using Steady = std::chrono::steady_clock;
+  std::size_t last = 0;  // this thread's last batch
   for (;;) {
     std::vector<Submission> batch;
     bool settle = false;
     {
       std::unique_lock lock(mu_);
+      ++waiting_;
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+      const std::size_t whole = std::min(last, maxBatch_);
+      if (gather_ && !stopping_ && whole > 1 && queue_.size() < whole) {
+        wakeAt_ = whole;
+        cv_.wait_for(lock, kGather, [&] { return stopping_ || queue_.size() >= whole; });
+        wakeAt_ = 1;
+      }
+      --waiting_;
       if (stopping_ && queue_.empty()) break;
       while (!queue_.empty() && batch.size() < maxBatch_) {
         batch.push_back(std::move(queue_.front()));
@@ -317,6 +327,7 @@ void StepBatcher::run() {
         settled_ = Steady::now();
       }
     }
+    last = batch.size();
     if (!batch.empty()) {
       batches_.inc();
       reports_.inc(static_cast<double>(batch.size()));

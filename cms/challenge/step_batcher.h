@@ -14,6 +14,15 @@
 // several batches are in flight at once, their participant rows locked in key order (the steps
 // route runs one: on 2 cores more threads made smaller batches and cost more CPU per report).
 // The same threads settle the average and rate boards about once a second.
+//
+// Gathering: a batch's answers go out together, so their clients' next requests come back
+// together, within about a millisecond, while the queue holds only the requests that came in
+// during that batch. A lone batcher thread that finds fewer queued than its last batch held
+// waits up to kGather for that many (never longer, never for more than maxBatch): batches stay
+// whole instead of splitting into halves that alternate, each paying the round trips of a batch.
+// When the queue already holds that many (steady arrivals: it filled during the last batch), or
+// the last batch held one, it does not wait. Requests wake a waiting batcher only when they
+// bring the queue to what it waits for, never while it is busy.
 #pragma once
 
 #include <atomic>
@@ -67,9 +76,14 @@ class StepBatcher {
   metrics::Counter& batches_;       // hub_challenge_step_batches_total
   metrics::Counter& reports_;       // hub_challenge_step_batch_reports_total (their sizes, summed)
   metrics::Counter& keyConflicts_;  // hub_challenge_step_batch_key_conflicts_total
+  static constexpr std::chrono::microseconds kGather{2000};
+
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Submission> queue_;
+  std::size_t waiting_ = 0;  // threads waiting in run()
+  std::size_t wakeAt_ = 1;   // the queue's length that wakes them (more while gathering)
+  bool gather_ = false;      // one thread: it gathers
   bool stopping_ = false;
   std::chrono::steady_clock::time_point settled_;
   std::atomic<int> checkedBatches_{0};  // batches still to read their keys first, after a conflict

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -65,7 +66,21 @@ class Router {
   bool empty() const { return routes_.empty(); }
 
  private:
+  // Routes are found by their leading literal segments (at most kKeyDepth of them, joined by
+  // '/': "api/v1/streams" for "/api/v1/streams/:name", "vod" for "/vod/*", "" for "/:x"): a path
+  // can only match routes filed under one of its own first 0..kKeyDepth segments, so a request
+  // looks at those few instead of every route of the server.
+  static constexpr std::size_t kKeyDepth = 3;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  void file(std::size_t index);
+  template <class Visit>
+  void forCandidates(std::string_view path, Visit&& visit) const;
+
   std::vector<Route> routes_;
+  std::unordered_map<std::string, std::vector<std::size_t>, KeyHash, std::equal_to<>> byKey_;
 };
 
 std::vector<std::string> splitPath(std::string_view path);

@@ -44,6 +44,38 @@ TEST(Router, HeadUsesGetAndWildcardTakesRest) {
   EXPECT_EQ(m.params[0].second, "a/b.m3u8");
 }
 
+// Routes are filed by their leading literal segments; a path must still meet every route that
+// can match it, in the order they were added, whatever key each is filed under.
+TEST(Router, FirstAddedRouteWinsAcrossKeysAndAllowListsThemAll) {
+  Router r;
+  r.add(Method::Get, "/:page", ok);           // filed under ""
+  r.add(Method::Get, "/api/v1/:x", ok);       // "api/v1"
+  r.add(Method::Post, "/api/v1/things", ok);  // "api/v1/things"
+  r.add(Method::Get, "/api/v1/things", ok);   // "api/v1/things"
+  r.add(Method::Put, "/api/*", ok);           // "api"
+  r.add(Method::Get, "/", ok);                // ""
+  r.add(Method::Get, "/api/v1/things/:id/a/b", ok);
+  for (const char* path : {"/api/v1/things", "//api//v1/things", "/api/v1/things/"}) {
+    auto m = r.match(Method::Get, path);
+    ASSERT_TRUE(m.route) << path;
+    EXPECT_EQ(m.route->pattern, "/api/v1/:x") << path;
+    EXPECT_EQ(m.allow, "GET, POST, PUT, HEAD") << path;
+    ASSERT_EQ(m.params.size(), 1u) << path;
+    EXPECT_EQ(m.params[0].second, "things") << path;
+  }
+  auto put = r.match(Method::Put, "/api/v1/things");
+  ASSERT_TRUE(put.route);
+  EXPECT_EQ(put.route->pattern, "/api/*");
+  EXPECT_FALSE(r.match(Method::Delete, "/api/v1/things").route);
+  EXPECT_TRUE(r.match(Method::Delete, "/api/v1/things").pathKnown);
+  EXPECT_EQ(r.match(Method::Get, "/").route->pattern, "/");
+  EXPECT_EQ(r.match(Method::Get, "/about").route->pattern, "/:page");
+  EXPECT_EQ(r.match(Method::Get, "/api/v1/things/7/a/b").route->pattern, "/api/v1/things/:id/a/b");
+  EXPECT_EQ(r.match(Method::Get, "/api/v2/x").route, nullptr);
+  EXPECT_EQ(r.match(Method::Put, "/api/v2/x").route->pattern, "/api/*");
+  EXPECT_FALSE(r.match(Method::Get, "/nothing/here").pathKnown);
+}
+
 TEST(Cors, AllowsListedOrigins) {
   CorsOptions c{{"https://a.example"}};
   EXPECT_EQ(c.allowOriginFor("https://a.example"), "https://a.example");

@@ -11,13 +11,17 @@
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
 # COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
 # most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
+# COALESCE_FULL_MEMBERS sets [chat] coalesce_full_members (the hub's default if unset).
 # THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
 # one thread cannot send 100,000 likes/s and read every event in time).
 # Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
 # so 10 likes/s per client are about 3 per frame (LIKE_BATCH, default 3).
 # Both servers get two processes' worth of cores: the hub its HTTP threads (one per core),
 # Socket.IO one Node process per core on one Redis (how it is scaled). Server CPU is read from
-# /proc/PID/stat; Redis CPU is reported apart.
+# /proc/PID/stat; Redis CPU is reported apart. A second line per point and server cuts the
+# latency at the message's server "ts" and at the kernel's arrival stamp on the receiving socket
+# (sender -> server, server -> receiving socket, socket -> read by the generator), with the
+# generator's own CPU-seconds: whether a latency is the server's or the generator's.
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 mode=${2:-quick}
@@ -77,7 +81,8 @@ HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
   --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
   --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
-  --chat-coalesce-max-ms "$coalesce_max" >"$work/hub.log" 2>&1 &
+  --chat-coalesce-max-ms "$coalesce_max" ${COALESCE_FULL_MEMBERS:+--chat-coalesce-full-members "$COALESCE_FULL_MEMBERS"} \
+  >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")
 wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
@@ -124,6 +129,12 @@ for n in $clients_list; do
       printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' "$name" "$n" "$r" "$(field "$j" deliveries_per_s)" \
         "$(field "$j" share)" "$(field "$j" p50_ms)" "$(field "$j" p99_ms)" "$(field "$j" server_cpu_s)" \
         "$(field "$j" deliveries_per_cpu_s)"
+    done
+    for pair in "hub:$h" "socketio:$s"; do
+      name=${pair%%:*} j=${pair#*:}
+      printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s\n' \
+        "$name" "$n" "$r" "$(field "$j" p50_in_ms)" "$(field "$j" p99_in_ms)" "$(field "$j" p50_server_ms)" \
+        "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)"
     done
     python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
 hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]

@@ -6,7 +6,10 @@
 // (tests/bench/chat/socketio). Reports deliveries/s, send-to-receive latency, the share of
 // expected deliveries that arrived, per-sender order, server CPU from /proc/PID/stat, RSS per
 // connected client, and for --likes the likes-event rate each viewer sees. The last line is
-// "RESULT {json}" for tests/bench/chat_fanout.sh.
+// "RESULT {json}" for tests/bench/chat_fanout.sh. The latency is also cut in three where it
+// can be (the message's server "ts" and the kernel's arrival stamp on the receiving socket):
+// p50/p99_in_ms (sender to server), _server_ms (server to the receiving socket), _read_ms (the
+// generator's own delay in reading it), with the generator's CPU-seconds (generator_cpu_s).
 //
 //   chat_load --flavor hub|socketio --target 127.0.0.1:PORT [--target ...] --clients N
 //             --senders S --rate MSG_PER_S --duration SEC [--likes LIKES_PER_S]
@@ -45,6 +48,16 @@ void raiseNoFile() {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
+}
+
+// This process's CPU (every generator thread): whether the generator itself is the bottleneck.
+double ownCpuSeconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t) {
@@ -143,6 +156,7 @@ int main(int argc, char** argv) {
 
   const double cpu0 = hub::bench::cpuSeconds(serverPids);
   const double rcpu0 = redisPid ? hub::bench::cpuSeconds({redisPid}) : 0;
+  const double genCpu0 = ownCpuSeconds();
   const auto sendStart = std::chrono::steady_clock::now();
   for (auto& w : workers) w->startSending(sendStart);
   std::this_thread::sleep_for(std::chrono::duration<double>(cfg.duration));
@@ -158,6 +172,7 @@ int main(int argc, char** argv) {
   const double cpuSecs = hub::bench::cpuSeconds(serverPids) - cpu0;
   const double redisCpuSecs = redisPid ? hub::bench::cpuSeconds({redisPid}) - rcpu0 : 0;
   const double busySecs = secondsSince(sendStart);
+  const double genCpuSecs = ownCpuSeconds() - genCpu0;
   for (auto& w : workers) w->stop();
   for (auto& t : pool) t.join();
 
@@ -168,7 +183,7 @@ int main(int argc, char** argv) {
   const double likeMean =
       ready ? static_cast<double>(tot.likeEvents) / static_cast<double>(ready) / likeWindow : 0;
   const double likeMax = static_cast<double>(tot.likeEventsMaxClient) / likeWindow;
-  char json[2048];
+  char json[3072];
   std::snprintf(
       json, sizeof json,
       "{\"flavor\":\"%s\",\"clients\":%zu,\"ready\":%llu,\"senders\":%zu,\"rate\":%.1f,\"duration\":%.1f,"
@@ -177,7 +192,8 @@ int main(int argc, char** argv) {
       "\"busy_s\":%.2f,\"deliveries_per_cpu_s\":%.0f,\"rss_before_kib\":%ld,\"rss_after_kib\":%ld,"
       "\"rss_per_client_kib\":%.2f,\"likes_sent\":%llu,\"likes_rate\":%.0f,\"like_events_per_viewer_s\":%.2f,"
       "\"like_events_per_viewer_s_max\":%.2f,\"likes_total_seen\":%llu,\"out_of_order\":%llu,\"closed\":%"
-      "llu}",
+      "llu,\"p50_in_ms\":%.2f,\"p99_in_ms\":%.2f,\"p50_server_ms\":%.2f,\"p99_server_ms\":%.2f,"
+      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f}",
       cfg.flavor == Flavor::Hub ? "hub" : "socketio", cfg.clients, static_cast<unsigned long long>(ready),
       cfg.senders, cfg.rate, cfg.duration, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(expected), static_cast<unsigned long long>(tot.delivered), share,
@@ -187,7 +203,10 @@ int main(int argc, char** argv) {
       ready ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(ready) : 0.0,
       static_cast<unsigned long long>(tot.likesSent), static_cast<double>(tot.likesSent) / cfg.duration,
       likeMean, likeMax, static_cast<unsigned long long>(tot.likesTotalSeen),
-      static_cast<unsigned long long>(tot.outOfOrder), static_cast<unsigned long long>(tot.closed));
+      static_cast<unsigned long long>(tot.outOfOrder), static_cast<unsigned long long>(tot.closed),
+      tot.histIn.quantileMs(0.50), tot.histIn.quantileMs(0.99), tot.histServer.quantileMs(0.50),
+      tot.histServer.quantileMs(0.99), tot.histRead.quantileMs(0.50), tot.histRead.quantileMs(0.99),
+      genCpuSecs);
   for (const auto& r : tot.closeReasons) std::fprintf(stderr, "closed: %s\n", r.c_str());
   std::printf("RESULT %s\n", json);
   return 0;

@@ -38,6 +38,9 @@ class LoadClient {
   const std::string& closeReason() const { return closeReason_; }
   // True while bytes wait for the socket to become writable.
   bool wantsWrite() const { return !out_.empty(); }
+  // When the kernel queued the last bytes read (SO_TIMESTAMPNS, CLOCK_REALTIME microseconds;
+  // 0 if the kernel gave none): what the frames being parsed waited for the generator to read.
+  std::int64_t arrivalRealMicros() const { return arrivalRealMicros_; }
 
   // Both return false when the connection died (state Closed).
   bool onReadable(FrameSink& sink);
@@ -66,6 +69,7 @@ class LoadClient {
   State state_ = State::Connecting;
   std::string in_;
   std::size_t inPos_ = 0;
+  std::int64_t arrivalRealMicros_ = 0;
   std::string out_;
   std::string fragment_;
   std::string closeReason_;

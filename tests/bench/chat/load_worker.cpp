@@ -15,6 +15,7 @@ namespace {
 constexpr std::string_view kTextMark = "\"text\":\"b:";
 constexpr std::string_view kLikesMark = "\"type\":\"likes\"";
 constexpr std::string_view kTotalMark = "\"total\":";
+constexpr std::string_view kTsMark = "\"ts\":";
 
 // Parses the unsigned integer at s[pos...] and moves pos past it (and one separator).
 std::uint64_t takeNumber(std::string_view s, std::size_t& pos) {
@@ -26,8 +27,12 @@ std::uint64_t takeNumber(std::string_view s, std::size_t& pos) {
 }  // namespace
 
 LoadWorker::LoadWorker(const WorkerConfig& cfg, unsigned id, unsigned workers)
-    : cfg_(cfg), id_(id), workers_(workers), epoch_(std::chrono::steady_clock::now()) {
+    : cfg_(cfg), id_(id), workers_(workers) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  realMinusSteadyMicros_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count() -
+                           nowMicros();
   std::size_t mySenders = 0, myClients = 0;
   for (std::size_t i = id; i < cfg.clients; i += workers) {
     const auto& [host, port] = cfg.targets[i % cfg.targets.size()];
@@ -55,12 +60,13 @@ LoadWorker::~LoadWorker() {
 }
 
 std::int64_t LoadWorker::nowMicros() const {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - epoch_)
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 void LoadWorker::startSending(std::chrono::steady_clock::time_point t0) {
-  t0Micros_.store(std::chrono::duration_cast<std::chrono::microseconds>(t0 - epoch_).count());
+  t0Micros_.store(std::chrono::duration_cast<std::chrono::microseconds>(t0.time_since_epoch()).count());
   sending_.store(true);
 }
 
@@ -124,7 +130,10 @@ void LoadWorker::handle(std::size_t local, std::uint32_t events) {
 void LoadWorker::sendDue() {
   if (!sending_.load()) return;
   const double elapsed = static_cast<double>(nowMicros() - t0Micros_.load()) / 1e6;
-  const auto dueMessages = static_cast<std::uint64_t>(std::floor(myRate_ * elapsed));
+  // Worker k of T is k/T of a period behind worker 0, so the workers' messages interleave
+  // evenly (at 20 msg/s on two threads: one every 50 ms, not two at once every 100 ms).
+  const double phase = static_cast<double>(id_) / static_cast<double>(workers_);
+  const auto dueMessages = static_cast<std::uint64_t>(std::floor(myRate_ * elapsed + phase));
   char text[160];
   while (messagesSent_ < dueMessages && !senders_.empty()) {
     std::size_t local = senders_[nextSender_++ % senders_.size()];
@@ -140,7 +149,7 @@ void LoadWorker::sendDue() {
     if (c.state() != LoadClient::State::Closed) watch(local);
     sent_.fetch_add(1);
   }
-  const auto dueLikes = static_cast<std::uint64_t>(std::floor(myLikeFrames_ * elapsed));
+  const auto dueLikes = static_cast<std::uint64_t>(std::floor(myLikeFrames_ * elapsed + phase));
   while (likeFramesSent_ < dueLikes) {
     std::size_t local = nextLiker_++ % clients_.size();
     auto& c = *clients_[local];
@@ -158,6 +167,7 @@ void LoadWorker::sendDue() {
 void LoadWorker::onText(std::size_t client, std::string_view text) {
   const std::int64_t now = nowMicros();
   const std::size_t local = (client - id_) / workers_;  // this worker owns id_, id_+T, ...
+  const std::int64_t arrivedReal = clients_[local]->arrivalRealMicros();
   std::size_t pos = 0;
   while ((pos = text.find(kTextMark, pos)) != std::string_view::npos) {
     pos += kTextMark.size();
@@ -165,6 +175,14 @@ void LoadWorker::onText(std::size_t client, std::string_view text) {
     const auto seq = static_cast<std::uint32_t>(takeNumber(text, pos));
     const auto sentAt = static_cast<std::int64_t>(takeNumber(text, pos));
     hist_.add(now - sentAt);
+    const auto ts = text.find(kTsMark, pos);
+    if (ts != std::string_view::npos && arrivedReal > 0) {
+      std::size_t at = ts + kTsMark.size();
+      const auto serverMicros = static_cast<std::int64_t>(takeNumber(text, at)) * 1000;
+      histIn_.add(serverMicros - (sentAt + realMinusSteadyMicros_));
+      histServer_.add(arrivedReal - serverMicros);
+      histRead_.add(now + realMinusSteadyMicros_ - arrivedReal);
+    }
     delivered_.fetch_add(1, std::memory_order_relaxed);
     if (sender < cfg_.senders) {  // order per sender, as this receiver sees it
       auto& last = lastSeq_[local][sender];
@@ -207,6 +225,9 @@ void LoadWorker::addTo(Totals& t) const {
   for (const auto& r : closeReasons_)
     if (t.closeReasons.size() < 5) t.closeReasons.push_back(r);
   t.hist.merge(hist_);
+  t.histIn.merge(histIn_);
+  t.histServer.merge(histServer_);
+  t.histRead.merge(histRead_);
 }
 
 }  // namespace hub::bench

@@ -46,6 +46,11 @@ struct Totals {
   std::uint64_t closed = 0;
   std::vector<std::string> closeReasons;  // the first few
   LatencyHistogram hist;
+  // The same latencies cut at the message's "ts" (stamped by the server when it took the send,
+  // in ms) and at the kernel's arrival time on the receiving socket: sender -> server (`in`),
+  // server -> receiving socket (`server`: fan-out, any coalescing hold, the write, the kernel),
+  // receiving socket -> parsed by the generator (`read`: the generator's own lag).
+  LatencyHistogram histIn, histServer, histRead;
 };
 
 class LoadWorker final : public FrameSink {
@@ -72,7 +77,7 @@ class LoadWorker final : public FrameSink {
   void handle(std::size_t local, std::uint32_t events);
   void noteState(std::size_t local, LoadClient::State before);
   void watch(std::size_t local);
-  std::int64_t nowMicros() const;
+  std::int64_t nowMicros() const;  // steady clock, the same epoch in every worker
 
   const WorkerConfig& cfg_;
   unsigned id_;
@@ -86,7 +91,7 @@ class LoadWorker final : public FrameSink {
   std::atomic<bool> running_{true};
   std::atomic<bool> sending_{false};
   std::atomic<std::int64_t> t0Micros_{0};
-  const std::chrono::steady_clock::time_point epoch_;
+  std::int64_t realMinusSteadyMicros_ = 0;  // CLOCK_REALTIME - nowMicros(), at construction
   double myRate_ = 0;
   double myLikeFrames_ = 0;
   std::uint64_t messagesSent_ = 0;
@@ -100,7 +105,7 @@ class LoadWorker final : public FrameSink {
   std::uint64_t outOfOrder_ = 0;
   std::uint64_t likesTotalSeen_ = 0;
   std::vector<std::string> closeReasons_;
-  LatencyHistogram hist_;
+  LatencyHistogram hist_, histIn_, histServer_, histRead_;
 };
 
 }  // namespace hub::bench

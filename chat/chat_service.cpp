@@ -127,8 +127,7 @@ Status ChatService::start(service::Context& context) {
   std::optional<room::CoalesceRule> coalesce;
   if (cfg_.coalesceMs < 0)
     coalesce = room::CoalesceRule{std::chrono::milliseconds(cfg_.coalesceMaxMs),
-                                  static_cast<std::size_t>(cfg_.coalesceMinMembers),
-                                  static_cast<std::size_t>(cfg_.coalesceFullMembers)};
+                                  static_cast<std::size_t>(cfg_.coalesceMinMembers)};
   hub_ = std::make_unique<room::RoomHub>(*engine_, counters, static_cast<std::size_t>(cfg_.joinHistory),
                                          coalesce, context.clock);
 

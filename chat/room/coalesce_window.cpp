@@ -9,9 +9,7 @@ namespace hub::chat::room {
 
 std::chrono::microseconds CoalesceWindow::next(const CoalesceRule& rule, Clock::Steady now,
                                                std::size_t members) {
-  double bound = static_cast<double>(rule.bound.count());
-  if (rule.fullBoundMembers > 0 && members > rule.fullBoundMembers)
-    bound = bound * static_cast<double>(rule.fullBoundMembers) / static_cast<double>(members);
+  const double bound = static_cast<double>(rule.bound.count());
   if (seen_) {
     const auto gap = static_cast<double>(
         std::max<long long>(std::chrono::duration_cast<std::chrono::microseconds>(now - last_).count(), 0));

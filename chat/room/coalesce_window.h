@@ -13,12 +13,6 @@
 //             min(bound, 3 x gap)        otherwise
 // With the default bound of 60 ms: 20 events a second (50 ms apart) are held 60 ms, so two
 // share each write; 100 a second 30 ms (about four per write); 200 a second 15 ms.
-//
-// A bigger room's fan-out already takes longer (every member's write, and each of its clients
-// reading): with fullBoundMembers set, a room with more members than that has its bound cut in
-// proportion, bound x fullBoundMembers / members, so the hold plus the fan-out stay about as
-// late as in a room of fullBoundMembers. With 2,000: 10,000 members are held at most 12 ms (20
-// events a second go one by one, 100 or 200 a second still share writes).
 #pragma once
 
 #include <chrono>
@@ -31,7 +25,6 @@ namespace hub::chat::room {
 struct CoalesceRule {
   std::chrono::microseconds bound{60'000};  // the longest an event is ever held
   std::size_t minMembers = 64;              // smaller rooms are never held
-  std::size_t fullBoundMembers = 0;         // above it the bound shrinks (0: never)
 };
 
 // One room's window. Not thread-safe: RoomHub calls it under its lock.

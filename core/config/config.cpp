@@ -198,10 +198,6 @@ std::vector<Key> chatKeys() {
       {"chat", "coalesce_min_members",
        "with coalesce_ms = auto: rooms with fewer members on a node are never held",
        intKey(m(&Config::chat, &Chat::coalesceMinMembers), 1, 10000000)},
-      {"chat", "coalesce_full_members",
-       "with coalesce_ms = auto: rooms with more members on a node have coalesce_max_ms cut to "
-       "coalesce_max_ms x coalesce_full_members / members (0: never cut)",
-       intKey(m(&Config::chat, &Chat::coalesceFullMembers), 0, 10000000)},
   };
 }
 

@@ -137,7 +137,6 @@ struct Chat {
   int coalesceMs = -1;
   int coalesceMaxMs = 60;
   int coalesceMinMembers = 64;
-  int coalesceFullMembers = 2000;  // above it a room's coalesceMaxMs shrinks (coalesce_window.h)
   int maxTextCodePoints = 200;
   int rateBurst = 5;             // messages a user may send at once
   int ratePerMinute = 60;        // then this many per minute

@@ -11,7 +11,6 @@
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
 # COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
 # most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
-# COALESCE_FULL_MEMBERS sets [chat] coalesce_full_members (the hub's default if unset).
 # THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
 # one thread cannot send 100,000 likes/s and read every event in time).
 # Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
@@ -81,7 +80,7 @@ HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
   --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
   --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
-  --chat-coalesce-max-ms "$coalesce_max" ${COALESCE_FULL_MEMBERS:+--chat-coalesce-full-members "$COALESCE_FULL_MEMBERS"} \
+  --chat-coalesce-max-ms "$coalesce_max" \
   >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")

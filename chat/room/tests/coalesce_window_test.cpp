@@ -88,31 +88,6 @@ TEST(CoalesceWindow, TheHoldNeverExceedsTheBoundAndFollowsIt) {
   EXPECT_NEAR(steady(w, clock, rule, 500, 3ms, 80).count(), 9'000, 10);
 }
 
-TEST(CoalesceWindow, ARoomAboveFullBoundMembersHasItsBoundCutInProportion) {
-  CoalesceRule rule{60ms, 64, 2000};
-  {
-    FakeClock clock;
-    CoalesceWindow w;  // up to 2,000 members: the whole bound
-    EXPECT_EQ(steady(w, clock, rule, 2000, 50ms, 20), 60ms);
-  }
-  {
-    FakeClock clock;
-    CoalesceWindow w;  // 10,000 members: 12 ms, so 20 events a second go one by one
-    EXPECT_EQ(steady(w, clock, rule, 10000, 50ms, 20).count(), 0);
-  }
-  {
-    FakeClock clock;
-    CoalesceWindow w;  // 100 a second in that room: still held, at most 12 ms
-    EXPECT_EQ(steady(w, clock, rule, 10000, 10ms, 80), 12ms);
-  }
-  {
-    FakeClock clock;
-    CoalesceWindow w;  // 4,000 members at 20 a second: bound 30 ms, under the 50 ms gap
-    EXPECT_EQ(steady(w, clock, rule, 4000, 50ms, 20).count(), 0);
-    EXPECT_NEAR(steady(w, clock, rule, 4000, 5ms, 80).count(), 15'000, 10);  // 200 a second: 3 x 5 ms
-  }
-}
-
 TEST(CoalesceWindow, AZeroBoundNeverHolds) {
   FakeClock clock;
   CoalesceWindow w;

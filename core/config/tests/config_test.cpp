@@ -220,15 +220,13 @@ TEST(Config, ChatCoalescingIsAutoByDefaultAndTakesOffOrAFixedWindow) {
   EXPECT_EQ(c->chat.coalesceMs, -1);  // auto
   EXPECT_EQ(c->chat.coalesceMaxMs, 60);
   EXPECT_EQ(c->chat.coalesceMinMembers, 64);
-  EXPECT_EQ(c->chat.coalesceFullMembers, 2000);
 
   hub::test::TempDir dir;
-  auto path = writeFile(dir, "[chat]\ncoalesce_ms = 0\ncoalesce_max_ms = 40\ncoalesce_full_members = 0\n");
+  auto path = writeFile(dir, "[chat]\ncoalesce_ms = 0\ncoalesce_max_ms = 40\n");
   auto off = load({path, {}, {}});
   ASSERT_TRUE(off) << off.error().message;
   EXPECT_EQ(off->chat.coalesceMs, 0);
   EXPECT_EQ(off->chat.coalesceMaxMs, 40);
-  EXPECT_EQ(off->chat.coalesceFullMembers, 0);
   auto fixed = load({"", {{"HUB_CHAT_COALESCE_MS", "50"}}, {}});
   ASSERT_TRUE(fixed) << fixed.error().message;
   EXPECT_EQ(fixed->chat.coalesceMs, 50);

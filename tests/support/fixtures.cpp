@@ -101,10 +101,15 @@ TempDir::~TempDir() {
 Process::Process(std::vector<std::string> argv, const std::string& logFile,
                  const std::vector<std::string>& env) {
   const pid_t parent = ::getpid();
+  // The kernel's "parent died" is the end of the thread that forked: only the main thread's
+  // children get it (a test may start a server from a thread that ends before the server should).
+  const bool fromMainThread = ::gettid() == parent;
   pid_ = ::fork();
   if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) std::_Exit(127);  // the parent was already gone
+    if (fromMainThread) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) std::_Exit(127);  // the parent was already gone
+    }
     ::setpgid(0, 0);
     for (const auto& kv : env) {
       auto eq = kv.find('=');

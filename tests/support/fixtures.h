@@ -46,10 +46,10 @@ class TempDir {
   std::string path_;
 };
 
-// A child process (argv[0] looked up in PATH), killed with SIGTERM then SIGKILL when destroyed,
-// and by the kernel with SIGKILL when the thread that started it ends without (a test killed by
-// ctest's timeout leaves no orphan). `env` entries ("HUB_DEMO=0") are added to the inherited
-// environment; stdout and stderr go to `logFile`.
+// A child process (argv[0] looked up in PATH), killed with SIGTERM then SIGKILL when destroyed;
+// one started from the main thread is also killed by the kernel when the test process ends
+// without (a test killed by ctest's timeout leaves no orphan). `env` entries ("HUB_DEMO=0") are
+// added to the inherited environment; stdout and stderr go to `logFile`.
 class Process {
  public:
   explicit Process(std::vector<std::string> argv, const std::string& logFile = "/dev/null",

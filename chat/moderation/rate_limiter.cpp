@@ -92,10 +92,10 @@ Verdict RateLimiter::admit(std::uint64_t user, std::string_view room, std::strin
           millisUp(limits_.duplicateWindow - (now - t.at))};
 
   if (s.tokens < 1) {
-    const double wait = limits_.perSecond > 0 ? (1 - s.tokens) / limits_.perSecond : 0;
-    return Verdict{"chat.rate_limited",
-                   "sending too fast, wait " + std::to_string(static_cast<long long>(std::ceil(wait))) + " s",
-                   std::chrono::milliseconds(static_cast<long long>(std::ceil(wait * 1000 - 1e-6)))};
+    const double seconds = limits_.perSecond > 0 ? (1 - s.tokens) / limits_.perSecond : 0;
+    const std::chrono::milliseconds wait(static_cast<long long>(std::ceil(seconds * 1000 - 1e-6)));
+    return Verdict{"chat.rate_limited", "sending too fast, wait " + std::to_string(secondsUp(wait)) + " s",
+                   wait};
   }
   s.tokens -= 1;
 

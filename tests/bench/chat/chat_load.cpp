@@ -16,6 +16,7 @@
 //             [--tokens FILE | --token T] [--origin URL] [--room R] [--threads T]
 //             [--server-pid PID ...] [--redis-pid PID] [--grace SEC] [--connect-timeout SEC]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -48,16 +49,6 @@ void raiseNoFile() {
     lim.rlim_cur = lim.rlim_max;
     ::setrlimit(RLIMIT_NOFILE, &lim);
   }
-}
-
-// This process's CPU (every generator thread): whether the generator itself is the bottleneck.
-double ownCpuSeconds() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  auto secs = [](const timeval& tv) {
-    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
-  };
-  return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t) {
@@ -156,7 +147,7 @@ int main(int argc, char** argv) {
 
   const double cpu0 = hub::bench::cpuSeconds(serverPids);
   const double rcpu0 = redisPid ? hub::bench::cpuSeconds({redisPid}) : 0;
-  const double genCpu0 = ownCpuSeconds();
+  const double genCpu0 = hub::bench::cpuSeconds({::getpid()});  // the generator's own
   const auto sendStart = std::chrono::steady_clock::now();
   for (auto& w : workers) w->startSending(sendStart);
   std::this_thread::sleep_for(std::chrono::duration<double>(cfg.duration));
@@ -172,7 +163,7 @@ int main(int argc, char** argv) {
   const double cpuSecs = hub::bench::cpuSeconds(serverPids) - cpu0;
   const double redisCpuSecs = redisPid ? hub::bench::cpuSeconds({redisPid}) - rcpu0 : 0;
   const double busySecs = secondsSince(sendStart);
-  const double genCpuSecs = ownCpuSeconds() - genCpu0;
+  const double genCpuSecs = hub::bench::cpuSeconds({::getpid()}) - genCpu0;
   for (auto& w : workers) w->stop();
   for (auto& t : pool) t.join();
 

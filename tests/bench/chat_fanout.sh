@@ -80,8 +80,7 @@ HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.
   --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
   --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
   --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
-  --chat-coalesce-max-ms "$coalesce_max" \
-  >"$work/hub.log" 2>&1 &
+  --chat-coalesce-max-ms "$coalesce_max" >"$work/hub.log" 2>&1 &
 hub_pid=$!
 pids+=("$hub_pid")
 wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }

@@ -41,7 +41,7 @@ void RoomHub::join(const std::shared_ptr<ws::Session>& session, const std::strin
     std::lock_guard lock(mu_);
     auto [it, fresh] = rooms_.try_emplace(room);
     subscribe = fresh;
-    it->second.members[session.get()] = Member{session, false, 0, {}};
+    it->second.members.put(session.get(), Member{session, false, 0, {}});
     if (!fresh && !it->second.confirmed) {
       it->second.waiting.push_back([this, session, room, since] { fetchHistory(session, room, since); });
       return;
@@ -78,14 +78,14 @@ void RoomHub::onHistory(const ws::Session* key, const std::string& room, std::op
   std::lock_guard lock(mu_);
   auto rit = rooms_.find(room);
   if (rit == rooms_.end()) return;
-  auto mit = rit->second.members.find(key);
-  if (mit == rit->second.members.end()) return;  // left meanwhile
-  Member& m = mit->second;
+  Member* found = rit->second.members.find(key);
+  if (!found) return;  // left meanwhile
+  Member& m = *found;
   if (!history) {
     m.session->conn->send(protocol::encodeShared(
         protocol::ErrorEvent{"chat.unavailable", "room history unavailable, try again"}));
     logger()->warn("[room={} conn={}] join failed: {}", room, key->id(), history.error().message);
-    rit->second.members.erase(mit);
+    rit->second.members.erase(key);
     return;
   }
   const auto& h = *history;

@@ -25,6 +25,7 @@
 
 #include "chat/fanout/engine.h"
 #include "chat/room/coalesce_window.h"
+#include "chat/room/member_list.h"
 #include "chat/ws/session.h"
 #include "core/util/clock.h"
 
@@ -67,7 +68,7 @@ class RoomHub {
     std::vector<std::pair<std::uint64_t, fanout::Frame>> buffered;  // while not ready
   };
   struct Room {
-    std::map<const ws::Session*, Member> members;
+    MemberList<const ws::Session*, Member> members;
     bool confirmed = false;                      // the engine confirmed the subscription
     std::vector<std::function<void()>> waiting;  // history requests until then
     CoalesceWindow window;

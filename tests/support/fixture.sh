@@ -39,11 +39,20 @@ stop_pid() {
 
 start_redis() {
   command -v redis-server >/dev/null || { echo "redis-server is not installed (run deploy/test.sh)" >&2; exit 1; }
-  local port; port=$(free_port)
-  local data="$dir/redis"; rm -rf "$data"; mkdir -p "$data"
-  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$data" \
-    --daemonize yes --pidfile "$data/redis.pid" --logfile "$data/redis.log"
-  wait_for 10 redis-cli -h 127.0.0.1 -p "$port" ping || { cat "$data/redis.log" >&2; exit 1; }
+  local port data="$dir/redis" try
+  # A port found free can be taken before redis binds it (other servers start on this host
+  # meanwhile): then redis exits at once and another port is tried.
+  for try in 1 2 3; do
+    port=$(free_port)
+    stop_pid "$data/redis.pid"; rm -rf "$data"; mkdir -p "$data"
+    if redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$data" \
+      --daemonize yes --pidfile "$data/redis.pid" --logfile "$data/redis.log" &&
+      wait_for 10 redis-cli -h 127.0.0.1 -p "$port" ping; then
+      break
+    fi
+    cat "$data/redis.log" >&2 2>/dev/null || true
+    [ "$try" -lt 3 ] || exit 1
+  done
   cp "$data/redis.pid" "$dir/redis.pid"
   echo "redis://127.0.0.1:$port" > "$dir/redis.url"
   echo "redis started on 127.0.0.1:$port"

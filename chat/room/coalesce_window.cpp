@@ -20,7 +20,7 @@ std::chrono::microseconds CoalesceWindow::next(const CoalesceRule& rule, Clock::
   seen_ = true;
   last_ = now;
   if (members < rule.minMembers || bound <= 0 || gapUs_ > bound) return std::chrono::microseconds{0};
-  return std::chrono::microseconds{static_cast<long long>(std::min(bound, 3 * gapUs_))};
+  return rule.bound;
 }
 
 }  // namespace hub::chat::room

@@ -9,10 +9,14 @@
 // The rule, for an event arriving at `now` in a room with `members` local members:
 //   gap     = the room's recent gap between events (moving average, 1/4 weight on the newest;
 //             reset by a pause longer than four bounds)
-//   hold    = 0                          when members < minMembers, or gap > bound
-//             min(bound, 3 x gap)        otherwise
+//   hold    = 0        when members < minMembers, or gap > bound
+//             bound    otherwise
 // With the default bound of 60 ms: 20 events a second (50 ms apart) are held 60 ms, so two
-// share each write; 100 a second 30 ms (about four per write); 200 a second 15 ms.
+// share each write; 100 a second about six per write; 200 a second about twelve. A busy room
+// always waits the whole bound: the writes, not the events, are what the node pays for (one
+// loopback or network send per member per write), so at 100-200 events a second the same
+// members cost a half to a quarter of what a hold shrinking with the gap cost (session 13:
+// 5,000 clients x 100 msg/s, 30 % less CPU and the fan-out no longer late).
 #pragma once
 
 #include <chrono>

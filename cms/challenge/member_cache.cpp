@@ -3,16 +3,9 @@
 // The members' cache of the step submissions.
 #include "cms/challenge/member_cache.h"
 
-namespace hub::cms::challenge {
+#include "cms/challenge/statement_widths.h"
 
-std::size_t paddedWidth(std::size_t n) {
-  if (n <= 8) {
-    std::size_t w = 1;
-    while (w < n) w *= 2;
-    return w;
-  }
-  return (n + 7) / 8 * 8;
-}
+namespace hub::cms::challenge {
 
 Result<std::map<std::string, Member>> MemberCache::lookup(sql::Executor& db,
                                                           const std::vector<std::string>& numbers) {

@@ -44,9 +44,4 @@ class MemberCache {
   std::uint64_t generation_ = 0;
 };
 
-// The width to pad a list of `n` values or rows to (1, 2, 4, 8, then multiples of 8), so a
-// statement's text repeats and the connection's cached prepared form is reused instead of a
-// prepare per batch. An `IN` list repeats a value; an upsert repeats a row (a no-op update).
-std::size_t paddedWidth(std::size_t n);
-
 }  // namespace hub::cms::challenge

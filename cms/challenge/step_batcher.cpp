@@ -2,10 +2,7 @@
 //
 // Step submissions applied in batches (group commit), and one at a time as the fallback.
 //
-// Idempotency: the first answer to (credential, key) is stored with a hash of the challenge id
-// and the body, in the transaction that applies the report; a repeat with the same body gets
-// that answer again (header Idempotent-Replayed: true), with another body 422
-// "idempotency.conflict". Answers 401, 429 and 5xx are not stored (the app retries).
+// Idempotency (step_answers.h): answers 401, 429 and 5xx are not stored (the app retries).
 #include "cms/challenge/step_batcher.h"
 
 #include <algorithm>
@@ -16,6 +13,8 @@
 
 #include "cms/api/time.h"
 #include "cms/challenge/member_link.h"
+#include "cms/challenge/statement_widths.h"
+#include "cms/challenge/step_answers.h"
 #include "cms/challenge/step_apply.h"
 #include "cms/challenge/total_audit.h"
 #include "cms/org/org_tree.h"
@@ -29,94 +28,6 @@ namespace {
 const std::shared_ptr<spdlog::logger>& logger() {
   static const auto log = hub::log::get("cms.challenge");
   return log;
-}
-
-// An answer's JSON is written once: the same bytes are sent and stored for a replay.
-struct Answer {
-  int status = 200;
-  std::string text;
-  std::string code;  // a refusal's error code, for the log
-};
-
-Answer answerOf(int status, const Json& body) {
-  return Answer{status, body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
-}
-
-Answer answerOf(const ApiError& e) {
-  Answer a = answerOf(e.status, e.body());
-  a.code = e.code;
-  return a;
-}
-
-Reply replyOf(const Answer& a) { return Reply::raw(http::Response(a.status, a.text, "application/json")); }
-
-Answer refused(int status, const std::string& code, const std::string& message,
-               const std::string& field = "") {
-  ApiError e{status, code, message, {}, {}};
-  if (!field.empty()) e.fields[field] = message;
-  return answerOf(e);
-}
-
-struct Prior {
-  std::string hash;
-  Answer answer;
-};
-
-Prior priorOf(const sql::Row& r) {
-  return Prior{r.getString("body_hash"),
-               Answer{static_cast<int>(r.getInt("status")), r.getString("response"), {}}};
-}
-
-Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, const std::string& key) {
-  auto rows = db.query(
-      "SELECT body_hash, status, response FROM cms_challenge_requests WHERE app_id = ? AND idem_key = ?",
-      {appId, key});
-  if (!rows) return rows.error().wrap("idempotency");
-  if (rows->empty()) return std::optional<Prior>();
-  return std::optional<Prior>(priorOf((*rows)[0]));
-}
-
-// `values` groups of `width` placeholders: "(?, ?),(?, ?)".
-std::string placeholders(std::size_t groups, std::size_t width) {
-  std::string one = "(";
-  for (std::size_t i = 0; i < width; ++i) one += i ? ", ?" : "?";
-  one += ")";
-  std::string out;
-  for (std::size_t i = 0; i < groups; ++i) out += (i ? "," : "") + one;
-  return out;
-}
-
-Status storeAnswers(sql::Executor& db, const std::vector<sql::Params>& rows) {
-  if (rows.empty()) return {};
-  sql::Params params;
-  for (const auto& r : rows) params.insert(params.end(), r.begin(), r.end());
-  auto r = db.exec(
-      "INSERT INTO cms_challenge_requests (app_id, idem_key, body_hash, challenge_id, day, status, response, "
-      "created_at) VALUES " +
-          placeholders(rows.size(), 8),
-      params);
-  if (!r) return r.error();
-  return {};
-}
-
-sql::Params answerRow(const Submission& s, std::int64_t challengeId, Day day, const Answer& a,
-                      std::int64_t now) {
-  return {s.app.id,
-          s.key,
-          s.hash,
-          challengeId,
-          static_cast<std::int64_t>(day),
-          static_cast<std::int64_t>(a.status),
-          a.text,
-          now};
-}
-
-Reply replay(const Prior& p, const std::string& hash) {
-  if (p.hash != hash)
-    return ApiError{422, "idempotency.conflict", "this Idempotency-Key was used with another body", {}, {}};
-  Reply r = replyOf(p.answer);
-  r.header("Idempotent-Replayed", "true");
-  return r;
 }
 
 bool retryable(const Error& e) { return e.code == "sql.busy" || e.code == "sql.constraint"; }

@@ -1,0 +1,24 @@
+// cms/challenge/statement_widths.cpp
+#include "cms/challenge/statement_widths.h"
+
+namespace hub::cms::challenge {
+
+std::size_t paddedWidth(std::size_t n) {
+  if (n <= 8) {
+    std::size_t w = 1;
+    while (w < n) w *= 2;
+    return w;
+  }
+  return (n + 7) / 8 * 8;
+}
+
+std::string placeholders(std::size_t groups, std::size_t width) {
+  std::string one = "(";
+  for (std::size_t i = 0; i < width; ++i) one += i ? ", ?" : "?";
+  one += ")";
+  std::string out;
+  for (std::size_t i = 0; i < groups; ++i) out += (i ? "," : "") + one;
+  return out;
+}
+
+}  // namespace hub::cms::challenge

@@ -4,12 +4,12 @@
 namespace hub::cms::challenge {
 
 std::size_t paddedWidth(std::size_t n) {
-  if (n <= 8) {
+  if (n <= 32) {
     std::size_t w = 1;
     while (w < n) w *= 2;
     return w;
   }
-  return (n + 7) / 8 * 8;
+  return (n + 31) / 32 * 32;
 }
 
 std::string placeholders(std::size_t groups, std::size_t width) {

@@ -15,6 +15,14 @@ pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 
+# libev (the loop under lws, with lws' libwebsockets-evlib-ev plugin) ships no pkg-config file;
+# its header is in the compiler's own path, so none is added (an -isystem /usr/include on every
+# target would change every compile line).
+find_path(LIBEV_INCLUDE_DIR ev.h REQUIRED)
+find_library(LIBEV_LIBRARY ev REQUIRED)
+add_library(libev UNKNOWN IMPORTED)
+set_target_properties(libev PROPERTIES IMPORTED_LOCATION ${LIBEV_LIBRARY})
+
 # MySQL Connector/C++ 1.1 ships no pkg-config file or CMake config: find it by hand.
 find_path(MYSQLCPPCONN_INCLUDE_DIR cppconn/driver.h REQUIRED)
 find_library(MYSQLCPPCONN_LIBRARY mysqlcppconn REQUIRED)

@@ -62,7 +62,8 @@ Status ContextThread::start() {
     // slow clients would make fast clients queue behind them.
     info.max_http_header_pool =
         static_cast<unsigned short>(std::min<std::size_t>(core_.options.maxConnections, 65535));
-    context_ = lws_create_context(&info);
+    loop_.setTimerCallback([this] { onCoalesceTimer(); });
+    context_ = loop_.create(info, core_.options.epollLoop);
     if (!context_) {
       ready.set_value(false);
       return;
@@ -83,7 +84,7 @@ Status ContextThread::start() {
 
 void ContextThread::run() {
   // See ServerOptions::maxPollGap: a loop with many WebSockets waits out the gap before it
-  // polls again, so one poll() over all of them serves every frame that arrived meanwhile.
+  // waits for events again, so one pass serves every frame that arrived meanwhile.
   const auto perConn = core_.options.pollGapPerConnection;
   const auto maxGap = std::chrono::duration_cast<std::chrono::nanoseconds>(core_.options.maxPollGap);
   auto lastPoll = std::chrono::steady_clock::time_point{};
@@ -92,13 +93,13 @@ void ContextThread::run() {
       const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(wsOpen_));
       if (std::chrono::steady_clock::now() < lastPoll + gap) std::this_thread::sleep_until(lastPoll + gap);
     }
-    if (lws_service(context_, 0) < 0) break;
+    if (!loop_.runOnce()) break;
     lastPoll = std::chrono::steady_clock::now();
   }
   // Sockets still queued for adoption are closed here; then lws closes the rest.
   for (auto& item : mailbox_->detach())
     if (item.kind == Mailbox::Item::Kind::Adopt && item.fd >= 0) dropFd(item.fd);
-  lws_context_destroy(context_);  // closes what is left, through our callbacks
+  loop_.destroy();  // lws closes what is left, through our callbacks
   context_ = nullptr;
   while (!conns_.empty()) forget(conns_.begin()->first);
   std::lock_guard lock(drainMu_);

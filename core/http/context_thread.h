@@ -1,6 +1,7 @@
 // core/http/context_thread.h
 //
-// One event loop: an lws context created with CONTEXT_PORT_NO_LISTEN_SERVER, serviced by its
+// One event loop: an lws context created with CONTEXT_PORT_NO_LISTEN_SERVER on a libev loop the
+// thread owns (epoll; lws' poll() when that cannot start, see lws_loop.h), serviced by its
 // own thread (Debian's lws has LWS_MAX_SMP=1). Sockets accepted elsewhere arrive through the
 // mailbox and are adopted on this thread; every lws callback for them runs here, so the
 // connection map needs no lock. context_thread.cpp holds the thread and mailbox plumbing,
@@ -22,6 +23,7 @@
 #include <libwebsockets.h>
 
 #include "core/http/connection.h"
+#include "core/http/lws_loop.h"
 #include "core/http/mailbox.h"
 #include "core/http/server_core.h"
 #include "core/http/uring_sender.h"
@@ -99,7 +101,7 @@ class ContextThread {
   // Writes a woken connection's queue now, outside any callback of its own (or asks for
   // WRITEABLE when it is closing or a short send is pending).
   void flushWs(Connection& c);
-  static void onCoalesceTimer(lws_sorted_usec_list_t* sul);
+  void onCoalesceTimer();
   void onWsClosed(Connection& c);
   // holdUs: how long the connection may wait for the coalescing timer (below 0: the route's).
   void wakeWs(std::uint64_t connId, std::int64_t holdUs);
@@ -108,7 +110,8 @@ class ContextThread {
   unsigned index_;
   bool ipv6_;
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
-  lws_context* context_ = nullptr;
+  LwsLoop loop_;
+  lws_context* context_ = nullptr;  // loop_'s
   lws_vhost* vhost_ = nullptr;
   std::thread thread_;
   bool exit_ = false;      // loop thread only
@@ -129,12 +132,8 @@ class ContextThread {
   UringSender uring_;
   std::vector<PendingSend> sends_;
   std::vector<unsigned char> sendArena_;
-  // WebSockets woken while the coalescing timer runs (WsOptions::coalesce); flushed when it fires.
-  struct CoalesceTimer {
-    lws_sorted_usec_list_t sul;  // first member: the callback casts back
-    ContextThread* self;
-  };
-  CoalesceTimer coalesceTimer_{{}, this};
+  // WebSockets woken while the coalescing timer (loop_'s) runs (WsOptions::coalesce); flushed
+  // when it fires.
   bool coalesceArmed_ = false;
   std::chrono::steady_clock::time_point coalesceDue_;  // when the armed timer fires
   std::vector<std::uint64_t> coalesced_;

@@ -31,10 +31,14 @@ struct ServerOptions {
   std::string tlsKey;
   std::size_t staticCacheBytes = 64 << 20;
   std::size_t staticCacheMaxFile = 1 << 20;
-  // Debian's lws serves with poll(), whose cost grows with the loop's sockets: under a stream of
-  // small frames from many clients (likes) a loop woke once per frame and poll() was most of its
-  // CPU. A loop holding n WebSockets leaves at least min(n x pollGapPerConnection, maxPollGap)
-  // between two polls, so what arrives meanwhile is read in one pass. It adds at most maxPollGap
+  // Each loop's lws context runs on a libev loop (epoll), so a wake-up costs the sockets that are
+  // ready; false, or when lws' libev plugin cannot start, on lws' own poll(), which walks every
+  // socket of the loop on each wake-up (see lws_loop.h).
+  bool epollLoop = true;
+  // Under a stream of small frames from many clients (likes) a loop woke once per frame: on lws'
+  // poll() that was most of its CPU, and on epoll each wake-up still costs a pass. A loop
+  // holding n WebSockets leaves at least min(n x pollGapPerConnection, maxPollGap) between two
+  // passes, so what arrives meanwhile is read in one pass. It adds at most maxPollGap
   // to a trip through a loop with that many WebSockets (1,000: 4 ms). Plain HTTP connections do
   // not count: each waits for its answer before it asks again, so a gap only lengthened every
   // round trip (50 keep-alive clients of a playlist: 0.2 ms asked, up to 0.75 ms slept, and the

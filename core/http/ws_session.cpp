@@ -271,22 +271,20 @@ void ContextThread::wakeWs(std::uint64_t connId, std::int64_t holdUs) {
   if (coalesceArmed_ && coalesceDue_ <= due) return;
   coalesceArmed_ = true;
   coalesceDue_ = due;
-  lws_sul_schedule(context_, 0, &coalesceTimer_.sul, &ContextThread::onCoalesceTimer, delay.count());
+  loop_.armTimer(delay);
 }
 
-void ContextThread::onCoalesceTimer(lws_sorted_usec_list_t* sul) {
-  auto* timer = reinterpret_cast<CoalesceTimer*>(sul);  // sul is its first member
-  ContextThread& self = *timer->self;
-  self.coalesceArmed_ = false;
+void ContextThread::onCoalesceTimer() {
+  coalesceArmed_ = false;
   std::vector<std::uint64_t> ids;
-  ids.swap(self.coalesced_);
+  ids.swap(coalesced_);
   for (auto id : ids) {
-    auto it = self.byId_.find(id);
-    if (it != self.byId_.end() && it->second->ws) self.flushWs(*it->second);
+    auto it = byId_.find(id);
+    if (it != byId_.end() && it->second->ws) flushWs(*it->second);
   }
-  self.submitWsSends();
+  submitWsSends();
   ids.clear();
-  self.coalesced_.swap(ids);  // keeps the capacity
+  coalesced_.swap(ids);  // keeps the capacity
 }
 
 }  // namespace hub::http

@@ -283,6 +283,21 @@ TEST_F(ServerTest, IdleKeepAliveIsClosedAfterIdleTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 500ms);
 }
 
+TEST_F(ServerTest, LwsOwnPollLoopServesAndTimesOutToo) {
+  ServerOptions o;
+  o.epollLoop = false;  // the fall-back when lws' libev plugin cannot start
+  o.idleTimeout = 1s;
+  startServer(o);
+  TestClient c("127.0.0.1", server_->port());
+  auto r = c.request("GET", "/async/7");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["n"], "7");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.waitClosed(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 500ms);
+}
+
 TEST_F(ServerTest, SlowAsyncHandlerOutlivesHeaderTimeout) {
   ServerOptions o;
   o.headerTimeout = 1s;

@@ -23,12 +23,14 @@ namespace {
 using namespace std::chrono_literals;
 using hub::test::TestClient;
 
-class WsTest : public ::testing::Test {
+// Every case on the epoll loop (libev) and on lws' own poll() loop, its fall-back.
+class WsTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     ServerOptions o;
     o.port = 0;
     o.threads = 2;
+    o.epollLoop = GetParam();
     server_ = std::make_unique<Server>(o, registry_);
     WsHandlers h;
     h.onOpen = [this](const std::shared_ptr<WsConnection>& c) {
@@ -75,7 +77,7 @@ class WsTest : public ::testing::Test {
   std::atomic<int> lastClose_{0};
 };
 
-TEST_F(WsTest, EchoWithAllowedOrigin) {
+TEST_P(WsTest, EchoWithAllowedOrigin) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
   ASSERT_TRUE(c.wsSend("hello"));
@@ -94,7 +96,7 @@ TEST_F(WsTest, EchoWithAllowedOrigin) {
   EXPECT_NE(registry_.render().find("hub_ws_connections 1"), std::string::npos);
 }
 
-TEST_F(WsTest, RefusesOtherOriginAndUnknownPath) {
+TEST_P(WsTest, RefusesOtherOriginAndUnknownPath) {
   TestClient bad("127.0.0.1", server_->port());
   EXPECT_NE(bad.wsHandshake("/ws", "https://evil.example"), 101);
   TestClient none("127.0.0.1", server_->port());
@@ -103,7 +105,7 @@ TEST_F(WsTest, RefusesOtherOriginAndUnknownPath) {
   EXPECT_NE(path.wsHandshake("/other", "https://hub.example"), 101);
 }
 
-TEST_F(WsTest, OversizeMessageClosesWith1009) {
+TEST_P(WsTest, OversizeMessageClosesWith1009) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
   ASSERT_TRUE(c.wsSend(std::string(5000, 'x')));
@@ -115,7 +117,7 @@ TEST_F(WsTest, OversizeMessageClosesWith1009) {
             1009);
 }
 
-TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
+TEST_P(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -135,7 +137,7 @@ TEST_F(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   EXPECT_FALSE(conn->send(shared));  // gone: refused, no crash
 }
 
-TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
+TEST_P(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -158,7 +160,7 @@ TEST_F(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
   FAIL() << "no close frame";
 }
 
-TEST_F(WsTest, QueueBoundedInBytesClosesWithTheRoutesCode) {
+TEST_P(WsTest, QueueBoundedInBytesClosesWithTheRoutesCode) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws-bytes", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -214,7 +216,7 @@ TEST(WsConnectionQueue, PopTextBatchTakesConsecutiveTextUpToTheCap) {
   EXPECT_FALSE(conn.popTextBatch(batch, 60, more));
 }
 
-TEST_F(WsTest, PackedRouteSendsQueuedMessagesAsJsonArraysInOrder) {
+TEST_P(WsTest, PackedRouteSendsQueuedMessagesAsJsonArraysInOrder) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -239,7 +241,7 @@ TEST_F(WsTest, PackedRouteSendsQueuedMessagesAsJsonArraysInOrder) {
   EXPECT_LT(frames, kMessages);  // queued ones went out together
 }
 
-TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
+TEST_P(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws-coalesced", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -258,7 +260,7 @@ TEST_F(WsTest, CoalescedRouteHoldsAMessageToSendItWithTheNextOnes) {
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":3})"));
 }
 
-TEST_F(WsTest, ASendBatchHoldReplacesTheRoutesCoalescingForItsSendsOnly) {
+TEST_P(WsTest, ASendBatchHoldReplacesTheRoutesCoalescingForItsSendsOnly) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);  // no coalescing of its own
   auto conn = firstConnection();
@@ -283,7 +285,7 @@ TEST_F(WsTest, ASendBatchHoldReplacesTheRoutesCoalescingForItsSendsOnly) {
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":2})"));
 }
 
-TEST_F(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {
+TEST_P(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {
   TestClient c("127.0.0.1", server_->port());
   ASSERT_EQ(c.wsHandshake("/ws-coalesced", "https://hub.example"), 101);  // holds 300 ms
   auto conn = firstConnection();
@@ -359,7 +361,7 @@ TEST(WsPollGap, PlainHttpConnectionsDoNotWidenTheGap) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms);
 }
 
-TEST_F(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {
+TEST_P(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {
   // A client that reads nothing until the server's sends came up short: the rest of a frame
   // cut by a full socket goes out before the next frame, so every payload arrives whole.
   TestClient c("127.0.0.1", server_->port());
@@ -384,7 +386,7 @@ TEST_F(WsTest, FramesCutShortByAFullSocketArriveWholeAndInOrder) {
   }
 }
 
-TEST_F(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
+TEST_P(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
   TestClient a("127.0.0.1", server_->port());
   ASSERT_EQ(a.wsHandshake("/ws", "https://hub.example"), 101);
   auto conn = firstConnection();
@@ -406,6 +408,10 @@ TEST_F(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
   EXPECT_EQ(g->payload, "two");
   EXPECT_EQ(WsSendBatch::current(), nullptr);
 }
+
+INSTANTIATE_TEST_SUITE_P(Loops, WsTest, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& p) {
+  return p.param ? "Epoll" : "LwsPoll";
+});
 
 }  // namespace
 }  // namespace hub::http

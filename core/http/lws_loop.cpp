@@ -52,15 +52,16 @@ lws_context* LwsLoop::create(lws_context_creation_info info, bool epoll) {
       ev_loop_destroy(loop_);
       loop_ = nullptr;
     }
-    static std::atomic<bool> logged{false};
-    if (!logged.exchange(true))
-      logger()->warn(
-          "lws on a libev loop did not start (is libwebsockets-evlib-ev installed?): "
-          "loops serve with lws' poll()");
   }
   info.options &= ~static_cast<std::uint64_t>(LWS_SERVER_OPTION_LIBEV);
   info.foreign_loops = nullptr;
   context_ = lws_create_context(&info);
+  // Only when poll() starts was it the libev loop that failed (a bad TLS file fails both).
+  static std::atomic<bool> logged{false};
+  if (epoll && context_ && !logged.exchange(true))
+    logger()->warn(
+        "lws on a libev loop did not start (is libwebsockets-evlib-ev installed?): "
+        "loops serve with lws' poll()");
   return context_;
 }
 

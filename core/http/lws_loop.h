@@ -35,7 +35,7 @@ class LwsLoop {
   LwsLoop& operator=(const LwsLoop&) = delete;
 
   // Creates the context on a libev loop when `epoll` and the plugin starts, else on lws'
-  // poll() (the first fall-back is logged once per process); nullptr when neither starts.
+  // poll() (a fall-back that starts is logged, once per process); nullptr when neither starts.
   lws_context* create(lws_context_creation_info info, bool epoll);
   bool onEpoll() const { return loop_ != nullptr; }
   // One pass: waits for what is ready (or a timer) and serves it. False once lws gave up.

@@ -22,12 +22,7 @@ void ChallengeApi::RevocationElsewhereDropsTheCachedCredential() {
   const auto app = createApp();
   ASSERT_EQ(steps(app, cid, "n1", "m4", today_, 100).status, 200);  // checked, so now cached
   // Another node revokes it: the row and the change topic move in SQL, not through this process.
-  auto seen = std::make_shared<std::promise<void>>();
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  auto fired = seen->get_future();
-  hub().ctx().base.changes.onChange(AppCredentials::kTopic, [seen, once](std::string_view, std::int64_t) {
-    if (!once->exchange(true)) seen->set_value();
-  });
+  auto fired = changeSeen(AppCredentials::kTopic);
   auto st = hub().db().transaction([&](sql::Transaction& tx) -> Status {
     if (auto r = tx.exec("UPDATE cms_challenge_apps SET revoked_at = 1 WHERE id = ?", {app.id}); !r)
       return r.error();
@@ -48,12 +43,7 @@ void ChallengeApi::ReimportElsewhereDropsTheCachedMember() {
   ASSERT_TRUE(importMembers(hub().db(), hub().ctx().orgs, in(7), hub().clock()));
   ASSERT_EQ(steps(app, cid, "c1", "c1", today_, 100).status, 200);  // read, so now cached
   // Another process (the CLI) re-imports the member into city B: the import bumps the topic.
-  auto seen = std::make_shared<std::promise<void>>();
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  auto fired = seen->get_future();
-  hub().ctx().base.changes.onChange(MemberCache::kTopic, [seen, once](std::string_view, std::int64_t) {
-    if (!once->exchange(true)) seen->set_value();
-  });
+  auto fired = changeSeen(MemberCache::kTopic);
   ASSERT_TRUE(importMembers(hub().db(), hub().ctx().orgs, in(8), hub().clock()));
   (void)hub().ctx().base.changes.pollOnce();  // or the watcher's own poll, within 250 ms
   ASSERT_EQ(fired.wait_for(std::chrono::seconds(5)), std::future_status::ready);
@@ -73,12 +63,7 @@ void ChallengeApi::EditsReachTheCachedChallenge() {
   EXPECT_EQ(capped.body["day_counted"], 10000) << capped.text;
   EXPECT_EQ(capped.body["total"], 30000);
   // Another node lowers the plausible maximum: the row and the change topic move in SQL.
-  auto seen = std::make_shared<std::promise<void>>();
-  auto once = std::make_shared<std::atomic<bool>>(false);
-  auto fired = seen->get_future();
-  hub().ctx().base.changes.onChange(ChallengeCache::kTopic, [seen, once](std::string_view, std::int64_t) {
-    if (!once->exchange(true)) seen->set_value();
-  });
+  auto fired = changeSeen(ChallengeCache::kTopic);
   auto st = hub().db().transaction([&](sql::Transaction& tx) -> Status {
     if (auto r = tx.exec("UPDATE cms_challenges SET plausible_max = 5000 WHERE id = ?", {cid}); !r)
       return r.error();

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@
 #include "cms/challenge/member_import.h"
 #include "cms/challenge/member_link.h"
 #include "cms/tests/support/cms_harness.h"
+#include "core/sql/change_watcher.h"
 #include "tests/support/fixtures.h"
 
 namespace hub::cms::challenge {
@@ -145,6 +147,18 @@ class ChallengeApi : public testing::CmsApiTest {
   }
 
   // Phases: each test below runs some of them in one hub (a MariaDB hub takes seconds to set up).
+  // Ready once this process has seen `topic` change (the first time after this call): what a
+  // write on another node reaches here through.
+  std::future<void> changeSeen(const std::string& topic) {
+    auto seen = std::make_shared<std::promise<void>>();
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    auto fired = seen->get_future();
+    hub().ctx().base.changes.onChange(topic, [seen, once](std::string_view, std::int64_t) {
+      if (!once->exchange(true)) seen->set_value();
+    });
+    return fired;
+  }
+
   void ChallengesAreValidatedScopedAndAudited();
   void StepsAreIdempotentBestOfDayCappedAndAudited();
   void BadInputGetsItsCode();

@@ -37,7 +37,6 @@ class LwsLoop {
   // Creates the context on a libev loop when `epoll` and the plugin starts, else on lws'
   // poll() (a fall-back that starts is logged, once per process); nullptr when neither starts.
   lws_context* create(lws_context_creation_info info, bool epoll);
-  bool onEpoll() const { return loop_ != nullptr; }
   // One pass: waits for what is ready (or a timer) and serves it. False once lws gave up.
   bool runOnce();
   // The owner's timer: `fn` runs on the loop thread when it fires. Armed again, the new

@@ -83,6 +83,7 @@ Status ContextThread::start() {
   });
   if (!readyFuture.get()) {
     thread_.join();
+    markDrained();  // it never ran: a stop() must not wait out the drain timeout for it
     return makeError("http.start", "lws context " + std::to_string(index_) + " failed to start");
   }
   return {};
@@ -108,9 +109,7 @@ void ContextThread::run() {
   loop_.destroy();  // lws closes what is left, through our callbacks
   context_ = nullptr;
   while (!conns_.empty()) forget(conns_.begin()->first);
-  std::lock_guard lock(drainMu_);
-  drained_ = true;
-  drainCv_.notify_all();
+  markDrained();
 }
 
 void ContextThread::adopt(int fd) {
@@ -257,7 +256,10 @@ void ContextThread::onDrain() {
 }
 
 void ContextThread::checkDrained() {
-  if (!draining_ || !conns_.empty()) return;
+  if (draining_ && conns_.empty()) markDrained();
+}
+
+void ContextThread::markDrained() {
   std::lock_guard lock(drainMu_);
   drained_ = true;
   drainCv_.notify_all();

@@ -67,6 +67,7 @@ class ContextThread {
   Connection& getOrCreate(lws* wsi);
   void forget(lws* wsi);
   void checkDrained();
+  void markDrained();  // wakes waitDrained(), from any thread
 
   // http_exchange.cpp
   int onHttp(Connection& c, const char* uri);

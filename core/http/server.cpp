@@ -15,6 +15,7 @@
 #include "core/http/acceptor.h"
 #include "core/http/context_thread.h"
 #include "core/http/server_core.h"
+#include "core/http/tls_files.h"
 #include "core/log/log.h"
 
 namespace hub::http {
@@ -85,9 +86,8 @@ Status Server::start() {
   // lws only says "context failed" about a bad certificate: name the file ourselves.
   if (o.tlsCert.empty() != o.tlsKey.empty())
     return makeError("http.tls", "TLS needs both a certificate and a key file");
-  for (const auto& file : {o.tlsCert, o.tlsKey})
-    if (!file.empty() && ::access(file.c_str(), R_OK) != 0)
-      return makeError("http.tls", file + ": cannot be read");
+  if (!o.tlsCert.empty())
+    if (auto st = checkTlsFiles(o.tlsCert, o.tlsKey); !st) return st;
   if (auto st = acceptor_->listen(o.address, o.port); !st) return st;
   unsigned n = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {

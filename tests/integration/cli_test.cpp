@@ -238,3 +238,36 @@ TEST(Serve, UnreadableTlsFileExitsOneNamingIt) {
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.output, "missing.pem")) << r.output;
 }
+
+TEST(Serve, TlsFileThatIsNoCertificateExitsOneAtOnce) {
+  hub::test::TempDir dir;
+  std::string junk = dir.path() + "/junk.pem";
+  {
+    std::ofstream out(junk);
+    out << "not a certificate\n";
+  }
+  auto began = std::chrono::steady_clock::now();
+  auto r = run({HUB_BINARY, "serve", "--http-listen", "127.0.0.1:0", "--rtmp-listen", "127.0.0.1:0",
+                "--data-dir", dir.path(), "--http-tls-cert", junk, "--http-tls-key", junk},
+               {"HUB_DEMO=0"});
+  auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_TRUE(contains(r.output, junk + ": no PEM certificate in it")) << r.output;
+  EXPECT_LT(took, std::chrono::seconds(5)) << r.output;
+}
+
+TEST(Serve, TlsKeyOfAnotherCertificateExitsOneNamingIt) {
+  hub::test::TempDir dir;
+  std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem",
+              other = dir.path() + "/other.pem";
+  for (const auto& [c, k] : {std::pair{cert, key}, std::pair{dir.path() + "/cert2.pem", other}}) {
+    auto made = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", k, "-out", c,
+                     "-days", "2", "-subj", "/CN=localhost"});
+    ASSERT_EQ(made.exitCode, 0) << made.output;
+  }
+  auto r = run({HUB_BINARY, "serve", "--http-listen", "127.0.0.1:0", "--rtmp-listen", "127.0.0.1:0",
+                "--data-dir", dir.path(), "--http-tls-cert", cert, "--http-tls-key", other},
+               {"HUB_DEMO=0"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_TRUE(contains(r.output, other + ": is not the key of the certificate in " + cert)) << r.output;
+}

@@ -182,6 +182,7 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
       keyConflicts_(m.ctx.base.metrics.counter(
           "hub_challenge_step_batch_key_conflicts_total",
           "Batches applied again with their Idempotency-Keys read first (a key was stored before)")),
+      stages_(m.ctx.base.metrics),
       gather_(threads <= 1),
       settled_(std::chrono::steady_clock::now()) {
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
@@ -214,6 +215,7 @@ void StepBatcher::stop() {
 void StepBatcher::run() {
   using Steady = std::chrono::steady_clock;
   std::size_t last = 0;  // this thread's last batch
+  BatchStages stages = stages_;
   for (;;) {
     std::vector<Submission> batch;
     bool settle = false;
@@ -221,6 +223,7 @@ void StepBatcher::run() {
       std::unique_lock lock(mu_);
       ++waiting_;
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); });
+      stages.start();
       const std::size_t whole = std::min(last, maxBatch_);
       if (gather_ && !stopping_ && whole > 1 && queue_.size() < whole) {
         wakeAt_ = whole;
@@ -240,15 +243,18 @@ void StepBatcher::run() {
     }
     last = batch.size();
     if (!batch.empty()) {
+      stages.mark(Stage::Gather);
       batches_.inc();
       reports_.inc(static_cast<double>(batch.size()));
       bool checkKeys = false;
       for (int n = checkedBatches_.load(); n > 0 && !checkKeys;)
         checkKeys = checkedBatches_.compare_exchange_weak(n, n - 1);
-      process(batch, checkKeys);
+      process(batch, checkKeys, stages);
     }
-    if (settle)
+    if (settle) {
       if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
+      stages.mark(Stage::Settle);
+    }
   }
 }
 
@@ -276,9 +282,40 @@ struct DayBest {
   bool write = false;
 };
 
+// The replies of a committed batch, each HTTP loop woken once for the whole batch.
+void answer(std::vector<Submission>& batch, std::vector<Item>& items) {
+  http::ResponseBatch handOver;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& it = items[i];
+    auto& s = batch[i];
+    switch (it.kind) {
+      case Kind::Answered:
+        break;
+      case Kind::Follows: {
+        const auto& lead = items[it.leader];
+        if (lead.kind == Kind::Answered)
+          s.done(replyOf(lead.answer));
+        else
+          s.done(replay(Prior{batch[it.leader].hash, lead.answer}, s.hash));
+        break;
+      }
+      case Kind::Refused:
+        logRefusal(s, it.answer);
+        s.done(replyOf(it.answer));
+        break;
+      case Kind::Held:
+        s.done(replyOf(it.answer));
+        break;
+      case Kind::Accepted:
+        s.done(replyOf(it.answer));
+        break;
+    }
+  }
+}
+
 }  // namespace
 
-void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
+void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchStages& stages) {
   CmsContext& ctx = m_.ctx;
   auto& db = ctx.base.db;
   const auto now = nowSeconds(ctx.base.clock);
@@ -348,8 +385,10 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
     }
     it.kind = it.k.verdict == Verdict::Hold ? Kind::Held : Kind::Accepted;
   }
+  stages.mark(Stage::Read);
 
   Status st = db.transaction([&](sql::Transaction& tx) -> Status {
+    stages.mark(Stage::Begin);
     const bool mysql = tx.backend() == "mysql";
     // The participants (locked) and days of the accepted reports, per challenge.
     std::map<std::pair<std::int64_t, std::int64_t>, Participant> parts;
@@ -387,6 +426,7 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
               DayBest{static_cast<int>(r.getInt("best")), false};
       }
     }
+    stages.mark(Stage::Lock);
     // Apply in order, in memory; collect the rows to write.
     std::vector<TotalChange> audits;
     std::vector<sql::Params> answers;
@@ -435,6 +475,7 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
       it.answer = answerOf(200, appliedJson(*k.c, k.mem, k.day, a));
       answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
     }
+    stages.mark(Stage::Apply);
     // Writes: days, participants, audit rows, answers; a multi-row statement each.
     sql::Params dp, pp;
     std::size_t dn = 0, pn = 0;
@@ -460,6 +501,7 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
                   dp);
       if (!r) return r.error().wrap("days");
     }
+    stages.mark(Stage::Days);
     for (const auto& [key, p] : parts)
       if (p.write) {
         ++pn;
@@ -484,8 +526,12 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
           pp);
       if (!r) return r.error().wrap("participants");
     }
+    stages.mark(Stage::Participants);
     if (auto a = recordTotals(tx, audits, now); !a) return a;
-    return storeAnswers(tx, answers);
+    stages.mark(Stage::Audit);
+    auto stored = storeAnswers(tx, answers);
+    stages.mark(Stage::Answers);
+    return stored;
   });
   if (!st) {
     std::vector<Submission> rest;
@@ -497,10 +543,11 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
       // keys read first; the next batches read theirs too, as retries tend to come in runs.
       keyConflicts_.inc();
       checkedBatches_ = 64;
-      return process(batch, true);
+      return process(batch, true, stages);
     }
     return fallback(st.error());
   }
+  stages.mark(Stage::Commit);
 
   // Committed: feed the boards first.
   std::map<std::int64_t, std::vector<Boards::Fed>> fed;
@@ -514,35 +561,10 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys) {
       if (auto fst = m_.boards.feed(**got, list); !fst)
         logger()->warn("[challenge={}] boards (batch of {}): {}", cid, list.size(), fst.error().message);
   }
-  // Then answer (a client reading the boards after its answer sees its report), each HTTP loop
-  // woken once for the whole batch.
-  http::ResponseBatch handOver;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto& it = items[i];
-    auto& s = batch[i];
-    switch (it.kind) {
-      case Kind::Answered:
-        break;
-      case Kind::Follows: {
-        const auto& lead = items[it.leader];
-        if (lead.kind == Kind::Answered)
-          s.done(replyOf(lead.answer));
-        else
-          s.done(replay(Prior{batch[it.leader].hash, lead.answer}, s.hash));
-        break;
-      }
-      case Kind::Refused:
-        logRefusal(s, it.answer);
-        s.done(replyOf(it.answer));
-        break;
-      case Kind::Held:
-        s.done(replyOf(it.answer));
-        break;
-      case Kind::Accepted:
-        s.done(replyOf(it.answer));
-        break;
-    }
-  }
+  stages.mark(Stage::Feed);
+  // Then answer (a client reading the boards after its answer sees its report).
+  answer(batch, items);
+  stages.mark(Stage::Answer);
 }
 
 }  // namespace hub::cms::challenge

@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "cms/challenge/batch_stages.h"
 #include "cms/challenge/challenge_module.h"
 #include "core/metrics/registry.h"
 
@@ -69,13 +70,14 @@ class StepBatcher {
   // `checkKeys`: read the prior answers of the batch's keys first. Without it the batch is
   // applied as if every key were new, and the answers' primary key (app, key) refuses a key
   // stored before: the transaction rolls back and the batch is applied again with its keys read.
-  void process(std::vector<Submission>& batch, bool checkKeys);
+  void process(std::vector<Submission>& batch, bool checkKeys, BatchStages& stages);
 
   Module& m_;
   const std::size_t maxBatch_;
   metrics::Counter& batches_;       // hub_challenge_step_batches_total
   metrics::Counter& reports_;       // hub_challenge_step_batch_reports_total (their sizes, summed)
   metrics::Counter& keyConflicts_;  // hub_challenge_step_batch_key_conflicts_total
+  const BatchStages stages_;        // copied by each thread (its own clock)
   static constexpr std::chrono::microseconds kGather{2000};
 
   std::mutex mu_;

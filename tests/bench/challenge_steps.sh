@@ -95,6 +95,13 @@ batch_counts() {
     /^hub_challenge_step_batch_reports_total/ { r = $2 }
     /^hub_challenge_step_batch_key_conflicts_total/ { k = $2 } END { printf "%d %d %d", b, r, k }'
 }
+# The host's idle (and I/O wait) jiffies and all jiffies so far, over both cores.
+host_idle() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+# The batches' wall time per stage so far (hub_challenge_step_batch_stage_seconds): "stage sum count".
+stage_sums() {
+  curl -sf "$base/metrics" | sed -n 's/^hub_challenge_step_batch_stage_seconds_\(sum\|count\){stage="\([a-z]*\)"} \(.*\)/\2 \1 \3/p' |
+    sort
+}
 echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s"
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
@@ -106,7 +113,12 @@ db_status() {
     'Handler_write', 'Handler_update', 'Handler_read_key')" | sort
 }
 db_status > "$work/db.before"
+stage_sums > "$work/stages.before"
+read -r idle0 total0 < <(host_idle)
 run "$port" | tee "$work/hub.out"
+read -r idle1 total1 < <(host_idle)
+stage_sums > "$work/stages.after"
+echo "host CPU idle during the run: $(python3 -c "print(round(100 * ($idle1 - $idle0) / ($total1 - $total0)))") %"
 i=0; for name in hub mariadbd redis; do
   echo "cpu $name: $(python3 -c "print(round($(cpu "${pids[$i]}") - ${before[$i]}, 2))") s"; i=$((i + 1))
 done
@@ -114,6 +126,14 @@ read -r b1 r1 k1 <<< "$(batch_counts)"
 db_status > "$work/db.after"
 join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, $3 - $2 }'
 [[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))"), applied again after a key conflict: $((k1 - k0))"
+# Each stage's wall time per batch (ms), in the batcher's order; settle runs about once a second.
+if [[ $b1 -gt $b0 ]]; then
+  join <(sed -n 's/ sum / /p' "$work/stages.before") <(sed -n 's/ sum / /p' "$work/stages.after") |
+    awk -v n="$((b1 - b0))" 'BEGIN { split("gather read begin lock apply days participants audit answers commit feed answer settle", order) }
+      { ms[$1] = ($3 - $2) * 1000 / n; all += ms[$1] }
+      END { printf "batch wall time per stage (ms per batch, of %.2f):", all
+            for (i = 1; i <= 13; i++) printf " %s %.3f", order[i], ms[order[i]]; print "" }'
+fi
 echo "== peer: nginx returning 200"
 run "$nport" | tee "$work/nginx.out"
 participants=$(curl -sf -b "$jar" "$base/api/v1/challenges/$challenge/stats" | jq -r .participants)

@@ -185,6 +185,7 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
       stages_(m.ctx.base.metrics),
       gather_(threads <= 1),
       settled_(std::chrono::steady_clock::now()) {
+  finisher_ = std::thread([this] { runFinisher(); });
   for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -210,15 +211,19 @@ void StepBatcher::stop() {
   cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  {
+    std::lock_guard lock(finMu_);
+    finStopping_ = true;
+  }
+  finCv_.notify_all();
+  if (finisher_.joinable()) finisher_.join();
 }
 
 void StepBatcher::run() {
-  using Steady = std::chrono::steady_clock;
   std::size_t last = 0;  // this thread's last batch
   BatchStages stages = stages_;
   for (;;) {
     std::vector<Submission> batch;
-    bool settle = false;
     {
       std::unique_lock lock(mu_);
       ++waiting_;
@@ -236,10 +241,6 @@ void StepBatcher::run() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (Steady::now() - settled_ >= std::chrono::seconds(1)) {
-        settle = true;
-        settled_ = Steady::now();
-      }
     }
     last = batch.size();
     if (!batch.empty()) {
@@ -250,10 +251,6 @@ void StepBatcher::run() {
       for (int n = checkedBatches_.load(); n > 0 && !checkKeys;)
         checkKeys = checkedBatches_.compare_exchange_weak(n, n - 1);
       process(batch, checkKeys, stages);
-    }
-    if (settle) {
-      if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
-      stages.mark(Stage::Settle);
     }
   }
 }
@@ -314,6 +311,51 @@ void answer(std::vector<Submission>& batch, std::vector<Item>& items) {
 }
 
 }  // namespace
+
+struct StepBatcher::Finished {
+  std::vector<Submission> batch;
+  std::vector<Item> items;
+  std::vector<std::pair<std::shared_ptr<const Challenge>, std::vector<Boards::Fed>>> fed;
+};
+
+void StepBatcher::finish(std::unique_ptr<Finished> f) {
+  std::unique_lock lock(finMu_);
+  finRoomCv_.wait(lock, [&] { return finished_.size() < 2; });
+  finished_.push_back(std::move(f));
+  finCv_.notify_one();
+}
+
+void StepBatcher::runFinisher() {
+  using Steady = std::chrono::steady_clock;
+  BatchStages stages = stages_;
+  for (;;) {
+    std::unique_ptr<Finished> f;
+    {
+      std::unique_lock lock(finMu_);
+      finCv_.wait_for(lock, std::chrono::seconds(1), [&] { return finStopping_ || !finished_.empty(); });
+      if (finished_.empty() && finStopping_) break;
+      if (!finished_.empty()) {
+        f = std::move(finished_.front());
+        finished_.pop_front();
+        finRoomCv_.notify_all();
+      }
+    }
+    stages.start();
+    if (f) {
+      for (const auto& [c, list] : f->fed)
+        if (auto st = m_.boards.feed(*c, list); !st)
+          logger()->warn("[challenge={}] boards (batch of {}): {}", c->id, list.size(), st.error().message);
+      stages.mark(Stage::Feed);
+      answer(f->batch, f->items);
+      stages.mark(Stage::Answer);
+    }
+    if (Steady::now() - settled_ >= std::chrono::seconds(1)) {
+      settled_ = Steady::now();
+      if (auto st = m_.boards.settle(); !st) logger()->warn("boards (average, rate): {}", st.error().message);
+      stages.mark(Stage::Settle);
+    }
+  }
+}
 
 void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchStages& stages) {
   CmsContext& ctx = m_.ctx;
@@ -549,22 +591,18 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
   }
   stages.mark(Stage::Commit);
 
-  // Committed: feed the boards first.
+  // Committed: the finisher feeds the boards, then answers.
   std::map<std::int64_t, std::vector<Boards::Fed>> fed;
   for (const auto& it : items)
     if (it.kind == Kind::Accepted && (it.applied.countedDelta != 0 || it.applied.joined))
       fed[it.k.c->id].push_back(
           Boards::Fed{it.k.mem.id, it.k.mem.orgId, it.k.day, it.applied.countedDelta, it.applied.joined});
-  for (const auto& [cid, list] : fed) {
-    const auto& got = challenges.at(cid);
-    if (got && *got)
-      if (auto fst = m_.boards.feed(**got, list); !fst)
-        logger()->warn("[challenge={}] boards (batch of {}): {}", cid, list.size(), fst.error().message);
-  }
-  stages.mark(Stage::Feed);
-  // Then answer (a client reading the boards after its answer sees its report).
-  answer(batch, items);
-  stages.mark(Stage::Answer);
+  auto done = std::make_unique<Finished>();
+  for (auto& [cid, list] : fed)
+    if (const auto& got = challenges.at(cid); got && *got) done->fed.emplace_back(*got, std::move(list));
+  done->batch = std::move(batch);
+  done->items = std::move(items);
+  finish(std::move(done));
 }
 
 }  // namespace hub::cms::challenge

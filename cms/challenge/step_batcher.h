@@ -6,14 +6,20 @@
 // answers of the keys (only after a batch met a key stored before: a new key, the common case,
 // is found new by the answers' primary key at the insert), the members, the participants
 // (locked), the days, the new days and totals, the audit rows and the stored answers. Only after the commit
-// is each request answered, then the boards are fed in one engine call. Within a batch the reports apply in
+// is each request answered, after the boards are fed in one engine call. Within a batch the reports apply in
 // arrival order (two reports of one member see each other), and a key repeated in a batch is
 // answered like a repeat after the first (replay, or 422 idempotency.conflict). When the
 // batch's transaction fails (a lock conflict with another node, a key another node stored
 // meanwhile), each request of it is applied alone, as before batching. With several threads,
 // several batches are in flight at once, their participant rows locked in key order (the steps
 // route runs one: on 2 cores more threads made smaller batches and cost more CPU per report).
-// The same threads settle the average and rate boards about once a second.
+//
+// Finishing: after the commit the batcher hands the batch to a finisher thread, which feeds the
+// boards (Redis), then answers (a client reading the boards after its answer sees its report),
+// and settles the average and rate boards about once a second; meanwhile the batcher gathers
+// and writes the next batch, so the board feed's round trip and the replies overlap the next
+// batch's SQL instead of following it. At most two finished batches wait: a batcher that finds
+// two waits for the finisher.
 //
 // Gathering: a batch's answers go out together, so their clients' next requests come back
 // together, within about a millisecond, while the queue holds only the requests that came in
@@ -71,6 +77,10 @@ class StepBatcher {
   // applied as if every key were new, and the answers' primary key (app, key) refuses a key
   // stored before: the transaction rolls back and the batch is applied again with its keys read.
   void process(std::vector<Submission>& batch, bool checkKeys, BatchStages& stages);
+  // A committed batch, fed and answered by the finisher thread.
+  struct Finished;
+  void finish(std::unique_ptr<Finished> f);
+  void runFinisher();
 
   Module& m_;
   const std::size_t maxBatch_;
@@ -90,6 +100,13 @@ class StepBatcher {
   std::chrono::steady_clock::time_point settled_;
   std::atomic<int> checkedBatches_{0};  // batches still to read their keys first, after a conflict
   std::vector<std::thread> threads_;
+
+  std::mutex finMu_;
+  std::condition_variable finCv_;      // the finisher: work or stop
+  std::condition_variable finRoomCv_;  // a batcher: room in finished_
+  std::deque<std::unique_ptr<Finished>> finished_;
+  bool finStopping_ = false;
+  std::thread finisher_;
 };
 
 // One submission alone in its own transaction (the fallback of a failed batch).

@@ -168,6 +168,7 @@ class ChallengeApi : public testing::CmsApiTest {
   void EditsReachTheCachedChallenge();
   void LeaderboardsMemberPageAndOrganisations();
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
+  void BatchesInFlightRepeatedKeysAndConflicts();
 
   int perMinute_ = 100000;
   std::string prefix_;

@@ -4,7 +4,8 @@
 // Redis): challenges and app credentials, step submissions with idempotency, every refusal
 // code, held reports and their approval, the rate limit, audit rows; the tests that run the
 // phases of every topic (the caches: challenge_api_caches_test.cpp; the boards and the member
-// page: challenge_api_boards_test.cpp) in one hub each.
+// page: challenge_api_boards_test.cpp; batches under load: challenge_api_batches_test.cpp) in one
+// hub each.
 #include "cms/challenge/tests/challenge_api_fixture.h"
 
 namespace hub::cms::challenge {
@@ -191,6 +192,8 @@ TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlThenRebuild) {
   ReimportElsewhereDropsTheCachedMember();
   EditsReachTheCachedChallenge();
 }
+
+TEST_P(ChallengeApi, BatchesInFlightRepeatedKeysAndConflicts) { BatchesInFlightRepeatedKeysAndConflicts(); }
 
 HUB_CMS_BACKENDS(ChallengeApi);
 

@@ -220,6 +220,7 @@ void StepBatcher::stop() {
 }
 
 void StepBatcher::run() {
+  using Steady = std::chrono::steady_clock;
   std::size_t last = 0;  // this thread's last batch
   BatchStages stages = stages_;
   for (;;) {
@@ -231,8 +232,18 @@ void StepBatcher::run() {
       stages.start();
       const std::size_t whole = std::min(last, maxBatch_);
       if (gather_ && !stopping_ && whole > 1 && queue_.size() < whole) {
+        // Up to kGather after the first arrival or after the finisher answered the batches it
+        // holds, whichever is later: their clients come back only after their answers.
         wakeAt_ = whole;
-        cv_.wait_for(lock, kGather, [&] { return stopping_ || queue_.size() >= whole; });
+        auto until = Steady::now() + kGather;
+        while (!stopping_ && queue_.size() < whole) {
+          if (unanswered_ > 0) {
+            cv_.wait(lock);
+            until = std::max(until, Steady::now() + kGather);
+          } else if (cv_.wait_until(lock, until) == std::cv_status::timeout) {
+            break;
+          }
+        }
         wakeAt_ = 1;
       }
       --waiting_;
@@ -348,6 +359,11 @@ void StepBatcher::runFinisher() {
       stages.mark(Stage::Feed);
       answer(f->batch, f->items);
       stages.mark(Stage::Answer);
+      {
+        std::lock_guard lock(mu_);
+        --unanswered_;
+      }
+      cv_.notify_all();
     }
     if (Steady::now() - settled_ >= std::chrono::seconds(1)) {
       settled_ = Steady::now();
@@ -600,6 +616,10 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
   auto done = std::make_unique<Finished>();
   for (auto& [cid, list] : fed)
     if (const auto& got = challenges.at(cid); got && *got) done->fed.emplace_back(*got, std::move(list));
+  {
+    std::lock_guard lock(mu_);
+    ++unanswered_;
+  }
   done->batch = std::move(batch);
   done->items = std::move(items);
   finish(std::move(done));

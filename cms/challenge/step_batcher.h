@@ -26,8 +26,10 @@
 // during that batch. A lone batcher thread that finds fewer queued than its last batch held
 // waits up to kGather for that many (never longer, never for more than maxBatch): batches stay
 // whole instead of splitting into halves that alternate, each paying the round trips of a batch.
-// When the queue already holds that many (steady arrivals: it filled during the last batch), or
-// the last batch held one, it does not wait. Requests wake a waiting batcher only when they
+// With the finisher, the clients of a committed batch come back only after its answers: the wait
+// lasts until the finisher has answered what it holds, then up to kGather. When the queue already
+// holds that many (steady arrivals: it filled during the last batch), or the last batch held one,
+// it does not wait. Requests wake a waiting batcher only when they
 // bring the queue to what it waits for, never while it is busy.
 #pragma once
 
@@ -93,9 +95,10 @@ class StepBatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Submission> queue_;
-  std::size_t waiting_ = 0;  // threads waiting in run()
-  std::size_t wakeAt_ = 1;   // the queue's length that wakes them (more while gathering)
-  bool gather_ = false;      // one thread: it gathers
+  std::size_t waiting_ = 0;     // threads waiting in run()
+  std::size_t wakeAt_ = 1;      // the queue's length that wakes them (more while gathering)
+  std::size_t unanswered_ = 0;  // committed batches the finisher has not answered yet
+  bool gather_ = false;         // one thread: it gathers
   bool stopping_ = false;
   std::chrono::steady_clock::time_point settled_;
   std::atomic<int> checkedBatches_{0};  // batches still to read their keys first, after a conflict

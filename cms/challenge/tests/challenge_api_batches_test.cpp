@@ -69,8 +69,7 @@ void ChallengeApi::BatchesInFlightRepeatedKeysAndConflicts() {
     auto& b = best[bodyOf(n)];
     b = std::max<std::int64_t>(b, stepsOf(n));
   }
-  std::map<std::string, std::int64_t> expected;
-  for (const auto& [md, v] : best) expected[md.first] += std::min<std::int64_t>(v, 30000);
+  const auto expected = cappedTotals(best, 30000);
   const auto sql = totalsFromSql(cid, 30000);
   EXPECT_EQ(sql, expected);
   // Every change of a total audited, in order: each row starts where the member's last ended,
@@ -89,15 +88,7 @@ void ChallengeApi::BatchesInFlightRepeatedKeysAndConflicts() {
   }
   EXPECT_EQ(breaks, 0);
   EXPECT_EQ(chained, expected) << "the audit's last totals";
-  auto parts = hub().db().query(
-      "SELECT m.member_no, p.total FROM cms_challenge_participants p JOIN cms_members m ON m.id = "
-      "p.member_id "
-      "WHERE p.challenge_id = ?",
-      {cid});
-  ASSERT_TRUE(parts);
-  std::map<std::string, std::int64_t> totals;
-  for (const auto& r : *parts) totals[r.getString("member_no")] = r.getInt("total");
-  EXPECT_EQ(totals, expected) << "the participants' totals";
+  EXPECT_EQ(participantTotals(cid), expected) << "the participants' totals";
   // The boards were fed before each answer went out.
   EXPECT_EQ(board(cid, "board=individuals"), expected);
 }

@@ -136,6 +136,27 @@ class ChallengeApi : public testing::CmsApiTest {
     return out;
   }
 
+  // member_no -> the sum of its days' best (member, day) -> steps, each capped.
+  static std::map<std::string, std::int64_t> cappedTotals(
+      const std::map<std::pair<std::string, Day>, std::int64_t>& best, int cap) {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& [md, v] : best) out[md.first] += std::min<std::int64_t>(v, cap);
+    return out;
+  }
+
+  // member_no -> the participant's stored total.
+  std::map<std::string, std::int64_t> participantTotals(std::int64_t cid) {
+    auto rows = hub().db().query(
+        "SELECT m.member_no, p.total FROM cms_challenge_participants p JOIN cms_members m ON m.id = "
+        "p.member_id WHERE p.challenge_id = ?",
+        {cid});
+    EXPECT_TRUE(rows);
+    std::map<std::string, std::int64_t> out;
+    if (rows)
+      for (const auto& r : *rows) out[r.getString("member_no")] = r.getInt("total");
+    return out;
+  }
+
   std::map<std::string, std::int64_t> board(std::int64_t cid, const std::string& query) {
     std::map<std::string, std::int64_t> out;
     auto r = admin().get("/api/v1/challenges/" + std::to_string(cid) + "/leaderboard?limit=100&" + query);

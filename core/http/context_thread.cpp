@@ -50,10 +50,10 @@ Status ContextThread::start() {
     if (!ipv6_) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.server_string = "hub";
     // lws reads HTTP into this per-loop buffer (4 KiB by default). A TLS record carries up to
-    // 16 KiB, and what a read leaves of it inside OpenSSL raises no epoll event: lws serves it
-    // from its libev idle watcher, which libev runs only on a pass with no socket ready, so on a
-    // busy loop the rest of a request could wait. A buffer that holds a whole record leaves
-    // nothing behind (WebSockets read into their protocol's 16 KiB buffer, also a whole record).
+    // 16 KiB, and what a read leaves of it inside OpenSSL raises no epoll event: it waits for
+    // lws' forced service (LwsLoop::runOnce, after the pass). A buffer that holds a whole record
+    // leaves nothing behind (WebSockets read into their protocol's 16 KiB buffer, also a whole
+    // record).
     info.pt_serv_buf_size = 32 * 1024;
     if (!core_.options.tlsCert.empty()) {
       info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;

@@ -69,6 +69,12 @@ bool LwsLoop::runOnce() {
   if (!context_) return false;
   if (!loop_) return lws_service(context_, 0) >= 0;
   ev_run(loop_, EVRUN_ONCE);
+  // Input lws already holds (its buflist: pipelined requests, frames read with an upgrade;
+  // records left inside OpenSSL) raises no event. The libev glue serves it only from its idle
+  // watcher, which libev runs on a pass with no socket ready, so a busy loop could leave it
+  // for seconds. Served after every pass instead, as lws' own poll() loop does. Not through
+  // lws_service_tsi(): on an event lib that runs the whole loop and does not return.
+  if (lws_service_adjust_timeout(context_, 1, 0) == 0) (void)_lws_plat_service_forced_tsi(context_, 0);
   return true;
 }
 

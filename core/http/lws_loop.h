@@ -12,6 +12,10 @@
 // armed further out than that and lws' own timeouts (whole seconds) fire at most a tick late;
 // and the one timer the owner needs to the millisecond (the coalescing hold) is a libev timer
 // of ours on the same loop.
+//
+// Input lws already holds (its buflist, a TLS record's rest) raises no event, and the glue
+// serves it only from an idle watcher that a busy loop never runs: runOnce() serves it after
+// each pass, as lws' own poll() loop does.
 #pragma once
 
 #include <chrono>

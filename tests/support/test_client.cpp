@@ -126,18 +126,22 @@ bool TestClient::waitClosed(std::chrono::milliseconds timeout) {
   return false;
 }
 
-int TestClient::wsHandshake(const std::string& path, const std::string& origin) {
+int TestClient::wsHandshake(const std::string& path, const std::string& origin, const std::string& after) {
   std::string req = "GET " + path +
                     " HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
   if (!origin.empty()) req += "Origin: " + origin + "\r\n";
   req += "\r\n";
-  if (!sendRaw(req)) return -1;
+  if (!sendRaw(req + after)) return -1;
   auto r = readResponse(true, std::chrono::seconds(5));
   return r ? r->status : -1;
 }
 
 bool TestClient::wsSend(const std::string& payload, bool binary, bool fin, int opcode) {
+  return sendRaw(wsFrame(payload, binary, fin, opcode));
+}
+
+std::string TestClient::wsFrame(const std::string& payload, bool binary, bool fin, int opcode) {
   std::string f;
   int op = opcode >= 0 ? opcode : (binary ? 2 : 1);
   f.push_back(static_cast<char>((fin ? 0x80 : 0) | op));
@@ -155,7 +159,7 @@ bool TestClient::wsSend(const std::string& payload, bool binary, bool fin, int o
   const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
   for (unsigned char m : mask) f.push_back(static_cast<char>(m));
   for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
-  return sendRaw(f);
+  return f;
 }
 
 std::optional<TestClient::Frame> TestClient::wsRead(std::chrono::milliseconds timeout) {

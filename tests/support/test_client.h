@@ -43,8 +43,12 @@ class TestClient {
   bool waitClosed(std::chrono::milliseconds timeout);
 
   // WebSocket: handshake on `path` with an optional Origin; returns the status (101 on success).
-  int wsHandshake(const std::string& path, const std::string& origin);
+  // `after` goes out in the same write as the upgrade request (frames a client sends at once).
+  int wsHandshake(const std::string& path, const std::string& origin, const std::string& after = "");
   bool wsSend(const std::string& payload, bool binary = false, bool fin = true, int opcode = -1);
+  // The bytes of one masked client frame (what wsSend writes).
+  static std::string wsFrame(const std::string& payload, bool binary = false, bool fin = true,
+                             int opcode = -1);
   struct Frame {
     int opcode = 0;
     std::string payload;

@@ -96,12 +96,15 @@ void ContextThread::run() {
   const auto maxGap = std::chrono::duration_cast<std::chrono::nanoseconds>(core_.options.maxPollGap);
   auto lastPoll = std::chrono::steady_clock::time_point{};
   while (!exit_) {
-    if (perConn.count() > 0 && maxGap.count() > 0) {
+    // Between two chunks of a write pass the loop only serves what is ready, without the gap.
+    const bool flushing = !flushing_.empty();
+    if (!flushing && perConn.count() > 0 && maxGap.count() > 0) {
       const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(wsOpen_));
       if (std::chrono::steady_clock::now() < lastPoll + gap) std::this_thread::sleep_until(lastPoll + gap);
     }
-    if (!loop_.runOnce()) break;
-    lastPoll = std::chrono::steady_clock::now();
+    if (!loop_.runOnce(!flushing)) break;
+    if (!flushing) lastPoll = std::chrono::steady_clock::now();
+    if (!flushing_.empty()) continueFlush();
   }
   // Sockets still queued for adoption are closed here; then lws closes the rest.
   for (auto& item : mailbox_->detach())

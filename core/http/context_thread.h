@@ -103,6 +103,8 @@ class ContextThread {
   // WRITEABLE when it is closing or a short send is pending).
   void flushWs(Connection& c);
   void onCoalesceTimer();
+  // Writes the next kFlushChunk connections of the pass the coalescing timer started.
+  void continueFlush();
   void onWsClosed(Connection& c);
   // holdUs: how long the connection may wait for the coalescing timer (below 0: the route's).
   void wakeWs(std::uint64_t connId, std::int64_t holdUs);
@@ -138,6 +140,12 @@ class ContextThread {
   bool coalesceArmed_ = false;
   std::chrono::steady_clock::time_point coalesceDue_;  // when the armed timer fires
   std::vector<std::uint64_t> coalesced_;
+  // The pass the timer started, written kFlushChunk connections at a time on the libev loop,
+  // with a pass of the loop (reads, mailbox) between two chunks: a frame that arrives during a
+  // big room's write pass is read after one chunk, not after the whole pass.
+  static constexpr std::size_t kFlushChunk = 1000;
+  std::vector<std::uint64_t> flushing_;
+  std::size_t flushAt_ = 0;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second
   std::string dateValue_;

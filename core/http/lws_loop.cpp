@@ -65,10 +65,10 @@ lws_context* LwsLoop::create(lws_context_creation_info info, bool epoll) {
   return context_;
 }
 
-bool LwsLoop::runOnce() {
+bool LwsLoop::runOnce(bool wait) {
   if (!context_) return false;
   if (!loop_) return lws_service(context_, 0) >= 0;
-  ev_run(loop_, EVRUN_ONCE);
+  ev_run(loop_, wait ? EVRUN_ONCE : EVRUN_NOWAIT);
   // Input lws already holds (its buflist: pipelined requests, frames read with an upgrade;
   // records left inside OpenSSL) raises no event. The libev glue serves it only from its idle
   // watcher, which libev runs on a pass with no socket ready, so a busy loop could leave it

@@ -41,8 +41,11 @@ class LwsLoop {
   // Creates the context on a libev loop when `epoll` and the plugin starts, else on lws'
   // poll() (a fall-back that starts is logged, once per process); nullptr when neither starts.
   lws_context* create(lws_context_creation_info info, bool epoll);
-  // One pass: waits for what is ready (or a timer) and serves it. False once lws gave up.
-  bool runOnce();
+  // One pass: waits for what is ready (or a timer) and serves it; with `wait` false on the
+  // libev loop, serves only what is ready now. False once lws gave up.
+  bool runOnce(bool wait = true);
+  // True on the libev loop, false on lws' poll() (whose pass always waits).
+  bool evented() const { return loop_ != nullptr; }
   // The owner's timer: `fn` runs on the loop thread when it fires. Armed again, the new
   // deadline replaces the old one.
   void setTimerCallback(std::function<void()> fn) { timerFn_ = std::move(fn); }

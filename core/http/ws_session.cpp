@@ -5,6 +5,7 @@
 // and the send queue: written straight from the mailbox pass (or the coalescing timer) when
 // the socket has nothing pending, else from the WRITEABLE callback. In a pass, the frames of
 // every woken plain-TCP connection go out together in one io_uring submission.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -276,15 +277,29 @@ void ContextThread::wakeWs(std::uint64_t connId, std::int64_t holdUs) {
 
 void ContextThread::onCoalesceTimer() {
   coalesceArmed_ = false;
-  std::vector<std::uint64_t> ids;
-  ids.swap(coalesced_);
-  for (auto id : ids) {
-    auto it = byId_.find(id);
+  if (flushing_.empty()) {
+    flushing_.swap(coalesced_);  // keeps both capacities
+    flushAt_ = 0;
+  } else {
+    flushing_.insert(flushing_.end(), coalesced_.begin(), coalesced_.end());
+    coalesced_.clear();
+  }
+  // lws' poll() has no pass that does not wait: the whole pass at once there.
+  if (!loop_.evented())
+    while (!flushing_.empty()) continueFlush();
+}
+
+void ContextThread::continueFlush() {
+  const std::size_t end = std::min(flushing_.size(), flushAt_ + kFlushChunk);
+  for (; flushAt_ < end; ++flushAt_) {
+    auto it = byId_.find(flushing_[flushAt_]);
     if (it != byId_.end() && it->second->ws) flushWs(*it->second);
   }
   submitWsSends();
-  ids.clear();
-  coalesced_.swap(ids);  // keeps the capacity
+  if (flushAt_ == flushing_.size()) {
+    flushing_.clear();
+    flushAt_ = 0;
+  }
 }
 
 }  // namespace hub::http

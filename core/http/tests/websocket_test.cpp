@@ -2,8 +2,8 @@
 //
 // WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
 // limit (1009), sends from another thread, frames cut short by a full socket, packing,
-// coalescing, send batches, the gap a loop with many connections leaves between two polls, and
-// 1001 on shutdown.
+// coalescing, send batches, a write pass longer than a chunk, the gap a loop with many
+// connections leaves between two polls, and 1001 on shutdown.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -408,6 +408,68 @@ TEST_P(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
   EXPECT_EQ(g->payload, "two");
   EXPECT_EQ(WsSendBatch::current(), nullptr);
 }
+
+// One loop with more connections than a chunk of a coalescing write pass (1,000 connections):
+// the pass goes on after its first chunk and every connection gets its messages, in order.
+class WsWritePass : public ::testing::TestWithParam<bool> {};
+
+TEST_P(WsWritePass, APassOverMoreConnectionsThanAChunkReachesEveryOneInOrder) {
+  metrics::Registry registry;
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 1;
+  o.epollLoop = GetParam();
+  Server server(o, registry);
+  std::mutex mu;
+  std::vector<std::shared_ptr<WsConnection>> conns;
+  WsHandlers h;
+  h.onOpen = [&](const std::shared_ptr<WsConnection>& c) {
+    std::lock_guard l(mu);
+    conns.push_back(c);
+  };
+  WsOptions wo;
+  wo.coalesce = 50ms;
+  server.addWebSocket("/ws", h, wo);
+  ASSERT_TRUE(server.start());
+  constexpr std::size_t kClients = 1'100;
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (std::size_t i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<TestClient>("127.0.0.1", server.port()));
+    ASSERT_EQ(clients.back()->wsHandshake("/ws", ""), 101) << "client " << i;
+  }
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard l(mu);
+      if (conns.size() == kClients) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  std::vector<std::shared_ptr<WsConnection>> open;
+  {
+    std::lock_guard l(mu);
+    open = conns;
+  }
+  ASSERT_EQ(open.size(), kClients);
+  const std::vector<std::string> want = {"0a", "0b", "1a", "1b"};
+  for (int round = 0; round < 2; ++round) {
+    WsSendBatch batch;  // one wake-up pass for all of them
+    for (auto& c : open) {
+      ASSERT_TRUE(c->send(std::to_string(round) + "a"));
+      ASSERT_TRUE(c->send(std::to_string(round) + "b"));
+    }
+  }
+  for (std::size_t i = 0; i < kClients; ++i) {
+    for (const auto& w : want) {
+      auto f = clients[i]->wsRead(5s);
+      ASSERT_TRUE(f) << "client " << i << " waits for " << w;
+      ASSERT_EQ(f->payload, w) << "client " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Loops, WsWritePass, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& p) {
+  return p.param ? "Epoll" : "LwsPoll";
+});
 
 INSTANTIATE_TEST_SUITE_P(Loops, WsTest, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& p) {
   return p.param ? "Epoll" : "LwsPoll";

@@ -6,6 +6,9 @@
 # connections, members picked at random. The peer, in the same run with the same generator, is
 # nginx answering 200 to every POST (the host's HTTP ceiling). Usage:
 #   tests/bench/challenge_steps.sh BUILD_DIR [MEMBERS] [SECONDS] [CONNECTIONS]
+# An experiment, not a setting: WITHOUT_ANSWERS_DAY_INDEX=1 drops the stored answers' index on
+# (challenge_id, day) after the import, to see what it costs each batch (the stats endpoint's
+# submissions per day read it, so the hub needs it).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 members=${2:-100000}
@@ -40,6 +43,12 @@ common=(--data-dir "$work/data" --sql-url "$sql")
 awk -v n="$members" 'BEGIN { print "member_no,name,org_id"; for (i = 0; i < n; i++) printf "M%09d,会员%d,%d\n", i, i, 100 + i % 100 }' > "$work/members.csv"
 "$hub" org import "$work/orgs.csv" "${common[@]}"
 "$hub" member import "$work/members.csv" "${common[@]}"
+if [[ ${WITHOUT_ANSWERS_DAY_INDEX:-0} == 1 ]]; then
+  db=${sql##*/}
+  mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" \
+    -e "DROP INDEX cms_challenge_requests_day ON ${db%%\?*}.cms_challenge_requests"
+  echo "experiment: the answers' (challenge_id, day) index dropped"
+fi
 printf 'bench-password-1\n' | "$hub" user create bench --admin --password-stdin "${common[@]}" >/dev/null
 
 port=$(free_port)

@@ -112,7 +112,4 @@ class StepBatcher {
   std::thread finisher_;
 };
 
-// One submission alone in its own transaction (the fallback of a failed batch).
-Reply submitOne(Module& m, const Submission& s);
-
 }  // namespace hub::cms::challenge

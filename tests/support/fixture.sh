@@ -68,7 +68,7 @@ start_mariadb() {
   # Detached, with its own output file, so that ctest does not wait on the pipe it inherited.
   setsid mariadbd --no-defaults "${user_flag[@]}" --datadir="$data/db" --port="$port" --bind-address=127.0.0.1 \
     --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" --log-error="$data/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size="${HUB_MARIADB_BUFFER_POOL:-64M}" --innodb-log-file-size=16M \
+    --skip-name-resolve --innodb-buffer-pool-size="${HUB_MARIADB_BUFFER_POOL:-64M}" --innodb-log-file-size="${HUB_MARIADB_LOG_FILE_SIZE:-16M}" \
     --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
     </dev/null >>"$data/stdout.log" 2>&1 &
   echo $! > "$dir/mariadb.pid"

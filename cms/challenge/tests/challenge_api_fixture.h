@@ -190,6 +190,11 @@ class ChallengeApi : public testing::CmsApiTest {
   void LeaderboardsMemberPageAndOrganisations();
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
   void BatchesInFlightRepeatedKeysAndConflicts();
+  void RepeatedKeysAcrossMembers();
+
+  // SQL's totals, every member's audit chain, the participants and the boards all equal
+  // `expected` (member_no -> counted total).
+  void expectAgreed(std::int64_t cid, const std::map<std::string, std::int64_t>& expected);
 
   int perMinute_ = 100000;
   std::string prefix_;

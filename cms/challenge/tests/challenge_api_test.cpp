@@ -195,6 +195,8 @@ TEST_P(ChallengeApi, ConcurrentRepeatedSubmissionsMatchSqlThenRebuild) {
 
 TEST_P(ChallengeApi, BatchesInFlightRepeatedKeysAndConflicts) { BatchesInFlightRepeatedKeysAndConflicts(); }
 
+TEST_P(ChallengeApi, RepeatedKeysAcrossMembers) { RepeatedKeysAcrossMembers(); }
+
 HUB_CMS_BACKENDS(ChallengeApi);
 
 class ChallengeRateLimit : public ChallengeApi {

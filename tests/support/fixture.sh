@@ -2,7 +2,8 @@
 # Starts or stops one throwaway server for a test run, on a free loopback port.
 #   fixture.sh start redis|mariadb DIR   writes DIR/<name>.url and DIR/<name>.pid
 #   fixture.sh stop  redis|mariadb DIR
-# MariaDB's buffer pool is 64M unless HUB_MARIADB_BUFFER_POOL says otherwise (benchmarks).
+# MariaDB's buffer pool is 64M and its redo log 16M unless HUB_MARIADB_BUFFER_POOL and
+# HUB_MARIADB_LOG_FILE_SIZE say otherwise (benchmarks).
 # A server that cannot start is an error (exit 1): the tests that need it then fail.
 set -euo pipefail
 action=$1 name=$2 dir=$3
@@ -16,6 +17,11 @@ free_port() {
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "no free port found" >&2; return 1
+}
+
+up_or_gone() {  # up_or_gone PID SOCKET: true once mariadbd answers on SOCKET, or once PID has exited
+  kill -0 "$1" 2>/dev/null || return 0
+  mariadb --no-defaults -uroot --socket="$2" -e 'select 1'
 }
 
 wait_for() {  # wait_for SECONDS CMD...: true once CMD succeeds
@@ -60,21 +66,31 @@ start_redis() {
 
 start_mariadb() {
   command -v mariadbd >/dev/null || { echo "mariadbd is not installed (run deploy/test.sh)" >&2; exit 1; }
-  local port; port=$(free_port)
+  local port pid try
   local data="$dir/mariadb"; rm -rf "$data"; mkdir -p "$data"
   mariadb-install-db --user="$(id -un)" --datadir="$data/db" --auth-root-authentication-method=normal \
     --skip-test-db >"$data/install.log" 2>&1 || { cat "$data/install.log" >&2; exit 1; }
   local user_flag=(); [ "$(id -u)" = 0 ] && user_flag=(--user=root)
-  # Detached, with its own output file, so that ctest does not wait on the pipe it inherited.
-  setsid mariadbd --no-defaults "${user_flag[@]}" --datadir="$data/db" --port="$port" --bind-address=127.0.0.1 \
-    --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" --log-error="$data/error.log" \
-    --skip-name-resolve --innodb-buffer-pool-size="${HUB_MARIADB_BUFFER_POOL:-64M}" --innodb-log-file-size="${HUB_MARIADB_LOG_FILE_SIZE:-16M}" \
-    --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
-    </dev/null >>"$data/stdout.log" 2>&1 &
-  echo $! > "$dir/mariadb.pid"
-  if ! wait_for 60 mariadb --no-defaults -uroot --socket="$data/mysqld.sock" -e 'select 1'; then
-    cat "$data/error.log" >&2; exit 1
-  fi
+  # Like redis: a port found free can be taken before mariadbd binds it (other servers start on
+  # this host meanwhile); then mariadbd exits and another port is tried.
+  for try in 1 2 3; do
+    port=$(free_port)
+    : >"$data/error.log"
+    # Detached, with its own output file, so that ctest does not wait on the pipe it inherited.
+    setsid mariadbd --no-defaults "${user_flag[@]}" --datadir="$data/db" --port="$port" --bind-address=127.0.0.1 \
+      --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" --log-error="$data/error.log" \
+      --skip-name-resolve --innodb-buffer-pool-size="${HUB_MARIADB_BUFFER_POOL:-64M}" \
+      --innodb-log-file-size="${HUB_MARIADB_LOG_FILE_SIZE:-16M}" \
+      --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+      </dev/null >>"$data/stdout.log" 2>&1 &
+    pid=$!
+    echo "$pid" > "$dir/mariadb.pid"
+    if wait_for 60 up_or_gone "$pid" "$data/mysqld.sock" && kill -0 "$pid" 2>/dev/null; then break; fi
+    if kill "$pid" 2>/dev/null || [ "$try" -eq 3 ] || ! grep -q 'Address already in use' "$data/error.log"; then
+      cat "$data/error.log" >&2; exit 1
+    fi
+    echo "mariadb: port $port was taken, trying another" >&2
+  done
   mariadb --no-defaults -uroot --socket="$data/mysqld.sock" <<SQL
 CREATE DATABASE IF NOT EXISTS hub_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS 'hub'@'127.0.0.1' IDENTIFIED BY 'hubtest';

@@ -215,6 +215,9 @@ void ContextThread::processMailbox() {
       case Mailbox::Item::Kind::WsWake:
         wakeWs(item.connId, item.holdUs);
         break;
+      case Mailbox::Item::Kind::WsWakes:
+        wakeWs(item.connIds, item.holdUs);
+        break;
       case Mailbox::Item::Kind::Drain:
         onDrain();
         break;

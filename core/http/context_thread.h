@@ -108,6 +108,11 @@ class ContextThread {
   void onWsClosed(Connection& c);
   // holdUs: how long the connection may wait for the coalescing timer (below 0: the route's).
   void wakeWs(std::uint64_t connId, std::int64_t holdUs);
+  // A room event's wake-ups for this loop (WsSendBatch): with a hold, one step for all of
+  // them, no per-connection lookup (the write pass sorts out the gone and the closing).
+  void wakeWs(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs);
+  // Arms the loop's one coalescing timer unless it already fires within `delay`.
+  void holdFor(std::chrono::microseconds delay);
 
   ServerCore& core_;
   unsigned index_;

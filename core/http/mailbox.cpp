@@ -23,11 +23,11 @@ bool Mailbox::post(Item item) {
   return true;
 }
 
-void Mailbox::postWakes(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs) {
+void Mailbox::postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs) {
   std::lock_guard lock(mu_);
   if (detached_ || connIds.empty()) return;
   bool wasEmpty = items_.empty();
-  for (auto id : connIds) items_.push_back(Item{Item::Kind::WsWake, id, 0, -1, {}, holdUs});
+  items_.push_back(Item{Item::Kind::WsWakes, 0, 0, -1, {}, holdUs, std::move(connIds)});
   if (wasEmpty && ctx_) lws_cancel_service(ctx_);
 }
 

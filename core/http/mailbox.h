@@ -20,20 +20,23 @@ namespace hub::http {
 class Mailbox {
  public:
   struct Item {
-    enum class Kind { Adopt, Response, WsWake, Drain, Exit } kind;
+    enum class Kind { Adopt, Response, WsWake, WsWakes, Drain, Exit } kind;
     std::uint64_t connId = 0;
     std::uint64_t seq = 0;  // request number on the connection, to drop stale responses
     int fd = -1;
     std::optional<Response> response;
     // WsWake: how long the loop may hold the connection's queue to gather what follows (in
-    // microseconds; below 0: the route's WsOptions::coalesce).
+    // microseconds; below 0: the route's WsOptions::coalesce). WsWakes: the same for all of
+    // connIds.
     std::int64_t holdUs = -1;
+    std::vector<std::uint64_t> connIds{};  // WsWakes
   };
 
   // Returns false (and closes an Adopt fd) once the loop has detached.
   bool post(Item item);
-  // A WsWake for each connection id, under one lock and with one wake-up (WsSendBatch).
-  void postWakes(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs = -1);
+  // One WsWakes item for all of these connections, with one wake-up (WsSendBatch): the loop
+  // takes a room event's wake-ups in one step, not one item per member.
+  void postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs = -1);
   // Responses (never Adopt items) under one lock and with one wake-up (ResponseBatch); dropped
   // once the loop has detached.
   void postMany(std::vector<Item> items);

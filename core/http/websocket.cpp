@@ -21,7 +21,7 @@ WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connI
 
 bool WsConnection::send(Buffer message, bool binary) {
   if (!open() || !message) return false;
-  bool accepted = true, wake = false;
+  bool accepted = true, wake = false, urgent = false;
   {
     std::lock_guard lock(mu_);
     if (closeCode_) return false;
@@ -36,13 +36,14 @@ bool WsConnection::send(Buffer message, bool binary) {
       overflowed_.store(true, std::memory_order_release);
       accepted = false;
       wake = true;
+      urgent = true;
     } else {
       wake = queue_.empty();  // otherwise the loop already knows there is work
       queuedBytes_ += message->size();
       queue_.push_back(Outgoing{std::move(message), binary});
     }
   }
-  if (wake) this->wake();
+  if (wake) this->wake(urgent);
   return accepted;
 }
 
@@ -54,7 +55,7 @@ void WsConnection::close(int code, std::string reason) {
     closeReason_ = std::move(reason);
     closing_.store(true, std::memory_order_release);
   }
-  wake();
+  wake(true);
 }
 
 bool WsConnection::popOutgoing(Outgoing& out, bool& more) {
@@ -101,8 +102,8 @@ std::pair<int, std::string> WsConnection::closeRequest() {
   return {closeCode_, closeReason_};
 }
 
-void WsConnection::wake() {
-  if (auto* batch = WsSendBatch::current()) return batch->add(mailbox_, connId_);
+void WsConnection::wake(bool urgent) {
+  if (auto* batch = WsSendBatch::current()) return batch->add(mailbox_, connId_, urgent);
   (void)mailbox_->post(Mailbox::Item{Mailbox::Item::Kind::WsWake, connId_, 0, -1, {}});
 }
 
@@ -119,7 +120,7 @@ WsSendBatch::~WsSendBatch() {
   tHoldUs = outerHoldUs_;
   if (outer_) return;
   tCurrentBatch = nullptr;
-  for (auto& w : wakes_) w.mailbox->postWakes(w.ids, w.holdUs);
+  for (auto& w : wakes_) w.mailbox->postWakes(std::move(w.ids), w.holdUs);
 }
 
 WsSendBatch* WsSendBatch::current() { return tCurrentBatch; }
@@ -128,14 +129,15 @@ void WsSendBatch::setHold(std::chrono::microseconds hold) {
   tHoldUs = std::max<std::int64_t>(hold.count(), 0);
 }
 
-void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId) {
+void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, bool urgent) {
+  const std::int64_t holdUs = urgent ? 0 : tHoldUs;
   for (auto& w : wakes_) {
-    if (w.mailbox == mailbox && w.holdUs == tHoldUs) {
+    if (w.mailbox == mailbox && w.holdUs == holdUs) {
       w.ids.push_back(connId);
       return;
     }
   }
-  wakes_.push_back(Wakes{mailbox, tHoldUs, {connId}});
+  wakes_.push_back(Wakes{mailbox, holdUs, {connId}});
 }
 
 bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {

@@ -103,7 +103,8 @@ class WsConnection {
   void markClosed() { open_.store(false, std::memory_order_release); }
 
  private:
-  void wake();
+  // urgent: a close, never held by a coalescing timer.
+  void wake(bool urgent = false);
 
   std::shared_ptr<Mailbox> mailbox_;
   std::uint64_t connId_;
@@ -135,7 +136,8 @@ class WsSendBatch {
 
   // The batch open on this thread, if any (WsConnection::send uses it).
   static WsSendBatch* current();
-  void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId);
+  // urgent (a close) goes at once, whatever the hold.
+  void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, bool urgent = false);
   // From now until this batch ends, a connection woken on this thread may wait up to `hold` in
   // its loop to leave with what is queued after it (instead of the route's WsOptions::coalesce;
   // 0: written at once). Adaptive coalescing: the sender knows how busy the room is.

@@ -267,6 +267,21 @@ void ContextThread::wakeWs(std::uint64_t connId, std::int64_t holdUs) {
   if (holdUs < 0) delay = c.wsRoute ? c.wsRoute->options.coalesce : std::chrono::microseconds{0};
   if (delay.count() <= 0 || c.ws->closeRequested()) return flushWs(c);
   coalesced_.push_back(connId);
+  holdFor(delay);
+}
+
+void ContextThread::wakeWs(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs) {
+  if (holdUs <= 0) {
+    for (auto id : connIds) wakeWs(id, holdUs);
+    return;
+  }
+  // Closes come apart (WsConnection::close wakes urgently); one that is gone or started closing
+  // meanwhile is skipped or closed by the write pass.
+  coalesced_.insert(coalesced_.end(), connIds.begin(), connIds.end());
+  holdFor(std::chrono::microseconds{holdUs});
+}
+
+void ContextThread::holdFor(std::chrono::microseconds delay) {
   // One timer per loop: the soonest deadline wins, so nothing waits longer than its own hold.
   const auto due = std::chrono::steady_clock::now() + delay;
   if (coalesceArmed_ && coalesceDue_ <= due) return;

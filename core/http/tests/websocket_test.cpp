@@ -302,6 +302,28 @@ TEST_P(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {
   EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
 }
 
+TEST_P(WsTest, ACloseInsideAHeldSendBatchIsNotHeld) {
+  // The batch's wake-ups reach the loop as one held item; the close comes apart and at once.
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    WsSendBatch batch;
+    batch.setHold(300ms);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":0})")));
+    conn->close(4000, "bye");
+  }
+  auto f = c.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
+  ASSERT_EQ(f->opcode, 8);
+  ASSERT_GE(f->payload.size(), 2u);
+  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
+            4000);
+}
+
 TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
   // Three connections at 10 ms each: the loop leaves 30 ms between two polls.
   metrics::Registry registry;

@@ -12,6 +12,8 @@
 namespace hub::bench {
 
 namespace {
+// Every key the scan looks for starts with "t: one pass over the frame finds them all.
+constexpr std::string_view kKeyStart = "\"t";
 constexpr std::string_view kTextMark = "\"text\":\"b:";
 constexpr std::string_view kLikesMark = "\"type\":\"likes\"";
 constexpr std::string_view kTotalMark = "\"total\":";
@@ -168,36 +170,44 @@ void LoadWorker::onText(std::size_t client, std::string_view text) {
   const std::int64_t now = nowMicros();
   const std::size_t local = (client - id_) / workers_;  // this worker owns id_, id_+T, ...
   const std::int64_t arrivedReal = clients_[local]->arrivalRealMicros();
+  // One pass: a message's "text" (sender, sequence, send time) comes before its "ts" (the
+  // server's clock), a likes event's "type" before its "total".
+  std::int64_t pendingSentAt = -1;  // a message whose "ts" is still ahead
   std::size_t pos = 0;
-  while ((pos = text.find(kTextMark, pos)) != std::string_view::npos) {
-    pos += kTextMark.size();
-    const auto sender = takeNumber(text, pos);
-    const auto seq = static_cast<std::uint32_t>(takeNumber(text, pos));
-    const auto sentAt = static_cast<std::int64_t>(takeNumber(text, pos));
-    hist_.add(now - sentAt);
-    const auto ts = text.find(kTsMark, pos);
-    if (ts != std::string_view::npos && arrivedReal > 0) {
-      std::size_t at = ts + kTsMark.size();
-      const auto serverMicros = static_cast<std::int64_t>(takeNumber(text, at)) * 1000;
-      histIn_.add(serverMicros - (sentAt + realMinusSteadyMicros_));
-      histServer_.add(arrivedReal - serverMicros);
-      histRead_.add(now + realMinusSteadyMicros_ - arrivedReal);
-    }
-    delivered_.fetch_add(1, std::memory_order_relaxed);
-    if (sender < cfg_.senders) {  // order per sender, as this receiver sees it
-      auto& last = lastSeq_[local][sender];
-      if (seq <= last) ++outOfOrder_;
-      last = seq;
-    }
-  }
-  pos = 0;
-  while ((pos = text.find(kLikesMark, pos)) != std::string_view::npos) {
-    pos += kLikesMark.size();
-    if (sending_.load(std::memory_order_relaxed)) ++likeEvents_[local];
-    auto t = text.find(kTotalMark, pos);
-    if (t != std::string_view::npos) {
-      t += kTotalMark.size();
-      likesTotalSeen_ = std::max(likesTotalSeen_, takeNumber(text, t));
+  while ((pos = text.find(kKeyStart, pos)) != std::string_view::npos) {
+    const std::string_view at = text.substr(pos);
+    if (at.starts_with(kTextMark)) {
+      pos += kTextMark.size();
+      const auto sender = takeNumber(text, pos);
+      const auto seq = static_cast<std::uint32_t>(takeNumber(text, pos));
+      const auto sentAt = static_cast<std::int64_t>(takeNumber(text, pos));
+      hist_.add(now - sentAt);
+      pendingSentAt = sentAt;
+      delivered_.fetch_add(1, std::memory_order_relaxed);
+      if (sender < cfg_.senders) {  // order per sender, as this receiver sees it
+        auto& last = lastSeq_[local][sender];
+        if (seq <= last) ++outOfOrder_;
+        last = seq;
+      }
+    } else if (at.starts_with(kTsMark) && pendingSentAt >= 0) {
+      pos += kTsMark.size();
+      const auto serverMicros = static_cast<std::int64_t>(takeNumber(text, pos)) * 1000;
+      if (arrivedReal > 0) {
+        histIn_.add(serverMicros - (pendingSentAt + realMinusSteadyMicros_));
+        histServer_.add(arrivedReal - serverMicros);
+        histRead_.add(now + realMinusSteadyMicros_ - arrivedReal);
+      }
+      pendingSentAt = -1;
+    } else if (at.starts_with(kLikesMark)) {
+      pos += kLikesMark.size();
+      if (sending_.load(std::memory_order_relaxed)) ++likeEvents_[local];
+      auto t = text.find(kTotalMark, pos);
+      if (t != std::string_view::npos) {
+        t += kTotalMark.size();
+        likesTotalSeen_ = std::max(likesTotalSeen_, takeNumber(text, t));
+      }
+    } else {
+      pos += kKeyStart.size();
     }
   }
 }

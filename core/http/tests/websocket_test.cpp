@@ -23,6 +23,11 @@ namespace {
 using namespace std::chrono_literals;
 using hub::test::TestClient;
 
+// The status code at the start of a close frame's payload.
+int closeCode(const std::string& payload) {
+  return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+}
+
 // Every case on the epoll loop (libev) and on lws' own poll() loop, its fall-back.
 class WsTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -113,8 +118,7 @@ TEST_P(WsTest, OversizeMessageClosesWith1009) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->opcode, 8);
   ASSERT_GE(f->payload.size(), 2u);
-  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
-            1009);
+  EXPECT_EQ(closeCode(f->payload), 1009);
 }
 
 TEST_P(WsTest, SendFromAnotherThreadAndCloseOnStop) {
@@ -131,9 +135,7 @@ TEST_P(WsTest, SendFromAnotherThreadAndCloseOnStop) {
   auto close = c.wsRead(3s);
   ASSERT_TRUE(close);
   EXPECT_EQ(close->opcode, 8);
-  EXPECT_EQ(
-      (static_cast<unsigned char>(close->payload[0]) << 8) | static_cast<unsigned char>(close->payload[1]),
-      1001);
+  EXPECT_EQ(closeCode(close->payload), 1001);
   EXPECT_FALSE(conn->send(shared));  // gone: refused, no crash
 }
 
@@ -152,8 +154,7 @@ TEST_P(WsTest, SlowConsumerOverflowingItsQueueIsClosed) {
     auto f = c.wsRead(5s);
     ASSERT_TRUE(f);
     if (f->opcode == 8) {
-      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
-                1008);
+      EXPECT_EQ(closeCode(f->payload), 1008);
       return;
     }
   }
@@ -181,8 +182,7 @@ TEST_P(WsTest, QueueBoundedInBytesClosesWithTheRoutesCode) {
     auto f = c.wsRead(5s);
     ASSERT_TRUE(f);
     if (f->opcode == 8) {
-      EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
-                4008);
+      EXPECT_EQ(closeCode(f->payload), 4008);
       return;
     }
   }
@@ -320,8 +320,7 @@ TEST_P(WsTest, ACloseInsideAHeldSendBatchIsNotHeld) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
   ASSERT_EQ(f->opcode, 8);
   ASSERT_GE(f->payload.size(), 2u);
-  EXPECT_EQ((static_cast<unsigned char>(f->payload[0]) << 8) | static_cast<unsigned char>(f->payload[1]),
-            4000);
+  EXPECT_EQ(closeCode(f->payload), 4000);
 }
 
 TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {

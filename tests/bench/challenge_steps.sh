@@ -30,9 +30,9 @@ bench_stop_more() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 bench_host host
-HUB_MARIADB_BUFFER_POOL=${HUB_MARIADB_BUFFER_POOL:-2G} HUB_MARIADB_LOG_FILE_SIZE=${HUB_MARIADB_LOG_FILE_SIZE:-1G} \
-  bench_fixture start mariadb
-echo "mariadb: buffer pool ${HUB_MARIADB_BUFFER_POOL:-2G}, redo log ${HUB_MARIADB_LOG_FILE_SIZE:-1G}"
+pool=${HUB_MARIADB_BUFFER_POOL:-2G} redo=${HUB_MARIADB_LOG_FILE_SIZE:-1G}
+HUB_MARIADB_BUFFER_POOL=$pool HUB_MARIADB_LOG_FILE_SIZE=$redo bench_fixture start mariadb
+echo "mariadb: buffer pool $pool, redo log $redo"
 bench_fixture start redis
 sql=$(cat "$work/mariadb.url")
 bus=$(cat "$work/redis.url")

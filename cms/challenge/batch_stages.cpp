@@ -4,9 +4,8 @@
 namespace hub::cms::challenge {
 
 BatchStages::BatchStages(metrics::Registry& r) {
-  static const char* const names[kStages] = {"gather", "read",         "begin", "lock",    "apply",
-                                             "days",   "participants", "audit", "answers", "commit",
-                                             "feed",   "answer",       "settle"};
+  static const char* const names[kStages] = {"gather",       "read",    "begin",  "lock", "apply",  "days",
+                                             "participants", "answers", "commit", "feed", "answer", "settle"};
   // From 10 µs: most stages of a batch take well under a millisecond.
   const std::vector<double> bounds = {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
                                       0.0025,  0.005,    0.01,    0.025,  0.05,    0.1,    1};

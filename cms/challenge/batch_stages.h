@@ -4,11 +4,11 @@
 // time since the previous mark goes to hub_challenge_step_batch_stage_seconds{stage=...}. The
 // stages in order: gather (waiting for more requests after the first), read (challenges, keys and
 // members, before the transaction), begin (a pooled connection and BEGIN), lock (the participants'
-// SELECT ... FOR UPDATE), apply (the reports applied in memory), days, participants, audit and
-// answers (one multi-row statement each), commit, feed (the boards), answer (the replies handed
-// to the HTTP loops), settle (average and rate, about once a second). read, begin, lock, days,
-// participants, audit, answers and commit wait on SQL; apply and answer are the hub's CPU; feed
-// waits on Redis (or runs the in-memory boards). A few clock reads per batch.
+// SELECT ... FOR UPDATE), apply (the reports applied in memory), days, participants and answers
+// (one multi-row statement each; the answers carry the audit rows), commit, feed (the boards),
+// answer (the replies handed to the HTTP loops), settle (average and rate, about once a second).
+// read, begin, lock, days, participants, answers and commit wait on SQL; apply and answer are the hub's CPU;
+// feed waits on Redis (or runs the in-memory boards). A few clock reads per batch.
 #pragma once
 
 #include <array>
@@ -26,7 +26,6 @@ enum class Stage {
   Apply,
   Days,
   Participants,
-  Audit,
   Answers,
   Commit,
   Feed,

@@ -7,7 +7,8 @@
 //   cms_challenge_participants  a member in a challenge: counted total, qualified days
 //   cms_challenge_days          a member's best value of each day
 //   cms_challenge_held          implausible reports waiting for an admin
-//   cms_challenge_requests      idempotency keys per app credential and their first answer
+//   cms_challenge_requests      idempotency keys per app credential and their first answer; since
+//                               migration 4 also the audit of totals (total_audit.h)
 #pragma once
 
 #include <cstdint>

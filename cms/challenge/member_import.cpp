@@ -124,7 +124,7 @@ std::vector<sql::Migration> migrations() {
       " name VARCHAR(64) NOT NULL, org_id BIGINT NOT NULL, phone VARCHAR(20) NULL, updated_at BIGINT NOT "
       "NULL,"
       " UNIQUE KEY cms_members_no (member_no), KEY cms_members_org (org_id)) DEFAULT CHARSET=utf8mb4;";
-  return {m, challengeTablesMigration(), totalAuditMigration()};
+  return {m, challengeTablesMigration(), totalAuditMigration(), answersCarryAuditMigration()};
 }
 
 Result<org::ImportReport> importMembers(sql::Database& db, const org::OrgTree& orgs, std::string_view csv,

@@ -5,6 +5,7 @@
 
 #include "cms/challenge/statement_widths.h"
 #include "cms/challenge/step_batcher.h"
+#include "cms/challenge/total_audit.h"
 #include "core/http/response.h"
 
 namespace hub::cms::challenge {
@@ -47,23 +48,27 @@ Status storeAnswers(sql::Executor& db, const std::vector<sql::Params>& rows) {
   for (const auto& r : rows) params.insert(params.end(), r.begin(), r.end());
   auto r = db.exec(
       "INSERT INTO cms_challenge_requests (app_id, idem_key, body_hash, challenge_id, day, status, response, "
-      "created_at) VALUES " +
-          placeholders(rows.size(), 8),
+      "created_at, member_id, actor_id, actor_name, peer, day_best, total_before, total_after, cause) "
+      "VALUES " +
+          placeholders(rows.size(), 16),
       params);
   if (!r) return r.error();
   return {};
 }
 
 sql::Params answerRow(const Submission& s, std::int64_t challengeId, Day day, const Answer& a,
-                      std::int64_t now) {
-  return {s.app.id,
-          s.key,
-          s.hash,
-          challengeId,
-          static_cast<std::int64_t>(day),
-          static_cast<std::int64_t>(a.status),
-          a.text,
-          now};
+                      std::int64_t now, const TotalChange* change) {
+  sql::Params row{s.app.id,
+                  s.key,
+                  s.hash,
+                  challengeId,
+                  static_cast<std::int64_t>(day),
+                  static_cast<std::int64_t>(a.status),
+                  a.text,
+                  now};
+  row.reserve(16);
+  appendChange(row, change);
+  return row;
 }
 
 Reply replay(const Prior& p, const std::string& hash) {

@@ -19,6 +19,7 @@
 namespace hub::cms::challenge {
 
 struct Submission;
+struct TotalChange;
 
 struct Answer {
   int status = 200;
@@ -45,9 +46,10 @@ Result<std::optional<Prior>> priorAnswer(sql::Executor& db, std::int64_t appId, 
 // `p` again for a body hashed `hash`, or 422 idempotency.conflict for another body.
 Reply replay(const Prior& p, const std::string& hash);
 
-// The stored answer's row, for storeAnswers().
+// The stored answer's row, for storeAnswers(); with the change of a total it made, if any
+// (total_audit.h: the answer's row is then its audit row too).
 sql::Params answerRow(const Submission& s, std::int64_t challengeId, Day day, const Answer& a,
-                      std::int64_t now);
+                      std::int64_t now, const TotalChange* change = nullptr);
 // The rows in one multi-row insert; a key stored before fails it (sql.constraint).
 Status storeAnswers(sql::Executor& db, const std::vector<sql::Params>& rows);
 

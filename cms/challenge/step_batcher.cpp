@@ -347,7 +347,6 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
     }
     stages.mark(Stage::Lock);
     // Apply in order, in memory; collect the rows to write.
-    std::vector<TotalChange> audits;
     std::vector<sql::Params> answers;
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto& it = items[i];
@@ -386,16 +385,20 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
         p.total = a.totalAfter;
         p.qualifiedDays = a.qualifiedDays;
         p.write = true;
-        if (a.countedDelta != 0)
-          audits.push_back(totalChange(appActor(s.app, s.peer), k.c->id, k.mem.id, k.day, a.after,
-                                       a.totalBefore, a.totalAfter,
-                                       "app " + std::to_string(s.app.id) + " report"));
       }
       it.answer = answerOf(200, appliedJson(*k.c, k.mem, k.day, a));
-      answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
+      if (a.countedDelta != 0) {
+        // The answer's row is the change's audit row too (total_audit.h).
+        const TotalChange change =
+            totalChange(appActor(s.app, s.peer), k.c->id, k.mem.id, k.day, a.after, a.totalBefore,
+                        a.totalAfter, "app " + std::to_string(s.app.id) + " report");
+        answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now, &change));
+      } else {
+        answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
+      }
     }
     stages.mark(Stage::Apply);
-    // Writes: days, participants, audit rows, answers; a multi-row statement each.
+    // Writes: days, participants, answers (with the audit rows); a multi-row statement each.
     sql::Params dp, pp;
     std::size_t dn = 0, pn = 0;
     for (const auto& [key, d] : days)
@@ -446,8 +449,6 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
       if (!r) return r.error().wrap("participants");
     }
     stages.mark(Stage::Participants);
-    if (auto a = recordTotals(tx, audits, now); !a) return a;
-    stages.mark(Stage::Audit);
     auto stored = storeAnswers(tx, answers);
     stages.mark(Stage::Answers);
     return stored;

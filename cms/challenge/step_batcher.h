@@ -5,9 +5,9 @@
 // queued (up to a limit) and apply it in ONE transaction with multi-row statements: the prior
 // answers of the keys (only after a batch met a key stored before: a new key, the common case,
 // is found new by the answers' primary key at the insert), the members, the participants
-// (locked), the days, the new days and totals, the audit rows and the stored answers. Only after the commit
-// is each request answered, after the boards are fed in one engine call. Within a batch the reports apply in
-// arrival order (two reports of one member see each other), and a key repeated in a batch is
+// (locked), the days, the new days and totals, the stored answers carrying the audit rows. Only after the
+// commit is each request answered, after the boards are fed in one engine call. Within a batch the reports
+// apply in arrival order (two reports of one member see each other), and a key repeated in a batch is
 // answered like a repeat after the first (replay, or 422 idempotency.conflict). When the
 // batch's transaction fails (a lock conflict with another node, a key another node stored
 // meanwhile), each request of it is applied alone, as before batching. With several threads,

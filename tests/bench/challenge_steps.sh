@@ -143,10 +143,10 @@ join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, 
 # Each stage's wall time per batch (ms), in the batcher's order; settle runs about once a second.
 if [[ $b1 -gt $b0 ]]; then
   join <(sed -n 's/ sum / /p' "$work/stages.before") <(sed -n 's/ sum / /p' "$work/stages.after") |
-    awk -v n="$((b1 - b0))" 'BEGIN { split("gather read begin lock apply days participants audit answers commit feed answer settle", order) }
+    awk -v n="$((b1 - b0))" 'BEGIN { split("gather read begin lock apply days participants answers commit feed answer settle", order) }
       { ms[$1] = ($3 - $2) * 1000 / n; all += ms[$1] }
       END { printf "batch wall time per stage (ms per batch, of %.2f):", all
-            for (i = 1; i <= 13; i++) printf " %s %.3f", order[i], ms[order[i]]; print "" }'
+            for (i = 1; i <= 12; i++) printf " %s %.3f", order[i], ms[order[i]]; print "" }'
 fi
 echo "== peer: nginx returning 200"
 run "$nport" | tee "$work/nginx.out"

@@ -80,8 +80,8 @@ void ChallengeApi::expectAgreed(std::int64_t cid, const std::map<std::string, st
   // Every change of a total audited, in order: each row starts where the member's last ended,
   // the last ends at the participant's total.
   auto audit = hub().db().query(
-      "SELECT m.member_no, a.total_before, a.total_after FROM cms_challenge_total_audit a JOIN cms_members m "
-      "ON m.id = a.member_id WHERE a.challenge_id = ? ORDER BY a.id",
+      "SELECT m.member_no, a.total_before, a.total_after FROM cms_challenge_requests a JOIN cms_members m "
+      "ON m.id = a.member_id WHERE a.challenge_id = ? AND a.cause IS NOT NULL ORDER BY a.id",
       {cid});
   ASSERT_TRUE(audit);
   std::map<std::string, std::int64_t> chained;

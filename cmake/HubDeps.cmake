@@ -32,6 +32,14 @@ set_target_properties(mysqlcppconn PROPERTIES
   IMPORTED_LOCATION ${MYSQLCPPCONN_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${MYSQLCPPCONN_INCLUDE_DIR})
 
+# jemalloc under the `hub` executable (app/CMakeLists.txt): glibc's malloc and free were about a
+# quarter of the hub's CPU on step submissions (docs/benchmarks.md, issue 7, session 16). Not in
+# the sanitizer build, whose runtime brings its own allocator.
+option(HUB_JEMALLOC "link the hub executable with jemalloc" ON)
+if(HUB_JEMALLOC AND NOT CMAKE_BUILD_TYPE STREQUAL "Asan")
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
+
 if(HUB_TESTS)
   find_package(GTest REQUIRED)
 endif()

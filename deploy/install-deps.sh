@@ -8,7 +8,7 @@ what=${1:-build}
 
 build=(build-essential cmake ninja-build pkg-config git ca-certificates
   libwebsockets-dev libwebsockets-evlib-ev libev-dev libssl-dev libhiredis-dev libuv1-dev libmysqlcppconn-dev libspdlog-dev nlohmann-json3-dev
-  libsqlite3-dev libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev
+  libsqlite3-dev libsodium-dev libtomlplusplus-dev libcurl4-openssl-dev libjemalloc-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-x fonts-dejavu-core
   libavformat-dev libavcodec-dev libavutil-dev libfreetype-dev libpng-dev fonts-noto-cjk)

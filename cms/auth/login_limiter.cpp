@@ -15,18 +15,18 @@ void LoginLimiter::refill(Bucket& b, Clock::Steady now) const {
   b.at = now;
 }
 
-int LoginLimiter::take(const std::string& key) {
+int LoginLimiter::take(const std::string& key, int cost) {
   const auto now = clock_.steady();
   std::lock_guard lock(mu_);
   if (buckets_.size() > 100000) buckets_.clear();  // a flood of distinct keys: start over
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{static_cast<double>(perMinute_), now});
   Bucket& b = it->second;
   if (!fresh) refill(b, now);
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
+  if (b.tokens >= cost) {
+    b.tokens -= cost;
     return 0;
   }
-  const double wait = (1.0 - b.tokens) * 60.0 / perMinute_;
+  const double wait = (cost - b.tokens) * 60.0 / perMinute_;
   return std::max(1, static_cast<int>(std::ceil(wait)));
 }
 

@@ -18,8 +18,10 @@ class LoginLimiter {
  public:
   LoginLimiter(const Clock& clock, int perMinute) : clock_(clock), perMinute_(perMinute) {}
 
-  // 0 when an attempt is allowed now (and taken); else the seconds until one is.
-  int take(const std::string& key);
+  // 0 when `cost` attempts are allowed now (and taken); else the seconds until they are.
+  // `cost` is at most perMinute().
+  int take(const std::string& key, int cost = 1);
+  int perMinute() const { return perMinute_; }
   // Drops buckets that are full again (call now and then).
   void sweep();
 

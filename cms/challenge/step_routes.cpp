@@ -5,10 +5,6 @@
 // take the CMS route's steps by hand (worker pool, Cache-Control, counters) because they are
 // answered asynchronously, by the StepBatcher after its group commit (step_batcher.h); with a
 // cached app credential their checks run on the HTTP loop thread itself.
-#include <sodium.h>
-
-#include <charconv>
-
 #include "cms/api/time.h"
 #include "cms/audit/audit_log.h"
 #include "cms/auth/access.h"
@@ -16,6 +12,7 @@
 #include "cms/challenge/member_link.h"
 #include "cms/challenge/step_apply.h"
 #include "cms/challenge/step_batcher.h"
+#include "cms/challenge/step_submit.h"
 #include "cms/org/org_tree.h"
 #include "core/http/json_body.h"
 #include "core/http/server.h"
@@ -34,35 +31,10 @@ const std::shared_ptr<spdlog::logger>& logger() {
   return log;
 }
 
-std::string sha256Hex(std::string_view text) {
-  unsigned char out[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned char b : out) {
-    s += hex[b >> 4];
-    s += hex[b & 15];
-  }
-  return s;
-}
-
-std::optional<std::int64_t> parseId(std::string_view text) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
-bool validKey(std::string_view key) {
-  if (key.empty() || key.size() > 64) return false;
-  for (char ch : key)
-    if (ch < 0x21 || ch > 0x7e) return false;
-  return true;
-}
-
-// The cheap checks (credential, rate limit, key, JSON), then the batcher. They run on the HTTP
-// loop thread when the credential is in the cache (no hand-off to a worker); a credential that
-// needs SQL sends the request to a worker first.
+// The cheap checks (credential, rate limit, key, JSON), then the batcher, for one report and for
+// a batch of them (step_submit.h). They run on the HTTP loop thread when the credential is in
+// the cache (no hand-off to a worker); a credential that needs SQL sends the request to a
+// worker first.
 void addSteps(const std::shared_ptr<Module>& m) {
   CmsContext& ctx = m->ctx;
   auto batcher = std::make_shared<StepBatcher>(*m, 1);
@@ -81,27 +53,28 @@ void addSteps(const std::shared_ptr<Module>& m) {
   auto& refusedCount = ctx.base.metrics.counter(
       "hub_cms_refused_total", "CMS API requests refused before the handler (401, 403, 400)");
   auto& errors = ctx.base.metrics.counter("hub_cms_errors_total", "CMS API answers with status 500 or above");
-  auto finish = [&errors](const Reply& reply) {
+  Finish finish = [&errors](const Reply& reply) {
     if (reply.status() >= 500) errors.inc();
     http::Response r = reply.toResponse();
     r.header("Cache-Control", "no-store");
     return r;
   };
   auto precheck = [m, batcher, finish, &refusedCount](const http::Request& req, const http::Responder& res,
-                                                      Result<App> app) {
+                                                      Result<App> app, bool batch) {
     if (!app) {
       if (app.error().code != "challenge.bad_credential") return res.send(finish(app.error()));
       logger()->info("[peer={}] steps: bad app credential", req.peer);
       return res.send(finish(ApiError::unauthenticated(app.error().code, app.error().message)));
     }
+    if (batch) return submitBatch(*m, *batcher, req, res, *app, finish);
     if (int wait = m->limiter.take(std::to_string(app->id)); wait > 0)
       return res.send(finish(ApiError::tooManyRequests(
           "challenge.rate_limited", "too many submissions from this app credential", wait)));
     const std::string key(req.header("idempotency-key"));
-    if (!validKey(key))
+    if (!validIdempotencyKey(key))
       return res.send(finish(ApiError::badRequest("idempotency.key_required",
                                                   "send an Idempotency-Key header of 1 to 64 characters")));
-    auto cid = parseId(req.param("id"));
+    auto cid = parseChallengeId(req.param("id"));
     if (!cid) return res.send(finish(ApiError::notFound("challenge")));
     Json body;
     if (!req.body.empty()) {
@@ -114,29 +87,32 @@ void addSteps(const std::shared_ptr<Module>& m) {
       body = std::move(*parsed);
     }
     // Over the bytes as sent: the same body is the same bytes (the app resends its request).
-    const std::string hash = sha256Hex(std::to_string(*cid) + "\n" + req.body);
-    batcher->submit(Submission{std::move(*app), key, hash, *cid, std::move(body), req.peer,
+    std::string hash = bodyHash(*cid, req.body);
+    batcher->submit(Submission{std::move(*app), key, std::move(hash), *cid, std::move(body), req.peer,
                                [res, finish](Reply reply) { res.send(finish(reply)); }});
   };
-  ctx.base.http.routeAsync(http::Method::Post, "/api/v1/challenges/:id/steps",
-                           [m, &ctx, precheck, finish, &requests](http::Request req, http::Responder res) {
-                             requests.inc();
-                             try {
-                               if (auto cached = m->apps.authenticateCached(req.header("authorization")))
-                                 return precheck(req, res, std::move(*cached));
-                             } catch (const std::exception& e) {
-                               return res.send(http::Response::error(500, "cms.exception", e.what()));
-                             }
-                             auto st = ctx.base.workers.submit([m, precheck, req = std::move(req), res] {
-                               try {
-                                 precheck(req, res, m->apps.authenticate(req.header("authorization")));
-                               } catch (const std::exception& e) {
-                                 res.send(http::Response::error(500, "cms.exception", e.what()));
-                               }
-                             });
-                             if (!st)
-                               res.send(finish(ApiError{503, "busy", "server busy, try again", {}, {}}));
-                           });
+  for (const bool batch : {false, true}) {
+    const std::string path = batch ? "/api/v1/challenges/:id/steps/batch" : "/api/v1/challenges/:id/steps";
+    ctx.base.http.routeAsync(
+        http::Method::Post, path,
+        [m, &ctx, precheck, finish, &requests, batch](http::Request req, http::Responder res) {
+          requests.inc();
+          try {
+            if (auto cached = m->apps.authenticateCached(req.header("authorization")))
+              return precheck(req, res, std::move(*cached), batch);
+          } catch (const std::exception& e) {
+            return res.send(http::Response::error(500, "cms.exception", e.what()));
+          }
+          auto st = ctx.base.workers.submit([m, precheck, req = std::move(req), res, batch] {
+            try {
+              precheck(req, res, m->apps.authenticate(req.header("authorization")), batch);
+            } catch (const std::exception& e) {
+              res.send(http::Response::error(500, "cms.exception", e.what()));
+            }
+          });
+          if (!st) res.send(finish(ApiError{503, "busy", "server busy, try again", {}, {}}));
+        });
+  }
 }
 
 void addJoin(const std::shared_ptr<Module>& m) {

@@ -4,7 +4,7 @@
 // on this run's Redis): a tree of organisations with ten members, an admin client, helpers to
 // create challenges and app credentials and to submit steps, totals recomputed from SQL, boards.
 // Its phases are defined by topic in challenge_api_*test.cpp; the tests that run them in one
-// hub are in challenge_api_test.cpp.
+// hub are in challenge_api_test.cpp (the batch route's: challenge_api_batch_route_test.cpp).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -111,6 +111,16 @@ class ChallengeApi : public testing::CmsApiTest {
     return submit(app.bearer, cid, key, {{"member_no", member}, {"date", formatDay(day)}, {"steps", steps}});
   }
 
+  // POST .../steps/batch with `text` as the body.
+  HttpReply submitBatchText(const std::string& bearer, std::int64_t cid, const std::string& text) {
+    return hub().client().request("POST", "/api/v1/challenges/" + std::to_string(cid) + "/steps/batch", text,
+                                  "Authorization: Bearer " + bearer + "\r\n");
+  }
+  // A report of the batch route: {"idempotency_key", "member_no", "date", "steps"}.
+  Json report(const std::string& key, const std::string& member, Day day, Json steps) {
+    return {{"idempotency_key", key}, {"member_no", member}, {"date", formatDay(day)}, {"steps", steps}};
+  }
+
   std::string link(const AppCred& app, const std::string& member) {
     const auto expires = nowSeconds(hub().clock()) + 3600;
     return "app=" + std::to_string(app.id) + "&member=" + member + "&expires=" + std::to_string(expires) +
@@ -191,6 +201,7 @@ class ChallengeApi : public testing::CmsApiTest {
   void ConcurrentRepeatedSubmissionsMatchSqlAndRebuild();
   void BatchesInFlightRepeatedKeysAndConflicts();
   void RepeatedKeysAcrossMembers();
+  void ManyReportsInOneRequest();
 
   // SQL's totals, every member's audit chain, the participants and the boards all equal
   // `expected` (member_no -> counted total).

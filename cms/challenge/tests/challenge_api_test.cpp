@@ -197,6 +197,8 @@ TEST_P(ChallengeApi, BatchesInFlightRepeatedKeysAndConflicts) { BatchesInFlightR
 
 TEST_P(ChallengeApi, RepeatedKeysAcrossMembers) { RepeatedKeysAcrossMembers(); }
 
+TEST_P(ChallengeApi, ManyReportsInOneRequest) { ManyReportsInOneRequest(); }
+
 HUB_CMS_BACKENDS(ChallengeApi);
 
 class ChallengeRateLimit : public ChallengeApi {
@@ -220,6 +222,24 @@ TEST_P(ChallengeRateLimit, FloodsFromOneCredentialGet429) {
   EXPECT_EQ(steps(other, cid, "g1", "m1", today_, 200).status, 200);  // another credential is not limited
   hub().clock().advance(std::chrono::seconds(60));
   EXPECT_EQ(steps(app, cid, "f9", "m1", today_, 999).status, 200);
+  // A batch takes one per report, as a whole or not at all; more reports than a minute allows
+  // can never pass.
+  auto batchOf = [&](int n, const std::string& prefix) {
+    Json reports = Json::array();
+    for (int i = 0; i < n; ++i) reports.push_back(report(prefix + std::to_string(i), "m2", today_, 300 + i));
+    return submitBatchText(app.bearer, cid, Json{{"submissions", reports}}.dump());
+  };
+  auto tooLarge = batchOf(4, "big");
+  EXPECT_EQ(tooLarge.status, 400);
+  EXPECT_EQ(tooLarge.errorCode(), "batch.too_large");
+  EXPECT_EQ(batchOf(2, "b").status, 200);
+  auto over = batchOf(2, "c");  // the bucket is empty
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(over.errorCode(), "challenge.rate_limited");
+  hub().clock().advance(std::chrono::seconds(60));
+  auto later = batchOf(2, "c");
+  ASSERT_EQ(later.status, 200) << later.text;
+  for (const auto& r : later.body["results"]) EXPECT_EQ(r["status"], 200) << r;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChallengeRateLimit, ::testing::Values(std::string("sqlite")),

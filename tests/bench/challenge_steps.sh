@@ -6,6 +6,8 @@
 # connections, members picked at random. The peer, in the same run with the same generator, is
 # nginx answering 200 to every POST (the host's HTTP ceiling). Usage:
 #   tests/bench/challenge_steps.sh BUILD_DIR [MEMBERS] [SECONDS] [CONNECTIONS]
+# BATCH=N sends N reports per request through the batch route (POST .../steps/batch, a key in
+# each report) instead of one per request; the generator then counts the reports' answers too.
 # An experiment, not a setting: WITHOUT_ANSWERS_DAY_INDEX=1 drops the stored answers' index on
 # (challenge_id, day) after the import, to see what it costs each batch (the stats endpoint's
 # submissions per day read it, so the hub needs it).
@@ -97,10 +99,13 @@ sleep 0.5
 
 # CPU seconds (user + system) a process has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+batch=${BATCH:-0}
+route=/api/v1/challenges/$challenge/steps
+[[ $batch -gt 0 ]] && route=$route/batch
 run() {
-  "$load" --port "$1" --path "/api/v1/challenges/$challenge/steps" --header "Authorization: Bearer $bearer" \
+  "$load" --port "$1" --path "$route" --header "Authorization: Bearer $bearer" \
     --header "Content-Type: application/json" --members "$members" --date "$today" \
-    --connections "$connections" --threads 2 --seconds "$seconds"
+    --connections "$connections" --threads 2 --seconds "$seconds" --batch "$batch"
 }
 # The group commit's counters: batches, the submissions they took, and the batches applied again
 # because a key was stored before (none expected: every request sends a new key).
@@ -116,7 +121,9 @@ stage_sums() {
   curl -sf "$base/metrics" | sed -n 's/^hub_challenge_step_batch_stage_seconds_\(sum\|count\){stage="\([a-z]*\)"} \(.*\)/\2 \1 \3/p' |
     sort
 }
-echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s"
+per_request="one report per request"
+[[ $batch -gt 0 ]] && per_request="$batch reports per request"
+echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s, $per_request"
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
 read -r b0 r0 k0 <<< "$(batch_counts)"

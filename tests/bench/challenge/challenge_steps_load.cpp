@@ -4,11 +4,13 @@
 // closed-loop HTTP/1.1 keep-alive connections spread over threads (each thread runs its
 // connections on one epoll), each sending POST {"member_no","date","steps","source"} with its
 // own Idempotency-Key and the given headers, the next request as soon as the answer is complete.
-// Prints requests/s, latency percentiles and the answers by status. The same generator is
-// pointed at the peer (nginx answering 200) to show the host's HTTP ceiling. Usage:
+// With --batch N each request carries N reports instead ({"submissions": [...]}, a key in each:
+// the batch route) and the reports' answers are counted by their status in `results`.
+// Prints requests/s, reports/s, latency percentiles and the answers by status. The same
+// generator is pointed at the peer (nginx answering 200) to show the host's HTTP ceiling. Usage:
 //   challenge_steps_load --port P --path /api/v1/challenges/1/steps [--header "K: V"]...
 //       [--connections 64] [--threads 2] [--seconds 20] [--members 1000000] [--date 2026-11-29]
-//       [--prefix M] [--warmup 2]
+//       [--prefix M] [--warmup 2] [--batch N]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,7 +35,7 @@ namespace {
 using Steady = std::chrono::steady_clock;
 
 struct Args {
-  int port = 0, connections = 64, threads = 2, seconds = 20, warmup = 2;
+  int port = 0, connections = 64, threads = 2, seconds = 20, warmup = 2, batch = 0;
   long members = 1000000;
   std::string path, date = "2026-11-29", prefix = "M";
   std::vector<std::string> headers;
@@ -50,7 +52,9 @@ struct Conn {
 
 struct Stats {
   std::vector<double> ms;
-  std::map<int, long> byStatus;
+  std::map<int, long> byStatus;  // of the responses
+  std::map<int, long> byReport;  // with --batch: of the reports in them
+  long reports = 0;
   long errors = 0;
 };
 
@@ -97,18 +101,47 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
   std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 7919 + 1);
   std::string fixed;
   for (const auto& h : a.headers) fixed += h + "\r\n";
-  auto next = [&](Conn& c, std::size_t k) {
-    char body[160];
+  auto report = [&](Conn& c, std::string& out) {
+    char text[160];
     const long member = static_cast<long>(rng() % static_cast<std::uint64_t>(a.members));
-    const int n = std::snprintf(body, sizeof body,
-                                R"({"member_no":"%s%09ld","date":"%s","steps":%ld,"source":"bench"})",
-                                a.prefix.c_str(), member, a.date.c_str(), 1000 + (c.seq * 37) % 29000);
+    const int n =
+        std::snprintf(text, sizeof text, R"("member_no":"%s%09ld","date":"%s","steps":%ld,"source":"bench")",
+                      a.prefix.c_str(), member, a.date.c_str(), 1000 + (c.seq * 37) % 29000);
+    out.append(text, static_cast<std::size_t>(n));
+  };
+  auto next = [&](Conn& c, std::size_t k) {
+    const std::string key =
+        "b" + std::to_string(index) + "-" + std::to_string(k) + "-" + std::to_string(c.seq++);
+    std::string body = "{", head;
+    if (a.batch > 0) {
+      body += "\"submissions\":[";
+      for (int i = 0; i < a.batch; ++i) {
+        body += i ? ",{\"idempotency_key\":\"" : "{\"idempotency_key\":\"";
+        body += key + "-" + std::to_string(i) + "\",";
+        report(c, body);
+        body += '}';
+      }
+      body += "]}";
+    } else {
+      report(c, body);
+      body += '}';
+      head = "Idempotency-Key: " + key + "\r\n";
+    }
     c.out = "POST " + a.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + fixed +
-            "Idempotency-Key: b" + std::to_string(index) + "-" + std::to_string(k) + "-" +
-            std::to_string(c.seq++) + "\r\nContent-Length: " + std::to_string(n) + "\r\n\r\n" +
-            std::string(body, static_cast<std::size_t>(n));
+            head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     c.sent = 0;
     c.started = Steady::now();
+  };
+  // With --batch: each report's answer in `results` is {"idempotency_key","status":N,...}; its
+  // body's own "status" is a string ("counted"), so a number after "status": is a report's.
+  auto countReports = [&](const std::string& in, std::size_t from, std::size_t to) {
+    static constexpr char kStatus[] = "\"status\":";
+    for (std::size_t at = in.find(kStatus, from); at < to; at = in.find(kStatus, at + 1)) {
+      const char* p = in.c_str() + at + sizeof kStatus - 1;
+      if (*p < '0' || *p > '9') continue;
+      ++stats.byReport[std::atoi(p)];
+      ++stats.reports;
+    }
   };
   // Sends what is left of the request; waits for writability only while something is left.
   auto flush = [&](Conn& c, std::size_t k) {
@@ -164,6 +197,10 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
         if (measuring.load(std::memory_order_relaxed)) {
           stats.ms.push_back(std::chrono::duration<double, std::milli>(Steady::now() - c.started).count());
           ++stats.byStatus[status];
+          if (a.batch > 0)
+            countReports(c.in, c.in.find("\r\n\r\n"), used);
+          else
+            ++stats.reports;
         }
         c.in.erase(0, used);
         next(c, k);
@@ -202,11 +239,13 @@ int main(int argc, char** argv) {
       a.date = v;
     else if (k == "--prefix")
       a.prefix = v;
+    else if (k == "--batch")
+      a.batch = std::stoi(v);
   }
   if (a.port <= 0 || a.path.empty() || a.threads < 1 || a.connections < a.threads || a.members < 1) {
     std::fprintf(stderr,
                  "usage: %s --port P --path PATH [--header \"K: V\"]... [--connections N] [--threads N]"
-                 " [--seconds N] [--warmup N] [--members N] [--date YYYY-MM-DD] [--prefix M]\n",
+                 " [--seconds N] [--warmup N] [--members N] [--date YYYY-MM-DD] [--prefix M] [--batch N]\n",
                  argv[0]);
     return 2;
   }
@@ -230,16 +269,22 @@ int main(int argc, char** argv) {
   for (auto& s : stats) {
     all.ms.insert(all.ms.end(), s.ms.begin(), s.ms.end());
     for (auto [code, n] : s.byStatus) all.byStatus[code] += n;
+    for (auto [code, n] : s.byReport) all.byReport[code] += n;
     all.errors += s.errors;
+    all.reports += s.reports;
   }
   std::sort(all.ms.begin(), all.ms.end());
   auto at = [&](double p) {
     return all.ms.empty() ? 0.0
                           : all.ms[static_cast<std::size_t>(p * static_cast<double>(all.ms.size() - 1))];
   };
-  std::printf("result requests=%zu seconds=%.1f rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f closed=%ld\n",
-              all.ms.size(), elapsed, static_cast<double>(all.ms.size()) / elapsed, at(0.5), at(0.99),
-              all.ms.empty() ? 0.0 : all.ms.back(), all.errors);
+  std::printf(
+      "result requests=%zu reports=%ld seconds=%.1f rps=%.0f reports_per_s=%.0f p50_ms=%.2f p99_ms=%.2f "
+      "max_ms=%.2f closed=%ld\n",
+      all.ms.size(), all.reports, elapsed, static_cast<double>(all.ms.size()) / elapsed,
+      static_cast<double>(all.reports) / elapsed, at(0.5), at(0.99), all.ms.empty() ? 0.0 : all.ms.back(),
+      all.errors);
   for (auto [code, n] : all.byStatus) std::printf("status %d: %ld\n", code, n);
+  for (auto [code, n] : all.byReport) std::printf("report status %d: %ld\n", code, n);
   return 0;
 }

@@ -20,7 +20,8 @@
 # /proc/PID/stat; Redis CPU is reported apart. A second line per point and server cuts the
 # latency at the message's server "ts" and at the kernel's arrival stamp on the receiving socket
 # (sender -> server, server -> receiving socket, socket -> read by the generator), with the
-# generator's own CPU-seconds: whether a latency is the server's or the generator's.
+# generator's own CPU-seconds and how it received (io_uring, or epoll where io_uring is missing):
+# whether a latency is the server's or the generator's.
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 mode=${2:-quick}
@@ -112,7 +113,7 @@ run_sio() {
   "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
     --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
-field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d[sys.argv[2]])' "$1" "$2"; }
+field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d.get(sys.argv[2], "-"))' "$1" "$2"; }  # "-": an older generator
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
 echo "# $(uname -srm); $(node --version); $(redis-server --version | cut -d' ' -f3); hub coalesce_ms=$coalesce (max $coalesce_max); generator threads $gen_threads"
@@ -130,9 +131,10 @@ for n in $clients_list; do
     done
     for pair in "hub:$h" "socketio:$s"; do
       name=${pair%%:*} j=${pair#*:}
-      printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s\n' \
+      printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s (%s)\n' \
         "$name" "$n" "$r" "$(field "$j" p50_in_ms)" "$(field "$j" p99_in_ms)" "$(field "$j" p50_server_ms)" \
-        "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)"
+        "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)" \
+        "$(field "$j" recv)"
     done
     python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
 hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]

@@ -10,11 +10,15 @@
 // can be (the message's server "ts" and the kernel's arrival stamp on the receiving socket):
 // p50/p99_in_ms (sender to server), _server_ms (server to the receiving socket), _read_ms (the
 // generator's own delay in reading it), with the generator's CPU-seconds (generator_cpu_s).
+// Each thread receives through io_uring where the kernel offers it (multishot recvmsg with
+// provided buffers), through epoll and recvmsg() otherwise or with --recv epoll ("recv" in the
+// result says which).
 //
 //   chat_load --flavor hub|socketio --target 127.0.0.1:PORT [--target ...] --clients N
 //             --senders S --rate MSG_PER_S --duration SEC [--likes LIKES_PER_S]
 //             [--tokens FILE | --token T] [--origin URL] [--room R] [--threads T]
 //             [--server-pid PID ...] [--redis-pid PID] [--grace SEC] [--connect-timeout SEC]
+//             [--recv uring|epoll]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -105,6 +109,9 @@ int main(int argc, char** argv) {
       cfg.path = v;
     } else if (a == "--threads") {
       threads = std::max(1u, static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10)));
+    } else if (a == "--recv") {
+      if (v != "uring" && v != "epoll") usage("--recv wants uring or epoll");
+      cfg.uring = v == "uring";
     } else if (a == "--server-pid") {
       serverPids.push_back(std::atoi(v.c_str()));
     } else if (a == "--redis-pid") {
@@ -169,6 +176,8 @@ int main(int argc, char** argv) {
 
   hub::bench::Totals tot;
   for (auto& w : workers) w->addTo(tot);
+  bool uring = true;
+  for (auto& w : workers) uring = uring && w->uringUsed_.load();
   const double share = expected ? static_cast<double>(tot.delivered) / static_cast<double>(expected) : 0;
   const double likeWindow = cfg.duration;
   const double likeMean =
@@ -184,7 +193,7 @@ int main(int argc, char** argv) {
       "\"rss_per_client_kib\":%.2f,\"likes_sent\":%llu,\"likes_rate\":%.0f,\"like_events_per_viewer_s\":%.2f,"
       "\"like_events_per_viewer_s_max\":%.2f,\"likes_total_seen\":%llu,\"out_of_order\":%llu,\"closed\":%"
       "llu,\"p50_in_ms\":%.2f,\"p99_in_ms\":%.2f,\"p50_server_ms\":%.2f,\"p99_server_ms\":%.2f,"
-      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f}",
+      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f,\"recv\":\"%s\"}",
       cfg.flavor == Flavor::Hub ? "hub" : "socketio", cfg.clients, static_cast<unsigned long long>(ready),
       cfg.senders, cfg.rate, cfg.duration, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(expected), static_cast<unsigned long long>(tot.delivered), share,
@@ -197,7 +206,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(tot.outOfOrder), static_cast<unsigned long long>(tot.closed),
       tot.histIn.quantileMs(0.50), tot.histIn.quantileMs(0.99), tot.histServer.quantileMs(0.50),
       tot.histServer.quantileMs(0.99), tot.histRead.quantileMs(0.50), tot.histRead.quantileMs(0.99),
-      genCpuSecs);
+      genCpuSecs, uring ? "uring" : "epoll");
   for (const auto& r : tot.closeReasons) std::fprintf(stderr, "closed: %s\n", r.c_str());
   std::printf("RESULT %s\n", json);
   return 0;

@@ -63,7 +63,11 @@ int LoadClient::start() {
 bool LoadClient::fail(std::string why) {
   if (state_ != State::Closed) closeReason_ = std::move(why);
   state_ = State::Closed;
-  if (fd_ >= 0) ::close(fd_);
+  // shutdown() first: a receive armed in an io_uring holds the socket open past close().
+  if (fd_ >= 0) {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+  }
   fd_ = -1;
   return false;
 }
@@ -137,25 +141,46 @@ bool LoadClient::onReadable(FrameSink& sink) {
     msg.msg_control = control;
     msg.msg_controllen = sizeof control;
     ssize_t n = ::recvmsg(fd_, &msg, 0);
-    if (n == 0) return fail("closed by server");
+    if (n == 0) return onEnd(0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       if (errno == EINTR) continue;
-      return fail(std::string("recv: ") + std::strerror(errno));
+      return onEnd(-errno);
     }
+    std::int64_t arrival = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
       timespec ts;
       std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-      arrivalRealMicros_ = std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+      arrival = std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
     }
-    in_.append(buf, static_cast<std::size_t>(n));
+    if (!onData(std::string_view(buf, static_cast<std::size_t>(n)), arrival, sink)) return false;
     if (static_cast<std::size_t>(n) < sizeof buf) break;
   }
+  return true;
+}
+
+bool LoadClient::onEnd(int res) {
+  if (res == 0) return fail("closed by server");
+  return fail(std::string("recv: ") + std::strerror(-res));
+}
+
+bool LoadClient::onData(std::string_view bytes, std::int64_t arrivalRealMicros, FrameSink& sink) {
+  if (state_ == State::Closed) return false;
+  if (arrivalRealMicros > 0) arrivalRealMicros_ = arrivalRealMicros;
   if (state_ == State::Handshake || state_ == State::Connecting) {
+    in_.append(bytes);
     if (!parseHandshake()) return state_ != State::Closed;
+    return parseBuffered(sink);
   }
-  return parseFrames(sink);
+  if (!in_.empty()) {  // the rest of a frame begun in an earlier read
+    in_.append(bytes);
+    return parseBuffered(sink);
+  }
+  std::size_t used = 0;  // the usual case: whole frames parsed where they were read
+  if (!parseFrames(bytes, used, sink)) return false;
+  in_.append(bytes.substr(used));
+  return true;
 }
 
 bool LoadClient::parseHandshake() {
@@ -173,11 +198,11 @@ bool LoadClient::parseHandshake() {
   return flush();
 }
 
-bool LoadClient::parseFrames(FrameSink& sink) {
+bool LoadClient::parseFrames(std::string_view bytes, std::size_t& used, FrameSink& sink) {
   for (;;) {
-    const std::size_t avail = in_.size() - inPos_;
+    const std::size_t avail = bytes.size() - used;
     if (avail < 2) break;
-    const auto* p = reinterpret_cast<const unsigned char*>(in_.data() + inPos_);
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + used);
     const bool fin = p[0] & 0x80;
     const int opcode = p[0] & 0x0f;
     std::size_t len = p[1] & 0x7f;
@@ -194,8 +219,8 @@ bool LoadClient::parseFrames(FrameSink& sink) {
     }
     if (p[1] & 0x80) return fail("server masked a frame");
     if (avail < h + len) break;
-    std::string_view payload(in_.data() + inPos_ + h, len);
-    inPos_ += h + len;
+    std::string_view payload(bytes.data() + used + h, len);
+    used += h + len;
     if (opcode == 8)
       return fail("close frame from server: " +
                   std::string(payload.substr(payload.size() > 2 ? 2 : payload.size())));
@@ -214,14 +239,14 @@ bool LoadClient::parseFrames(FrameSink& sink) {
     }
     if (!onMessage(payload, sink)) return false;
   }
-  if (inPos_ == in_.size()) {
-    in_.clear();
-    inPos_ = 0;
-  } else if (inPos_ > 65536) {
-    in_.erase(0, inPos_);
-    inPos_ = 0;
-  }
   return true;
+}
+
+bool LoadClient::parseBuffered(FrameSink& sink) {
+  std::size_t used = 0;
+  const bool open = parseFrames(in_, used, sink);
+  if (open) in_.erase(0, used);
+  return open;
 }
 
 bool LoadClient::onMessage(std::string_view text, FrameSink& sink) {

@@ -42,9 +42,14 @@ class LoadClient {
   // 0 if the kernel gave none): what the frames being parsed waited for the generator to read.
   std::int64_t arrivalRealMicros() const { return arrivalRealMicros_; }
 
-  // Both return false when the connection died (state Closed).
+  // All return false when the connection died (state Closed).
   bool onReadable(FrameSink& sink);
   bool onWritable();
+  // Bytes read for this connection by someone else (the worker's io_uring), with the kernel's
+  // arrival stamp (0 if none); a frame may be split across calls anywhere.
+  bool onData(std::string_view bytes, std::int64_t arrivalRealMicros, FrameSink& sink);
+  // The socket's end as someone else read it: 0 closed by the server, or -errno.
+  bool onEnd(int res);
 
   // A hub command object, wrapped for the flavor; false when closed.
   bool sendCommand(std::string_view json);
@@ -54,7 +59,9 @@ class LoadClient {
   bool flush();
   bool sendFrame(int opcode, std::string_view payload);
   bool parseHandshake();
-  bool parseFrames(FrameSink& sink);
+  // Hands every whole frame of `bytes` on and sets `used` to the bytes they took.
+  bool parseFrames(std::string_view bytes, std::size_t& used, FrameSink& sink);
+  bool parseBuffered(FrameSink& sink);  // the frames of in_
   bool onMessage(std::string_view text, FrameSink& sink);
 
   std::size_t index_;
@@ -67,8 +74,7 @@ class LoadClient {
   std::string room_;
   int fd_ = -1;
   State state_ = State::Connecting;
-  std::string in_;
-  std::size_t inPos_ = 0;
+  std::string in_;  // bytes not parsed yet: a partial frame, or the handshake's reply
   std::int64_t arrivalRealMicros_ = 0;
   std::string out_;
   std::string fragment_;

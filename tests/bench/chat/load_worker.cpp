@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 
@@ -18,6 +19,8 @@ constexpr std::string_view kTextMark = "\"text\":\"b:";
 constexpr std::string_view kLikesMark = "\"type\":\"likes\"";
 constexpr std::string_view kTotalMark = "\"total\":";
 constexpr std::string_view kTsMark = "\"ts\":";
+// The ring's tag for the epoll descriptor's readiness (a client's tag is its local index).
+constexpr std::uint64_t kEpollTag = ~std::uint64_t{0};
 
 // Parses the unsigned integer at s[pos...] and moves pos past it (and one separator).
 std::uint64_t takeNumber(std::string_view s, std::size_t& pos) {
@@ -47,6 +50,7 @@ LoadWorker::LoadWorker(const WorkerConfig& cfg, unsigned id, unsigned workers)
     ++myClients;
   }
   writeWatched_.assign(clients_.size(), false);
+  viaRing_.assign(clients_.size(), false);
   lastSeq_.assign(clients_.size(), std::vector<std::uint32_t>(cfg.senders, 0));
   likeEvents_.assign(clients_.size(), 0);
   sendSeq_.assign(clients_.size(), 0);
@@ -76,6 +80,14 @@ void LoadWorker::watch(std::size_t local) {
   auto& c = *clients_[local];
   const bool want = c.wantsWrite() || c.state() == LoadClient::State::Connecting;
   if (c.fd() < 0 || want == writeWatched_[local]) return;
+  if (viaRing_[local]) {  // in epoll only while bytes wait to be written
+    epoll_event ev{};
+    ev.events = EPOLLOUT;
+    ev.data.u64 = local;
+    ::epoll_ctl(epoll_, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, c.fd(), &ev);
+    writeWatched_[local] = want;
+    return;
+  }
   epoll_event ev{};
   ev.events = EPOLLIN | (want ? EPOLLOUT : 0u);
   ev.data.u64 = local;
@@ -108,6 +120,12 @@ void LoadWorker::noteState(std::size_t local, LoadClient::State before) {
   if (c.state() == LoadClient::State::Ready) {
     ready_.fetch_add(1);
     --inFlight_;
+    if (ring_.available()) {  // from now on its bytes come through the ring
+      ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd(), nullptr);
+      writeWatched_[local] = false;
+      viaRing_[local] = true;
+      ring_.receive(c.fd(), local);
+    }
   } else if (c.state() == LoadClient::State::Closed) {
     closed_.fetch_add(1);
     if (before == LoadClient::State::Ready)
@@ -122,9 +140,13 @@ void LoadWorker::noteState(std::size_t local, LoadClient::State before) {
 void LoadWorker::handle(std::size_t local, std::uint32_t events) {
   auto& c = *clients_[local];
   const auto before = c.state();
-  if (events & EPOLLOUT) c.onWritable();
-  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && c.state() != LoadClient::State::Closed)
-    c.onReadable(*this);
+  if (viaRing_[local]) {  // watched for writing only: an error shows in the send
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) c.onWritable();
+  } else {
+    if (events & EPOLLOUT) c.onWritable();
+    if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && c.state() != LoadClient::State::Closed)
+      c.onReadable(*this);
+  }
   noteState(local, before);
   if (c.state() != LoadClient::State::Closed) watch(local);
 }
@@ -212,13 +234,52 @@ void LoadWorker::onText(std::size_t client, std::string_view text) {
   }
 }
 
-void LoadWorker::run() {
+void LoadWorker::onCompletion(const RecvRing::Completion& c) {
+  if (c.tag == kEpollTag) {
+    if (!c.more) ring_.poll(epoll_, kEpollTag);
+    return;
+  }
+  const auto local = static_cast<std::size_t>(c.tag);
+  auto& client = *clients_[local];
+  if (client.state() == LoadClient::State::Closed) return;  // what was still on its way
+  const auto before = client.state();
+  if (c.res > 0) client.onData(c.data, c.arrivalRealMicros, *this);
+  if (!c.more && client.state() != LoadClient::State::Closed) {
+    if (c.res == 0)
+      client.onEnd(0);
+    else if (c.res > 0 || c.res == -ENOBUFS)  // ended early or out of buffers: go on reading
+      ring_.receive(client.fd(), local);
+    else
+      client.onEnd(c.res);
+  }
+  noteState(local, before);
+  if (client.state() != LoadClient::State::Closed) watch(local);
+}
+
+void LoadWorker::waitAndHandle() {
   epoll_event events[512];
+  const int timeoutMs = sending_.load() ? 1 : 10;
+  int n = 0;
+  if (ring_.available()) {
+    ring_.wait(timeoutMs);
+    ring_.drain([this](const RecvRing::Completion& c) { onCompletion(c); });
+    n = ::epoll_wait(epoll_, events, 512, 0);  // handshakes, full send buffers
+  } else {
+    n = ::epoll_wait(epoll_, events, 512, timeoutMs);
+  }
+  for (int i = 0; i < n; ++i) handle(static_cast<std::size_t>(events[i].data.u64), events[i].events);
+}
+
+void LoadWorker::run() {
+  // Opened here: the ring belongs to the thread that set it up (IORING_SETUP_SINGLE_ISSUER).
+  if (cfg_.uring && ring_.open(clients_.size())) {
+    ring_.poll(epoll_, kEpollTag);
+    uringUsed_.store(true);
+  }
   while (running_.load()) {
     connectMore();
     sendDue();
-    int n = ::epoll_wait(epoll_, events, 512, sending_.load() ? 1 : 10);
-    for (int i = 0; i < n; ++i) handle(static_cast<std::size_t>(events[i].data.u64), events[i].events);
+    waitAndHandle();
   }
 }
 

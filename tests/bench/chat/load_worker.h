@@ -4,7 +4,10 @@
 // i % T). It connects its clients with a bounded number of handshakes in flight, sends its share
 // of the messages and likes on an open-loop schedule (late ticks send the backlog, so a slow
 // server cannot slow the offered load), and scans what arrives for benchmark messages and likes
-// events. Counters the main thread polls are atomics; the rest is read after the thread ended.
+// events. A client's receives move to the worker's io_uring once it is in the room (RecvRing:
+// no epoll wake-up and no recv() per frame); epoll keeps the handshakes and full send buffers,
+// and everything when io_uring is unavailable. Counters the main thread polls are atomics; the
+// rest is read after the thread ended.
 #pragma once
 
 #include <atomic>
@@ -17,6 +20,7 @@
 
 #include "tests/bench/chat/latency_histogram.h"
 #include "tests/bench/chat/load_client.h"
+#include "tests/bench/chat/recv_ring.h"
 
 namespace hub::bench {
 
@@ -34,6 +38,7 @@ struct WorkerConfig {
   unsigned likeBatch = 1;    // likes per like frame ("count")
   double duration = 10;
   std::size_t connectConcurrency = 256;  // handshakes in flight per worker
+  bool uring = true;                     // receive through io_uring where the kernel can
 };
 
 struct Totals {
@@ -70,6 +75,7 @@ class LoadWorker final : public FrameSink {
   std::atomic<std::uint64_t> closed_{0};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<bool> uringUsed_{false};  // the receives went through io_uring
 
  private:
   void connectMore();
@@ -77,6 +83,8 @@ class LoadWorker final : public FrameSink {
   void handle(std::size_t local, std::uint32_t events);
   void noteState(std::size_t local, LoadClient::State before);
   void watch(std::size_t local);
+  void waitAndHandle();
+  void onCompletion(const RecvRing::Completion& c);
   std::int64_t nowMicros() const;  // steady clock, the same epoch in every worker
 
   const WorkerConfig& cfg_;
@@ -86,6 +94,8 @@ class LoadWorker final : public FrameSink {
   std::vector<std::unique_ptr<LoadClient>> clients_;  // local index -> client
   std::vector<std::size_t> senders_;                  // local indexes of this worker's senders
   std::vector<bool> writeWatched_;
+  std::vector<bool> viaRing_;  // [local] its receives go through ring_
+  RecvRing ring_;
   std::size_t nextToStart_ = 0;
   std::size_t inFlight_ = 0;
   std::atomic<bool> running_{true};

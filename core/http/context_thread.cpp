@@ -216,6 +216,8 @@ void ContextThread::processMailbox() {
         wakeWs(item.connId, item.holdUs);
         break;
       case Mailbox::Item::Kind::WsWakes:
+        core_.wsWakeDelay.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - item.posted).count());
         wakeWs(item.connIds, item.holdUs);
         break;
       case Mailbox::Item::Kind::Drain:

@@ -143,7 +143,9 @@ class ContextThread {
   // WebSockets woken while the coalescing timer (loop_'s) runs (WsOptions::coalesce); flushed
   // when it fires.
   bool coalesceArmed_ = false;
-  std::chrono::steady_clock::time_point coalesceDue_;  // when the armed timer fires
+  std::chrono::steady_clock::time_point coalesceFrom_;  // when the armed timer's first hold began
+  std::chrono::steady_clock::time_point coalesceDue_;   // when the armed timer fires
+  std::chrono::steady_clock::time_point passStart_;     // when the timer started the write pass
   std::vector<std::uint64_t> coalesced_;
   // The pass the timer started, written kFlushChunk connections at a time on the libev loop,
   // with a pass of the loop (reads, mailbox) between two chunks: a frame that arrives during a

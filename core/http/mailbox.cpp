@@ -27,7 +27,8 @@ void Mailbox::postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs)
   std::lock_guard lock(mu_);
   if (detached_ || connIds.empty()) return;
   bool wasEmpty = items_.empty();
-  items_.push_back(Item{Item::Kind::WsWakes, 0, 0, -1, {}, holdUs, std::move(connIds)});
+  items_.push_back(
+      Item{Item::Kind::WsWakes, 0, 0, -1, {}, holdUs, std::move(connIds), std::chrono::steady_clock::now()});
   if (wasEmpty && ctx_) lws_cancel_service(ctx_);
 }
 

@@ -6,6 +6,7 @@
 // shared_ptr from Responders and WsConnections, so posting after the loop is gone is a no-op.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -29,7 +30,8 @@ class Mailbox {
     // microseconds; below 0: the route's WsOptions::coalesce). WsWakes: the same for all of
     // connIds.
     std::int64_t holdUs = -1;
-    std::vector<std::uint64_t> connIds{};  // WsWakes
+    std::vector<std::uint64_t> connIds{};            // WsWakes
+    std::chrono::steady_clock::time_point posted{};  // WsWakes: when (hub_ws_wake_delay_seconds)
   };
 
   // Returns false (and closes an Adopt fd) once the loop has detached.

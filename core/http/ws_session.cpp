@@ -283,8 +283,10 @@ void ContextThread::wakeWs(const std::vector<std::uint64_t>& connIds, std::int64
 
 void ContextThread::holdFor(std::chrono::microseconds delay) {
   // One timer per loop: the soonest deadline wins, so nothing waits longer than its own hold.
-  const auto due = std::chrono::steady_clock::now() + delay;
+  const auto now = std::chrono::steady_clock::now();
+  const auto due = now + delay;
   if (coalesceArmed_ && coalesceDue_ <= due) return;
+  if (!coalesceArmed_) coalesceFrom_ = now;
   coalesceArmed_ = true;
   coalesceDue_ = due;
   loop_.armTimer(delay);
@@ -292,10 +294,14 @@ void ContextThread::holdFor(std::chrono::microseconds delay) {
 
 void ContextThread::onCoalesceTimer() {
   coalesceArmed_ = false;
+  const auto now = std::chrono::steady_clock::now();
+  core_.wsHold.observe(std::chrono::duration<double>(coalesceDue_ - coalesceFrom_).count());
+  core_.wsTimerLate.observe(std::chrono::duration<double>(std::max(now - coalesceDue_, {})).count());
   if (flushing_.empty()) {
     flushing_.swap(coalesced_);  // keeps both capacities
     flushAt_ = 0;
-  } else {
+    passStart_ = now;
+  } else {  // joins the pass still going (its time counts from that pass' start)
     flushing_.insert(flushing_.end(), coalesced_.begin(), coalesced_.end());
     coalesced_.clear();
   }
@@ -314,6 +320,8 @@ void ContextThread::continueFlush() {
   if (flushAt_ == flushing_.size()) {
     flushing_.clear();
     flushAt_ = 0;
+    core_.wsWritePass.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - passStart_).count());
   }
 }
 

@@ -21,7 +21,8 @@
 # latency at the message's server "ts" and at the kernel's arrival stamp on the receiving socket
 # (sender -> server, server -> receiving socket, socket -> read by the generator), with the
 # generator's own CPU-seconds and how it received (io_uring, or epoll where io_uring is missing):
-# whether a latency is the server's or the generator's.
+# whether a latency is the server's or the generator's. A third line splits the hub's own leg
+# (its /metrics: wake-up, hold, timer late, write pass; see docs/chat-protocol.md).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 mode=${2:-quick}
@@ -113,6 +114,33 @@ run_sio() {
   "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
     --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
+hub_metrics() { curl -fsS -H "Authorization: Bearer $admin" "http://127.0.0.1:$hport/metrics" || true; }
+# The hub's own leg split (core/http's hub_ws_* histograms, between two scrapes): a room event's
+# wake-ups posted until a loop took them, the coalescing hold, the timer's lateness (loop delay),
+# the write pass; mean and the bucket holding the 99th percentile, in ms.
+hub_split() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+def read(path):
+    h = {}
+    for line in open(path):
+        m = re.match(r'(hub_ws_\w+_seconds)_(bucket\{le="([^"]+)"\}|sum|count) (\S+)', line)
+        if m: h.setdefault(m.group(1), {})[m.group(3) or m.group(2)] = float(m.group(4))
+    return h
+a, b = read(sys.argv[1]), read(sys.argv[2])
+out = []
+for name, label in (("hub_ws_wake_delay_seconds", "wake-up"), ("hub_ws_hold_seconds", "hold"),
+                    ("hub_ws_timer_late_seconds", "timer late"), ("hub_ws_write_pass_seconds", "write pass")):
+    d = {k: v - a.get(name, {}).get(k, 0) for k, v in b.get(name, {}).items()}
+    n = d.get("count", 0)
+    if not n:
+        continue
+    les = sorted((float(k), v) for k, v in d.items() if k not in ("sum", "count", "+Inf"))
+    p99 = next((le for le, c in les if c >= 0.99 * n), float("inf"))
+    out.append("%s %.1f/<=%g (%d)" % (label, d["sum"] / n * 1e3, p99 * 1e3, n))
+print("; ".join(out) or "no held writes")
+PY
+}
 field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d.get(sys.argv[2], "-"))' "$1" "$2"; }  # "-": an older generator
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
@@ -121,7 +149,9 @@ echo "# $(uptime)"
 printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s share p50_ms p99_ms cpu_s "deliveries/CPU-s"
 for n in $clients_list; do
   for r in $rates; do
+    hub_metrics >"$work/metrics-before"
     h=$(run_hub --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    hub_metrics >"$work/metrics-after"
     s=$(run_sio --clients "$n" --senders $senders --rate "$r" --duration "$secs")
     for pair in "hub:$h" "socketio:$s"; do
       name=${pair%%:*} j=${pair#*:}
@@ -136,6 +166,8 @@ for n in $clients_list; do
         "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)" \
         "$(field "$j" recv)"
     done
+    printf '%-8s %6s %5s | hub leg, mean/p99 ms (passes): %s\n' hub "$n" "$r" \
+      "$(hub_split "$work/metrics-before" "$work/metrics-after")"
     python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
 hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]
 print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"], h["rate"], ("%.1fx" % (hs/ss)) if ss else "n/a"))' "$h" "$s"

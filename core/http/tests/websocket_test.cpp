@@ -2,8 +2,9 @@
 //
 // WebSocket endpoints: Origin check at the handshake, echo with fragment reassembly, the size
 // limit (1009), sends from another thread, frames cut short by a full socket, packing,
-// coalescing, send batches, a write pass longer than a chunk, the gap a loop with many
-// connections leaves between two polls, and 1001 on shutdown.
+// coalescing, send batches and where a held frame's time went (/metrics), a write pass longer
+// than a chunk, the gap a loop with many connections leaves between two polls, and 1001 on
+// shutdown.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -65,6 +66,12 @@ class WsTest : public ::testing::TestWithParam<bool> {
 
   metrics::Registry registry_;
   std::unique_ptr<Server> server_;
+  // A series' value in the /metrics text (-1 when absent).
+  double metric(const std::string& series) const {
+    const std::string text = registry_.render();
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+  }
   // The server-side handle of the first client, once onOpen has run (null after 1 s).
   std::shared_ptr<WsConnection> firstConnection() {
     for (int i = 0; i < 100; ++i) {
@@ -283,6 +290,18 @@ TEST_P(WsTest, ASendBatchHoldReplacesTheRoutesCoalescingForItsSendsOnly) {
   ASSERT_TRUE(g);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms);
   EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"({"n":2})"));
+  // /metrics: the held write's wake-up (one item for the batch), hold, timer and write pass; the
+  // unheld one adds none of them. The pass is counted right after its last send: it may trail
+  // the frame by a moment.
+  for (int i = 0; i < 100 && metric("hub_ws_write_pass_seconds_count") < 1; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(metric("hub_ws_wake_delay_seconds_count"), 1);
+  EXPECT_EQ(metric("hub_ws_hold_seconds_count"), 1);
+  EXPECT_NEAR(metric("hub_ws_hold_seconds_sum"), 0.3, 0.001);  // the hold the batch asked for
+  EXPECT_EQ(metric("hub_ws_timer_late_seconds_count"), 1);
+  EXPECT_EQ(metric("hub_ws_write_pass_seconds_count"), 1);
+  EXPECT_GE(metric("hub_ws_write_pass_seconds_sum"), 0);
+  EXPECT_LT(metric("hub_ws_write_pass_seconds_sum") + metric("hub_ws_timer_late_seconds_sum"), 0.25);
 }
 
 TEST_P(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {

@@ -9,7 +9,8 @@ std::size_t paddedWidth(std::size_t n) {
     while (w < n) w *= 2;
     return w;
   }
-  return (n + 31) / 32 * 32;
+  if (n <= 256) return (n + 31) / 32 * 32;
+  return (n + 63) / 64 * 64;
 }
 
 std::string placeholders(std::size_t groups, std::size_t width) {

@@ -11,10 +11,11 @@
 namespace hub::cms::challenge {
 
 // The width to pad a list of `n` values or rows to (1, 2, 4, 8, 16, 32, then multiples of 32:
-// 13 texts up to 256), so a statement's text repeats and the connection's cached prepared form is
-// reused instead of a prepare per batch. An `IN` list repeats a value; an upsert repeats a row (a
-// no-op update). Finer steps (multiples of 8) made ~40 texts per statement, more than a
-// connection's cache held with the other statements of a batch: each was prepared again.
+// 13 texts up to 256; then multiples of 64: 25 texts up to a batch of 1,024), so a statement's
+// text repeats and the connection's cached prepared form is reused instead of a prepare per
+// batch. An `IN` list repeats a value; an upsert repeats a row (a no-op update). Finer steps
+// (multiples of 8) made ~40 texts per statement, more than a connection's cache (64 statements)
+// held with the other statements of a batch: each was prepared again.
 std::size_t paddedWidth(std::size_t n);
 
 // `groups` groups of `width` placeholders: "(?, ?),(?, ?)".

@@ -12,7 +12,10 @@
 // batch's transaction fails (a lock conflict with another node, a key another node stored
 // meanwhile), each request of it is applied alone, as before batching. With several threads,
 // several batches are in flight at once, their participant rows locked in key order (the steps
-// route runs one: on 2 cores more threads made smaller batches and cost more CPU per report).
+// route runs one: on 2 cores more threads made smaller batches and cost more CPU per report,
+// and with the batch route's full queue two threads were slower too). A batch takes at most
+// 1,024 reports: one report per request rarely fills 256, the batch route fills any limit, and
+// 1,024 carried more per second than 256 (docs/benchmarks.md, issue 7, session 16).
 //
 // Finishing: after the commit the batcher hands the batch to a finisher thread, which feeds the
 // boards (Redis), then answers (a client reading the boards after its answer sees its report),
@@ -63,7 +66,7 @@ struct Submission {
 
 class StepBatcher {
  public:
-  StepBatcher(Module& m, unsigned threads, std::size_t maxBatch = 256);
+  StepBatcher(Module& m, unsigned threads, std::size_t maxBatch = 1024);
   ~StepBatcher();  // stop()
   StepBatcher(const StepBatcher&) = delete;
   StepBatcher& operator=(const StepBatcher&) = delete;

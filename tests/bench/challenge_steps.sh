@@ -6,6 +6,9 @@
 # connections, members picked at random. The peer, in the same run with the same generator, is
 # nginx answering 200 to every POST (the host's HTTP ceiling). Usage:
 #   tests/bench/challenge_steps.sh BUILD_DIR [MEMBERS] [SECONDS] [CONNECTIONS]
+# PARTICIPANTS=P first makes members 0 .. P-1 participants (each reports once, through the batch
+# route, 500 per request; timed and printed), then the measured run picks its members among them:
+# the issue's scale is `tests/bench/challenge_steps.sh build 8000000 15 8` with PARTICIPANTS=1000000.
 # BATCH=N sends N reports per request through the batch route (POST .../steps/batch, a key in
 # each report) instead of one per request; the generator then counts the reports' answers too.
 # An experiment, not a setting: WITHOUT_ANSWERS_DAY_INDEX=1 drops the stored answers' index on
@@ -60,7 +63,7 @@ printf 'bench-password-1\n' | "$hub" user create bench --admin --password-stdin 
 
 port=$(free_port)
 HUB_AUTH_SECRET=bench-secret-0123456789abcdef HUB_DEMO=0 "$hub" serve "${common[@]}" --bus-url "$bus" \
-  --http-listen "127.0.0.1:$port" --rtmp-listen "127.0.0.1:$(free_port)" --log-level warn > "$work/hub.log" 2>&1 &
+  --cms-challenge-app-per-minute 100000000 --http-listen "127.0.0.1:$port" --rtmp-listen "127.0.0.1:$(free_port)" --log-level warn > "$work/hub.log" 2>&1 &
 hub_pid=$!
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
@@ -100,13 +103,23 @@ sleep 0.5
 # CPU seconds (user + system) a process has used so far.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 batch=${BATCH:-0}
+fill=${PARTICIPANTS:-0}
+pick=$members
+[[ $fill -gt 0 ]] && pick=$fill
 route=/api/v1/challenges/$challenge/steps
 [[ $batch -gt 0 ]] && route=$route/batch
 run() {
   "$load" --port "$1" --path "$route" --header "Authorization: Bearer $bearer" \
-    --header "Content-Type: application/json" --members "$members" --date "$today" \
+    --header "Content-Type: application/json" --members "$pick" --date "$today" \
     --connections "$connections" --threads 2 --seconds "$seconds" --batch "$batch"
 }
+if [[ $fill -gt 0 ]]; then
+  echo "== fill: members 0 .. $((fill - 1)) report once each (500 per request, 8 connections)"
+  "$load" --port "$port" --path "/api/v1/challenges/$challenge/steps/batch" --header "Authorization: Bearer $bearer" \
+    --header "Content-Type: application/json" --date "$today" --connections 8 --threads 2 --batch 500 \
+    --fill "$fill"
+  echo "participants after the fill: $(curl -sf -b "$jar" "$base/api/v1/challenges/$challenge/stats" | jq -r .participants)"
+fi
 # The group commit's counters: batches, the submissions they took, and the batches applied again
 # because a key was stored before (none expected: every request sends a new key).
 batch_counts() {
@@ -123,7 +136,7 @@ stage_sums() {
 }
 per_request="one report per request"
 [[ $batch -gt 0 ]] && per_request="$batch reports per request"
-echo "== hub: $members members, challenge $challenge, $connections connections, $seconds s, $per_request"
+echo "== hub: $members members (reports for $pick of them), challenge $challenge, $connections connections, $seconds s, $per_request"
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
 read -r b0 r0 k0 <<< "$(batch_counts)"

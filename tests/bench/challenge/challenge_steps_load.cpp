@@ -6,11 +6,14 @@
 // own Idempotency-Key and the given headers, the next request as soon as the answer is complete.
 // With --batch N each request carries N reports instead ({"submissions": [...]}, a key in each:
 // the batch route) and the reports' answers are counted by their status in `results`.
+// With --fill N the members 0 .. N-1 report once each, in order (steps below 500: any later
+// report of the run's usual values raises their day), and the run ends when all are answered:
+// the way to make N participants before a measured run.
 // Prints requests/s, reports/s, latency percentiles and the answers by status. The same
 // generator is pointed at the peer (nginx answering 200) to show the host's HTTP ceiling. Usage:
 //   challenge_steps_load --port P --path /api/v1/challenges/1/steps [--header "K: V"]...
 //       [--connections 64] [--threads 2] [--seconds 20] [--members 1000000] [--date 2026-11-29]
-//       [--prefix M] [--warmup 2] [--batch N]
+//       [--prefix M] [--warmup 2] [--batch N] [--fill N]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -36,7 +39,7 @@ using Steady = std::chrono::steady_clock;
 
 struct Args {
   int port = 0, connections = 64, threads = 2, seconds = 20, warmup = 2, batch = 0;
-  long members = 1000000;
+  long members = 1000000, fill = 0;
   std::string path, date = "2026-11-29", prefix = "M";
   std::vector<std::string> headers;
 };
@@ -94,36 +97,48 @@ std::size_t complete(const std::string& in, int& status) {
 }
 
 void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, std::atomic<bool>& stop,
-            Stats& stats) {
+            std::atomic<long>& filled, Stats& stats) {
   int ep = ::epoll_create1(0);
   if (ep < 0) die("epoll_create1");
   std::vector<Conn> conns(static_cast<std::size_t>(count));
   std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 7919 + 1);
   std::string fixed;
   for (const auto& h : a.headers) fixed += h + "\r\n";
+  // The next report's fields into `out`; false when --fill has no member left.
   auto report = [&](Conn& c, std::string& out) {
     char text[160];
-    const long member = static_cast<long>(rng() % static_cast<std::uint64_t>(a.members));
+    long member = 0, steps = 1000 + (c.seq * 37) % 29000;
+    if (a.fill > 0) {
+      member = filled.fetch_add(1, std::memory_order_relaxed);
+      if (member >= a.fill) return false;
+      steps = 100 + member % 400;
+    } else {
+      member = static_cast<long>(rng() % static_cast<std::uint64_t>(a.members));
+    }
     const int n =
         std::snprintf(text, sizeof text, R"("member_no":"%s%09ld","date":"%s","steps":%ld,"source":"bench")",
-                      a.prefix.c_str(), member, a.date.c_str(), 1000 + (c.seq * 37) % 29000);
+                      a.prefix.c_str(), member, a.date.c_str(), steps);
     out.append(text, static_cast<std::size_t>(n));
+    return true;
   };
+  // Builds the connection's next request; false when --fill has nothing left to send.
   auto next = [&](Conn& c, std::size_t k) {
-    const std::string key =
-        "b" + std::to_string(index) + "-" + std::to_string(k) + "-" + std::to_string(c.seq++);
+    const std::string key = (a.fill > 0 ? "f" : "b") + std::to_string(index) + "-" + std::to_string(k) + "-" +
+                            std::to_string(c.seq++);
     std::string body = "{", head;
     if (a.batch > 0) {
       body += "\"submissions\":[";
-      for (int i = 0; i < a.batch; ++i) {
-        body += i ? ",{\"idempotency_key\":\"" : "{\"idempotency_key\":\"";
-        body += key + "-" + std::to_string(i) + "\",";
-        report(c, body);
-        body += '}';
+      int added = 0;
+      for (; added < a.batch; ++added) {
+        std::string one = "{\"idempotency_key\":\"" + key + "-" + std::to_string(added) + "\",";
+        if (!report(c, one)) break;
+        body += added ? "," : "";
+        body += one + '}';
       }
+      if (added == 0) return false;
       body += "]}";
     } else {
-      report(c, body);
+      if (!report(c, body)) return false;
       body += '}';
       head = "Idempotency-Key: " + key + "\r\n";
     }
@@ -131,6 +146,7 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
             head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     c.sent = 0;
     c.started = Steady::now();
+    return true;
   };
   // With --batch: each report's answer in `results` is {"idempotency_key","status":N,...}; its
   // body's own "status" is a string ("counted"), so a number after "status": is a report's.
@@ -158,6 +174,13 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
     ev.data.u64 = k;
     ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
   };
+  std::size_t active = conns.size();  // connections with a request to send or answer
+  auto sendNext = [&](Conn& c, std::size_t k) {
+    if (next(c, k)) return flush(c, k);
+    ::close(c.fd);
+    c.fd = -1;
+    --active;
+  };
   auto dial = [&](Conn& c, std::size_t k) {
     c.fd = connectTo(a.port);
     c.in.clear();
@@ -166,13 +189,12 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
     ev.events = EPOLLIN;
     ev.data.u64 = k;
     if (::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev) != 0) die("epoll_ctl");
-    next(c, k);
-    flush(c, k);
+    sendNext(c, k);
   };
   for (std::size_t k = 0; k < conns.size(); ++k) dial(conns[k], k);
   std::vector<epoll_event> events(conns.size());
   char buf[16384];
-  while (!stop.load(std::memory_order_relaxed)) {
+  while (!stop.load(std::memory_order_relaxed) && active > 0) {
     const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
     for (int e = 0; e < n; ++e) {
       const std::size_t k = events[static_cast<std::size_t>(e)].data.u64;
@@ -203,8 +225,7 @@ void worker(const Args& a, int index, int count, std::atomic<bool>& measuring, s
             ++stats.reports;
         }
         c.in.erase(0, used);
-        next(c, k);
-        flush(c, k);
+        sendNext(c, k);
       }
     }
   }
@@ -241,30 +262,42 @@ int main(int argc, char** argv) {
       a.prefix = v;
     else if (k == "--batch")
       a.batch = std::stoi(v);
+    else if (k == "--fill")
+      a.fill = std::stol(v);
   }
   if (a.port <= 0 || a.path.empty() || a.threads < 1 || a.connections < a.threads || a.members < 1) {
-    std::fprintf(stderr,
-                 "usage: %s --port P --path PATH [--header \"K: V\"]... [--connections N] [--threads N]"
-                 " [--seconds N] [--warmup N] [--members N] [--date YYYY-MM-DD] [--prefix M] [--batch N]\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s --port P --path PATH [--header \"K: V\"]... [--connections N] [--threads N]"
+        " [--seconds N] [--warmup N] [--members N] [--date YYYY-MM-DD] [--prefix M] [--batch N] [--fill N]\n",
+        argv[0]);
     return 2;
   }
   std::atomic<bool> measuring{false}, stop{false};
+  std::atomic<long> filled{0};
   std::vector<Stats> stats(static_cast<std::size_t>(a.threads));
   std::vector<std::thread> pool;
+  const auto started = Steady::now();
+  measuring = a.fill > 0;  // a fill is measured whole: until the last member's report is answered
   for (int t = 0; t < a.threads; ++t) {
     const int count = a.connections / a.threads + (t < a.connections % a.threads ? 1 : 0);
-    pool.emplace_back(worker, std::cref(a), t, count, std::ref(measuring), std::ref(stop),
+    pool.emplace_back(worker, std::cref(a), t, count, std::ref(measuring), std::ref(stop), std::ref(filled),
                       std::ref(stats[static_cast<std::size_t>(t)]));
   }
-  std::this_thread::sleep_for(std::chrono::seconds(a.warmup));
-  measuring = true;
-  const auto t0 = Steady::now();
-  std::this_thread::sleep_for(std::chrono::seconds(a.seconds));
-  measuring = false;
-  const double elapsed = std::chrono::duration<double>(Steady::now() - t0).count();
-  stop = true;
-  for (auto& th : pool) th.join();
+  double elapsed = 0;
+  if (a.fill > 0) {
+    for (auto& th : pool) th.join();
+    elapsed = std::chrono::duration<double>(Steady::now() - started).count();
+  } else {
+    std::this_thread::sleep_for(std::chrono::seconds(a.warmup));
+    measuring = true;
+    const auto t0 = Steady::now();
+    std::this_thread::sleep_for(std::chrono::seconds(a.seconds));
+    measuring = false;
+    elapsed = std::chrono::duration<double>(Steady::now() - t0).count();
+    stop = true;
+    for (auto& th : pool) th.join();
+  }
   Stats all;
   for (auto& s : stats) {
     all.ms.insert(all.ms.end(), s.ms.begin(), s.ms.end());

@@ -387,15 +387,12 @@ void StepBatcher::process(std::vector<Submission>& batch, bool checkKeys, BatchS
         p.write = true;
       }
       it.answer = answerOf(200, appliedJson(*k.c, k.mem, k.day, a));
-      if (a.countedDelta != 0) {
-        // The answer's row is the change's audit row too (total_audit.h).
-        const TotalChange change =
-            totalChange(appActor(s.app, s.peer), k.c->id, k.mem.id, k.day, a.after, a.totalBefore,
-                        a.totalAfter, "app " + std::to_string(s.app.id) + " report");
-        answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now, &change));
-      } else {
-        answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now));
-      }
+      // The answer's row is the change's audit row too (total_audit.h).
+      std::optional<TotalChange> change;
+      if (a.countedDelta != 0)
+        change = totalChange(appActor(s.app, s.peer), k.c->id, k.mem.id, k.day, a.after, a.totalBefore,
+                             a.totalAfter, "app " + std::to_string(s.app.id) + " report");
+      answers.push_back(answerRow(s, k.c->id, k.day, it.answer, now, change ? &*change : nullptr));
     }
     stages.mark(Stage::Apply);
     // Writes: days, participants, answers (with the audit rows); a multi-row statement each.

@@ -53,8 +53,8 @@ common=(--data-dir "$work/data" --sql-url "$sql")
 awk -v n="$members" 'BEGIN { print "member_no,name,org_id"; for (i = 0; i < n; i++) printf "M%09d,会员%d,%d\n", i, i, 100 + i % 100 }' > "$work/members.csv"
 "$hub" org import "$work/orgs.csv" "${common[@]}"
 "$hub" member import "$work/members.csv" "${common[@]}"
+db=${sql##*/}
 if [[ ${WITHOUT_ANSWERS_DAY_INDEX:-0} == 1 ]]; then
-  db=${sql##*/}
   mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" \
     -e "DROP INDEX cms_challenge_requests_day ON ${db%%\?*}.cms_challenge_requests"
   echo "experiment: the answers' (challenge_id, day) index dropped"
@@ -140,11 +140,13 @@ echo "== hub: $members members (reports for $pick of them), challenge $challenge
 pids=("$hub_pid" "$(cat "$work/mariadb.pid")" "$(cat "$work/redis.pid")")
 before=(); for p in "${pids[@]}"; do before+=("$(cpu "$p")"); done
 read -r b0 r0 k0 <<< "$(batch_counts)"
-# MariaDB's own counters (statements prepared and run, commits, rows written, updated, looked up).
+# MariaDB's own counters (statements prepared and run, commits, rows written, updated, looked up,
+# and the pages its buffer pool had to read from a file: the pool was too small for them).
 db_status() {
   mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -N -e "SHOW GLOBAL STATUS WHERE
     Variable_name IN ('Com_stmt_prepare', 'Com_stmt_execute', 'Com_stmt_close', 'Questions', 'Com_commit',
-    'Handler_write', 'Handler_update', 'Handler_read_key')" | sort
+    'Handler_write', 'Handler_update', 'Handler_read_key', 'Innodb_buffer_pool_reads',
+    'Innodb_buffer_pool_read_requests')" | sort
 }
 db_status > "$work/db.before"
 stage_sums > "$work/stages.before"
@@ -159,6 +161,9 @@ done
 read -r b1 r1 k1 <<< "$(batch_counts)"
 db_status > "$work/db.after"
 join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, $3 - $2 }'
+echo "mariadb: tables and indexes $(mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -N -e \
+  "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables
+   WHERE table_schema = '${db%%\?*}'") MiB, buffer pool $pool"
 [[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))"), applied again after a key conflict: $((k1 - k0))"
 # Each stage's wall time per batch (ms), in the batcher's order; settle runs about once a second.
 if [[ $b1 -gt $b0 ]]; then

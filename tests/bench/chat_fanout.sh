@@ -76,17 +76,21 @@ start_redis hub
 hub_redis_port=$REDIS_PORT hub_redis_pid=$REDIS_PID
 export HUB_AUTH_SECRET=bench-secret-$RANDOM$RANDOM
 admin=bench-admin-$RANDOM
-hport=$(free_port)
 mkdir -p "$work/hub"
-HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
-  --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
-  --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
-  --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
-  --chat-coalesce-max-ms "$coalesce_max" >"$work/hub.log" 2>&1 &
-hub_pid=$!
-pids+=("$hub_pid")
-wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
-sleep 1
+# start_hub: a new hub process (sets hport, hub_pid); the bench room is made once, in Redis.
+start_hub() {
+  hport=$(free_port)
+  HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
+    --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
+    --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
+    --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
+    --chat-coalesce-max-ms "$coalesce_max" >>"$work/hub.log" 2>&1 &
+  hub_pid=$!
+  pids+=("$hub_pid")
+  wait_port "$hport" || { echo "hub did not start" >&2; cat "$work/hub.log" >&2; exit 1; }
+  sleep 1
+}
+start_hub
 curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
   -d '{"name":"bench","title":"bench"}' "http://127.0.0.1:$hport/api/v1/rooms" ||
   { echo "could not create the bench room" >&2; tail -20 "$work/hub.log" >&2; exit 1; }
@@ -95,14 +99,18 @@ for i in $(seq 1 $senders); do "$hub" token user "bench$i" --data-dir "$work/hub
 # --- Socket.IO: one Node process per core on one Redis ---
 start_redis sio
 sio_redis_port=$REDIS_PORT sio_redis_pid=$REDIS_PID
-sio_targets=() sio_pids=()
-for _ in $(seq 1 "$cores"); do
-  p=$(free_port)
-  node "$here/chat/socketio/server.js" --port "$p" --redis "redis://127.0.0.1:$sio_redis_port" \
-    >>"$work/sio.log" 2>&1 &
-  pids+=($!) sio_pids+=($!) sio_targets+=(--target "127.0.0.1:$p")
-  wait_port "$p" || { echo "socket.io did not start" >&2; cat "$work/sio.log" >&2; exit 1; }
-done
+# start_sio: new Socket.IO processes (sets sio_targets, sio_pids).
+start_sio() {
+  sio_targets=() sio_pids=()
+  for _ in $(seq 1 "$cores"); do
+    p=$(free_port)
+    node "$here/chat/socketio/server.js" --port "$p" --redis "redis://127.0.0.1:$sio_redis_port" \
+      >>"$work/sio.log" 2>&1 &
+    pids+=($!) sio_pids+=($!) sio_targets+=(--target "127.0.0.1:$p")
+    wait_port "$p" || { echo "socket.io did not start" >&2; cat "$work/sio.log" >&2; exit 1; }
+  done
+}
+start_sio
 
 run_hub() {  # run_hub ARGS... -> RESULT json
   "$load" --flavor hub --target "127.0.0.1:$hport" --tokens "$work/tokens" --room bench \
@@ -175,7 +183,13 @@ print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"
 done
 
 if ((mem_clients > 0)); then
-  echo "# memory: RSS per connected client ($mem_clients clients, idle)"
+  echo "# memory: RSS per connected client ($mem_clients clients, idle; new server processes)"
+  # Servers that ran the points above hold memory they give back over seconds (jemalloc's decay,
+  # V8's heap): RSS measured there could even fall while clients connect.
+  kill "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
+  wait "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
+  start_hub
+  start_sio
   h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
   s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
   echo "hub      $(field "$h" rss_per_client_kib) KiB/client (ready $(field "$h" ready))"

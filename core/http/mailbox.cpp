@@ -25,7 +25,7 @@ bool Mailbox::post(Item item) {
 
 void Mailbox::postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs) {
   std::lock_guard lock(mu_);
-  if (detached_ || connIds.empty()) return;
+  if (detached_ || (connIds.empty() && holdUs <= 0)) return;  // none, and no hold to bring nearer
   bool wasEmpty = items_.empty();
   items_.push_back(
       Item{Item::Kind::WsWakes, 0, 0, -1, {}, holdUs, std::move(connIds), std::chrono::steady_clock::now()});

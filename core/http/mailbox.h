@@ -37,7 +37,8 @@ class Mailbox {
   // Returns false (and closes an Adopt fd) once the loop has detached.
   bool post(Item item);
   // One WsWakes item for all of these connections, with one wake-up (WsSendBatch): the loop
-  // takes a room event's wake-ups in one step, not one item per member.
+  // takes a room event's wake-ups in one step, not one item per member. No connections and a
+  // hold above 0: only the loop's coalescing timer brought nearer (WsSendBatch::nudge).
   void postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs = -1);
   // Responses (never Adopt items) under one lock and with one wake-up (ResponseBatch); dropped
   // once the loop has detached.

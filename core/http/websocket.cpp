@@ -43,7 +43,11 @@ bool WsConnection::send(Buffer message, bool binary) {
       queue_.push_back(Outgoing{std::move(message), binary});
     }
   }
-  if (wake) this->wake(urgent);
+  if (wake) {
+    this->wake(urgent);
+  } else if (accepted) {
+    if (auto* batch = WsSendBatch::current()) batch->nudge(mailbox_);
+  }
   return accepted;
 }
 
@@ -138,6 +142,13 @@ void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t con
     }
   }
   wakes_.push_back(Wakes{mailbox, holdUs, {connId}});
+}
+
+void WsSendBatch::nudge(const std::shared_ptr<Mailbox>& mailbox) {
+  if (tHoldUs <= 0) return;
+  for (const auto& w : wakes_)
+    if (w.mailbox == mailbox && w.holdUs == tHoldUs) return;
+  wakes_.push_back(Wakes{mailbox, tHoldUs, {}});
 }
 
 bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {

@@ -138,6 +138,10 @@ class WsSendBatch {
   static WsSendBatch* current();
   // urgent (a close) goes at once, whatever the hold.
   void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, bool urgent = false);
+  // A send to a connection its loop already holds: no wake-up of its own, but the loop's
+  // coalescing timer may have to come sooner (the soonest hold wins), so the loop hears the
+  // hold once (no connection).
+  void nudge(const std::shared_ptr<Mailbox>& mailbox);
   // From now until this batch ends, a connection woken on this thread may wait up to `hold` in
   // its loop to leave with what is queued after it (instead of the route's WsOptions::coalesce;
   // 0: written at once). Adaptive coalescing: the sender knows how busy the room is.

@@ -275,6 +275,8 @@ void ContextThread::wakeWs(const std::vector<std::uint64_t>& connIds, std::int64
     for (auto id : connIds) wakeWs(id, holdUs);
     return;
   }
+  // Only a nearer hold (WsSendBatch::nudge), for connections held already: nothing if none is.
+  if (connIds.empty() && !coalesceArmed_) return;
   // Closes come apart (WsConnection::close wakes urgently); one that is gone or started closing
   // meanwhile is skipped or closed by the write pass.
   coalesced_.insert(coalesced_.end(), connIds.begin(), connIds.end());

@@ -321,6 +321,31 @@ TEST_P(WsTest, ASendBatchHoldOfZeroSendsAtOnceOnACoalescedRoute) {
   EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
 }
 
+TEST_P(WsTest, ANearerHoldForAConnectionAlreadyHeldBringsItsWriteForward) {
+  // The room's window ends early (chat/room/coalesce_window.h): the connection already waits in
+  // its loop, so the second send wakes nothing of its own; its nearer hold still reaches the loop.
+  TestClient c("127.0.0.1", server_->port());
+  ASSERT_EQ(c.wsHandshake("/ws-packed", "https://hub.example"), 101);
+  auto conn = firstConnection();
+  ASSERT_TRUE(conn);
+  const auto start = std::chrono::steady_clock::now();
+  {
+    WsSendBatch batch;
+    batch.setHold(2s);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":0})")));
+  }
+  std::this_thread::sleep_for(50ms);
+  {
+    WsSendBatch batch;
+    batch.setHold(1us);
+    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":1})")));
+  }
+  auto f = c.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);  // not the first send's 2 s
+  EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"([{"n":0},{"n":1}])"));
+}
+
 TEST_P(WsTest, ACloseInsideAHeldSendBatchIsNotHeld) {
   // The batch's wake-ups reach the loop as one held item; the close comes apart and at once.
   TestClient c("127.0.0.1", server_->port());

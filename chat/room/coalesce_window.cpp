@@ -19,8 +19,23 @@ std::chrono::microseconds CoalesceWindow::next(const CoalesceRule& rule, Clock::
   }
   seen_ = true;
   last_ = now;
-  if (members < rule.minMembers || bound <= 0 || gapUs_ > bound) return std::chrono::microseconds{0};
-  return rule.bound;
+  if (members < rule.minMembers || bound <= 0 || gapUs_ > bound) {
+    inWindow_ = 0;
+    return std::chrono::microseconds{0};
+  }
+  if (inWindow_ == 0 || now >= windowEnd_) {
+    inWindow_ = 1;
+    windowEnd_ = now + rule.bound;
+    return rule.bound;
+  }
+  ++inWindow_;
+  const int expected = static_cast<int>(bound / std::max(gapUs_, 1.0)) + 1;
+  if (inWindow_ >= expected) {
+    inWindow_ = 0;
+    return std::chrono::microseconds{1};  // written now, with the ones held before it
+  }
+  return std::max(std::chrono::duration_cast<std::chrono::microseconds>(windowEnd_ - now),
+                  std::chrono::microseconds{1});
 }
 
 }  // namespace hub::chat::room

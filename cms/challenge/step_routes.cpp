@@ -66,7 +66,7 @@ void addSteps(const std::shared_ptr<Module>& m) {
       logger()->info("[peer={}] steps: bad app credential", req.peer);
       return res.send(finish(ApiError::unauthenticated(app.error().code, app.error().message)));
     }
-    if (batch) return submitBatch(*m, *batcher, req, res, *app, finish);
+    if (batch) return submitBatch(*m, *batcher, req, res, *app, finish, refusedCount);
     if (int wait = m->limiter.take(std::to_string(app->id)); wait > 0)
       return res.send(finish(ApiError::tooManyRequests(
           "challenge.rate_limited", "too many submissions from this app credential", wait)));

@@ -95,7 +95,7 @@ std::optional<std::int64_t> parseChallengeId(std::string_view text) {
 }
 
 void submitBatch(Module& m, StepBatcher& batcher, const http::Request& req, const http::Responder& res,
-                 const App& app, const Finish& finish) {
+                 const App& app, const Finish& finish, metrics::Counter& refused) {
   auto cid = parseChallengeId(req.param("id"));
   if (!cid) return res.send(finish(ApiError::notFound("challenge")));
   const std::size_t most =
@@ -107,6 +107,7 @@ void submitBatch(Module& m, StepBatcher& batcher, const http::Request& req, cons
   if (req.body.empty()) return invalid();
   auto parsed = http::parseJsonBody(req);
   if (!parsed) {
+    refused.inc();
     logger()->info("[peer={}] steps batch: bad JSON", req.peer);
     return res.send(finish(ApiError::badRequest("bad_json", parsed.error().message)));
   }

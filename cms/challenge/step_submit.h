@@ -17,6 +17,7 @@
 #include "core/http/request.h"
 #include "core/http/response.h"
 #include "core/http/server.h"
+#include "core/metrics/registry.h"
 
 namespace hub::cms::challenge {
 
@@ -37,7 +38,8 @@ using Finish = std::function<http::Response(const Reply&)>;
 // The batch route after the app credential was accepted: the body's shape, the rate limit (one
 // per report), each report's key, then every report onto `batcher`; `res` gets
 // {"results": [...]} once the last report is answered.
+// `refused` counts the requests refused before the batcher (bad JSON), as the single route does.
 void submitBatch(Module& m, StepBatcher& batcher, const http::Request& req, const http::Responder& res,
-                 const App& app, const Finish& finish);
+                 const App& app, const Finish& finish, metrics::Counter& refused);
 
 }  // namespace hub::cms::challenge

@@ -102,7 +102,10 @@ void ChallengeApi::ManyReportsInOneRequest() {
   refuse("[]", 400, "batch.invalid");
   refuse(R"({"submissions":[]})", 400, "batch.invalid");
   refuse(R"({"submissions":{"idempotency_key":"z"}})", 400, "batch.invalid");
+  auto& refusedCount = hub().ctx().base.metrics.counter("hub_cms_refused_total", "");
+  const double refused0 = refusedCount.value();
   refuse(R"({"submissions":[)", 400, "bad_json");
+  EXPECT_EQ(refusedCount.value() - refused0, 1);  // counted as the single route counts it
   Json many = Json::array();
   for (std::size_t i = 0; i <= kMaxBatchReports; ++i)
     many.push_back(report("many" + std::to_string(i), "m3", today_, 100));

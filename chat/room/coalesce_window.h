@@ -44,7 +44,7 @@ class CoalesceWindow {
  private:
   bool seen_ = false;
   Clock::Steady last_{};
-  double gapUs_ = 0;  // moving average of the gaps between events
+  double gapUs_ = 0;           // moving average of the gaps between events
   Clock::Steady windowEnd_{};  // when the open window's events are written
   int inWindow_ = 0;           // events in it; 0: no window is open
 };

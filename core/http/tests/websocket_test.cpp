@@ -329,17 +329,15 @@ TEST_P(WsTest, ANearerHoldForAConnectionAlreadyHeldBringsItsWriteForward) {
   auto conn = firstConnection();
   ASSERT_TRUE(conn);
   const auto start = std::chrono::steady_clock::now();
-  {
+  // Each send in a batch of its own, with its own hold.
+  auto sendHeld = [&](std::chrono::microseconds hold, const char* text) {
     WsSendBatch batch;
-    batch.setHold(2s);
-    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":0})")));
-  }
+    batch.setHold(hold);
+    return conn->send(std::make_shared<const std::string>(text));
+  };
+  ASSERT_TRUE(sendHeld(2s, R"({"n":0})"));
   std::this_thread::sleep_for(50ms);
-  {
-    WsSendBatch batch;
-    batch.setHold(1us);
-    ASSERT_TRUE(conn->send(std::make_shared<const std::string>(R"({"n":1})")));
-  }
+  ASSERT_TRUE(sendHeld(1us, R"({"n":1})"));
   auto f = c.wsRead(5s);
   ASSERT_TRUE(f);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);  // not the first send's 2 s

@@ -133,22 +133,18 @@ void WsSendBatch::setHold(std::chrono::microseconds hold) {
   tHoldUs = std::max<std::int64_t>(hold.count(), 0);
 }
 
+WsSendBatch::Wakes& WsSendBatch::wakesFor(const std::shared_ptr<Mailbox>& mailbox, std::int64_t holdUs) {
+  for (auto& w : wakes_)
+    if (w.mailbox == mailbox && w.holdUs == holdUs) return w;
+  return wakes_.emplace_back(Wakes{mailbox, holdUs, {}});
+}
+
 void WsSendBatch::add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, bool urgent) {
-  const std::int64_t holdUs = urgent ? 0 : tHoldUs;
-  for (auto& w : wakes_) {
-    if (w.mailbox == mailbox && w.holdUs == holdUs) {
-      w.ids.push_back(connId);
-      return;
-    }
-  }
-  wakes_.push_back(Wakes{mailbox, holdUs, {connId}});
+  wakesFor(mailbox, urgent ? 0 : tHoldUs).ids.push_back(connId);
 }
 
 void WsSendBatch::nudge(const std::shared_ptr<Mailbox>& mailbox) {
-  if (tHoldUs <= 0) return;
-  for (const auto& w : wakes_)
-    if (w.mailbox == mailbox && w.holdUs == tHoldUs) return;
-  wakes_.push_back(Wakes{mailbox, tHoldUs, {}});
+  if (tHoldUs > 0) wakesFor(mailbox, tHoldUs);
 }
 
 bool PeerCounter::acquire(const std::string& peer, std::size_t limit) {

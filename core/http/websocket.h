@@ -153,6 +153,8 @@ class WsSendBatch {
     std::int64_t holdUs;
     std::vector<std::uint64_t> ids;
   };
+  // The loop's entry for this hold, made (with no connection yet) if there is none.
+  Wakes& wakesFor(const std::shared_ptr<Mailbox>& mailbox, std::int64_t holdUs);
   WsSendBatch* outer_;
   std::int64_t outerHoldUs_;
   std::vector<Wakes> wakes_;

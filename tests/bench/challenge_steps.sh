@@ -54,9 +54,10 @@ awk -v n="$members" 'BEGIN { print "member_no,name,org_id"; for (i = 0; i < n; i
 "$hub" org import "$work/orgs.csv" "${common[@]}"
 "$hub" member import "$work/members.csv" "${common[@]}"
 db=${sql##*/}
+db=${db%%\?*}  # the database name, without the URL's options
 if [[ ${WITHOUT_ANSWERS_DAY_INDEX:-0} == 1 ]]; then
   mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" \
-    -e "DROP INDEX cms_challenge_requests_day ON ${db%%\?*}.cms_challenge_requests"
+    -e "DROP INDEX cms_challenge_requests_day ON $db.cms_challenge_requests"
   echo "experiment: the answers' (challenge_id, day) index dropped"
 fi
 printf 'bench-password-1\n' | "$hub" user create bench --admin --password-stdin "${common[@]}" >/dev/null
@@ -163,7 +164,7 @@ db_status > "$work/db.after"
 join "$work/db.before" "$work/db.after" | awk '{ printf "mariadb %s: %d\n", $1, $3 - $2 }'
 echo "mariadb: tables and indexes $(mariadb --no-defaults -uroot --socket="$work/mariadb/mysqld.sock" -N -e \
   "SELECT ROUND(SUM(data_length + index_length) / 1048576) FROM information_schema.tables
-   WHERE table_schema = '${db%%\?*}'") MiB, buffer pool $pool"
+   WHERE table_schema = '$db'") MiB, buffer pool $pool"
 [[ $b1 -gt $b0 ]] && echo "batches: $((b1 - b0)), submissions per batch: $(python3 -c "print(round(($r1 - $r0) / ($b1 - $b0), 1))"), applied again after a key conflict: $((k1 - k0))"
 # Each stage's wall time per batch (ms), in the batcher's order; settle runs about once a second.
 if [[ $b1 -gt $b0 ]]; then

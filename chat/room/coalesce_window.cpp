@@ -7,8 +7,7 @@
 
 namespace hub::chat::room {
 
-std::chrono::microseconds CoalesceWindow::next(const CoalesceRule& rule, Clock::Steady now,
-                                               std::size_t members) {
+EventHolds CoalesceWindow::next(const CoalesceRule& rule, Clock::Steady now, std::size_t members) {
   const double bound = static_cast<double>(rule.bound.count());
   if (seen_) {
     const auto gap = static_cast<double>(
@@ -19,23 +18,19 @@ std::chrono::microseconds CoalesceWindow::next(const CoalesceRule& rule, Clock::
   }
   seen_ = true;
   last_ = now;
-  if (members < rule.minMembers || bound <= 0 || gapUs_ > bound) {
-    inWindow_ = 0;
-    return std::chrono::microseconds{0};
+  EventHolds out;  // one group, at once
+  if (members < rule.minMembers || bound <= 0 || gapUs_ > bound) return out;
+  // A tenth of the bound is left for jitter: a turn's event that comes a little late must not
+  // find its group's deadline passed (the held events would leave, and it after them, alone).
+  const auto perWrite = static_cast<std::uint64_t>(0.9 * bound / std::max(gapUs_, 1.0)) + 1;
+  out.groups = static_cast<std::size_t>(std::min<std::uint64_t>(perWrite, EventHolds::kMaxGroups));
+  ++events_;
+  for (std::size_t g = 0; g < out.groups; ++g) {
+    // Group g's turns are spread evenly over the perWrite events of a round.
+    const std::uint64_t offset = g * perWrite / out.groups;
+    out.hold[g] = (events_ + offset) % perWrite == 0 ? std::chrono::microseconds{1} : rule.bound;
   }
-  if (inWindow_ == 0 || now >= windowEnd_) {
-    inWindow_ = 1;
-    windowEnd_ = now + rule.bound;
-    return rule.bound;
-  }
-  ++inWindow_;
-  const int expected = static_cast<int>(bound / std::max(gapUs_, 1.0)) + 1;
-  if (inWindow_ >= expected) {
-    inWindow_ = 0;
-    return std::chrono::microseconds{1};  // written now, with the ones held before it
-  }
-  return std::max(std::chrono::duration_cast<std::chrono::microseconds>(windowEnd_ - now),
-                  std::chrono::microseconds{1});
+  return out;
 }
 
 }  // namespace hub::chat::room

@@ -1,6 +1,6 @@
 // chat/room/coalesce_window.h
 //
-// Adaptive coalescing: how long a room's new event may wait in its members' loops so that the
+// Adaptive coalescing: how long a room's new event may wait in each member's loop so that the
 // events following it leave in the same write (one frame, a JSON array, per connection). Holding
 // only pays when the room has many members here (each write saved is saved on every one of them)
 // and the next event is expected soon; otherwise the event goes at once, so a quiet room or a
@@ -9,22 +9,27 @@
 // The rule, for an event arriving at `now` in a room with `members` local members:
 //   gap     = the room's recent gap between events (moving average, 1/4 weight on the newest;
 //             reset by a pause longer than four bounds)
-//   hold    = 0        when members < minMembers, or gap > bound
-//             otherwise the event joins the open window (one opens for `bound` when none is):
-//             it waits until the window ends, or, when it is the last event the window can
-//             expect (floor(bound / gap) + 1 of them), the window ends now (a 1 us hold: the
-//             loops write every held event at once)
-// With the default bound of 60 ms: 20 events a second (50 ms apart) go in pairs, the first
-// held 50 ms, until its second arrives, not the whole 60; 100 a second about six per write; 200
-// a second about twelve. A busy room always waits for as many events as its bound takes: the
-// writes, not the events, are what the node pays for (one loopback or network send per member
-// per write), so at 100-200 events a second the same members cost a half to a quarter of what a
-// hold shrinking with the gap cost (session 13: 5,000 clients x 100 msg/s, 30 % less CPU and
-// the fan-out no longer late).
+//   every member goes at once when members < minMembers, or gap > bound
+//   otherwise n = floor(0.9 * bound / gap) + 1 events can share a write (a tenth of the bound
+//   is left for late events), and the members are split
+//   into min(n, kMaxGroups) groups whose writes take turns: a group leaves on every n-th event
+//   (at once, with what it held), each group on other events than the next one; on the events
+//   between, it holds them for up to `bound` (a member's loop keeps its earliest deadline, so no
+//   event waits longer than the bound).
+// With the default bound of 60 ms, at 20 events a second (50 ms apart) every member gets pairs,
+// half of the members on the even events and half on the odd ones: each write pass covers half
+// the room, so the last member of a pass waits half as long as when the whole room left
+// together, for the same number of writes. 100 a second: six events per write, six groups;
+// 200 a second: eleven, eleven groups. A busy room always waits for as many
+// events as its bound takes: the writes, not the events, are what the node pays for (one
+// loopback or network send per member per write), so at 100-200 events a second the same
+// members cost a half to a quarter of what a hold shrinking with the gap cost (session 13).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "core/util/clock.h"
 
@@ -35,18 +40,34 @@ struct CoalesceRule {
   std::size_t minMembers = 64;              // smaller rooms are never held
 };
 
+// The holds of one event: a member in group g (groupOf) waits up to hold[g].
+struct EventHolds {
+  static constexpr std::size_t kMaxGroups = 16;
+  std::size_t groups = 1;
+  std::array<std::chrono::microseconds, kMaxGroups> hold{};
+
+  // A member's group, from a key that stays the same while it is in the room (its session):
+  // hashed, so a group is spread over every loop whatever order the members came in.
+  std::size_t groupOf(std::uintptr_t key) const {
+    std::uint64_t x = key;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return static_cast<std::size_t>(x % groups);
+  }
+};
+
 // One room's window. Not thread-safe: RoomHub calls it under its lock.
 class CoalesceWindow {
  public:
-  // The hold for an event arriving now (and remembers its arrival).
-  std::chrono::microseconds next(const CoalesceRule& rule, Clock::Steady now, std::size_t members);
+  // The holds for an event arriving now (and remembers its arrival).
+  EventHolds next(const CoalesceRule& rule, Clock::Steady now, std::size_t members);
 
  private:
   bool seen_ = false;
   Clock::Steady last_{};
-  double gapUs_ = 0;           // moving average of the gaps between events
-  Clock::Steady windowEnd_{};  // when the open window's events are written
-  int inWindow_ = 0;           // events in it; 0: no window is open
+  double gapUs_ = 0;          // moving average of the gaps between events
+  std::uint64_t events_ = 0;  // held events so far: whose turn it is to leave
 };
 
 }  // namespace hub::chat::room

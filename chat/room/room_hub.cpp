@@ -125,9 +125,10 @@ void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::F
     std::lock_guard lock(mu_);
     auto it = rooms_.find(room);
     if (it == rooms_.end()) return;
-    if (coalesce_)
-      batch.setHold(it->second.window.next(*coalesce_, clock_.steady(), it->second.members.size()));
+    EventHolds holds;
+    if (coalesce_) holds = it->second.window.next(*coalesce_, clock_.steady(), it->second.members.size());
     for (auto& [key, m] : it->second.members) {
+      if (coalesce_) batch.setHold(holds.hold[holds.groupOf(reinterpret_cast<std::uintptr_t>(key))]);
       if (!m.ready) {
         if (m.buffered.size() < kMaxBuffered) m.buffered.emplace_back(id, frame);
         continue;

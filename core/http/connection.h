@@ -65,6 +65,7 @@ struct Connection {
   bool wsRawSend = false;      // plain TCP of its own (no TLS, no h2 stream): frames may go by io_uring
   bool wsSendQueued = false;   // a frame of it waits in the loop's io_uring batch
   bool wsSendMore = false;     // and more waits behind it
+  bool wsInPass = false;       // the coalescing timer's write pass has it already
 
   // The client's address: a getpeername call, so read once and kept for the next requests.
   const std::string& peerAddress() {

@@ -213,12 +213,12 @@ void ContextThread::processMailbox() {
         onAsyncResponse(item.connId, item.seq, std::move(*item.response));
         break;
       case Mailbox::Item::Kind::WsWake:
-        wakeWs(item.connId, item.holdUs);
+        wakeWs(item.connId, item.dueUs);
         break;
       case Mailbox::Item::Kind::WsWakes:
         core_.wsWakeDelay.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - item.posted).count());
-        wakeWs(item.connIds, item.holdUs);
+        wakeWs(std::move(item.connIds), item.dueUs);
         break;
       case Mailbox::Item::Kind::Drain:
         onDrain();

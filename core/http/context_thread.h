@@ -103,16 +103,19 @@ class ContextThread {
   // WRITEABLE when it is closing or a short send is pending).
   void flushWs(Connection& c);
   void onCoalesceTimer();
+  // Puts every held connection whose deadline has come into the write pass (flushing_).
+  void writeDue();
   // Writes the next kFlushChunk connections of the pass the coalescing timer started.
   void continueFlush();
   void onWsClosed(Connection& c);
-  // holdUs: how long the connection may wait for the coalescing timer (below 0: the route's).
-  void wakeWs(std::uint64_t connId, std::int64_t holdUs);
-  // A room event's wake-ups for this loop (WsSendBatch): with a hold, one step for all of
-  // them, no per-connection lookup (the write pass sorts out the gone and the closing).
-  void wakeWs(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs);
-  // Arms the loop's one coalescing timer unless it already fires within `delay`.
-  void holdFor(std::chrono::microseconds delay);
+  // dueUs: when the connection must be written (kWriteAtOnce: now); until then it is held.
+  void wakeWs(std::uint64_t connId, std::int64_t dueUs);
+  // A room event's wake-ups for this loop (WsSendBatch): held ones in one step, with no
+  // per-connection lookup until their deadline (the write pass sorts out the gone, the closing
+  // and the ones held again for later).
+  void wakeWs(std::vector<std::uint64_t> connIds, std::int64_t dueUs);
+  // Arms the loop's one coalescing timer unless it already fires by dueUs.
+  void armHoldTimer(std::int64_t dueUs);
 
   ServerCore& core_;
   unsigned index_;
@@ -140,13 +143,16 @@ class ContextThread {
   UringSender uring_;
   std::vector<PendingSend> sends_;
   std::vector<unsigned char> sendArena_;
-  // WebSockets woken while the coalescing timer (loop_'s) runs (WsOptions::coalesce); flushed
-  // when it fires.
-  bool coalesceArmed_ = false;
-  std::chrono::steady_clock::time_point coalesceFrom_;  // when the armed timer's first hold began
-  std::chrono::steady_clock::time_point coalesceDue_;   // when the armed timer fires
-  std::chrono::steady_clock::time_point passStart_;     // when the timer started the write pass
-  std::vector<std::uint64_t> coalesced_;
+  // Held WebSockets by deadline (WsConnection::hold): loop_'s one timer fires at the soonest;
+  // each connection is written once its own deadline has come.
+  struct Held {
+    std::int64_t dueUs;
+    std::vector<std::uint64_t> ids;
+  };
+  std::vector<Held> held_;
+  bool timerArmed_ = false;
+  std::int64_t timerDueUs_ = 0;
+  std::chrono::steady_clock::time_point passStart_;  // when the timer started the write pass
   // The pass the timer started, written kFlushChunk connections at a time on the libev loop,
   // with a pass of the loop (reads, mailbox) between two chunks: a frame that arrives during a
   // big room's write pass is read after one chunk, not after the whole pass.

@@ -23,12 +23,12 @@ bool Mailbox::post(Item item) {
   return true;
 }
 
-void Mailbox::postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs) {
+void Mailbox::postWakes(std::vector<std::uint64_t> connIds, std::int64_t dueUs) {
   std::lock_guard lock(mu_);
-  if (detached_ || (connIds.empty() && holdUs <= 0)) return;  // none, and no hold to bring nearer
+  if (detached_ || connIds.empty()) return;
   bool wasEmpty = items_.empty();
   items_.push_back(
-      Item{Item::Kind::WsWakes, 0, 0, -1, {}, holdUs, std::move(connIds), std::chrono::steady_clock::now()});
+      Item{Item::Kind::WsWakes, 0, 0, -1, {}, dueUs, std::move(connIds), std::chrono::steady_clock::now()});
   if (wasEmpty && ctx_) lws_cancel_service(ctx_);
 }
 

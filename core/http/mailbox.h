@@ -26,10 +26,9 @@ class Mailbox {
     std::uint64_t seq = 0;  // request number on the connection, to drop stale responses
     int fd = -1;
     std::optional<Response> response;
-    // WsWake: how long the loop may hold the connection's queue to gather what follows (in
-    // microseconds; below 0: the route's WsOptions::coalesce). WsWakes: the same for all of
-    // connIds.
-    std::int64_t holdUs = -1;
+    // WsWake, WsWakes: when the loop must write the connection(s) by (steady clock,
+    // microseconds; kWriteAtOnce: now). Until then it may hold them to gather what follows.
+    std::int64_t dueUs = 1;
     std::vector<std::uint64_t> connIds{};            // WsWakes
     std::chrono::steady_clock::time_point posted{};  // WsWakes: when (hub_ws_wake_delay_seconds)
   };
@@ -37,9 +36,8 @@ class Mailbox {
   // Returns false (and closes an Adopt fd) once the loop has detached.
   bool post(Item item);
   // One WsWakes item for all of these connections, with one wake-up (WsSendBatch): the loop
-  // takes a room event's wake-ups in one step, not one item per member. No connections and a
-  // hold above 0: only the loop's coalescing timer brought nearer (WsSendBatch::nudge).
-  void postWakes(std::vector<std::uint64_t> connIds, std::int64_t holdUs = -1);
+  // takes a room event's wake-ups in one step, not one item per member.
+  void postWakes(std::vector<std::uint64_t> connIds, std::int64_t dueUs);
   // Responses (never Adopt items) under one lock and with one wake-up (ResponseBatch); dropped
   // once the loop has detached.
   void postMany(std::vector<Item> items);

@@ -48,9 +48,9 @@ struct WsOptions {
   bool packJsonArrays = false;
   std::size_t packMaxBytes = 32 * 1024;
   // How long a connection's loop may hold a newly queued message to gather what follows it into
-  // the same write (with packJsonArrays: the same frame). 0: written at once. Every loop keeps
-  // one timer: connections woken while it runs leave with it, so no message waits longer than
-  // this. Adds up to this much latency and saves one send() per message it gathers.
+  // the same write (with packJsonArrays: the same frame). 0: written at once. Each connection
+  // keeps its own deadline (its first held message's), so no message waits longer than this.
+  // Adds up to this much latency and saves one send() per message it gathers.
   std::chrono::milliseconds coalesce{0};
 };
 
@@ -70,8 +70,10 @@ class WsConnection {
  public:
   using Buffer = std::shared_ptr<const std::string>;
 
+  // defaultHold: the route's WsOptions::coalesce, for sends outside a WsSendBatch with a hold.
   WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade, std::size_t maxQueued,
-               std::size_t maxQueuedBytes = 0, int overflowCloseCode = 1008);
+               std::size_t maxQueuedBytes = 0, int overflowCloseCode = 1008,
+               std::chrono::microseconds defaultHold = {});
 
   // Queues a message; false when the connection is closed or its queue is full, in messages or
   // in bytes (the connection is then closed with WsOptions::overflowCloseCode). Any thread.
@@ -98,13 +100,22 @@ class WsConnection {
   // maxBytes, the ones after it (all of them into `out`, which is cleared first). One lock.
   bool popTextBatch(std::vector<Outgoing>& out, std::size_t maxBytes, bool& more);
   std::pair<int, std::string> closeRequest();
+  // When the loop owes this connection a write (steady clock, microseconds; kWriteAtOnce: now,
+  // 0: nothing queued) and since when its oldest held message waits. The loop's coalescing
+  // timer writes a connection only once its own deadline has come (a later hold of it has an
+  // entry of its own). No lock.
+  struct Hold {
+    std::int64_t dueUs = 0;
+    std::int64_t sinceUs = 0;
+  };
+  Hold hold() const;
   // True once close() (or an overflow) asked the loop to close; no lock.
   bool closeRequested() const { return closing_.load(std::memory_order_acquire); }
   void markClosed() { open_.store(false, std::memory_order_release); }
 
  private:
-  // urgent: a close, never held by a coalescing timer.
-  void wake(bool urgent = false);
+  // Tells the loop to write by dueUs (kWriteAtOnce: a close, or no hold).
+  void wake(std::int64_t dueUs);
 
   std::shared_ptr<Mailbox> mailbox_;
   std::uint64_t connId_;
@@ -112,21 +123,31 @@ class WsConnection {
   std::size_t maxQueued_;
   std::size_t maxQueuedBytes_;
   int overflowCloseCode_;
+  std::chrono::microseconds defaultHold_;
   std::atomic<bool> open_{true};
   std::atomic<bool> overflowed_{false};
   std::atomic<bool> closing_{false};
   std::size_t queuedBytes_ = 0;  // guarded by mu_
   mutable std::mutex mu_;
   std::deque<Outgoing> queue_;
+  // See hold(); written under mu_, read by the loop without it (a stale value only makes it
+  // skip a connection another entry of its own will bring, or write one a moment early).
+  std::atomic<std::int64_t> dueUs_{0};
+  std::atomic<std::int64_t> heldSinceUs_{0};
   int closeCode_ = 0;
   std::string closeReason_;
 };
 
+// A deadline that has always passed: written at once (a close, or a send with no hold).
+inline constexpr std::int64_t kWriteAtOnce = 1;
+// The steady clock in microseconds: the deadlines of held writes.
+std::int64_t steadyNowUs();
+
 // Gathers the wake-ups of the sends made on this thread while it lives and posts them when it
-// ends: one mailbox lock and one loop wake-up per loop, however many connections were sent to.
-// For fan-out (one event queued on thousands of connections): without it each loop may wake
-// up and poll while the sender is still queueing, several times per event. Nests; the
-// outermost one posts. Thread-local, so it never delays another thread's sends.
+// ends: one mailbox lock and one loop wake-up per loop and deadline, however many connections
+// were sent to. For fan-out (one event queued on thousands of connections): without it each
+// loop may wake up and poll while the sender is still queueing, several times per event. Nests;
+// the outermost one posts. Thread-local, so it never delays another thread's sends.
 class WsSendBatch {
  public:
   WsSendBatch();
@@ -136,28 +157,33 @@ class WsSendBatch {
 
   // The batch open on this thread, if any (WsConnection::send uses it).
   static WsSendBatch* current();
-  // urgent (a close) goes at once, whatever the hold.
-  void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, bool urgent = false);
-  // A send to a connection its loop already holds: no wake-up of its own, but the loop's
-  // coalescing timer may have to come sooner (the soonest hold wins), so the loop hears the
-  // hold once (no connection).
-  void nudge(const std::shared_ptr<Mailbox>& mailbox);
-  // From now until this batch ends, a connection woken on this thread may wait up to `hold` in
-  // its loop to leave with what is queued after it (instead of the route's WsOptions::coalesce;
-  // 0: written at once). Adaptive coalescing: the sender knows how busy the room is.
+  // The loop behind `mailbox` must write connection connId by dueUs.
+  void add(const std::shared_ptr<Mailbox>& mailbox, std::uint64_t connId, std::int64_t dueUs);
+  // From now until this batch ends, a message sent on this thread may wait up to `hold` in its
+  // loop to leave with what is queued after it (instead of the route's WsOptions::coalesce; 0:
+  // written at once). Counted from this batch's first setHold, so the sends of one batch with
+  // the same hold share one deadline (and one mailbox item per loop). Adaptive coalescing: the
+  // sender knows how busy the room is, and may give each member its own hold.
   void setHold(std::chrono::microseconds hold);
+
+  struct Due {
+    std::int64_t dueUs;    // kWriteAtOnce when not held
+    std::int64_t sinceUs;  // when the hold began
+  };
+  // The deadline of a message sent on this thread now: the open batch's hold, else `fallback`.
+  static Due dueFor(std::chrono::microseconds fallback);
 
  private:
   struct Wakes {
     std::shared_ptr<Mailbox> mailbox;
-    std::int64_t holdUs;
+    std::int64_t dueUs;
     std::vector<std::uint64_t> ids;
   };
-  // The loop's entry for this hold, made (with no connection yet) if there is none.
-  Wakes& wakesFor(const std::shared_ptr<Mailbox>& mailbox, std::int64_t holdUs);
   WsSendBatch* outer_;
   std::int64_t outerHoldUs_;
+  std::int64_t outerStartUs_;
   std::vector<Wakes> wakes_;
+  std::size_t last_ = 0;  // the entry add() used last: a room's walk mostly repeats it
 };
 
 struct WsHandlers {

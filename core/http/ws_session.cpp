@@ -7,6 +7,7 @@
 // every woken plain-TCP connection go out together in one io_uring submission.
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/http/context_thread.h"
@@ -38,7 +39,8 @@ int ContextThread::onWsFilter(Connection& c) {
   lwsReadRequest(c.wsi, Method::Get, path, c.peerAddress(), core_.options.extraHeaders, upgrade);
   c.wsRoute = route;
   c.ws = std::make_shared<WsConnection>(mailbox_, c.id, std::move(upgrade), route->options.maxQueuedMessages,
-                                        route->options.maxQueuedBytes, route->options.overflowCloseCode);
+                                        route->options.maxQueuedBytes, route->options.overflowCloseCode,
+                                        route->options.coalesce);
   // Counted before the 101 goes out, so a client that saw its handshake complete is counted on
   // every loop by the time it opens the next connection.
   if (route->options.maxPerPeer) {
@@ -259,54 +261,75 @@ void ContextThread::onWsClosed(Connection& c) {
   if (c.wsRoute->handlers.onClose) c.wsRoute->handlers.onClose(c.ws, c.wsCloseCode ? c.wsCloseCode : 1006);
 }
 
-void ContextThread::wakeWs(std::uint64_t connId, std::int64_t holdUs) {
+void ContextThread::wakeWs(std::uint64_t connId, std::int64_t dueUs) {
+  if (dueUs > kWriteAtOnce) return wakeWs(std::vector<std::uint64_t>{connId}, dueUs);
   auto it = byId_.find(connId);
-  if (it == byId_.end() || !it->second->ws) return;
-  Connection& c = *it->second;
-  std::chrono::microseconds delay{holdUs};
-  if (holdUs < 0) delay = c.wsRoute ? c.wsRoute->options.coalesce : std::chrono::microseconds{0};
-  if (delay.count() <= 0 || c.ws->closeRequested()) return flushWs(c);
-  coalesced_.push_back(connId);
-  holdFor(delay);
+  if (it != byId_.end() && it->second->ws) flushWs(*it->second);
 }
 
-void ContextThread::wakeWs(const std::vector<std::uint64_t>& connIds, std::int64_t holdUs) {
-  if (holdUs <= 0) {
-    for (auto id : connIds) wakeWs(id, holdUs);
+void ContextThread::wakeWs(std::vector<std::uint64_t> connIds, std::int64_t dueUs) {
+  if (dueUs <= kWriteAtOnce) {
+    for (auto id : connIds) wakeWs(id, dueUs);
     return;
   }
-  // Only a nearer hold (WsSendBatch::nudge), for connections held already: nothing if none is.
-  if (connIds.empty() && !coalesceArmed_) return;
-  // Closes come apart (WsConnection::close wakes urgently); one that is gone or started closing
-  // meanwhile is skipped or closed by the write pass.
-  coalesced_.insert(coalesced_.end(), connIds.begin(), connIds.end());
-  holdFor(std::chrono::microseconds{holdUs});
+  // Closes come apart and at once (WsConnection::close).
+  held_.push_back(Held{dueUs, std::move(connIds)});
+  // A deadline already passed (a group's turn: chat/room/coalesce_window.h) starts its pass
+  // now rather than after a round of the loop for the timer.
+  if (dueUs <= steadyNowUs()) return writeDue();
+  armHoldTimer(dueUs);
 }
 
-void ContextThread::holdFor(std::chrono::microseconds delay) {
+void ContextThread::armHoldTimer(std::int64_t dueUs) {
   // One timer per loop: the soonest deadline wins, so nothing waits longer than its own hold.
-  const auto now = std::chrono::steady_clock::now();
-  const auto due = now + delay;
-  if (coalesceArmed_ && coalesceDue_ <= due) return;
-  if (!coalesceArmed_) coalesceFrom_ = now;
-  coalesceArmed_ = true;
-  coalesceDue_ = due;
-  loop_.armTimer(delay);
+  if (timerArmed_ && timerDueUs_ <= dueUs) return;
+  timerArmed_ = true;
+  timerDueUs_ = dueUs;
+  loop_.armTimer(std::chrono::microseconds{std::max<std::int64_t>(dueUs - steadyNowUs(), 0)});
 }
 
 void ContextThread::onCoalesceTimer() {
-  coalesceArmed_ = false;
+  timerArmed_ = false;
+  writeDue();
+}
+
+void ContextThread::writeDue() {
   const auto now = std::chrono::steady_clock::now();
-  core_.wsHold.observe(std::chrono::duration<double>(coalesceDue_ - coalesceFrom_).count());
-  core_.wsTimerLate.observe(std::chrono::duration<double>(std::max(now - coalesceDue_, {})).count());
+  const auto nowUs = steadyNowUs();
   if (flushing_.empty()) {
-    flushing_.swap(coalesced_);  // keeps both capacities
     flushAt_ = 0;
     passStart_ = now;
-  } else {  // joins the pass still going (its time counts from that pass' start)
-    flushing_.insert(flushing_.end(), coalesced_.begin(), coalesced_.end());
-    coalesced_.clear();
+  }  // else the due join the pass still going (its time counts from that pass' start)
+  std::int64_t firstDue = INT64_MAX, nextDue = INT64_MAX, longestHold = -1;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    Held& h = held_[i];
+    if (h.dueUs > nowUs) {
+      nextDue = std::min(nextDue, h.dueUs);
+      if (kept != i) held_[kept] = std::move(h);
+      ++kept;
+      continue;
+    }
+    firstDue = std::min(firstDue, h.dueUs);
+    for (auto id : h.ids) {
+      auto it = byId_.find(id);
+      if (it == byId_.end() || !it->second->ws || it->second->wsInPass) continue;
+      const auto hold = it->second->ws->hold();
+      // Written meanwhile (nothing owed), or held again for later (an entry of its own).
+      if (hold.dueUs == 0 || hold.dueUs > nowUs) continue;
+      if (hold.dueUs > kWriteAtOnce) longestHold = std::max(longestHold, hold.dueUs - hold.sinceUs);
+      it->second->wsInPass = true;
+      flushing_.push_back(id);
+    }
   }
+  held_.resize(kept);
+  if (nextDue != INT64_MAX && !(timerArmed_ && timerDueUs_ == nextDue)) {
+    timerArmed_ = false;  // the soonest left may be later than the timer armed
+    armHoldTimer(nextDue);
+  }
+  if (firstDue != INT64_MAX)
+    core_.wsTimerLate.observe(static_cast<double>(std::max<std::int64_t>(nowUs - firstDue, 0)) / 1e6);
+  if (longestHold >= 0) core_.wsHold.observe(static_cast<double>(longestHold) / 1e6);
   // lws' poll() has no pass that does not wait: the whole pass at once there.
   if (!loop_.evented())
     while (!flushing_.empty()) continueFlush();
@@ -316,7 +339,9 @@ void ContextThread::continueFlush() {
   const std::size_t end = std::min(flushing_.size(), flushAt_ + kFlushChunk);
   for (; flushAt_ < end; ++flushAt_) {
     auto it = byId_.find(flushing_[flushAt_]);
-    if (it != byId_.end() && it->second->ws) flushWs(*it->second);
+    if (it == byId_.end()) continue;
+    it->second->wsInPass = false;
+    if (it->second->ws) flushWs(*it->second);
   }
   submitWsSends();
   if (flushAt_ == flushing_.size()) {

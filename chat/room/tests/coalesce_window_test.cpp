@@ -1,8 +1,8 @@
 // chat/room/tests/coalesce_window_test.cpp
 //
 // The adaptive coalescing rule against a fake clock: quiet or small rooms go at once, busy big
-// rooms are held, never longer than the bound, and a window that has all the events it can
-// expect is written at once.
+// rooms are held, never longer than the bound, a member that has all the events it can expect
+// is written at once, and the members take turns.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,13 +17,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Feeds `n` events `gap` apart and returns the hold of the last one.
+// The longest hold of an event, over its groups.
+std::chrono::microseconds longestHold(const EventHolds& h) {
+  std::chrono::microseconds m{0};
+  for (std::size_t g = 0; g < h.groups; ++g) m = std::max(m, h.hold[g]);
+  return m;
+}
+
+// Feeds `n` events `gap` apart and returns the longest hold of the last one.
 std::chrono::microseconds steady(CoalesceWindow& w, FakeClock& clock, const CoalesceRule& rule,
                                  std::size_t members, std::chrono::microseconds gap, int n) {
   std::chrono::microseconds hold{-1};
   for (int i = 0; i < n; ++i) {
     clock.advance(gap);
-    hold = w.next(rule, clock.steady(), members);
+    hold = longestHold(w.next(rule, clock.steady(), members));
   }
   return hold;
 }
@@ -31,40 +38,60 @@ std::chrono::microseconds steady(CoalesceWindow& w, FakeClock& clock, const Coal
 TEST(CoalesceWindow, TheFirstEventOfARoomGoesAtOnce) {
   FakeClock clock;
   CoalesceWindow w;
-  EXPECT_EQ(w.next(CoalesceRule{}, clock.steady(), 10000).count(), 0);
+  const auto h = w.next(CoalesceRule{}, clock.steady(), 10000);
+  EXPECT_EQ(h.groups, 1u);
+  EXPECT_EQ(h.hold[0].count(), 0);
 }
 
-// What the members' loops make of the holds: the first held event arms a timer for its hold, a
-// later one can only bring it nearer (1 us: at once); when it is due, everything held leaves in
-// one write. Each write: how many events it carried and how long its first one waited.
+// What the members' loops make of the holds: each member keeps its earliest deadline (its
+// first held event's hold; 1 us: at once); when it is due, everything it held leaves in one
+// write. Each write: how many events it carried and how long its first one waited; and per
+// event, how many members were written when it arrived.
 struct Write {
   int events = 0;
   std::chrono::microseconds wait{0};
 };
+struct Simulated {
+  std::vector<Write> writes;
+  std::vector<int> writtenAt;  // per event: members written at once
+};
 
-std::vector<Write> writesFor(CoalesceWindow& w, FakeClock& clock, const CoalesceRule& rule,
-                             std::size_t members, std::chrono::microseconds gap, int n) {
-  std::vector<Write> out;
-  int held = 0;
-  Clock::Steady due{}, first{};
-  auto write = [&](Clock::Steady at) {
-    out.push_back(Write{held, std::chrono::duration_cast<std::chrono::microseconds>(at - first)});
-    held = 0;
+Simulated simulate(CoalesceWindow& w, FakeClock& clock, const CoalesceRule& rule, std::size_t members,
+                   std::chrono::microseconds gap, int n, std::size_t watched = 64) {
+  struct Member {
+    int held = 0;
+    Clock::Steady due{}, first{};
+  };
+  std::vector<Member> ms(watched);
+  Simulated out;
+  auto write = [&](Member& m, Clock::Steady at) {
+    out.writes.push_back(Write{m.held, std::chrono::duration_cast<std::chrono::microseconds>(at - m.first)});
+    m.held = 0;
   };
   for (int i = 0; i < n; ++i) {
     clock.advance(gap);
     const auto now = clock.steady();
-    if (held > 0 && due <= now) write(due);
-    const auto hold = w.next(rule, now, members);
-    if (held == 0) {
-      first = now;
-      due = now + hold;
+    const auto holds = w.next(rule, now, members);
+    int written = 0;
+    for (std::size_t k = 0; k < ms.size(); ++k) {
+      Member& m = ms[k];
+      if (m.held > 0 && m.due <= now) write(m, m.due);
+      const auto hold = holds.hold[holds.groupOf(0x10000 + 0x140 * k)];  // sessions' addresses
+      if (m.held == 0) {
+        m.first = now;
+        m.due = now + hold;
+      }
+      ++m.held;
+      m.due = std::min(m.due, now + hold);
+      if (hold <= 1us) {
+        write(m, now);
+        ++written;
+      }
     }
-    ++held;
-    due = std::min(due, now + hold);
-    if (hold <= 1us) write(now);
+    out.writtenAt.push_back(written);
   }
-  if (held > 0) write(due);
+  for (auto& m : ms)
+    if (m.held > 0) write(m, m.due);
   return out;
 }
 
@@ -84,10 +111,24 @@ TEST(CoalesceWindow, AtTwentyASecondEventsGoInPairsAndTheFirstWaitsOnlyForTheSec
   FakeClock clock;
   CoalesceWindow w;
   CoalesceRule rule;  // 60 ms, 64 members
-  const auto writes = writesFor(w, clock, rule, 10000, 50ms, 60);
-  // After the dozen events that teach it the rate, pairs that leave when their second arrives.
-  EXPECT_GE(count(writes, 2, 50ms), 23);
-  EXPECT_LE(longest(writes), 60ms);
+  const auto sim = simulate(w, clock, rule, 10000, 50ms, 60);
+  // After the dozen events that teach it the rate, every member gets pairs that leave when their
+  // second arrives (64 members, about 24 pairs each).
+  EXPECT_GE(count(sim.writes, 2, 50ms), 64 * 22);
+  EXPECT_LE(longest(sim.writes), 60ms);
+}
+
+TEST(CoalesceWindow, AtTwentyASecondEachEventWritesAboutHalfTheMembers) {
+  // The groups take turns: a write pass covers half the room, not the whole of it every other
+  // event.
+  FakeClock clock;
+  CoalesceWindow w;
+  CoalesceRule rule;
+  const auto sim = simulate(w, clock, rule, 10000, 50ms, 60, 1000);
+  for (std::size_t i = 20; i < sim.writtenAt.size(); ++i) {
+    EXPECT_GT(sim.writtenAt[i], 400) << "event " << i;
+    EXPECT_LT(sim.writtenAt[i], 600) << "event " << i;
+  }
 }
 
 TEST(CoalesceWindow, ABusierRoomWaitsForAsManyEventsAsTheBoundTakes) {
@@ -95,11 +136,11 @@ TEST(CoalesceWindow, ABusierRoomWaitsForAsManyEventsAsTheBoundTakes) {
   CoalesceWindow w;
   CoalesceRule rule;
   ASSERT_GT(steady(w, clock, rule, 1000, 10ms, 40).count(), 0);
-  const auto at100 = writesFor(w, clock, rule, 1000, 10ms, 120);  // 100 a second
-  EXPECT_LE(at100.size(), 20u);                                   // six or seven per write
+  const auto at100 = simulate(w, clock, rule, 1000, 10ms, 120).writes;  // 100 a second
+  EXPECT_LE(at100.size(), 64 * 22u);                                    // six per write
   EXPECT_LE(longest(at100), 60ms);
-  const auto at200 = writesFor(w, clock, rule, 1000, 5ms, 240);  // 200 a second
-  EXPECT_LE(at200.size(), 20u);                                  // twelve or thirteen
+  const auto at200 = simulate(w, clock, rule, 1000, 5ms, 240).writes;  // 200 a second
+  EXPECT_LE(at200.size(), 64 * 24u);                                   // eleven
   EXPECT_LE(longest(at200), 60ms);
 }
 
@@ -107,8 +148,8 @@ TEST(CoalesceWindow, AtFortyASecondThreeEventsShareAWriteThatLeavesWithTheThird)
   FakeClock clock;
   CoalesceWindow w;
   CoalesceRule rule;
-  const auto writes = writesFor(w, clock, rule, 1000, 25ms, 90);
-  EXPECT_GE(count(writes, 3, 50ms), 24);  // 50 ms: when the third arrives, not the bound's 60
+  const auto writes = simulate(w, clock, rule, 1000, 25ms, 90).writes;
+  EXPECT_GE(count(writes, 3, 50ms), 64 * 23);  // 50 ms: when the third arrives, not the bound's 60
   EXPECT_LE(longest(writes), 60ms);
 }
 
@@ -118,8 +159,8 @@ TEST(CoalesceWindow, ASmallRoomIsNeverHeldHoweverBusy) {
   CoalesceRule rule;
   for (int i = 0; i < 100; ++i) {
     clock.advance(5ms);
-    EXPECT_EQ(w.next(rule, clock.steady(), 2).count(), 0);
-    EXPECT_EQ(w.next(rule, clock.steady(), 63).count(), 0);
+    EXPECT_EQ(longestHold(w.next(rule, clock.steady(), 2)).count(), 0);
+    EXPECT_EQ(longestHold(w.next(rule, clock.steady(), 63)).count(), 0);
   }
 }
 
@@ -137,7 +178,7 @@ TEST(CoalesceWindow, APauseMakesTheNextEventInstantAndTheRoomRelearnsItsRate) {
   CoalesceRule rule;
   ASSERT_GT(steady(w, clock, rule, 1000, 20ms, 30).count(), 0);
   clock.advance(2s);
-  EXPECT_EQ(w.next(rule, clock.steady(), 1000).count(), 0);
+  EXPECT_EQ(longestHold(w.next(rule, clock.steady(), 1000)).count(), 0);
   // Busy again: held again within a second of events.
   EXPECT_GT(steady(w, clock, rule, 1000, 20ms, 30).count(), 0);
 }
@@ -148,10 +189,10 @@ TEST(CoalesceWindow, TheHoldNeverExceedsTheBoundAndFollowsIt) {
   CoalesceRule rule{10ms, 64};
   for (int i = 0; i < 200; ++i) {
     clock.advance(std::chrono::microseconds(1000 + (i * 7919) % 9000));  // 1 to 10 ms apart
-    EXPECT_LE(w.next(rule, clock.steady(), 500), 10ms);
+    EXPECT_LE(longestHold(w.next(rule, clock.steady(), 500)), 10ms);
   }
   EXPECT_GT(steady(w, clock, rule, 500, 3ms, 80).count(), 0);
-  EXPECT_LE(longest(writesFor(w, clock, rule, 500, 3ms, 80)), 10ms);
+  EXPECT_LE(longest(simulate(w, clock, rule, 500, 3ms, 80).writes), 10ms);
 }
 
 TEST(CoalesceWindow, AZeroBoundNeverHolds) {

@@ -365,6 +365,69 @@ TEST_P(WsTest, ACloseInsideAHeldSendBatchIsNotHeld) {
   EXPECT_EQ(closeCode(f->payload), 4000);
 }
 
+TEST(WsHold, EachConnectionOfALoopLeavesByItsOwnDeadline) {
+  // Staggered holds (chat/room/coalesce_window.h): two connections of one loop held for
+  // different times; the one due first leaves then, alone, and the other waits for its own.
+  for (bool epoll : {true, false}) {
+    SCOPED_TRACE(epoll ? "epoll" : "poll");
+    metrics::Registry registry;
+    ServerOptions o;
+    o.port = 0;
+    o.threads = 1;
+    o.epollLoop = epoll;
+    Server server(o, registry);
+    std::mutex mu;
+    std::vector<std::shared_ptr<WsConnection>> conns;
+    WsHandlers h;
+    h.onOpen = [&](const std::shared_ptr<WsConnection>& c) {
+      std::lock_guard l(mu);
+      conns.push_back(c);
+    };
+    WsOptions wo;
+    wo.packJsonArrays = true;
+    server.addWebSocket("/ws", h, wo);
+    ASSERT_TRUE(server.start());
+    auto opened = [&](std::size_t n) {
+      for (int i = 0; i < 100; ++i) {
+        {
+          std::lock_guard l(mu);
+          if (conns.size() >= n) return true;
+        }
+        std::this_thread::sleep_for(10ms);
+      }
+      return false;
+    };
+    TestClient soon("127.0.0.1", server.port()), late("127.0.0.1", server.port());
+    ASSERT_EQ(soon.wsHandshake("/ws", ""), 101);
+    ASSERT_TRUE(opened(1));
+    ASSERT_EQ(late.wsHandshake("/ws", ""), 101);
+    ASSERT_TRUE(opened(2));
+    const auto start = std::chrono::steady_clock::now();
+    {
+      WsSendBatch batch;
+      batch.setHold(800ms);
+      ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":0})")));
+      batch.setHold(100ms);
+      ASSERT_TRUE(conns[0]->send(std::make_shared<const std::string>(R"({"n":0})")));
+    }
+    auto f = soon.wsRead(5s);
+    ASSERT_TRUE(f);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 90ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 600ms);
+    EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
+    // The later one is not written with it: a second held message joins it while it waits.
+    {
+      WsSendBatch batch;
+      batch.setHold(800ms);
+      ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":1})")));
+    }
+    auto g = late.wsRead(5s);
+    ASSERT_TRUE(g);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 750ms);
+    EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"([{"n":0},{"n":1}])"));
+  }
+}
+
 TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
   // Three connections at 10 ms each: the loop leaves 30 ms between two polls.
   metrics::Registry registry;

@@ -57,7 +57,8 @@ struct Simulated {
 };
 
 Simulated simulate(CoalesceWindow& w, FakeClock& clock, const CoalesceRule& rule, std::size_t members,
-                   std::chrono::microseconds gap, int n, std::size_t watched = 64) {
+                   std::chrono::microseconds gap, int n, std::size_t watched = 64,
+                   std::chrono::microseconds jitter = {}) {
   struct Member {
     int held = 0;
     Clock::Steady due{}, first{};
@@ -69,7 +70,9 @@ Simulated simulate(CoalesceWindow& w, FakeClock& clock, const CoalesceRule& rule
     m.held = 0;
   };
   for (int i = 0; i < n; ++i) {
-    clock.advance(gap);
+    // Gaps spread over gap +- jitter (a fixed pseudo-random walk through them).
+    const auto spread = 2 * jitter.count() + 1;
+    clock.advance(gap + std::chrono::microseconds((i * 7919LL) % spread - jitter.count()));
     const auto now = clock.steady();
     const auto holds = w.next(rule, now, members);
     int written = 0;
@@ -131,6 +134,18 @@ TEST(CoalesceWindow, AtTwentyASecondEachEventWritesAboutHalfTheMembers) {
   }
 }
 
+TEST(CoalesceWindow, ARoomOfFewerThanTwoThousandMembersLeavesTogether) {
+  // Groups under 1,000 members would only add wake-ups and passes: the whole room's turn.
+  FakeClock clock;
+  CoalesceWindow w;
+  CoalesceRule rule;
+  const auto sim = simulate(w, clock, rule, 1999, 50ms, 60, 200);
+  for (std::size_t i = 20; i < sim.writtenAt.size(); ++i)
+    EXPECT_TRUE(sim.writtenAt[i] == 0 || sim.writtenAt[i] == 200)
+        << "event " << i << ": " << sim.writtenAt[i];
+  EXPECT_GE(count(sim.writes, 2, 50ms), 200 * 22);
+}
+
 TEST(CoalesceWindow, ABusierRoomWaitsForAsManyEventsAsTheBoundTakes) {
   FakeClock clock;
   CoalesceWindow w;
@@ -142,6 +157,21 @@ TEST(CoalesceWindow, ABusierRoomWaitsForAsManyEventsAsTheBoundTakes) {
   const auto at200 = simulate(w, clock, rule, 1000, 5ms, 240).writes;  // 200 a second
   EXPECT_LE(at200.size(), 64 * 24u);                                   // eleven
   EXPECT_LE(longest(at200), 60ms);
+}
+
+TEST(CoalesceWindow, AnUnevenPaceKeepsItsTurns) {
+  // 100 a second, 7 to 13 ms apart, 5,000 members (five groups): the count per write follows
+  // the slow average, so the turns stay put; hardly any event leaves alone.
+  FakeClock clock;
+  CoalesceWindow w;
+  CoalesceRule rule;
+  simulate(w, clock, rule, 5000, 10ms, 40, 64, 3ms);  // learns the pace
+  const auto writes = simulate(w, clock, rule, 5000, 10ms, 400, 64, 3ms).writes;
+  const long alone =
+      std::count_if(writes.begin(), writes.end(), [](const Write& x) { return x.events == 1; });
+  EXPECT_LE(alone, static_cast<long>(writes.size()) / 50);
+  EXPECT_LE(writes.size(), 64 * 400 / 5u);  // about six events per write
+  EXPECT_LE(longest(writes), 60ms);
 }
 
 TEST(CoalesceWindow, AtFortyASecondThreeEventsShareAWriteThatLeavesWithTheThird) {

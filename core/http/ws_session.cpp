@@ -300,12 +300,12 @@ void ContextThread::writeDue() {
     flushAt_ = 0;
     passStart_ = now;
   }  // else the due join the pass still going (its time counts from that pass' start)
-  std::int64_t firstDue = INT64_MAX, nextDue = INT64_MAX, longestHold = -1;
+  const std::size_t passBefore = flushing_.size();
+  std::int64_t firstDue = INT64_MAX, longestHold = -1;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < held_.size(); ++i) {
     Held& h = held_[i];
     if (h.dueUs > nowUs) {
-      nextDue = std::min(nextDue, h.dueUs);
       if (kept != i) held_[kept] = std::move(h);
       ++kept;
       continue;
@@ -323,6 +323,23 @@ void ContextThread::writeDue() {
     }
   }
   held_.resize(kept);
+  // A group's turn (chat/room/coalesce_window.h) writes the members its earlier entry held: that
+  // entry, all of whose connections are in this pass (or owe nothing, or are gone), is dropped
+  // now rather than wake the loop at its deadline to find nothing due. Another group's entry
+  // stops the look at its first connection.
+  if (flushing_.size() > passBefore) {
+    auto superseded = [&](const Held& h) {
+      for (auto id : h.ids) {
+        auto it = byId_.find(id);
+        if (it == byId_.end() || !it->second->ws || it->second->wsInPass) continue;
+        if (it->second->ws->hold().dueUs != 0) return false;
+      }
+      return true;
+    };
+    held_.erase(std::remove_if(held_.begin(), held_.end(), superseded), held_.end());
+  }
+  std::int64_t nextDue = INT64_MAX;
+  for (const auto& h : held_) nextDue = std::min(nextDue, h.dueUs);
   if (nextDue != INT64_MAX && !(timerArmed_ && timerDueUs_ == nextDue)) {
     timerArmed_ = false;  // the soonest left may be later than the timer armed
     armHoldTimer(nextDue);

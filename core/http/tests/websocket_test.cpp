@@ -29,20 +29,49 @@ int closeCode(const std::string& payload) {
   return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
 }
 
-// Every case on the epoll loop (libev) and on lws' own poll() loop, its fall-back.
-class WsTest : public ::testing::TestWithParam<bool> {
+// A server on the epoll loop (libev) or on lws' own poll() loop, its fall-back (the parameter),
+// that keeps the server-side handle of every client that opens.
+class WsServerTest : public ::testing::TestWithParam<bool> {
  protected:
-  void SetUp() override {
+  void make(unsigned threads) {
     ServerOptions o;
     o.port = 0;
-    o.threads = 2;
+    o.threads = threads;
     o.epollLoop = GetParam();
     server_ = std::make_unique<Server>(o, registry_);
+  }
+  WsHandlers keeping() {
     WsHandlers h;
     h.onOpen = [this](const std::shared_ptr<WsConnection>& c) {
       std::lock_guard l(mu_);
       conns_.push_back(c);
     };
+    return h;
+  }
+  // The server-side handles once n clients are open (empty after `waitMs`).
+  std::vector<std::shared_ptr<WsConnection>> opened(std::size_t n, int waitMs = 1000) {
+    for (int i = 0; i <= waitMs / 10; ++i) {
+      {
+        std::lock_guard l(mu_);
+        if (conns_.size() >= n) return conns_;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return {};
+  }
+
+  metrics::Registry registry_;
+  std::unique_ptr<Server> server_;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<WsConnection>> conns_;
+};
+
+// Every case on both loops, two loop threads.
+class WsTest : public WsServerTest {
+ protected:
+  void SetUp() override {
+    make(2);
+    WsHandlers h = keeping();
     h.onMessage = [](const std::shared_ptr<WsConnection>& c, std::string_view m, bool binary) {
       c->send(std::make_shared<const std::string>(m), binary);
     };
@@ -64,8 +93,6 @@ class WsTest : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(server_->start());
   }
 
-  metrics::Registry registry_;
-  std::unique_ptr<Server> server_;
   // A series' value in the /metrics text (-1 when absent).
   double metric(const std::string& series) const {
     const std::string text = registry_.render();
@@ -74,18 +101,10 @@ class WsTest : public ::testing::TestWithParam<bool> {
   }
   // The server-side handle of the first client, once onOpen has run (null after 1 s).
   std::shared_ptr<WsConnection> firstConnection() {
-    for (int i = 0; i < 100; ++i) {
-      {
-        std::lock_guard l(mu_);
-        if (!conns_.empty()) return conns_.front();
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    return nullptr;
+    const auto open = opened(1);
+    return open.empty() ? nullptr : open.front();
   }
 
-  std::mutex mu_;
-  std::vector<std::shared_ptr<WsConnection>> conns_;
   std::atomic<int> lastClose_{0};
 };
 
@@ -365,69 +384,6 @@ TEST_P(WsTest, ACloseInsideAHeldSendBatchIsNotHeld) {
   EXPECT_EQ(closeCode(f->payload), 4000);
 }
 
-TEST(WsHold, EachConnectionOfALoopLeavesByItsOwnDeadline) {
-  // Staggered holds (chat/room/coalesce_window.h): two connections of one loop held for
-  // different times; the one due first leaves then, alone, and the other waits for its own.
-  for (bool epoll : {true, false}) {
-    SCOPED_TRACE(epoll ? "epoll" : "poll");
-    metrics::Registry registry;
-    ServerOptions o;
-    o.port = 0;
-    o.threads = 1;
-    o.epollLoop = epoll;
-    Server server(o, registry);
-    std::mutex mu;
-    std::vector<std::shared_ptr<WsConnection>> conns;
-    WsHandlers h;
-    h.onOpen = [&](const std::shared_ptr<WsConnection>& c) {
-      std::lock_guard l(mu);
-      conns.push_back(c);
-    };
-    WsOptions wo;
-    wo.packJsonArrays = true;
-    server.addWebSocket("/ws", h, wo);
-    ASSERT_TRUE(server.start());
-    auto opened = [&](std::size_t n) {
-      for (int i = 0; i < 100; ++i) {
-        {
-          std::lock_guard l(mu);
-          if (conns.size() >= n) return true;
-        }
-        std::this_thread::sleep_for(10ms);
-      }
-      return false;
-    };
-    TestClient soon("127.0.0.1", server.port()), late("127.0.0.1", server.port());
-    ASSERT_EQ(soon.wsHandshake("/ws", ""), 101);
-    ASSERT_TRUE(opened(1));
-    ASSERT_EQ(late.wsHandshake("/ws", ""), 101);
-    ASSERT_TRUE(opened(2));
-    const auto start = std::chrono::steady_clock::now();
-    {
-      WsSendBatch batch;
-      batch.setHold(800ms);
-      ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":0})")));
-      batch.setHold(100ms);
-      ASSERT_TRUE(conns[0]->send(std::make_shared<const std::string>(R"({"n":0})")));
-    }
-    auto f = soon.wsRead(5s);
-    ASSERT_TRUE(f);
-    EXPECT_GE(std::chrono::steady_clock::now() - start, 90ms);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 600ms);
-    EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
-    // The later one is not written with it: a second held message joins it while it waits.
-    {
-      WsSendBatch batch;
-      batch.setHold(800ms);
-      ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":1})")));
-    }
-    auto g = late.wsRead(5s);
-    ASSERT_TRUE(g);
-    EXPECT_GE(std::chrono::steady_clock::now() - start, 750ms);
-    EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"([{"n":0},{"n":1}])"));
-  }
-}
-
 TEST(WsPollGap, ALoopWithManyConnectionsReadsAgainOnlyAfterTheGap) {
   // Three connections at 10 ms each: the loop leaves 30 ms between two polls.
   metrics::Registry registry;
@@ -535,46 +491,66 @@ TEST_P(WsTest, SendBatchPostsItsWakeUpsWhenItEnds) {
   EXPECT_EQ(WsSendBatch::current(), nullptr);
 }
 
-// One loop with more connections than a chunk of a coalescing write pass (1,000 connections):
-// the pass goes on after its first chunk and every connection gets its messages, in order.
-class WsWritePass : public ::testing::TestWithParam<bool> {};
+// One loop thread: every connection shares it.
+class WsOneLoop : public WsServerTest {
+ protected:
+  void start(const WsOptions& wo) {
+    make(1);
+    server_->addWebSocket("/ws", keeping(), wo);
+    ASSERT_TRUE(server_->start());
+  }
+};
 
-TEST_P(WsWritePass, APassOverMoreConnectionsThanAChunkReachesEveryOneInOrder) {
-  metrics::Registry registry;
-  ServerOptions o;
-  o.port = 0;
-  o.threads = 1;
-  o.epollLoop = GetParam();
-  Server server(o, registry);
-  std::mutex mu;
-  std::vector<std::shared_ptr<WsConnection>> conns;
-  WsHandlers h;
-  h.onOpen = [&](const std::shared_ptr<WsConnection>& c) {
-    std::lock_guard l(mu);
-    conns.push_back(c);
-  };
+TEST_P(WsOneLoop, EachConnectionOfALoopLeavesByItsOwnDeadline) {
+  // Staggered holds (chat/room/coalesce_window.h): two connections of one loop held for
+  // different times; the one due first leaves then, alone, and the other waits for its own.
+  WsOptions wo;
+  wo.packJsonArrays = true;
+  start(wo);
+  TestClient soon("127.0.0.1", server_->port()), late("127.0.0.1", server_->port());
+  ASSERT_EQ(soon.wsHandshake("/ws", ""), 101);
+  ASSERT_EQ(opened(1).size(), 1u);
+  ASSERT_EQ(late.wsHandshake("/ws", ""), 101);
+  const auto conns = opened(2);
+  ASSERT_EQ(conns.size(), 2u);
+  const auto started = std::chrono::steady_clock::now();
+  {
+    WsSendBatch batch;
+    batch.setHold(800ms);
+    ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":0})")));
+    batch.setHold(100ms);
+    ASSERT_TRUE(conns[0]->send(std::make_shared<const std::string>(R"({"n":0})")));
+  }
+  auto f = soon.wsRead(5s);
+  ASSERT_TRUE(f);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 90ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 600ms);
+  EXPECT_EQ(nlohmann::json::parse(f->payload), nlohmann::json::parse(R"({"n":0})"));
+  // The later one is not written with it: a second held message joins it while it waits.
+  {
+    WsSendBatch batch;
+    batch.setHold(800ms);
+    ASSERT_TRUE(conns[1]->send(std::make_shared<const std::string>(R"({"n":1})")));
+  }
+  auto g = late.wsRead(5s);
+  ASSERT_TRUE(g);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 750ms);
+  EXPECT_EQ(nlohmann::json::parse(g->payload), nlohmann::json::parse(R"([{"n":0},{"n":1}])"));
+}
+
+// More connections than a chunk of a coalescing write pass (1,000 connections): the pass goes
+// on after its first chunk and every connection gets its messages, in order.
+TEST_P(WsOneLoop, APassOverMoreConnectionsThanAChunkReachesEveryOneInOrder) {
   WsOptions wo;
   wo.coalesce = 50ms;
-  server.addWebSocket("/ws", h, wo);
-  ASSERT_TRUE(server.start());
+  start(wo);
   constexpr std::size_t kClients = 1'100;
   std::vector<std::unique_ptr<TestClient>> clients;
   for (std::size_t i = 0; i < kClients; ++i) {
-    clients.push_back(std::make_unique<TestClient>("127.0.0.1", server.port()));
+    clients.push_back(std::make_unique<TestClient>("127.0.0.1", server_->port()));
     ASSERT_EQ(clients.back()->wsHandshake("/ws", ""), 101) << "client " << i;
   }
-  for (int i = 0; i < 500; ++i) {
-    {
-      std::lock_guard l(mu);
-      if (conns.size() == kClients) break;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  std::vector<std::shared_ptr<WsConnection>> open;
-  {
-    std::lock_guard l(mu);
-    open = conns;
-  }
+  const auto open = opened(kClients, 5000);
   ASSERT_EQ(open.size(), kClients);
   const std::vector<std::string> want = {"0a", "0b", "1a", "1b"};
   for (int round = 0; round < 2; ++round) {
@@ -593,7 +569,7 @@ TEST_P(WsWritePass, APassOverMoreConnectionsThanAChunkReachesEveryOneInOrder) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Loops, WsWritePass, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& p) {
+INSTANTIATE_TEST_SUITE_P(Loops, WsOneLoop, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& p) {
   return p.param ? "Epoll" : "LwsPoll";
 });
 

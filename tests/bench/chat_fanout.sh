@@ -111,6 +111,11 @@ start_sio() {
   done
 }
 start_sio
+restart_sio() {
+  kill "${sio_pids[@]}" 2>/dev/null || true
+  wait "${sio_pids[@]}" 2>/dev/null || true
+  start_sio
+}
 
 run_hub() {  # run_hub ARGS... -> RESULT json
   "$load" --flavor hub --target "127.0.0.1:$hport" --tokens "$work/tokens" --room bench \
@@ -161,6 +166,9 @@ for n in $clients_list; do
     h=$(run_hub --clients "$n" --senders $senders --rate "$r" --duration "$secs")
     hub_metrics >"$work/metrics-after"
     s=$(run_sio --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    # Socket.IO seconds behind keeps working off its backlog after the run: new processes, so
+    # the next point's hub run does not share the cores with it.
+    restart_sio
     for pair in "hub:$h" "socketio:$s"; do
       name=${pair%%:*} j=${pair#*:}
       printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' "$name" "$n" "$r" "$(field "$j" deliveries_per_s)" \

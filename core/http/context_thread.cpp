@@ -102,8 +102,9 @@ void ContextThread::run() {
       const auto gap = std::min(maxGap, perConn * static_cast<std::int64_t>(wsOpen_));
       if (std::chrono::steady_clock::now() < lastPoll + gap) std::this_thread::sleep_until(lastPoll + gap);
     }
-    if (!loop_.runOnce(!flushing)) break;
+    // The gap counts from the start of a wait: a wake-up after a long idle wait sleeps not at all.
     if (!flushing) lastPoll = std::chrono::steady_clock::now();
+    if (!loop_.runOnce(!flushing)) break;
     if (!flushing_.empty()) continueFlush();
   }
   // Sockets still queued for adoption are closed here; then lws closes the rest.

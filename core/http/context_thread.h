@@ -156,7 +156,7 @@ class ContextThread {
   // The pass the timer started, written kFlushChunk connections at a time on the libev loop,
   // with a pass of the loop (reads, mailbox) between two chunks: a frame that arrives during a
   // big room's write pass is read after one chunk, not after the whole pass.
-  static constexpr std::size_t kFlushChunk = 1000;
+  static constexpr std::size_t kFlushChunk = 250;
   std::vector<std::uint64_t> flushing_;
   std::size_t flushAt_ = 0;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status

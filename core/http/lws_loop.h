@@ -31,7 +31,7 @@ namespace hub::http {
 
 class LwsLoop {
  public:
-  static constexpr std::chrono::milliseconds kTick{20};
+  static constexpr std::chrono::milliseconds kTick{100};
 
   LwsLoop();
   ~LwsLoop();

@@ -37,9 +37,10 @@ struct ServerOptions {
   bool epollLoop = true;
   // Under a stream of small frames from many clients (likes) a loop woke once per frame: on lws'
   // poll() that was most of its CPU, and on epoll each wake-up still costs a pass. A loop
-  // holding n WebSockets leaves at least min(n x pollGapPerConnection, maxPollGap) between two
-  // passes, so what arrives meanwhile is read in one pass. It adds at most maxPollGap
-  // to a trip through a loop with that many WebSockets (1,000: 4 ms). Plain HTTP connections do
+  // holding n WebSockets starts two waits at least min(n x pollGapPerConnection, maxPollGap)
+  // apart, so what arrives meanwhile is read in one pass, and a wake-up after a longer wait
+  // (idle, a timer) serves at once. It adds at most maxPollGap to a trip through a loop with
+  // that many WebSockets (1,000: 4 ms). Plain HTTP connections do
   // not count: each waits for its answer before it asks again, so a gap only lengthened every
   // round trip (50 keep-alive clients of a playlist: 0.2 ms asked, up to 0.75 ms slept, and the
   // loop half idle). Zero turns it off.

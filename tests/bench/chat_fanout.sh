@@ -3,11 +3,13 @@
 # on Node 20, in the same run, on loopback, driven by the same native load generator
 # (hub_chat_load). One room; every client receives every message. Prints one table row per
 # point and server, with deliveries per server CPU-second and the hub/Socket.IO ratio; then RSS
-# per connected client and the likes scenario. Usage (from a build dir with benchmarks built):
+# per connected client with what the idle clients cost (CPU, context switches), and the likes
+# scenario. Usage (from a build dir with benchmarks built):
 #   tests/bench/chat_fanout.sh BUILD_DIR [quick|full] [SECONDS]
 #   quick: 1,000 clients x 20 and 200 msg/s, 2,000 clients for memory and likes (a few minutes)
 #   full:  1,000/5,000/10,000 clients x 20/100/200 msg/s, 10,000 clients for memory and likes
 #   likes: just the likes point (10,000 clients, 100,000 likes/s)
+#   idle:  just memory and the idle cost (10,000 clients; IDLE_CLIENTS=N in any mode)
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
 # COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
 # most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
@@ -51,8 +53,10 @@ case $mode in
   quick) clients_list="1000"; rates="20 200"; mem_clients=2000; like_clients=2000 ;;
   full) clients_list="1000 5000 10000"; rates="20 100 200"; mem_clients=10000; like_clients=10000 ;;
   likes) clients_list=""; rates=""; mem_clients=0; like_clients=10000 ;;
-  *) echo "mode must be quick, full or likes" >&2; exit 2 ;;
+  idle) clients_list=""; rates=""; mem_clients=10000; like_clients=0 ;;
+  *) echo "mode must be quick, full, likes or idle" >&2; exit 2 ;;
 esac
+mem_clients=${IDLE_CLIENTS:-$mem_clients}
 clients_list=${CLIENTS:-$clients_list} rates=${RATES:-$rates}  # e.g. CLIENTS=10000 RATES=20
 senders=20
 likes_rate=$((like_clients * 10))  # 100,000 likes/s from 10,000 clients in full mode
@@ -191,25 +195,33 @@ print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"
 done
 
 if ((mem_clients > 0)); then
-  echo "# memory: RSS per connected client ($mem_clients clients, idle; new server processes)"
+  echo "# memory: RSS per connected client ($mem_clients clients, idle; new server processes; Socket.IO: all $cores processes)"
   # Servers that ran the points above hold memory they give back over seconds (jemalloc's decay,
   # V8's heap): RSS measured there could even fall while clients connect.
   kill "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
   wait "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
   start_hub
   start_sio
-  h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
-  s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration 1)
-  echo "hub      $(field "$h" rss_per_client_kib) KiB/client (ready $(field "$h" ready))"
-  echo "socketio $(field "$s" rss_per_client_kib) KiB/client (ready $(field "$s" ready), all $cores processes)"
+  # Then the clients stay idle for SECONDS: what an idle server costs (its CPU, and its threads'
+  # context switches per second: loop wake-ups, timers).
+  h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
+  s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
+  for pair in "hub:$h" "socketio:$s"; do
+    name=${pair%%:*} j=${pair#*:}
+    printf '%-8s %s KiB/client (ready %s); idle %ss: CPU %s s, %s context switches/s\n' "$name" \
+      "$(field "$j" rss_per_client_kib)" "$(field "$j" ready)" "$secs" "$(field "$j" server_cpu_s)" \
+      "$(field "$j" server_switches_per_s)"
+  done
 fi
 
-echo "# likes: $likes_rate likes/s from $like_clients clients, $like_batch per like frame"
-for side in hub sio; do
-  j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --like-batch "$like_batch" \
-    --duration "$secs")
-  echo "$side likes/s sent $(field "$j" likes_rate), server CPU $(field "$j" server_cpu_s) s over ${secs}s," \
-    "likes events per viewer per second $(field "$j" like_events_per_viewer_s) (max $(field "$j" like_events_per_viewer_s_max))," \
-    "total seen $(field "$j" likes_total_seen), ready $(field "$j" ready)"
-done
+if ((like_clients > 0)); then
+  echo "# likes: $likes_rate likes/s from $like_clients clients, $like_batch per like frame"
+  for side in hub sio; do
+    j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --like-batch "$like_batch" \
+      --duration "$secs")
+    echo "$side likes/s sent $(field "$j" likes_rate), server CPU $(field "$j" server_cpu_s) s over ${secs}s," \
+      "likes events per viewer per second $(field "$j" like_events_per_viewer_s) (max $(field "$j" like_events_per_viewer_s_max))," \
+      "total seen $(field "$j" likes_total_seen), ready $(field "$j" ready)"
+  done
+fi
 echo "# $(uptime)"

@@ -9,7 +9,8 @@
 // "RESULT {json}" for tests/bench/chat_fanout.sh. The latency is also cut in three where it
 // can be (the message's server "ts" and the kernel's arrival stamp on the receiving socket):
 // p50/p99_in_ms (sender to server), _server_ms (server to the receiving socket), _read_ms (the
-// generator's own delay in reading it), with the generator's CPU-seconds (generator_cpu_s).
+// generator's own delay in reading it), with the generator's CPU-seconds (generator_cpu_s) and
+// the servers' threads' context switches per second (server_switches_per_s: loop wake-ups).
 // Each thread receives through io_uring where the kernel offers it (multishot recvmsg with
 // provided buffers), through epoll and recvmsg() otherwise or with --recv epoll ("recv" in the
 // result says which).
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
                cfg.clients, connectSecs, static_cast<unsigned long long>(sum(&LoadWorker::closed_)));
 
   const double cpu0 = hub::bench::cpuSeconds(serverPids);
+  const unsigned long long switches0 = hub::bench::contextSwitches(serverPids);
   const double rcpu0 = redisPid ? hub::bench::cpuSeconds({redisPid}) : 0;
   const double genCpu0 = hub::bench::cpuSeconds({::getpid()});  // the generator's own
   const auto sendStart = std::chrono::steady_clock::now();
@@ -168,6 +170,7 @@ int main(int argc, char** argv) {
   while (secondsSince(drainStart) < grace && sum(&LoadWorker::delivered_) < expected)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const double cpuSecs = hub::bench::cpuSeconds(serverPids) - cpu0;
+  const unsigned long long switches = hub::bench::contextSwitches(serverPids) - switches0;
   const double redisCpuSecs = redisPid ? hub::bench::cpuSeconds({redisPid}) - rcpu0 : 0;
   const double busySecs = secondsSince(sendStart);
   const double genCpuSecs = hub::bench::cpuSeconds({::getpid()}) - genCpu0;
@@ -193,7 +196,7 @@ int main(int argc, char** argv) {
       "\"rss_per_client_kib\":%.2f,\"likes_sent\":%llu,\"likes_rate\":%.0f,\"like_events_per_viewer_s\":%.2f,"
       "\"like_events_per_viewer_s_max\":%.2f,\"likes_total_seen\":%llu,\"out_of_order\":%llu,\"closed\":%"
       "llu,\"p50_in_ms\":%.2f,\"p99_in_ms\":%.2f,\"p50_server_ms\":%.2f,\"p99_server_ms\":%.2f,"
-      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f,\"recv\":\"%s\"}",
+      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f,\"recv\":\"%s\",\"server_switches_per_s\":%.0f}",
       cfg.flavor == Flavor::Hub ? "hub" : "socketio", cfg.clients, static_cast<unsigned long long>(ready),
       cfg.senders, cfg.rate, cfg.duration, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(expected), static_cast<unsigned long long>(tot.delivered), share,
@@ -206,7 +209,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(tot.outOfOrder), static_cast<unsigned long long>(tot.closed),
       tot.histIn.quantileMs(0.50), tot.histIn.quantileMs(0.99), tot.histServer.quantileMs(0.50),
       tot.histServer.quantileMs(0.99), tot.histRead.quantileMs(0.50), tot.histRead.quantileMs(0.99),
-      genCpuSecs, uring ? "uring" : "epoll");
+      genCpuSecs, uring ? "uring" : "epoll", static_cast<double>(switches) / busySecs);
   for (const auto& r : tot.closeReasons) std::fprintf(stderr, "closed: %s\n", r.c_str());
   std::printf("RESULT %s\n", json);
   return 0;

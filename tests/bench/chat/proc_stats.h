@@ -1,12 +1,13 @@
 // tests/bench/chat/proc_stats.h
 //
 // What the benchmark reads about the servers under test from /proc: CPU seconds used
-// (utime + stime of /proc/PID/stat) and resident memory (VmRSS of /proc/PID/status), summed
-// over a list of processes.
+// (utime + stime of /proc/PID/stat), resident memory (VmRSS of /proc/PID/status) and context
+// switches of every thread (/proc/PID/task/TID/status), summed over a list of processes.
 #pragma once
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -42,6 +43,22 @@ inline long rssKiB(const std::vector<int>& pids) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(in, line);)
       if (line.rfind("VmRSS:", 0) == 0) total += std::stol(line.substr(6));
+  }
+  return total;
+}
+
+// Voluntary and involuntary context switches of every thread: an event loop's wake-up from its
+// wait is one (and a preemption another).
+inline unsigned long long contextSwitches(const std::vector<int>& pids) {
+  unsigned long long total = 0;
+  for (int pid : pids) {
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+      std::ifstream in(task.path() / "status");
+      for (std::string line; std::getline(in, line);)
+        if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+          total += std::stoull(line.substr(line.find(':') + 1));
+    }
   }
   return total;
 }

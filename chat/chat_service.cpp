@@ -224,8 +224,10 @@ void ChatService::onOpen(const std::shared_ptr<http::WsConnection>& conn) {
   // server before the handshake completes (WsOptions::maxPerPeer): refused ones never get here.
   {
     std::lock_guard lock(sessionsMu_);
-    sessions_[conn.get()] = std::make_shared<ws::Session>(conn, context_->clock.steady(),
-                                                          static_cast<std::uint32_t>(cfg_.likesPerSecond));
+    auto s = std::make_shared<ws::Session>(conn, context_->clock.steady(),
+                                           static_cast<std::uint32_t>(cfg_.likesPerSecond));
+    awaitingHello_.push_back(s);
+    sessions_[conn.get()] = std::move(s);
   }
   connections_->inc();
 }
@@ -538,8 +540,14 @@ void ChatService::sweep() {
   std::vector<std::shared_ptr<ws::Session>> late;
   {
     std::lock_guard lock(sessionsMu_);
-    for (auto& [id, s] : sessions_)
-      if (!s->authenticated.load() && now - s->opened >= timeout) late.push_back(s);
+    while (!awaitingHello_.empty()) {  // oldest first: the first one not yet late ends the walk
+      auto s = awaitingHello_.front().lock();
+      if (s && !s->authenticated.load()) {
+        if (now - s->opened < timeout) break;
+        late.push_back(std::move(s));
+      }
+      awaitingHello_.pop_front();
+    }
   }
   for (auto& s : late) {
     logger()->info("[conn={} peer={}] no hello within {} s: closing {}", s->id(), s->peer(),

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -125,6 +126,9 @@ class ChatService final : public service::Service {
   std::mutex sessionsMu_;
   // By connection: connection ids are only unique within one HTTP loop.
   std::unordered_map<const http::WsConnection*, std::shared_ptr<ws::Session>> sessions_;
+  // The sessions in the order they opened, until the hello sweep finds them welcomed, gone or
+  // late: a sweep looks at the ones opened in the last hello timeout, not at every connection.
+  std::deque<std::weak_ptr<ws::Session>> awaitingHello_;
 
   std::mutex statsMu_;  // the maps below
   std::map<std::string, std::uint64_t> likeTotals_;

@@ -20,6 +20,33 @@ TEST_F(ChatTest, NoHelloInTimeIsClosed4001) {
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);
 }
 
+// Each silent connection gets its own full timeout, whoever opened before it; a welcomed one
+// opened first stays.
+TEST_F(ChatTest, EachSilentConnectionGetsItsOwnHelloTimeout) {
+  start({"--chat-hello-timeout", "1"});
+  ChatClient welcomed(port());
+  ASSERT_EQ(welcomed.hello(token("alice", auth::Role::User, 7))["type"], "welcome");
+  ChatClient first(port());
+  ASSERT_EQ(first.status(), 101);
+  auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(700ms);
+  ChatClient second(port());
+  ASSERT_EQ(second.status(), 101);
+  auto t1 = std::chrono::steady_clock::now();
+  EXPECT_EQ(first.closeCode(5s), 4001);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);
+  auto quietUntil = t1 + 850ms;  // nothing for the second before its own timeout
+  if (auto now = std::chrono::steady_clock::now(); now < quietUntil) {
+    EXPECT_FALSE(second.next(std::chrono::duration_cast<std::chrono::milliseconds>(quietUntil - now)));
+  }
+  EXPECT_EQ(second.closeCode(5s), 4001);
+  EXPECT_GE(std::chrono::steady_clock::now() - t1, 900ms);
+  welcomed.send({{"op", "ping"}});
+  auto pong = welcomed.until("pong");
+  ASSERT_TRUE(pong);
+  EXPECT_EQ((*pong)["type"], "pong");
+}
+
 TEST_F(ChatTest, BadExpiredAndForgedTokensAreAuthInvalid) {
   start();
   ChatClient c(port());

@@ -16,6 +16,7 @@
 #include "core/bus/bus.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/loop/worker_pool.h"
 #include "core/service/chat_activity.h"
 #include "core/sql/change_watcher.h"
@@ -198,7 +199,10 @@ Status ChatService::start(service::Context& context) {
   streams_ = context.bus.subscribe(
       "media.streams", [this](std::string_view, std::string_view payload) { onStreamEvent(payload); });
 
-  ticker_ = std::thread([this] { tickerLoop(); });
+  ticker_ = std::thread([this] {
+    hub::loop::setThreadName("hub-chat-tick");
+    tickerLoop();
+  });
   logger()->info("chat on /ws: engine {}, history {}, queue {} bytes, {} per address", engine_->name(),
                  cfg_.history, cfg_.queueBytes, cfg_.maxConnectionsPerIp);
   return {};

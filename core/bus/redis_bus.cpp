@@ -17,6 +17,7 @@
 #include <hiredis/hiredis.h>
 
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 
 namespace hub::bus {
 namespace {
@@ -100,7 +101,10 @@ Status RedisBus::init() {
                              [this](redisAsyncContext* ac) {
                                return redisAsyncCommand(ac, onPingReply, cmd_.get(), "PING") == REDIS_OK;
                              }});
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    hub::loop::setThreadName("hub-redis");
+    run();
+  });
   return {};
 }
 

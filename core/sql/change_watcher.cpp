@@ -5,6 +5,7 @@
 #include "core/sql/change_watcher.h"
 
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/sql/thread_scope.h"
 
 namespace hub::sql {
@@ -32,7 +33,10 @@ Status ChangeWatcher::start() {
     std::lock_guard lock(stopMu_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    hub::loop::setThreadName("hub-changes");
+    run();
+  });
   return {};
 }
 

@@ -21,6 +21,7 @@
 #include "cms/challenge/total_audit.h"
 #include "core/http/response_batch.h"
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/sql/errors.h"
 
 namespace hub::cms::challenge {
@@ -46,8 +47,14 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
       stages_(m.ctx.base.metrics),
       gather_(threads <= 1),
       settled_(std::chrono::steady_clock::now()) {
-  finisher_ = std::thread([this] { runFinisher(); });
-  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
+  finisher_ = std::thread([this] {
+    hub::loop::setThreadName("hub-steps-done");
+    runFinisher();
+  });
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] {
+      hub::loop::setThreadName("hub-steps");
+      run();
+    });
 }
 
 StepBatcher::~StepBatcher() { stop(); }

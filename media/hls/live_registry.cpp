@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "media/hls/hls_metrics.h"
 #include "media/hls/listener_set.h"
 #include "media/hls/rendition.h"
@@ -145,6 +146,7 @@ void LiveRegistry::addRoutes(http::Server& server) {
 void LiveRegistry::start() {
   if (running_.exchange(true)) return;
   timer_ = std::thread([this] {
+    hub::loop::setThreadName("hub-hls-timer");
     while (running_.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       tick();

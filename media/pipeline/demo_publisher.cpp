@@ -176,7 +176,10 @@ void DemoPublisher::start() {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = false;
   }
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->thread = std::thread([impl = impl_.get()] {
+    hub::loop::setThreadName("hub-demo");
+    impl->run();
+  });
 }
 
 void DemoPublisher::stop() {

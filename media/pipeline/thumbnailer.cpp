@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "media/pipeline/key_frame_jpeg.h"
 
 namespace hub::media::pipeline {
@@ -40,7 +41,10 @@ class Thumbnailer::Impl {
             std::max(settings.thumbnailIntervalSeconds, settings.thumbnailIdleIntervalSeconds))),
         width_(settings.thumbnailWidth / 2 * 2),
         clock_(clock) {
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+      hub::loop::setThreadName("hub-thumbnails");
+      run();
+    });
   }
   ~Impl() {
     {

@@ -19,6 +19,7 @@
 
 #include "core/http/server.h"
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/loop/worker_pool.h"
 #include "core/metrics/registry.h"
 #include "media/record/mp4_export.h"
@@ -399,7 +400,10 @@ Status Recorder::start() {
     impl_->running = true;
     impl_->stopping = false;
   }
-  impl_->worker = std::thread([this] { impl_->loop(); });
+  impl_->worker = std::thread([this] {
+    hub::loop::setThreadName("hub-record");
+    impl_->loop();
+  });
   for (const auto& r : *open) {
     logger()->warn("[stream={} recording={}] left open by a previous run: finalizing", r.stream, r.id);
     impl_->post([this, r] { impl_->finalize(r); });

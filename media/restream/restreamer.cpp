@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/metrics/registry.h"
 #include "media/restream/rtmp_client.h"
 #include "media/rtmp/amf0.h"
@@ -451,7 +452,10 @@ Restreamer::Restreamer(std::string stream, const std::string& url, RestreamOptio
                        const Clock& clock, metrics::Registry* metrics)
     : impl_(std::make_unique<Impl>(std::move(stream), url, options, clock, metrics)) {
   if (impl_->url) {
-    impl_->thread = std::thread([this] { impl_->run(); });
+    impl_->thread = std::thread([this] {
+      hub::loop::setThreadName("hub-restream");
+      impl_->run();
+    });
   } else {
     logger()->warn("[stream={}] restream target not used: {}", impl_->stream, impl_->status.lastError);
   }

@@ -51,7 +51,8 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
     hub::loop::setThreadName("hub-steps-done");
     runFinisher();
   });
-  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] {
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i)
+    threads_.emplace_back([this] {
       hub::loop::setThreadName("hub-steps");
       run();
     });

@@ -196,7 +196,8 @@ int main(int argc, char** argv) {
       "\"rss_per_client_kib\":%.2f,\"likes_sent\":%llu,\"likes_rate\":%.0f,\"like_events_per_viewer_s\":%.2f,"
       "\"like_events_per_viewer_s_max\":%.2f,\"likes_total_seen\":%llu,\"out_of_order\":%llu,\"closed\":%"
       "llu,\"p50_in_ms\":%.2f,\"p99_in_ms\":%.2f,\"p50_server_ms\":%.2f,\"p99_server_ms\":%.2f,"
-      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f,\"recv\":\"%s\",\"server_switches_per_s\":%.0f}",
+      "\"p50_read_ms\":%.2f,\"p99_read_ms\":%.2f,\"generator_cpu_s\":%.2f,\"recv\":\"%s\",\"server_switches_"
+      "per_s\":%.0f}",
       cfg.flavor == Flavor::Hub ? "hub" : "socketio", cfg.clients, static_cast<unsigned long long>(ready),
       cfg.senders, cfg.rate, cfg.duration, static_cast<unsigned long long>(sent),
       static_cast<unsigned long long>(expected), static_cast<unsigned long long>(tot.delivered), share,

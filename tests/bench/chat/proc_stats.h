@@ -53,10 +53,12 @@ inline unsigned long long contextSwitches(const std::vector<int>& pids) {
   unsigned long long total = 0;
   for (int pid : pids) {
     std::error_code ec;
-    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    for (const auto& task :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
       std::ifstream in(task.path() / "status");
       for (std::string line; std::getline(in, line);)
-        if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+        if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+            line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
           total += std::stoull(line.substr(line.find(':') + 1));
     }
   }

@@ -14,8 +14,9 @@ build=(build-essential cmake ninja-build pkg-config git ca-certificates
   libavformat-dev libavcodec-dev libavutil-dev libfreetype-dev libpng-dev fonts-noto-cjk)
 test=(ccache libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools mariadb-server mariadb-client
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
-  fonts-wqy-zenhei fonts-noto-color-emoji)
-bench=(wrk nginx-light libnginx-mod-rtmp iproute2 python3)
+  fonts-wqy-zenhei fonts-noto-color-emoji
+  nginx-light libnginx-mod-rtmp)  # nginx-rtmp: the restream tests' RTMP target
+bench=(wrk iproute2 python3)
 
 case "$what" in
   build) want=("${build[@]}") ;;

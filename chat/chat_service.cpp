@@ -199,10 +199,7 @@ Status ChatService::start(service::Context& context) {
   streams_ = context.bus.subscribe(
       "media.streams", [this](std::string_view, std::string_view payload) { onStreamEvent(payload); });
 
-  ticker_ = std::thread([this] {
-    hub::loop::setThreadName("hub-chat-tick");
-    tickerLoop();
-  });
+  ticker_ = hub::loop::namedThread("hub-chat-tick", [this] { tickerLoop(); });
   logger()->info("chat on /ws: engine {}, history {}, queue {} bytes, {} per address", engine_->name(),
                  cfg_.history, cfg_.queueBytes, cfg_.maxConnectionsPerIp);
   return {};

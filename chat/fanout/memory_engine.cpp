@@ -3,10 +3,11 @@
 // The in-process engine: a mutex-guarded table of rooms shared by the nodes of one backend, and
 // one thread per node that runs its handlers and callbacks.
 #include "chat/fanout/memory_engine.h"
-#include "core/loop/thread_name.h"
 
 #include <algorithm>
 #include <utility>
+
+#include "core/loop/thread_name.h"
 
 namespace hub::chat::fanout {
 namespace {
@@ -33,10 +34,7 @@ Status MemoryEngine::start(Handlers handlers) {
   if (started_ || stopping_) return makeError("chat.engine_start", "engine started twice");
   handlers_ = std::move(handlers);
   started_ = true;
-  thread_ = std::thread([this] {
-    hub::loop::setThreadName("hub-chat-fanout");
-    run();
-  });
+  thread_ = hub::loop::namedThread("hub-chat-fanout", [this] { run(); });
   return {};
 }
 

@@ -47,15 +47,9 @@ StepBatcher::StepBatcher(Module& m, unsigned threads, std::size_t maxBatch)
       stages_(m.ctx.base.metrics),
       gather_(threads <= 1),
       settled_(std::chrono::steady_clock::now()) {
-  finisher_ = std::thread([this] {
-    hub::loop::setThreadName("hub-steps-done");
-    runFinisher();
-  });
+  finisher_ = hub::loop::namedThread("hub-steps-done", [this] { runFinisher(); });
   for (unsigned i = 0; i < std::max(threads, 1u); ++i)
-    threads_.emplace_back([this] {
-      hub::loop::setThreadName("hub-steps");
-      run();
-    });
+    threads_.push_back(hub::loop::namedThread("hub-steps", [this] { run(); }));
 }
 
 StepBatcher::~StepBatcher() { stop(); }

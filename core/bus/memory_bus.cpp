@@ -4,19 +4,17 @@
 // and changes to it arrive as mailbox requests, never during a delivery: a handler that
 // subscribes or unsubscribes cannot invalidate the list being walked.
 #include "core/bus/memory_bus.h"
-#include "core/loop/thread_name.h"
 
 #include <algorithm>
+
+#include "core/loop/thread_name.h"
 
 namespace hub::bus {
 
 MemoryBus::MemoryBus(const Options& options)
     : metrics_(options.metrics, "memory"), mailbox_(std::make_shared<Mailbox>(options.maxPending, nullptr)) {
   metrics_.up().set(1);
-  thread_ = std::thread([this] {
-    hub::loop::setThreadName("hub-bus");
-    run();
-  });
+  thread_ = hub::loop::namedThread("hub-bus", [this] { run(); });
 }
 
 MemoryBus::~MemoryBus() {

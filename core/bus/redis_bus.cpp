@@ -101,10 +101,7 @@ Status RedisBus::init() {
                              [this](redisAsyncContext* ac) {
                                return redisAsyncCommand(ac, onPingReply, cmd_.get(), "PING") == REDIS_OK;
                              }});
-  thread_ = std::thread([this] {
-    hub::loop::setThreadName("hub-redis");
-    run();
-  });
+  thread_ = hub::loop::namedThread("hub-redis", [this] { run(); });
   return {};
 }
 

@@ -33,10 +33,7 @@ Status ChangeWatcher::start() {
     std::lock_guard lock(stopMu_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] {
-    hub::loop::setThreadName("hub-changes");
-    run();
-  });
+  thread_ = hub::loop::namedThread("hub-changes", [this] { run(); });
   return {};
 }
 

@@ -145,8 +145,7 @@ void LiveRegistry::addRoutes(http::Server& server) {
 
 void LiveRegistry::start() {
   if (running_.exchange(true)) return;
-  timer_ = std::thread([this] {
-    hub::loop::setThreadName("hub-hls-timer");
+  timer_ = hub::loop::namedThread("hub-hls-timer", [this] {
     while (running_.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       tick();

@@ -176,10 +176,7 @@ void DemoPublisher::start() {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = false;
   }
-  impl_->thread = std::thread([impl = impl_.get()] {
-    hub::loop::setThreadName("hub-demo");
-    impl->run();
-  });
+  impl_->thread = hub::loop::namedThread("hub-demo", [impl = impl_.get()] { impl->run(); });
 }
 
 void DemoPublisher::stop() {

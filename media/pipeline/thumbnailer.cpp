@@ -41,10 +41,7 @@ class Thumbnailer::Impl {
             std::max(settings.thumbnailIntervalSeconds, settings.thumbnailIdleIntervalSeconds))),
         width_(settings.thumbnailWidth / 2 * 2),
         clock_(clock) {
-    worker_ = std::thread([this] {
-      hub::loop::setThreadName("hub-thumbnails");
-      run();
-    });
+    worker_ = hub::loop::namedThread("hub-thumbnails", [this] { run(); });
   }
   ~Impl() {
     {

@@ -400,10 +400,7 @@ Status Recorder::start() {
     impl_->running = true;
     impl_->stopping = false;
   }
-  impl_->worker = std::thread([this] {
-    hub::loop::setThreadName("hub-record");
-    impl_->loop();
-  });
+  impl_->worker = hub::loop::namedThread("hub-record", [this] { impl_->loop(); });
   for (const auto& r : *open) {
     logger()->warn("[stream={} recording={}] left open by a previous run: finalizing", r.stream, r.id);
     impl_->post([this, r] { impl_->finalize(r); });

@@ -452,10 +452,7 @@ Restreamer::Restreamer(std::string stream, const std::string& url, RestreamOptio
                        const Clock& clock, metrics::Registry* metrics)
     : impl_(std::make_unique<Impl>(std::move(stream), url, options, clock, metrics)) {
   if (impl_->url) {
-    impl_->thread = std::thread([this] {
-      hub::loop::setThreadName("hub-restream");
-      impl_->run();
-    });
+    impl_->thread = hub::loop::namedThread("hub-restream", [this] { impl_->run(); });
   } else {
     logger()->warn("[stream={}] restream target not used: {}", impl_->stream, impl_->status.lastError);
   }

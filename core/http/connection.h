@@ -62,10 +62,11 @@ struct Connection {
   int wsCloseCode = 0;
   bool wsPeerCounted = false;  // holds one of wsRoute->peers' counts for its peer
   int wsRefuseCode = 0;        // over the per-peer cap: closed with this once established
-  bool wsRawSend = false;      // plain TCP of its own (no TLS, no h2 stream): frames may go by io_uring
-  bool wsSendQueued = false;   // a frame of it waits in the loop's io_uring batch
-  bool wsSendMore = false;     // and more waits behind it
-  bool wsInPass = false;       // the coalescing timer's write pass has it already
+  int wsFd = -1;    // plain TCP of its own (no TLS, no h2 stream): its socket, for frames by io_uring
+  int wsSlot = -1;  // and its registered-file slot in the loop's io_uring, if it has one
+  bool wsSendQueued = false;  // a frame of it waits in the loop's io_uring batch
+  bool wsSendMore = false;    // and more waits behind it
+  bool wsInPass = false;      // the coalescing timer's write pass has it already
 
   // The client's address: a getpeername call, so read once and kept for the next requests.
   const std::string& peerAddress() {

@@ -68,7 +68,8 @@ int ContextThread::onWsEstablished(Connection& c) {
   }
   c.wsEstablished = true;
   ++wsOpen_;
-  c.wsRawSend = !lws_is_ssl(c.wsi) && lws_get_network_wsi(c.wsi) == c.wsi;
+  c.wsFd = !lws_is_ssl(c.wsi) && lws_get_network_wsi(c.wsi) == c.wsi ? lws_get_socket_fd(c.wsi) : -1;
+  takeFileSlot(c);
   c.phase = Connection::Phase::Idle;
   lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);
   core_.wsConnections.inc();
@@ -171,7 +172,7 @@ void ContextThread::flushWs(Connection& c) {
     c.wsSendMore = true;
     return;
   }
-  if (c.wsRawSend && uring_.available()) return queueWsSend(c);
+  if (c.wsFd >= 0 && uring_.available()) return queueWsSend(c);
   bool more = false;
   if (!writeWsQueue(c, more)) {
     logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws->request().peer, c.id);
@@ -207,7 +208,7 @@ void ContextThread::queueWsSend(Connection& c) {
   }
   const std::size_t offset = start + kMaxHeader - h;
   std::memcpy(sendArena_.data() + offset, head, h);
-  sends_.push_back(PendingSend{c.id, lws_get_socket_fd(c.wsi), offset, h + len});
+  sends_.push_back(PendingSend{c.id, c.wsFd, c.wsSlot, offset, h + len});
   c.wsSendQueued = true;
   c.wsSendMore = more;
   if (sends_.size() >= uring_.capacity()) submitWsSends();
@@ -216,7 +217,7 @@ void ContextThread::queueWsSend(Connection& c) {
 void ContextThread::submitWsSends() {
   if (sends_.empty()) return;
   for (std::size_t i = 0; i < sends_.size(); ++i)
-    uring_.add(sends_[i].fd, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
+    uring_.add(sends_[i].fd, sends_[i].slot, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
   for (const auto& r : uring_.submit()) {
     const PendingSend& s = sends_[r.tag];
     auto it = byId_.find(s.connId);
@@ -232,18 +233,21 @@ void ContextThread::submitWsSends() {
       continue;
     }
     const std::size_t sent = r.res > 0 ? static_cast<std::size_t>(r.res) : 0;
-    if (sent < s.len) {
-      // The socket took part of the frame: lws keeps the rest (LWS_WRITE_RAW is no framing)
-      // and writes it on POLLOUT before anything else of this connection.
-      const std::size_t rest = s.len - sent;
-      if (scratch_.size() < LWS_PRE + rest) scratch_.resize(LWS_PRE + rest);
-      std::memcpy(scratch_.data() + LWS_PRE, sendArena_.data() + s.offset + sent, rest);
-      if (lws_write(c.wsi, scratch_.data() + LWS_PRE, rest, LWS_WRITE_RAW) < static_cast<int>(rest)) {
-        logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws ? c.ws->request().peer : "",
-                       c.id);
-        lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
-        continue;
-      }
+    // All of it went: lws had nothing pending before (flushWs asked), so it has nothing now.
+    if (sent == s.len) {
+      if (more) lws_callback_on_writable(c.wsi);
+      continue;
+    }
+    // The socket took part of the frame: lws keeps the rest (LWS_WRITE_RAW is no framing)
+    // and writes it on POLLOUT before anything else of this connection.
+    const std::size_t rest = s.len - sent;
+    if (scratch_.size() < LWS_PRE + rest) scratch_.resize(LWS_PRE + rest);
+    std::memcpy(scratch_.data() + LWS_PRE, sendArena_.data() + s.offset + sent, rest);
+    if (lws_write(c.wsi, scratch_.data() + LWS_PRE, rest, LWS_WRITE_RAW) < static_cast<int>(rest)) {
+      logger()->info("[peer={} conn={}] websocket write failed: closing", c.ws ? c.ws->request().peer : "",
+                     c.id);
+      lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+      continue;
     }
     if (more || lws_partial_buffered(c.wsi)) lws_callback_on_writable(c.wsi);
   }
@@ -252,9 +256,36 @@ void ContextThread::submitWsSends() {
   if (sendArena_.capacity() > 4 * 1024 * 1024) sendArena_.shrink_to_fit();
 }
 
+void ContextThread::takeFileSlot(Connection& c) {
+  if (c.wsFd < 0 || !uring_.fileSlots()) return;
+  unsigned slot;
+  if (!freeSlots_.empty()) {
+    slot = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else if (slotsUsed_ < uring_.fileSlots()) {
+    slot = slotsUsed_++;
+  } else {
+    return;  // more sockets than slots: this one is sent to by its descriptor
+  }
+  if (!uring_.setFile(slot, c.wsFd)) {
+    freeSlots_.push_back(slot);
+    return;
+  }
+  c.wsSlot = static_cast<int>(slot);
+}
+
+void ContextThread::giveFileSlot(Connection& c) {
+  if (c.wsSlot < 0) return;
+  const auto slot = static_cast<unsigned>(c.wsSlot);
+  c.wsSlot = -1;
+  // Emptied even when it fails to say so: a slot that may still hold a socket is not reused.
+  if (uring_.setFile(slot, -1)) freeSlots_.push_back(slot);
+}
+
 void ContextThread::onWsClosed(Connection& c) {
   if (!c.wsEstablished) return;
   c.wsEstablished = false;
+  giveFileSlot(c);
   --wsOpen_;
   core_.wsConnections.dec();
   c.ws->markClosed();

@@ -16,7 +16,7 @@ test=(ccache libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools
   ffmpeg gstreamer1.0-tools curl openssl procps clang clang-format libclang-rt-14-dev chromium
   fonts-wqy-zenhei fonts-noto-color-emoji
   nginx-light libnginx-mod-rtmp)  # nginx-rtmp: the restream tests' RTMP target
-bench=(wrk iproute2 python3)
+bench=(wrk iproute2 ethtool python3)  # ethtool: chat_fanout.sh NETNS=1
 
 case "$what" in
   build) want=("${build[@]}") ;;

@@ -11,6 +11,14 @@
 #   likes: just the likes point (10,000 clients, 100,000 likes/s)
 #   idle:  just memory and the idle cost (10,000 clients; IDLE_CLIENTS=N in any mode)
 # CLIENTS="..." and RATES="..." replace the mode's fan-out points.
+# NETNS=1 (root, iproute2, ethtool) puts the load generator in a network namespace of its own,
+# behind a veth pair whose receive side runs in threaded NAPI (kernel threads): on loopback the
+# kernel's receive work for the clients' sockets (their TCP input, waking the reader) runs inside
+# the sending server's system calls and is billed to the server, some 35 % of the hub's CPU at
+# 20 msg/s (perf, session 21); a real network card and the viewers' phones do that work in a
+# deployment. With NETNS=1 it runs in the `napi/...` threads, billed to neither server, and is
+# reported apart (napi CPU-s). Both servers get the same path.
+# SIO=0 leaves Socket.IO out (the hub's rows only, no ratios: for quick looks at one change).
 # COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
 # most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
 # THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
@@ -44,8 +52,46 @@ if [[ ! -d $here/chat/socketio/node_modules ]]; then
   (cd "$here/chat/socketio" && npm ci --no-audit --no-fund >/dev/null)
 fi
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# --- where the servers listen and where the generator runs (NETNS=1: see above) ---
+serve_ip=127.0.0.1 gen=() napi_dev=""
+if ((${NETNS:-0})); then
+  for t in ip ethtool; do command -v $t >/dev/null || { echo "NETNS=1 needs $t (deploy/install-deps.sh bench)" >&2; exit 1; }; done
+  ns=hubbench$$ napi_dev=hbv$$
+  ip netns add "$ns"
+  cleanup_ns() { ip netns del "$ns" 2>/dev/null || true; }
+  trap 'cleanup; cleanup_ns' EXIT
+  ip link add "${napi_dev}a" type veth peer name "${napi_dev}b" netns "$ns"
+  serve_ip=10.254.$((RANDOM % 250)).1
+  ip addr add "$serve_ip/30" dev "${napi_dev}a"
+  ip -n "$ns" addr add "${serve_ip%.1}.2/30" dev "${napi_dev}b"
+  ip link set "${napi_dev}a" up
+  ip -n "$ns" link set "${napi_dev}b" up
+  ip -n "$ns" link set lo up
+  # NAPI on a veth needs GRO (or XDP), and a TCP packet takes it only when the sending side
+  # does no TSO (veth_skb_is_eligible_for_gro); threaded, the receive work runs in napi/<dev>-N.
+  ethtool -K "${napi_dev}a" gro on tso off >/dev/null
+  ip netns exec "$ns" ethtool -K "${napi_dev}b" gro on tso off >/dev/null
+  # A write pass to thousands of sockets overruns a veth's receive ring (256 packets) at once,
+  # and without a queue before it the veth drops (a quarter of the packets at 1,000 clients,
+  # each one a retransmission later). With one, session 21's kernel (6.18) stops the queue
+  # instead and drops nothing; the drops are printed at the end. A real card has queues too.
+  tc qdisc replace dev "${napi_dev}a" root pfifo limit 100000
+  tc -n "$ns" qdisc replace dev "${napi_dev}b" root pfifo limit 100000
+  echo 1 >"/sys/class/net/${napi_dev}a/threaded"
+  ip netns exec "$ns" sh -c "echo 1 >/sys/class/net/${napi_dev}b/threaded"
+  gen=(ip netns exec "$ns")
+fi
+# CPU-seconds so far of the veth's NAPI threads (0 without NETNS=1).
+napi_cpu() {
+  [[ -n $napi_dev ]] || { echo 0; return; }
+  local t=0 p
+  for p in $(pgrep "^napi/${napi_dev}"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}'
+}
+free_port() { python3 -c 'import socket,sys;s=socket.socket();s.bind((sys.argv[1],0));print(s.getsockname()[1])' "$serve_ip"; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/${2:-$serve_ip}/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 cores=$(nproc)
 
@@ -64,15 +110,16 @@ like_batch=${LIKE_BATCH:-3}
 coalesce=${COALESCE_MS:-auto}
 coalesce_max=${COALESCE_MAX_MS:-60}
 gen_threads=${THREADS:-1}
+with_sio=${SIO:-1}
 
 # --- one Redis per server under test, so each side's Redis CPU is its own ---
 start_redis() {  # start_redis NAME -> sets REDIS_PORT, REDIS_PID
-  REDIS_PORT=$(free_port)
+  REDIS_PORT=$(serve_ip=127.0.0.1 free_port)
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$work" \
     >"$work/redis-$1.log" 2>&1 &
   REDIS_PID=$!
   pids+=("$REDIS_PID")
-  wait_port "$REDIS_PORT" || { echo "redis did not start" >&2; exit 1; }
+  wait_port "$REDIS_PORT" 127.0.0.1 || { echo "redis did not start" >&2; exit 1; }
 }
 
 # --- the hub: one `hub serve --role chat` on the Redis engine ---
@@ -84,7 +131,7 @@ mkdir -p "$work/hub"
 # start_hub: a new hub process (sets hport, hub_pid); the bench room is made once, in Redis.
 start_hub() {
   hport=$(free_port)
-  HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "127.0.0.1:$hport" \
+  HUB_DEMO=0 "$hub" serve --role chat --data-dir "$work/hub" --http-listen "$serve_ip:$hport" \
     --bus-url "redis://127.0.0.1:$hub_redis_port" --admin-token "$admin" \
     --chat-max-connections-per-ip 100000 --chat-rate-burst 10000 --chat-rate-per-minute 600000 \
     --chat-likes-per-second 1000 --chat-join-history 0 --chat-coalesce-ms "$coalesce" \
@@ -96,7 +143,7 @@ start_hub() {
 }
 start_hub
 curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","title":"bench"}' "http://127.0.0.1:$hport/api/v1/rooms" ||
+  -d '{"name":"bench","title":"bench"}' "http://$serve_ip:$hport/api/v1/rooms" ||
   { echo "could not create the bench room" >&2; tail -20 "$work/hub.log" >&2; exit 1; }
 for i in $(seq 1 $senders); do "$hub" token user "bench$i" --data-dir "$work/hub"; done >"$work/tokens"
 
@@ -106,32 +153,35 @@ sio_redis_port=$REDIS_PORT sio_redis_pid=$REDIS_PID
 # start_sio: new Socket.IO processes (sets sio_targets, sio_pids).
 start_sio() {
   sio_targets=() sio_pids=()
+  ((with_sio)) || return 0
   for _ in $(seq 1 "$cores"); do
     p=$(free_port)
-    node "$here/chat/socketio/server.js" --port "$p" --redis "redis://127.0.0.1:$sio_redis_port" \
+    node "$here/chat/socketio/server.js" --host "$serve_ip" --port "$p" --redis "redis://127.0.0.1:$sio_redis_port" \
       >>"$work/sio.log" 2>&1 &
-    pids+=($!) sio_pids+=($!) sio_targets+=(--target "127.0.0.1:$p")
+    pids+=($!) sio_pids+=($!) sio_targets+=(--target "$serve_ip:$p")
     wait_port "$p" || { echo "socket.io did not start" >&2; cat "$work/sio.log" >&2; exit 1; }
   done
 }
 start_sio
 restart_sio() {
+  ((with_sio)) || return 0
   kill "${sio_pids[@]}" 2>/dev/null || true
   wait "${sio_pids[@]}" 2>/dev/null || true
   start_sio
 }
 
 run_hub() {  # run_hub ARGS... -> RESULT json
-  "$load" --flavor hub --target "127.0.0.1:$hport" --tokens "$work/tokens" --room bench \
+  "${gen[@]}" "$load" --flavor hub --target "$serve_ip:$hport" --tokens "$work/tokens" --room bench \
     --server-pid "$hub_pid" --redis-pid "$hub_redis_pid" --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
 run_sio() {
+  ((with_sio)) || { echo '{}'; return 0; }
   local pidargs=()
   for p in "${sio_pids[@]}"; do pidargs+=(--server-pid "$p"); done
-  "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
+  "${gen[@]}" "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
     --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
-hub_metrics() { curl -fsS -H "Authorization: Bearer $admin" "http://127.0.0.1:$hport/metrics" || true; }
+hub_metrics() { curl -fsS -H "Authorization: Bearer $admin" "http://$serve_ip:$hport/metrics" || true; }
 # The hub's own leg split (core/http's hub_ws_* histograms, between two scrapes): a room event's
 # wake-ups posted until a loop took them, the coalescing hold, the timer's lateness (loop delay),
 # the write pass; mean and the bucket holding the 99th percentile, in ms.
@@ -167,27 +217,34 @@ printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' server clients msg/s deliv/s
 for n in $clients_list; do
   for r in $rates; do
     hub_metrics >"$work/metrics-before"
+    napi0=$(napi_cpu)
     h=$(run_hub --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    napi1=$(napi_cpu)
     hub_metrics >"$work/metrics-after"
     s=$(run_sio --clients "$n" --senders $senders --rate "$r" --duration "$secs")
+    napi2=$(napi_cpu)
+    declare -A napi=([hub]=$(awk "BEGIN{print $napi1 - $napi0}") [socketio]=$(awk "BEGIN{print $napi2 - $napi1}"))
     # Socket.IO seconds behind keeps working off its backlog after the run: new processes, so
     # the next point's hub run does not share the cores with it.
     restart_sio
-    for pair in "hub:$h" "socketio:$s"; do
+    pairs=("hub:$h")
+    ((with_sio)) && pairs+=("socketio:$s")
+    for pair in "${pairs[@]}"; do
       name=${pair%%:*} j=${pair#*:}
       printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' "$name" "$n" "$r" "$(field "$j" deliveries_per_s)" \
         "$(field "$j" share)" "$(field "$j" p50_ms)" "$(field "$j" p99_ms)" "$(field "$j" server_cpu_s)" \
         "$(field "$j" deliveries_per_cpu_s)"
     done
-    for pair in "hub:$h" "socketio:$s"; do
+    for pair in "${pairs[@]}"; do
       name=${pair%%:*} j=${pair#*:}
-      printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s (%s)\n' \
+      printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s (%s)%s\n' \
         "$name" "$n" "$r" "$(field "$j" p50_in_ms)" "$(field "$j" p99_in_ms)" "$(field "$j" p50_server_ms)" \
         "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)" \
-        "$(field "$j" recv)"
+        "$(field "$j" recv)" "$([[ -n $napi_dev ]] && echo "; napi CPU-s ${napi[$name]}")"
     done
     printf '%-8s %6s %5s | hub leg, mean/p99 ms (passes): %s\n' hub "$n" "$r" \
       "$(hub_split "$work/metrics-before" "$work/metrics-after")"
+    ((with_sio)) || continue
     python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
 hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]
 print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"], h["rate"], ("%.1fx" % (hs/ss)) if ss else "n/a"))' "$h" "$s"
@@ -201,12 +258,14 @@ if ((mem_clients > 0)); then
   kill "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
   wait "$hub_pid" "${sio_pids[@]}" 2>/dev/null || true
   start_hub
-  start_sio
+  restart_sio
   # Then the clients stay idle for SECONDS: what an idle server costs (its CPU, and its threads'
   # context switches per second: loop wake-ups, timers).
   h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
   s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
-  for pair in "hub:$h" "socketio:$s"; do
+  pairs=("hub:$h")
+  ((with_sio)) && pairs+=("socketio:$s")
+  for pair in "${pairs[@]}"; do
     name=${pair%%:*} j=${pair#*:}
     printf '%-8s %s KiB/client (ready %s); idle %ss: CPU %s s, %s context switches/s\n' "$name" \
       "$(field "$j" rss_per_client_kib)" "$(field "$j" ready)" "$secs" "$(field "$j" server_cpu_s)" \
@@ -216,12 +275,18 @@ fi
 
 if ((like_clients > 0)); then
   echo "# likes: $likes_rate likes/s from $like_clients clients, $like_batch per like frame"
-  for side in hub sio; do
+  sides=(hub)
+  ((with_sio)) && sides+=(sio)
+  for side in "${sides[@]}"; do
     j=$(run_$side --clients "$like_clients" --senders 0 --rate 0 --likes "$likes_rate" --like-batch "$like_batch" \
       --duration "$secs")
     echo "$side likes/s sent $(field "$j" likes_rate), server CPU $(field "$j" server_cpu_s) s over ${secs}s," \
       "likes events per viewer per second $(field "$j" like_events_per_viewer_s) (max $(field "$j" like_events_per_viewer_s_max))," \
       "total seen $(field "$j" likes_total_seen), ready $(field "$j" ready)"
   done
+fi
+if [[ -n $napi_dev ]]; then  # a dropped packet costs a retransmission: the numbers above would lie
+  drops() { awk '{print $4}' <<<"$("$@" | awk '/TX:/{getline; print}')"; }
+  echo "# veth packets dropped on send: servers' side $(drops ip -s link show "${napi_dev}a"), generator's side $(drops ip -n "$ns" -s link show "${napi_dev}b")"
 fi
 echo "# $(uptime)"

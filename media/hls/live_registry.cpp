@@ -71,6 +71,7 @@ std::shared_ptr<LiveStream> LiveRegistry::open(const std::string& stream) {
       streams_[stream] = s;
     }
   }
+  timerCv_.notify_one();  // a timer idle for want of streams starts ticking
   if (resumed) {
     s->publisherBack();
   } else {
@@ -146,15 +147,28 @@ void LiveRegistry::addRoutes(http::Server& server) {
 void LiveRegistry::start() {
   if (running_.exchange(true)) return;
   timer_ = hub::loop::namedThread("hub-hls-timer", [this] {
+    // Every 50 ms while there are streams; with none (a chat node, a quiet media node) it sleeps
+    // until one opens instead of waking 20 times a second for nothing.
+    std::unique_lock lock(mu_);
     while (running_.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (streams_.empty())
+        timerCv_.wait(lock, [&] { return !running_.load() || !streams_.empty(); });
+      else
+        timerCv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !running_.load(); });
+      if (!running_.load()) break;
+      lock.unlock();
       tick();
+      lock.lock();
     }
   });
 }
 
 void LiveRegistry::stop() {
-  if (running_.exchange(false) && timer_.joinable()) timer_.join();
+  if (running_.exchange(false)) {
+    { std::lock_guard lock(mu_); }  // the timer is waiting, or will see running_ false
+    timerCv_.notify_all();
+    if (timer_.joinable()) timer_.join();
+  }
   std::vector<std::shared_ptr<LiveStream>> all;
   {
     std::lock_guard lock(mu_);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,7 +59,8 @@ class LiveRegistry {
       std::function<std::optional<http::Response>(const http::Request& req, std::string_view stream)>;
   void setGate(Gate gate) { gate_ = std::move(gate); }
 
-  // The timer thread (every 50 ms: tick()). stop() answers parked requests with 503.
+  // The timer thread (every 50 ms while any stream is listed: tick()). stop() answers parked
+  // requests with 503.
   void start();
   void stop();
   void tick();
@@ -88,6 +90,7 @@ class LiveRegistry {
   Gate gate_;
   std::vector<PlaybackGrowth> dropped_;  // under mu_: growth of sessions no longer listed
   std::thread timer_;
+  std::condition_variable timerCv_;  // with mu_: a stream opened, or stop()
   std::atomic<bool> running_{false};
 };
 

@@ -147,8 +147,10 @@ class ContextThread {
   // it closes (the slot keeps its socket open until then).
   void takeFileSlot(Connection& c);
   void giveFileSlot(Connection& c);
+  void emptyFileSlot(unsigned slot);
   std::vector<unsigned> freeSlots_;
-  unsigned slotsUsed_ = 0;  // slots below this were handed out once
+  std::vector<unsigned> slotsAfterSubmit_;  // given back while a frame to them waited in sends_
+  unsigned slotsUsed_ = 0;                  // slots below this were handed out once
   std::vector<PendingSend> sends_;
   std::vector<unsigned char> sendArena_;
   // Held WebSockets by deadline (WsConnection::hold): loop_'s one timer fires at the soonest;

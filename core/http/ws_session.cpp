@@ -215,7 +215,7 @@ void ContextThread::queueWsSend(Connection& c) {
 }
 
 void ContextThread::submitWsSends() {
-  if (sends_.empty()) return;
+  if (sends_.empty() && slotsAfterSubmit_.empty()) return;
   for (std::size_t i = 0; i < sends_.size(); ++i)
     uring_.add(sends_[i].fd, sends_[i].slot, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
   for (const auto& r : uring_.submit()) {
@@ -253,6 +253,8 @@ void ContextThread::submitWsSends() {
   }
   sends_.clear();
   sendArena_.clear();
+  for (auto slot : slotsAfterSubmit_) emptyFileSlot(slot);
+  slotsAfterSubmit_.clear();
   if (sendArena_.capacity() > 4 * 1024 * 1024) sendArena_.shrink_to_fit();
 }
 
@@ -278,7 +280,14 @@ void ContextThread::giveFileSlot(Connection& c) {
   if (c.wsSlot < 0) return;
   const auto slot = static_cast<unsigned>(c.wsSlot);
   c.wsSlot = -1;
-  // Emptied even when it fails to say so: a slot that may still hold a socket is not reused.
+  // A frame of it still waits in sends_ under this slot: the slot is emptied after that
+  // submission, so no other socket can take it first.
+  if (c.wsSendQueued) return slotsAfterSubmit_.push_back(slot);
+  emptyFileSlot(slot);
+}
+
+void ContextThread::emptyFileSlot(unsigned slot) {
+  // Kept out of use when the kernel does not confirm: it may still hold a socket.
   if (uring_.setFile(slot, -1)) freeSlots_.push_back(slot);
 }
 

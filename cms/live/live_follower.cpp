@@ -7,6 +7,7 @@
 #include "cms/live/live_store.h"
 #include "core/bus/bus.h"
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/loop/worker_pool.h"
 
 namespace hub::cms::live {
@@ -47,7 +48,8 @@ void LiveFollower::start() {
         });
         if (!queued) logger()->warn("[stream={}] {} not applied: {}", name, event, queued.error().message);
       });
-  if (ctx_.base.config.cms.livePollSeconds > 0) poller_ = std::thread([this] { pollLoop(); });
+  if (ctx_.base.config.cms.livePollSeconds > 0)
+    poller_ = hub::loop::namedThread("hub-live-poll", [this] { pollLoop(); });
 }
 
 void LiveFollower::stop() {

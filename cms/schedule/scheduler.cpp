@@ -9,6 +9,7 @@
 
 #include "core/bus/bus.h"
 #include "core/log/log.h"
+#include "core/loop/thread_name.h"
 #include "core/loop/worker_pool.h"
 
 namespace hub::cms::schedule {
@@ -347,9 +348,9 @@ Status Scheduler::start() {
     stopping_ = false;
     sendersDone_ = false;
   }
-  writer_ = std::thread([this] { writeLoop(); });
-  dispatcher_ = std::thread([this] { dispatchLoop(); });
-  claimer_ = std::thread([this] { claimLoop(); });
+  writer_ = hub::loop::namedThread("hub-sched-write", [this] { writeLoop(); });
+  dispatcher_ = hub::loop::namedThread("hub-sched-send", [this] { dispatchLoop(); });
+  claimer_ = hub::loop::namedThread("hub-sched-claim", [this] { claimLoop(); });
   return {};
 }
 

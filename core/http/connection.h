@@ -62,8 +62,7 @@ struct Connection {
   int wsCloseCode = 0;
   bool wsPeerCounted = false;  // holds one of wsRoute->peers' counts for its peer
   int wsRefuseCode = 0;        // over the per-peer cap: closed with this once established
-  int wsFd = -1;    // plain TCP of its own (no TLS, no h2 stream): its socket, for frames by io_uring
-  int wsSlot = -1;  // and its registered-file slot in the loop's io_uring, if it has one
+  int wsFd = -1;  // plain TCP of its own (no TLS, no h2 stream): its socket, for frames by io_uring
   bool wsSendQueued = false;  // a frame of it waits in the loop's io_uring batch
   bool wsSendMore = false;    // and more waits behind it
   bool wsInPass = false;      // the coalescing timer's write pass has it already

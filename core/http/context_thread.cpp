@@ -4,7 +4,6 @@
 // an lws callback: the switch catches everything and closes only the connection at fault.
 #include "core/http/context_thread.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -78,8 +77,6 @@ Status ContextThread::start() {
     vhost_ = lws_get_vhost_by_name(context_, "default");
     if (!uring_.open(1024))
       logger()->info("loop {}: io_uring unavailable, WebSocket frames are sent one by one", index_);
-    else if (!uring_.registerFiles(fileSlots()))
-      logger()->info("loop {}: io_uring has no registered files here, frames name their sockets", index_);
     mailbox_->attach(context_);
     ready.set_value(true);
     run();
@@ -90,14 +87,6 @@ Status ContextThread::start() {
     return makeError("http.start", "lws context " + std::to_string(index_) + " failed to start");
   }
   return {};
-}
-
-unsigned ContextThread::fileSlots() const {
-  // One per connection this loop could hold, within the descriptor limit the kernel checks.
-  rlimit rl{};
-  std::size_t n = std::min<std::size_t>(core_.options.maxConnections, 1 << 16);
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) n = std::min<std::size_t>(n, rl.rlim_cur);
-  return static_cast<unsigned>(n);
 }
 
 void ContextThread::run() {

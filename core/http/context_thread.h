@@ -137,20 +137,10 @@ class ContextThread {
   struct PendingSend {
     std::uint64_t connId;
     int fd;
-    int slot;            // its registered-file slot in uring_, or -1
     std::size_t offset;  // in sendArena_
     std::size_t len;
   };
   UringSender uring_;
-  unsigned fileSlots() const;
-  // uring_'s registered-file slots: a WebSocket takes one when it opens and gives it back when
-  // it closes (the slot keeps its socket open until then).
-  void takeFileSlot(Connection& c);
-  void giveFileSlot(Connection& c);
-  void emptyFileSlot(unsigned slot);
-  std::vector<unsigned> freeSlots_;
-  std::vector<unsigned> slotsAfterSubmit_;  // given back while a frame to them waited in sends_
-  unsigned slotsUsed_ = 0;                  // slots below this were handed out once
   std::vector<PendingSend> sends_;
   std::vector<unsigned char> sendArena_;
   // Held WebSockets by deadline (WsConnection::hold): loop_'s one timer fires at the soonest;

@@ -27,10 +27,6 @@ int ringEnter(int fd, unsigned toSubmit, unsigned minComplete, unsigned flags) {
   return static_cast<int>(::syscall(__NR_io_uring_enter, fd, toSubmit, minComplete, flags, nullptr, 0));
 }
 
-int ringRegister(int fd, unsigned op, void* arg, unsigned nr) {
-  return static_cast<int>(::syscall(__NR_io_uring_register, fd, op, arg, nr));
-}
-
 unsigned* at(void* base, std::uint32_t offset) {
   return reinterpret_cast<unsigned*>(static_cast<char*>(base) + offset);
 }
@@ -97,35 +93,17 @@ void UringSender::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   entries_ = 0;
-  slots_ = 0;
   queued_ = 0;
 }
 
-bool UringSender::registerFiles(unsigned slots) {
-  if (fd_ < 0 || slots_ || slots == 0) return false;
-  std::vector<int> empty(slots, -1);  // sparse: a -1 slot holds nothing
-  if (ringRegister(fd_, IORING_REGISTER_FILES, empty.data(), slots) < 0) return false;
-  slots_ = slots;
-  return true;
-}
-
-bool UringSender::setFile(unsigned slot, int fd) {
-  if (slot >= slots_) return false;
-  io_uring_files_update update{};
-  update.offset = slot;
-  update.fds = reinterpret_cast<std::uint64_t>(&fd);
-  return ringRegister(fd_, IORING_REGISTER_FILES_UPDATE, &update, 1) == 1;
-}
-
-bool UringSender::add(int fd, int slot, const void* data, std::size_t len, std::uint64_t tag) {
+bool UringSender::add(int fd, const void* data, std::size_t len, std::uint64_t tag) {
   if (fd_ < 0 || queued_ >= entries_) return false;
   unsigned tail = *sqTail_;  // only this thread writes it
   unsigned index = tail & sqMask_;
   io_uring_sqe& sqe = sqes_[index];
   std::memset(&sqe, 0, sizeof sqe);
   sqe.opcode = IORING_OP_SEND;
-  sqe.fd = slot >= 0 ? slot : fd;
-  if (slot >= 0) sqe.flags = IOSQE_FIXED_FILE;
+  sqe.fd = fd;
   sqe.addr = reinterpret_cast<std::uint64_t>(data);
   sqe.len = static_cast<std::uint32_t>(len);
   sqe.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;

@@ -7,13 +7,6 @@
 // MSG_DONTWAIT: a socket without room answers -EAGAIN at once, so submit() never blocks.
 // One owner thread; where io_uring is unavailable (old kernel, sysctl, seccomp) open() fails
 // and the caller sends one by one.
-//
-// A socket may also sit in one of the ring's registered-file slots: a send to a slot skips the
-// kernel's file-table look-up (fget) and its reference count, a few per cent of each send's
-// CPU. The slot holds its own reference to the socket: the owner clears it when the connection
-// is gone, or the socket stays open (a shutdown() still ends the stream). This kernel lets go of
-// it at once; older ones may take up to a second (their io_uring drops removed files from a
-// delayed work item).
 #pragma once
 
 #include <cstddef>
@@ -40,19 +33,9 @@ class UringSender {
   // Sets up a ring for `entries` sends per submit(); false when io_uring is unavailable.
   bool open(unsigned entries = 1024);
   bool available() const { return fd_ >= 0; }
-  // Sets up `slots` empty registered-file slots (at most RLIMIT_NOFILE); false when the kernel
-  // refuses (sends then name the fd).
-  bool registerFiles(unsigned slots);
-  unsigned fileSlots() const { return slots_; }
-  // Puts `fd` in `slot` (-1 empties it and lets the socket go); false on failure.
-  bool setFile(unsigned slot, int fd);
-  // Queues one send of [data, data + len) on `fd`, or on the socket in registered slot `slot`
-  // when it is not negative; the bytes must stay put until submit() returns. False when
-  // `capacity()` sends are queued: submit() first.
-  bool add(int fd, int slot, const void* data, std::size_t len, std::uint64_t tag);
-  bool add(int fd, const void* data, std::size_t len, std::uint64_t tag) {
-    return add(fd, -1, data, len, tag);
-  }
+  // Queues one send of [data, data + len) on `fd`; the bytes must stay put until submit()
+  // returns. False when `capacity()` sends are queued: submit() first.
+  bool add(int fd, const void* data, std::size_t len, std::uint64_t tag);
   std::size_t queued() const { return queued_; }
   std::size_t capacity() const { return entries_; }
   // Submits what is queued in one io_uring_enter and returns one result per send (in any
@@ -65,7 +48,6 @@ class UringSender {
 
   int fd_ = -1;
   unsigned entries_ = 0;
-  unsigned slots_ = 0;
   std::size_t queued_ = 0;
   void* sqRing_ = nullptr;
   std::size_t sqRingSize_ = 0;

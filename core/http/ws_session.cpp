@@ -69,7 +69,6 @@ int ContextThread::onWsEstablished(Connection& c) {
   c.wsEstablished = true;
   ++wsOpen_;
   c.wsFd = !lws_is_ssl(c.wsi) && lws_get_network_wsi(c.wsi) == c.wsi ? lws_get_socket_fd(c.wsi) : -1;
-  takeFileSlot(c);
   c.phase = Connection::Phase::Idle;
   lws_set_timeout(c.wsi, NO_PENDING_TIMEOUT, 0);
   core_.wsConnections.inc();
@@ -208,16 +207,16 @@ void ContextThread::queueWsSend(Connection& c) {
   }
   const std::size_t offset = start + kMaxHeader - h;
   std::memcpy(sendArena_.data() + offset, head, h);
-  sends_.push_back(PendingSend{c.id, c.wsFd, c.wsSlot, offset, h + len});
+  sends_.push_back(PendingSend{c.id, c.wsFd, offset, h + len});
   c.wsSendQueued = true;
   c.wsSendMore = more;
   if (sends_.size() >= uring_.capacity()) submitWsSends();
 }
 
 void ContextThread::submitWsSends() {
-  if (sends_.empty() && slotsAfterSubmit_.empty()) return;
+  if (sends_.empty()) return;
   for (std::size_t i = 0; i < sends_.size(); ++i)
-    uring_.add(sends_[i].fd, sends_[i].slot, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
+    uring_.add(sends_[i].fd, sendArena_.data() + sends_[i].offset, sends_[i].len, i);
   for (const auto& r : uring_.submit()) {
     const PendingSend& s = sends_[r.tag];
     auto it = byId_.find(s.connId);
@@ -253,48 +252,12 @@ void ContextThread::submitWsSends() {
   }
   sends_.clear();
   sendArena_.clear();
-  for (auto slot : slotsAfterSubmit_) emptyFileSlot(slot);
-  slotsAfterSubmit_.clear();
   if (sendArena_.capacity() > 4 * 1024 * 1024) sendArena_.shrink_to_fit();
-}
-
-void ContextThread::takeFileSlot(Connection& c) {
-  if (c.wsFd < 0 || !uring_.fileSlots()) return;
-  unsigned slot;
-  if (!freeSlots_.empty()) {
-    slot = freeSlots_.back();
-    freeSlots_.pop_back();
-  } else if (slotsUsed_ < uring_.fileSlots()) {
-    slot = slotsUsed_++;
-  } else {
-    return;  // more sockets than slots: this one is sent to by its descriptor
-  }
-  if (!uring_.setFile(slot, c.wsFd)) {
-    freeSlots_.push_back(slot);
-    return;
-  }
-  c.wsSlot = static_cast<int>(slot);
-}
-
-void ContextThread::giveFileSlot(Connection& c) {
-  if (c.wsSlot < 0) return;
-  const auto slot = static_cast<unsigned>(c.wsSlot);
-  c.wsSlot = -1;
-  // A frame of it still waits in sends_ under this slot: the slot is emptied after that
-  // submission, so no other socket can take it first.
-  if (c.wsSendQueued) return slotsAfterSubmit_.push_back(slot);
-  emptyFileSlot(slot);
-}
-
-void ContextThread::emptyFileSlot(unsigned slot) {
-  // Kept out of use when the kernel does not confirm: it may still hold a socket.
-  if (uring_.setFile(slot, -1)) freeSlots_.push_back(slot);
 }
 
 void ContextThread::onWsClosed(Connection& c) {
   if (!c.wsEstablished) return;
   c.wsEstablished = false;
-  giveFileSlot(c);
   --wsOpen_;
   core_.wsConnections.dec();
   c.ws->markClosed();

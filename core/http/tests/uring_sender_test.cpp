@@ -4,7 +4,6 @@
 // answers at once (short count or -EAGAIN) instead of blocking; where the kernel offers no
 // io_uring, open() says so and add() refuses, so callers fall back to send().
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,35 +88,6 @@ TEST(UringSender, AFullSocketAnswersAtOnceAndTheRingRefusesBeyondItsCapacity) {
   for (std::uint64_t i = 0; i < 4; ++i) EXPECT_TRUE(u.add(p.a, "x", 1, i));
   EXPECT_FALSE(u.add(p.a, "x", 1, 4));  // full: submit first
   EXPECT_EQ(u.submit().size(), 4u);
-}
-
-TEST(UringSender, ARegisteredSlotSendsAndHoldsItsSocketUntilEmptied) {
-  UringSender u;
-  if (!u.open(4)) {
-    EXPECT_FALSE(u.registerFiles(4));
-    return;
-  }
-  ASSERT_TRUE(u.registerFiles(4));
-  EXPECT_EQ(u.fileSlots(), 4u);
-  EXPECT_FALSE(u.setFile(4, 0));  // no such slot
-  SocketPair p;
-  ASSERT_TRUE(u.setFile(2, p.a));
-  ASSERT_TRUE(u.add(-1, 2, "by slot", 7, 9));
-  auto results = u.submit();
-  ASSERT_EQ(results.size(), 1u);
-  EXPECT_EQ(results[0].tag, 9u);
-  EXPECT_EQ(results[0].res, 7);
-  EXPECT_EQ(p.readAll(), "by slot");
-  // Closing the descriptor leaves the socket open while the slot holds it ...
-  ::close(p.a);
-  p.a = -1;
-  pollfd pf{p.b, POLLIN, 0};
-  EXPECT_EQ(::poll(&pf, 1, 100), 0);
-  // ... and emptying the slot lets it go: the peer reads the end of the stream.
-  ASSERT_TRUE(u.setFile(2, -1));
-  ASSERT_EQ(::poll(&pf, 1, 2000), 1);
-  char c;
-  EXPECT_EQ(::read(p.b, &c, 1), 0);
 }
 
 }  // namespace

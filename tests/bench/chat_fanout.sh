@@ -208,6 +208,11 @@ for name, label in (("hub_ws_wake_delay_seconds", "wake-up"), ("hub_ws_hold_seco
 print("; ".join(out) or "no held writes")
 PY
 }
+# pairs_of HUB_JSON SIO_JSON -> pairs: "name:json" of each server in this run.
+pairs_of() {
+  pairs=("hub:$1")
+  if ((with_sio)); then pairs+=("socketio:$2"); fi
+}
 field() { python3 -c 'import json,sys;d=json.loads(sys.argv[1]);print(d.get(sys.argv[2], "-"))' "$1" "$2"; }  # "-": an older generator
 
 echo "# chat fan-out: hub (Redis engine) vs Socket.IO 4 + redis-adapter, ${secs}s per point, $cores cores"
@@ -227,8 +232,7 @@ for n in $clients_list; do
     # Socket.IO seconds behind keeps working off its backlog after the run: new processes, so
     # the next point's hub run does not share the cores with it.
     restart_sio
-    pairs=("hub:$h")
-    ((with_sio)) && pairs+=("socketio:$s")
+    pairs_of "$h" "$s"
     for pair in "${pairs[@]}"; do
       name=${pair%%:*} j=${pair#*:}
       printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s\n' "$name" "$n" "$r" "$(field "$j" deliveries_per_s)" \
@@ -263,8 +267,7 @@ if ((mem_clients > 0)); then
   # context switches per second: loop wake-ups, timers).
   h=$(run_hub --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
   s=$(run_sio --clients "$mem_clients" --senders 0 --rate 0 --duration "$secs")
-  pairs=("hub:$h")
-  ((with_sio)) && pairs+=("socketio:$s")
+  pairs_of "$h" "$s"
   for pair in "${pairs[@]}"; do
     name=${pair%%:*} j=${pair#*:}
     printf '%-8s %s KiB/client (ready %s); idle %ss: CPU %s s, %s context switches/s\n' "$name" \
@@ -286,7 +289,7 @@ if ((like_clients > 0)); then
   done
 fi
 if [[ -n $napi_dev ]]; then  # a dropped packet costs a retransmission: the numbers above would lie
-  drops() { awk '{print $4}' <<<"$("$@" | awk '/TX:/{getline; print}')"; }
+  drops() { "$@" | awk '/TX:/{getline; print $4}'; }
   echo "# veth packets dropped on send: servers' side $(drops ip -s link show "${napi_dev}a"), generator's side $(drops ip -n "$ns" -s link show "${napi_dev}b")"
 fi
 echo "# $(uptime)"

@@ -13,13 +13,13 @@ namespace hub::http {
 WsConnection::WsConnection(std::shared_ptr<Mailbox> mailbox, std::uint64_t connId, Request upgrade,
                            std::size_t maxQueued, std::size_t maxQueuedBytes, int overflowCloseCode,
                            std::chrono::microseconds defaultHold)
-    : mailbox_(std::move(mailbox)),
-      connId_(connId),
-      upgrade_(std::move(upgrade)),
-      maxQueued_(maxQueued),
+    : maxQueued_(maxQueued),
       maxQueuedBytes_(maxQueuedBytes),
       overflowCloseCode_(overflowCloseCode),
-      defaultHold_(defaultHold) {}
+      defaultHold_(defaultHold),
+      mailbox_(std::move(mailbox)),
+      connId_(connId),
+      upgrade_(std::move(upgrade)) {}
 
 bool WsConnection::send(Buffer message, bool binary) {
   if (!open() || !message) return false;

@@ -14,7 +14,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "core/http/request.h"
+#include "core/http/send_ring.h"
 
 namespace hub::http {
 
@@ -112,30 +112,39 @@ class WsConnection {
   // True once close() (or an overflow) asked the loop to close; no lock.
   bool closeRequested() const { return closing_.load(std::memory_order_acquire); }
   void markClosed() { open_.store(false, std::memory_order_release); }
+  // Starts fetching what send(), hold() and the pops touch into this core's cache: a walk over
+  // thousands of connections calls it a few ahead. A hint; no effect on behaviour.
+  void prefetch() const {
+    __builtin_prefetch(&mu_, 1);
+    __builtin_prefetch(&queue_, 1);
+  }
 
  private:
   // Tells the loop to write by dueUs (kWriteAtOnce: a close, or no hold).
   void wake(std::int64_t dueUs);
 
-  std::shared_ptr<Mailbox> mailbox_;
-  std::uint64_t connId_;
-  Request upgrade_;
-  std::size_t maxQueued_;
-  std::size_t maxQueuedBytes_;
-  int overflowCloseCode_;
-  std::chrono::microseconds defaultHold_;
-  std::atomic<bool> open_{true};
-  std::atomic<bool> overflowed_{false};
-  std::atomic<bool> closing_{false};
-  std::size_t queuedBytes_ = 0;  // guarded by mu_
-  mutable std::mutex mu_;
-  std::deque<Outgoing> queue_;
+  // What send() on the sender's core and the loop's pops on its own touch for every message,
+  // together at the front: two or three cache lines to pass between the cores, not five.
+  alignas(64) mutable std::mutex mu_;
   // See hold(); written under mu_, read by the loop without it (a stale value only makes it
   // skip a connection another entry of its own will bring, or write one a moment early).
   std::atomic<std::int64_t> dueUs_{0};
   std::atomic<std::int64_t> heldSinceUs_{0};
-  int closeCode_ = 0;
+  std::atomic<bool> open_{true};
+  std::atomic<bool> overflowed_{false};
+  std::atomic<bool> closing_{false};
+  int closeCode_ = 0;            // guarded by mu_
+  std::size_t queuedBytes_ = 0;  // guarded by mu_
+  SendRing<Outgoing, 2> queue_;  // guarded by mu_
+
+  std::size_t maxQueued_;
+  std::size_t maxQueuedBytes_;
+  int overflowCloseCode_;
+  std::chrono::microseconds defaultHold_;
+  std::shared_ptr<Mailbox> mailbox_;
+  std::uint64_t connId_;
   std::string closeReason_;
+  Request upgrade_;
 };
 
 // A deadline that has always passed: written at once (a close, or a send with no hold).

@@ -43,6 +43,8 @@ class MemberList {
   }
 
   std::size_t size() const { return items_.size(); }
+  // The i-th (key, value) pair of the walk order (i < size()).
+  std::pair<Key, Value>& at(std::size_t i) { return items_[i]; }
   bool empty() const { return items_.empty(); }
 
   // (key, value) pairs; valid until the next put or erase.

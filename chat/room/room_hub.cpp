@@ -13,6 +13,7 @@ namespace hub::chat::room {
 namespace {
 
 constexpr std::size_t kMaxBuffered = 1024;  // live frames held for a member waiting for history
+constexpr std::size_t kPrefetchAhead = 8;   // members whose connection deliver() fetches early
 
 const std::shared_ptr<spdlog::logger>& logger() {
   static const auto log = hub::log::get("chat.room");
@@ -31,7 +32,7 @@ RoomHub::RoomHub(fanout::Engine& engine, HubCounters counters, std::size_t joinH
 
 void RoomHub::send(Member& m, const fanout::Frame& frame) {
   // A refused frame means the connection is closing (its own close counts slow consumers).
-  if (m.session->conn->send(frame) && counters_.delivered) counters_.delivered(1);
+  if (m.conn->send(frame) && counters_.delivered) counters_.delivered(1);
 }
 
 void RoomHub::join(const std::shared_ptr<ws::Session>& session, const std::string& room,
@@ -41,7 +42,7 @@ void RoomHub::join(const std::shared_ptr<ws::Session>& session, const std::strin
     std::lock_guard lock(mu_);
     auto [it, fresh] = rooms_.try_emplace(room);
     subscribe = fresh;
-    it->second.members.put(session.get(), Member{session, false, 0, {}});
+    it->second.members.put(session.get(), Member{session, session->conn.get(), false, 0, {}});
     if (!fresh && !it->second.confirmed) {
       it->second.waiting.push_back([this, session, room, since] { fetchHistory(session, room, since); });
       return;
@@ -127,7 +128,13 @@ void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::F
     if (it == rooms_.end()) return;
     EventHolds holds;
     if (coalesce_) holds = it->second.window.next(*coalesce_, clock_.steady(), it->second.members.size());
-    for (auto& [key, m] : it->second.members) {
+    auto& members = it->second.members;
+    const std::size_t n = members.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      // The connections are cold (their loops wrote them last): fetch a few ahead while this
+      // one is queued, rather than wait for each in turn.
+      if (i + kPrefetchAhead < n) members.at(i + kPrefetchAhead).second.conn->prefetch();
+      auto& [key, m] = members.at(i);
       if (coalesce_) batch.setHold(holds.hold[holds.groupOf(reinterpret_cast<std::uintptr_t>(key))]);
       if (!m.ready) {
         if (m.buffered.size() < kMaxBuffered) m.buffered.emplace_back(id, frame);
@@ -135,7 +142,7 @@ void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::F
       }
       if (id != 0 && id <= m.lastSent) continue;  // already sent (history or a resync)
       // A refused frame means the connection is closing (its own close counts slow consumers).
-      if (m.session->conn->send(frame)) ++queued;
+      if (m.conn->send(frame)) ++queued;
       if (id) m.lastSent = id;
     }
   }

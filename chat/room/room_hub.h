@@ -63,6 +63,7 @@ class RoomHub {
  private:
   struct Member {
     std::shared_ptr<ws::Session> session;
+    http::WsConnection* conn = nullptr;  // session->conn, read without a hop through the session
     bool ready = false;
     std::uint64_t lastSent = 0;
     std::vector<std::pair<std::uint64_t, fanout::Frame>> buffered;  // while not ready

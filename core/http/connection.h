@@ -26,8 +26,18 @@ namespace hub::http {
 struct Connection {
   enum class Phase { Idle, Body, Handling, Writing, Closing };
 
+  // First, in one cache line: what a WebSocket write pass reads of each of thousands of
+  // connections (the rest of this struct stays out of the cache).
   lws* wsi = nullptr;
   std::uint64_t id = 0;
+  std::shared_ptr<WsConnection> ws;  // after a WebSocket upgrade
+  const WsRoute* wsRoute = nullptr;
+  int wsFd = -1;  // plain TCP of its own (no TLS, no h2 stream): its socket, for frames by io_uring
+  bool wsEstablished = false;
+  bool wsSendQueued = false;  // a frame of it waits in the loop's io_uring batch
+  bool wsSendMore = false;    // and more waits behind it
+  bool wsInPass = false;      // the coalescing timer's write pass has it already
+
   // An accepted socket (counted against maxConnections), not an h2 stream riding on one.
   bool adopted = false;
   Phase phase = Phase::Idle;
@@ -53,19 +63,12 @@ struct Connection {
   std::string head;
   std::size_t headSent = 0;
 
-  // After a WebSocket upgrade.
-  const WsRoute* wsRoute = nullptr;
-  std::shared_ptr<WsConnection> ws;
+  // The rest of a WebSocket's state.
   std::string wsMessage;
   bool wsBinary = false;
-  bool wsEstablished = false;
   int wsCloseCode = 0;
   bool wsPeerCounted = false;  // holds one of wsRoute->peers' counts for its peer
   int wsRefuseCode = 0;        // over the per-peer cap: closed with this once established
-  int wsFd = -1;  // plain TCP of its own (no TLS, no h2 stream): its socket, for frames by io_uring
-  bool wsSendQueued = false;  // a frame of it waits in the loop's io_uring batch
-  bool wsSendMore = false;    // and more waits behind it
-  bool wsInPass = false;      // the coalescing timer's write pass has it already
 
   // The client's address: a getpeername call, so read once and kept for the next requests.
   const std::string& peerAddress() {

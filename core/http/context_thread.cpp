@@ -294,6 +294,9 @@ void ContextThread::forget(lws* wsi) {
   auto it = conns_.find(wsi);
   if (it == conns_.end()) return;
   if (it->second->wsEstablished) onWsClosed(*it->second);
+  if (it->second->wsInPass)  // the write pass must not reach it
+    std::replace(flushing_.begin() + static_cast<std::ptrdiff_t>(flushAt_), flushing_.end(), it->second.get(),
+                 static_cast<Connection*>(nullptr));
   if (it->second->wsPeerCounted) it->second->wsRoute->peers->release(it->second->ws->request().peer);
   bool adopted = it->second->adopted;
   byId_.erase(it->second->id);

@@ -157,7 +157,10 @@ class ContextThread {
   // with a pass of the loop (reads, mailbox) between two chunks: a frame that arrives during a
   // big room's write pass is read after one chunk, not after the whole pass.
   static constexpr std::size_t kFlushChunk = 250;
-  std::vector<std::uint64_t> flushing_;
+  // Connections, not ids: forget() clears the entry of one that goes during the pass.
+  std::vector<Connection*> flushing_;
+  std::vector<Connection*> resolved_;  // writeDue's scratch: one held entry's connections
+  static constexpr std::size_t kPrefetchAhead = 8;
   std::size_t flushAt_ = 0;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second

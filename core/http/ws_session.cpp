@@ -314,15 +314,26 @@ void ContextThread::writeDue() {
       continue;
     }
     firstDue = std::min(firstDue, h.dueUs);
+    // Thousands of cold connections: first every lookup (their cache misses overlap), then the
+    // look at each with the ones a few ahead already on their way.
+    resolved_.clear();
     for (auto id : h.ids) {
       auto it = byId_.find(id);
-      if (it == byId_.end() || !it->second->ws || it->second->wsInPass) continue;
-      const auto hold = it->second->ws->hold();
+      if (it == byId_.end()) continue;
+      __builtin_prefetch(it->second);
+      resolved_.push_back(it->second);
+    }
+    for (std::size_t j = 0; j < resolved_.size(); ++j) {
+      if (j + kPrefetchAhead < resolved_.size() && resolved_[j + kPrefetchAhead]->ws)
+        resolved_[j + kPrefetchAhead]->ws->prefetch();
+      Connection* c = resolved_[j];
+      if (!c->ws || c->wsInPass) continue;
+      const auto hold = c->ws->hold();
       // Written meanwhile (nothing owed), or held again for later (an entry of its own).
       if (hold.dueUs == 0 || hold.dueUs > nowUs) continue;
       if (hold.dueUs > kWriteAtOnce) longestHold = std::max(longestHold, hold.dueUs - hold.sinceUs);
-      it->second->wsInPass = true;
-      flushing_.push_back(id);
+      c->wsInPass = true;
+      flushing_.push_back(c);
     }
   }
   held_.resize(kept);
@@ -358,10 +369,10 @@ void ContextThread::writeDue() {
 void ContextThread::continueFlush() {
   const std::size_t end = std::min(flushing_.size(), flushAt_ + kFlushChunk);
   for (; flushAt_ < end; ++flushAt_) {
-    auto it = byId_.find(flushing_[flushAt_]);
-    if (it == byId_.end()) continue;
-    it->second->wsInPass = false;
-    if (it->second->ws) flushWs(*it->second);
+    Connection* c = flushing_[flushAt_];
+    if (!c) continue;  // gone since writeDue (forget)
+    c->wsInPass = false;
+    if (c->ws) flushWs(*c);
   }
   submitWsSends();
   if (flushAt_ == flushing_.size()) {

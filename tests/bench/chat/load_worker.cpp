@@ -152,6 +152,7 @@ void LoadWorker::handle(std::size_t local, std::uint32_t events) {
 }
 
 void LoadWorker::sendDue() {
+  std::lock_guard lock(sendMu_);
   if (!sending_.load()) return;
   const double elapsed = static_cast<double>(nowMicros() - t0Micros_.load()) / 1e6;
   // Worker k of T is k/T of a period behind worker 0, so the workers' messages interleave

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,7 +66,12 @@ class LoadWorker final : public FrameSink {
 
   void run();  // on the worker's thread, until stop()
   void startSending(std::chrono::steady_clock::time_point t0);
-  void stopSending() { sending_.store(false); }
+  // Returns once no send of this worker is under way: the `sent` counted after it is final (a
+  // message sent just after the count was read came on top of the expected deliveries).
+  void stopSending() {
+    std::lock_guard lock(sendMu_);
+    sending_.store(false);
+  }
   void stop() { running_.store(false); }
   void addTo(Totals& totals) const;
 
@@ -100,6 +106,7 @@ class LoadWorker final : public FrameSink {
   std::size_t inFlight_ = 0;
   std::atomic<bool> running_{true};
   std::atomic<bool> sending_{false};
+  std::mutex sendMu_;  // held by sendDue (the worker) and stopSending (the main thread)
   std::atomic<std::int64_t> t0Micros_{0};
   std::int64_t realMinusSteadyMicros_ = 0;  // CLOCK_REALTIME - nowMicros(), at construction
   double myRate_ = 0;

@@ -1,10 +1,11 @@
 // core/http/send_ring.h
 //
 // A WebSocket connection's outgoing queue: a ring of messages whose first kInline slots live
-// inside the owner, more on the heap (kept up to 64 slots, freed above when emptied). A chat connection
-// mostly holds one or two events between writes; std::deque gave each connection a 512-byte block of its own
-// (and a map), one more cache line for the sender and the loop to pass between cores per message, and a
-// malloc and free every 21 messages. Not thread-safe: the owner's lock guards it.
+// inside the owner, more on the heap (up to 64 slots kept; a bigger array is freed once emptied).
+// A chat connection mostly holds one or two events between writes; std::deque gave each
+// connection a 512-byte block of its own (and a map), one more cache line for the sender's and
+// the loop's cores to pass per message, and a malloc and free every 21 messages. Not
+// thread-safe: the owner's lock guards it.
 #pragma once
 
 #include <cstddef>

@@ -13,7 +13,6 @@ namespace hub::chat::room {
 namespace {
 
 constexpr std::size_t kMaxBuffered = 1024;  // live frames held for a member waiting for history
-constexpr std::size_t kPrefetchAhead = 8;   // members whose connection deliver() fetches early
 
 const std::shared_ptr<spdlog::logger>& logger() {
   static const auto log = hub::log::get("chat.room");
@@ -133,7 +132,7 @@ void RoomHub::deliver(const std::string& room, std::uint64_t id, const fanout::F
     for (std::size_t i = 0; i < n; ++i) {
       // The connections are cold (their loops wrote them last): fetch a few ahead while this
       // one is queued, rather than wait for each in turn.
-      if (i + kPrefetchAhead < n) members.at(i + kPrefetchAhead).second.conn->prefetch();
+      if (i + http::kWsPrefetchAhead < n) members.at(i + http::kWsPrefetchAhead).second.conn->prefetch();
       auto& [key, m] = members.at(i);
       if (coalesce_) batch.setHold(holds.hold[holds.groupOf(reinterpret_cast<std::uintptr_t>(key))]);
       if (!m.ready) {

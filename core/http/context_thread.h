@@ -160,7 +160,6 @@ class ContextThread {
   // Connections, not ids: forget() clears the entry of one that goes during the pass.
   std::vector<Connection*> flushing_;
   std::vector<Connection*> resolved_;  // writeDue's scratch: one held entry's connections
-  static constexpr std::size_t kPrefetchAhead = 8;
   std::size_t flushAt_ = 0;
   std::unordered_map<unsigned, metrics::Counter*> requestCounters_;  // method*1000 + status
   std::time_t dateSecond_ = 0;                                       // the Date header, cached per second

@@ -147,6 +147,10 @@ class WsConnection {
   Request upgrade_;
 };
 
+// How many connections ahead a walk over thousands of them calls WsConnection::prefetch (the
+// room's fan-out, the write pass): far enough for the fetch to land before its turn.
+inline constexpr std::size_t kWsPrefetchAhead = 8;
+
 // A deadline that has always passed: written at once (a close, or a send with no hold).
 inline constexpr std::int64_t kWriteAtOnce = 1;
 // The steady clock in microseconds: the deadlines of held writes.

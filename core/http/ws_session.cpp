@@ -324,8 +324,8 @@ void ContextThread::writeDue() {
       resolved_.push_back(it->second);
     }
     for (std::size_t j = 0; j < resolved_.size(); ++j) {
-      if (j + kPrefetchAhead < resolved_.size() && resolved_[j + kPrefetchAhead]->ws)
-        resolved_[j + kPrefetchAhead]->ws->prefetch();
+      if (j + kWsPrefetchAhead < resolved_.size() && resolved_[j + kWsPrefetchAhead]->ws)
+        resolved_[j + kWsPrefetchAhead]->ws->prefetch();
       Connection* c = resolved_[j];
       if (!c->ws || c->wsInPass) continue;
       const auto hold = c->ws->hold();

@@ -31,9 +31,10 @@
 # latency at the message's server "ts" and at the kernel's arrival stamp on the receiving socket
 # (sender -> server, server -> receiving socket, socket -> read by the generator), with the
 # generator's own CPU-seconds and how it received (io_uring, or epoll where io_uring is missing):
-# whether a latency is the server's or the generator's; then the clients the server closed and the
-# deliveries out of their sender's order (both 0 unless something is wrong). A third line splits the hub's own leg
-# (its /metrics: wake-up, hold, timer late, write pass; see docs/chat-protocol.md).
+# whether a latency is the server's or the generator's; then the clients the server closed (a slow
+# consumer's 4008 among them) and the deliveries out of their sender's order, both 0 unless
+# something is wrong. A third line splits the hub's own leg (its /metrics: wake-up, hold, timer
+# late, write pass; see docs/chat-protocol.md).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 mode=${2:-quick}
@@ -242,8 +243,6 @@ for n in $clients_list; do
     done
     for pair in "${pairs[@]}"; do
       name=${pair%%:*} j=${pair#*:}
-      # Clients the server closed (a slow consumer's 4008 among them) and deliveries out of a
-      # sender's order: 0 and 0 unless something is wrong.
       printf '%-8s %6s %5s | p50/p99 ms: sender->server %s/%s, server->socket %s/%s, socket->read %s/%s; generator CPU-s %s (%s)%s; closed %s, out of order %s\n' \
         "$name" "$n" "$r" "$(field "$j" p50_in_ms)" "$(field "$j" p99_in_ms)" "$(field "$j" p50_server_ms)" \
         "$(field "$j" p99_server_ms)" "$(field "$j" p50_read_ms)" "$(field "$j" p99_read_ms)" "$(field "$j" generator_cpu_s)" \

@@ -21,6 +21,11 @@
 # SIO=0 leaves Socket.IO out (the hub's rows only, no ratios: for quick looks at one change).
 # COALESCE_MS sets the hub's [chat] coalesce_ms: auto (default: held only in busy big rooms, at
 # most COALESCE_MAX_MS, default 60), 0 (every event written at once) or N ms for every event.
+# FLOOR=0 leaves out the floor row (default on): after each point, tests/bench/chat/send_floor.cpp
+# writes the same deliveries to the same number of sockets, as many events per write as the hub's
+# coalescing would put together at that rate, and nothing else (no reads, no JSON, no queues):
+# what the kernel's TCP sends alone cost there. floor/socket.io is the best ratio any server that
+# writes that way could reach in the run; hub/floor CPU per delivery is what the hub adds.
 # THREADS=N runs the load generator on N threads (default 1; 2 for the 10,000-client points, where
 # one thread cannot send 100,000 likes/s and read every event in time).
 # Likes go as the player sends them: it gathers taps for 300 ms into one {"op":"like","count":N},
@@ -47,7 +52,9 @@ trap cleanup EXIT
 
 hub=$build/app/hub
 load=$build/tests/bench/hub_chat_load
-for f in "$hub" "$load"; do [[ -x $f ]] || { echo "missing $f: build the hub and hub_chat_load" >&2; exit 1; }; done
+floor=$build/tests/bench/hub_send_floor
+with_floor=${FLOOR:-1}
+for f in "$hub" "$load" $( ((with_floor)) && echo "$floor"); do [[ -x $f ]] || { echo "missing $f: build the hub, hub_chat_load and hub_send_floor (FLOOR=0 skips the floor)" >&2; exit 1; }; done
 command -v redis-server >/dev/null || { echo "redis-server missing: deploy/install-deps.sh" >&2; exit 1; }
 command -v node >/dev/null || { echo "node (20) missing" >&2; exit 1; }
 if [[ ! -d $here/chat/socketio/node_modules ]]; then
@@ -183,6 +190,23 @@ run_sio() {
   "${gen[@]}" "$load" --flavor socketio "${sio_targets[@]}" --room bench "${pidargs[@]}" --redis-pid "$sio_redis_pid" \
     --threads "$gen_threads" "$@" 2>>"$work/load.log" | sed -n 's/^RESULT //p'
 }
+# run_floor CLIENTS RATE -> RESULT json of send_floor (its sink behind the same veth as the
+# generator), with the events per write the hub's automatic coalescing gives at that rate.
+run_floor() {
+  ((with_floor)) || { echo '{}'; return 0; }
+  local port k sp
+  port=$(free_port)
+  k=$(awk -v n="$1" -v r="$2" -v c="$coalesce" -v m="$coalesce_max" 'BEGIN{b = (c == "auto") ? m : c;
+    k = (n >= 64 && b > 0 && 1000 / r <= b) ? int(0.9 * b * r / 1000) + 1 : 1; print k}')
+  "$floor" serve --listen "$serve_ip:$port" --clients "$1" --rate "$2" --per-write "$k" --bytes 140 \
+    --threads "$cores" --duration "$secs" >"$work/floor.out" 2>>"$work/floor.log" &
+  sp=$!
+  for _ in $(seq 1 100); do [[ -n $(ss -Hltn "sport = :$port") ]] && break; sleep 0.05; done
+  "${gen[@]}" "$floor" sink --connect "$serve_ip:$port" --clients "$1" 2>>"$work/floor.log" &
+  wait "$sp" || { echo "send_floor failed" >&2; cat "$work/floor.log" >&2; }
+  wait $! 2>/dev/null || true
+  sed -n 's/^RESULT //p' "$work/floor.out"
+}
 hub_metrics() { curl -fsS -H "Authorization: Bearer $admin" "http://$serve_ip:$hport/metrics" || true; }
 # The hub's own leg split (core/http's hub_ws_* histograms, between two scrapes): a room event's
 # wake-ups posted until a loop took them, the coalescing hold, the timer's lateness (loop delay),
@@ -234,6 +258,7 @@ for n in $clients_list; do
     # Socket.IO seconds behind keeps working off its backlog after the run: new processes, so
     # the next point's hub run does not share the cores with it.
     restart_sio
+    f=$(run_floor "$n" "$r")
     pairs_of "$h" "$s"
     for pair in "${pairs[@]}"; do
       name=${pair%%:*} j=${pair#*:}
@@ -251,10 +276,19 @@ for n in $clients_list; do
     done
     printf '%-8s %6s %5s | hub leg, mean/p99 ms (passes): %s\n' hub "$n" "$r" \
       "$(hub_split "$work/metrics-before" "$work/metrics-after")"
-    ((with_sio)) || continue
-    python3 -c 'import json,sys;h=json.loads(sys.argv[1]);s=json.loads(sys.argv[2]);
-hs,ss=h["deliveries_per_cpu_s"],s["deliveries_per_cpu_s"]
-print("ratio    %6s %5s | hub/socket.io deliveries per CPU-s: %s" % (h["clients"], h["rate"], ("%.1fx" % (hs/ss)) if ss else "n/a"))' "$h" "$s"
+    if ((with_floor)); then
+      printf '%-8s %6s %5s | %10s %8s %9s %9s %7s | %s (%s events per write, %s us per write, short writes %s)\n' \
+        floor "$n" "$r" "$(field "$f" deliveries_per_s)" - - - "$(field "$f" cpu_s)" "$(field "$f" deliveries_per_cpu_s)" \
+        "$(field "$f" per_write)" "$(field "$f" us_per_write)" "$(field "$f" short)"
+    fi
+    python3 -c 'import json,sys;h,s,f=(json.loads(a) for a in sys.argv[1:4])
+r=lambda a,b:("%.1fx" % (a/b)) if a and b else "n/a"
+hs,ss,fs=(d.get("deliveries_per_cpu_s",0) for d in (h,s,f))
+out=[]
+if ss: out.append("hub/socket.io %s" % r(hs,ss))
+if fs and ss: out.append("floor/socket.io %s" % r(fs,ss))
+if fs: out.append("hub CPU per delivery %s the floor" % r(fs,hs))
+if out: print("ratio    %6s %5s | deliveries per CPU-s: %s" % (h["clients"], h["rate"], "; ".join(out)))' "$h" "$s" "$f"
   done
 done
 

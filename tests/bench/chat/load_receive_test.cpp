@@ -17,6 +17,7 @@
 
 #include "tests/bench/chat/load_client.h"
 #include "tests/bench/chat/recv_ring.h"
+#include "tests/bench/chat/server_frame.h"
 
 namespace hub::bench {
 namespace {
@@ -25,19 +26,6 @@ struct Texts : FrameSink {
   std::vector<std::string> got;
   void onText(std::size_t, std::string_view text) override { got.emplace_back(text); }
 };
-
-// A server text frame (unmasked, FIN).
-std::string frame(const std::string& payload) {
-  std::string f(1, '\x81');
-  if (payload.size() < 126) {
-    f += static_cast<char>(payload.size());
-  } else {
-    f += static_cast<char>(126);
-    f += static_cast<char>(payload.size() >> 8);
-    f += static_cast<char>(payload.size() & 0xff);
-  }
-  return f + payload;
-}
 
 // A listening loopback socket and one accepted peer: the client's handshake goes somewhere.
 struct Listener {
@@ -60,9 +48,9 @@ struct Listener {
 // What the hub answers a client from the upgrade to its first messages.
 std::string hubReply(const std::vector<std::string>& messages) {
   std::string bytes = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
-  bytes += frame(R"({"type":"welcome","user":{"id":"u1","name":"a","role":"user"}})");
-  bytes += frame(R"({"type":"joined","room":"bench","last_id":0,"recovered":true})");
-  for (const auto& m : messages) bytes += frame(m);
+  bytes += hub::bench::serverTextFrame(R"({"type":"welcome","user":{"id":"u1","name":"a","role":"user"}})");
+  bytes += hub::bench::serverTextFrame(R"({"type":"joined","room":"bench","last_id":0,"recovered":true})");
+  for (const auto& m : messages) bytes += hub::bench::serverTextFrame(m);
   return bytes;
 }
 

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "core/http/uring_sender.h"
+#include "tests/bench/chat/server_frame.h"
 
 namespace {
 
@@ -122,7 +123,7 @@ double cpuNow() {
   return s(ru.ru_utime) + s(ru.ru_stime);
 }
 
-// One RFC 6455 server text frame (FIN, unmasked) of `payload` bytes: "[e,e,...]" of K events.
+// The frame of one write: "[e,e,...]" of K events of B bytes each (one event alone).
 std::string frame(std::size_t perWrite, std::size_t bytes) {
   std::string body = perWrite > 1 ? "[" : "";
   for (std::size_t i = 0; i < perWrite; ++i) {
@@ -130,15 +131,7 @@ std::string frame(std::size_t perWrite, std::size_t bytes) {
     body += '"' + std::string(bytes > 2 ? bytes - 2 : 0, 'x') + '"';
   }
   if (perWrite > 1) body += ']';
-  std::string f(1, '\x81');
-  if (body.size() < 126) {
-    f += static_cast<char>(body.size());
-  } else {
-    f += static_cast<char>(126);
-    f += static_cast<char>(body.size() >> 8);
-    f += static_cast<char>(body.size() & 0xff);
-  }
-  return f + body;
+  return hub::bench::serverTextFrame(body);
 }
 
 struct Totals {
